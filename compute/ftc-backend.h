@@ -1,0 +1,150 @@
+/* ftc-backend.h: the one interface behind which the two compute backends live.
+ *
+ *   cpu     plain C, matrix products through CBLAS (OpenBLAS), elementwise work threaded with OpenMP;
+ *           "cpu:naive" runs every GEMM as a plain triple loop: the reference the tests compare against.
+ *   opencl  CLBlast for every matrix product, our kernels (kernels/*.cl) for the rest; "opencl:N" is the
+ *           N-th OpenCL device over all platforms, in ftc_device_list order.
+ *
+ * Memory model: a backend allocates buffers (FtcBuf) of floats or int32s; tensors are views into a buffer
+ * at an element offset, so the model keeps one buffer each for parameters, gradients, AdamW state and
+ * activations (CLBlast and CBLAS both take offsets). Every op is enqueued in order on the backend's single
+ * queue; only ftc_buf_read waits for results.
+ *
+ * Op conventions follow llm.c: outputs first, then inputs, then weights, then sizes (B, T, C). Backward
+ * ops ACCUMULATE (+=) into their gradient outputs, so callers zero gradients once per step. All matrices
+ * are row-major. Shapes are in the comments. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compute/ftc-status.h"
+
+typedef struct FtcBackend FtcBackend;
+typedef struct FtcBuf FtcBuf;
+
+/* A tensor: a buffer and an element offset into it (elements of 4 bytes: float or int32). */
+typedef struct {
+  FtcBuf *buf;
+  size_t off;
+} FtcView;
+
+static inline FtcView ftc_view (FtcBuf *buf, size_t off) { FtcView v = { buf, off }; return v; }
+static inline FtcView ftc_view_at (FtcView v, size_t off) { v.off += off; return v; }
+#define FTC_VIEW_NULL ((FtcView) { NULL, 0 })
+
+typedef enum { FTC_DEVICE_CPU, FTC_DEVICE_OPENCL } FtcDeviceKind;
+
+typedef struct {
+  FtcDeviceKind kind;
+  int index;                 /* N in "opencl:N"; 0 for cpu */
+  char spec[32];             /* "cpu" or "opencl:N" */
+  char name[256];
+  char vendor[128];
+  char platform[128];
+  char driver_version[128];
+  int is_gpu;
+  int compute_units;
+  uint64_t global_mem_bytes; /* device memory (host RAM for cpu) */
+  uint64_t max_alloc_bytes;  /* largest single buffer */
+} FtcDeviceInfo;
+
+/* Lists cpu first, then every OpenCL device; returns how many were written (at most max). Never fails:
+ * an absent OpenCL loader or platform just lists no OpenCL devices. */
+int ftc_device_list (FtcDeviceInfo *out, int max);
+
+/* The default device spec: $FTCOT_DEVICE if set, else the first OpenCL GPU, else "cpu". */
+const char *ftc_device_default_spec (void);
+
+/* spec: "cpu", "cpu:naive", "opencl", "opencl:N", or NULL for ftc_device_default_spec(). On failure *out is
+ * NULL and err (if not NULL) holds the reason. */
+FtcStatus ftc_backend_open (const char *spec, FtcBackend **out, char *err, size_t err_len);
+void ftc_backend_free (FtcBackend *be);
+const FtcDeviceInfo *ftc_backend_device (FtcBackend *be);
+const char *ftc_backend_last_error (FtcBackend *be);
+FtcStatus ftc_backend_finish (FtcBackend *be);           /* wait for all enqueued work */
+
+/* ---- memory ---- */
+FtcStatus ftc_buf_new (FtcBackend *be, size_t n_elems, FtcBuf **out);   /* zero-filled */
+void ftc_buf_free (FtcBuf *buf);
+size_t ftc_buf_len (const FtcBuf *buf);
+FtcStatus ftc_buf_write (FtcView dst, const void *src, size_t n_elems);
+FtcStatus ftc_buf_read (FtcView src, void *dst, size_t n_elems);         /* blocks */
+FtcStatus ftc_buf_fill (FtcView dst, float value, size_t n_elems);
+FtcStatus ftc_buf_copy (FtcView dst, FtcView src, size_t n_elems);
+
+/* ---- matrix products (row-major) ----
+ * C (M,N) = alpha * op(A) (M,K) @ op(B) (K,N) + beta * C; lda/ldb/ldc are row strides as stored. */
+FtcStatus ftc_gemm (FtcBackend *be, int trans_a, int trans_b, int M, int N, int K,
+                    float alpha, FtcView A, int lda, FtcView B, int ldb,
+                    float beta, FtcView C, int ldc);
+/* batch of independent GEMMs, matrix i at offsets i*stride_{a,b,c} */
+FtcStatus ftc_gemm_strided_batched (FtcBackend *be, int trans_a, int trans_b, int M, int N, int K,
+                                    float alpha, FtcView A, int lda, size_t stride_a,
+                                    FtcView B, int ldb, size_t stride_b,
+                                    float beta, FtcView C, int ldc, size_t stride_c, int batch);
+
+/* ---- GPT-2 layers: forward/backward pairs ---- */
+
+/* out (B,T,C) = wte[inp] + wpe[t];  inp (B,T) int32, wte (V,C), wpe (maxT,C) */
+FtcStatus ftc_encoder_forward (FtcBackend *be, FtcView out, FtcView inp, FtcView wte, FtcView wpe,
+                               int B, int T, int C);
+/* dwte (V,C) += scatter of dout (B,T,C) by inp;  dwpe (maxT,C) += sum over B of dout */
+FtcStatus ftc_encoder_backward (FtcBackend *be, FtcView dwte, FtcView dwpe, FtcView dout, FtcView inp,
+                                int B, int T, int C);
+
+/* out (N,C) = (inp - mean) * rstd * weight + bias;  mean, rstd (N) saved for backward; eps 1e-5 */
+FtcStatus ftc_layernorm_forward (FtcBackend *be, FtcView out, FtcView mean, FtcView rstd,
+                                 FtcView inp, FtcView weight, FtcView bias, int N, int C);
+FtcStatus ftc_layernorm_backward (FtcBackend *be, FtcView dinp, FtcView dweight, FtcView dbias,
+                                  FtcView dout, FtcView inp, FtcView weight, FtcView mean, FtcView rstd,
+                                  int N, int C);
+
+/* out (N,OC) = inp (N,IC) @ weight (OC,IC)^T + bias (OC); bias may be FTC_VIEW_NULL */
+FtcStatus ftc_matmul_forward (FtcBackend *be, FtcView out, FtcView inp, FtcView weight, FtcView bias,
+                              int N, int IC, int OC);
+/* dinp (N,IC) += dout @ weight;  dweight (OC,IC) += dout^T @ inp;  dbias (OC) += sum_N dout.
+ * dinp or dbias may be FTC_VIEW_NULL to skip them. */
+FtcStatus ftc_matmul_backward (FtcBackend *be, FtcView dinp, FtcView dweight, FtcView dbias,
+                               FtcView dout, FtcView inp, FtcView weight, int N, int IC, int OC);
+
+/* Causal multi-head self-attention, scale 1/sqrt(HS), HS = C/NH.
+ * inp (B,T,3C) holds q,k,v; out (B,T,C);
+ * scratch: qkvr (3,B,NH,T,HS) the permuted q,k,v, att (B,NH,T,T) the post-softmax weights (kept for backward) */
+FtcStatus ftc_attention_forward (FtcBackend *be, FtcView out, FtcView qkvr, FtcView att, FtcView inp,
+                                 int B, int T, int C, int NH);
+/* dinp (B,T,3C) += ...; dqkvr (3,B,NH,T,HS) and datt (B,NH,T,T) are scratch, scratch (B,T,C) too;
+ * qkvr and att as saved by the forward */
+FtcStatus ftc_attention_backward (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                                  FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH);
+
+/* GELU, tanh approximation: out (N) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
+FtcStatus ftc_gelu_forward (FtcBackend *be, FtcView out, FtcView inp, size_t N);
+/* dinp (N) += gelu'(inp) * dout */
+FtcStatus ftc_gelu_backward (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N);
+
+/* out (N) = a + b */
+FtcStatus ftc_residual_forward (FtcBackend *be, FtcView out, FtcView a, FtcView b, size_t N);
+/* dst (N) += src */
+FtcStatus ftc_accumulate (FtcBackend *be, FtcView dst, FtcView src, size_t N);
+
+/* Softmax cross-entropy over the first V of Vp (padded) logits per row.
+ * logits (N,Vp), targets (N) int32, weights (N) float: the per-token loss weight (0 masks a token out;
+ * the caller folds the 1/count normalisation in). losses (N) = -log softmax(logits)[target] (unweighted).
+ * If write_grad: logits is overwritten in place by dlogits = weight * (softmax - onehot(target)), with the
+ * padded columns V..Vp set to 0. */
+FtcStatus ftc_crossentropy_forward (FtcBackend *be, FtcView losses, FtcView logits, FtcView targets,
+                                    FtcView weights, int N, int V, int Vp, int write_grad);
+
+/* ---- optimizer ---- */
+
+/* out[0] = sum of squares of x (N); out must hold 1 float (reads back with ftc_buf_read) */
+FtcStatus ftc_norm_squared (FtcBackend *be, FtcView out, FtcView x, size_t N);
+/* x (N) *= s */
+FtcStatus ftc_scale (FtcBackend *be, FtcView x, float s, size_t N);
+
+/* One AdamW step on N parameters (PyTorch semantics: decoupled weight decay p -= lr*wd*p, bias-corrected
+ * moments with t = step >= 1). grads are multiplied by grad_scale first (gradient clipping). */
+FtcStatus ftc_adamw_update (FtcBackend *be, FtcView params, FtcView grads, FtcView m, FtcView v, size_t N,
+                            float lr, float beta1, float beta2, float eps, float weight_decay,
+                            float grad_scale, int step);
