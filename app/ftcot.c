@@ -11,6 +11,7 @@
 static const FtcCommand commands[] = {
   /* commands: keep in the order a user meets them */
   { "version", "Print the version", ftc_cmd_version },
+  { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
 };
 
 static void
