@@ -32,16 +32,13 @@ static const struct {
   FtcDtype dtype;
 } dtypes[] = {
   { "F32", 4, 1, FTC_DTYPE_F32 }, { "F16", 2, 1, FTC_DTYPE_F16 }, { "BF16", 2, 1, FTC_DTYPE_BF16 },
-  { "F64", 8, 0, 0 }, { "I64", 8, 0, 0 }, { "U64", 8, 0, 0 }, { "I32", 4, 0, 0 }, { "U32", 4, 0, 0 },
-  { "I16", 2, 0, 0 }, { "U16", 2, 0, 0 }, { "I8", 1, 0, 0 }, { "U8", 1, 0, 0 }, { "BOOL", 1, 0, 0 },
-  { "F8_E4M3", 1, 0, 0 }, { "F8_E5M2", 1, 0, 0 },
+#define OTHER FTC_DTYPE_UNSUPPORTED
+  { "F64", 8, 0, OTHER }, { "I64", 8, 0, OTHER }, { "U64", 8, 0, OTHER }, { "I32", 4, 0, OTHER },
+  { "U32", 4, 0, OTHER }, { "I16", 2, 0, OTHER }, { "U16", 2, 0, OTHER }, { "I8", 1, 0, OTHER },
+  { "U8", 1, 0, OTHER }, { "BOOL", 1, 0, OTHER }, { "F8_E4M3", 1, 0, OTHER }, { "F8_E5M2", 1, 0, OTHER },
+#undef OTHER
 };
 
-static int
-dtype_size (FtcDtype d)
-{
-  return d == FTC_DTYPE_F32 ? 4 : 2;
-}
 
 void
 ftc_safetensors_free (FtcSafetensors *st)
@@ -120,9 +117,8 @@ parse_tensor (FtcSafetensors *st, const char *name, JsonNode *node, GError **err
       break;
   if (d == G_N_ELEMENTS (dtypes))
     return fail (error, st->what, name, "unknown dtype \"%s\"", dtype);
-  if (!dtypes[d].supported)
-    return fail (error, st->what, name, "dtype %s is not supported (F32, F16 or BF16 only)", dtype);
   t.dtype = dtypes[d].dtype;
+  t.dtype_name = dtypes[d].name;
 
   shape = json_node_get_array (sn);
   if (json_array_get_length (shape) > FTC_SAFETENSORS_MAX_DIMS)
@@ -152,7 +148,7 @@ parse_tensor (FtcSafetensors *st, const char *name, JsonNode *node, GError **err
   if (t.end > st->data_len)
     return fail (error, st->what, name, "data_offsets end at byte %" G_GUINT64_FORMAT ", past the %"
                  G_GUINT64_FORMAT " bytes of data in the file", t.end, st->data_len);
-  bytes = t.numel * dtype_size (t.dtype);
+  bytes = t.numel * dtypes[d].size;
   if (bytes != t.end - t.begin)
     return fail (error, st->what, name, "shape and dtype %s make %" G_GUINT64_FORMAT " bytes, data_offsets "
                  "span %" G_GUINT64_FORMAT, dtype, bytes, t.end - t.begin);
@@ -375,6 +371,8 @@ ftc_safetensors_read_f32 (FtcSafetensors *st, const FtcSafetensorsTensor *t, flo
                  t->numel, n);
   switch (t->dtype)
     {
+    case FTC_DTYPE_UNSUPPORTED:
+      return fail (error, st->what, t->name, "dtype %s is not supported (F32, F16 or BF16 only)", t->dtype_name);
     case FTC_DTYPE_F32:
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
       memcpy (out, src, n * 4);
@@ -408,6 +406,7 @@ typedef struct {
   int ndim;
   gint64 shape[FTC_SAFETENSORS_MAX_DIMS];
   guint64 numel;
+  gboolean transposed;    /* data is (shape[1], shape[0]) and is transposed on the way out */
 } WriterTensor;
 
 struct FtcSafetensorsWriter {
@@ -459,6 +458,15 @@ ftc_safetensors_writer_add (FtcSafetensorsWriter *w, const char *name, const flo
       t->numel *= shape[i];
     }
   g_ptr_array_add (w->tensors, t);
+}
+
+void
+ftc_safetensors_writer_add_transposed (FtcSafetensorsWriter *w, const char *name, const float *data,
+                                       gint64 rows, gint64 cols)
+{
+  gint64 shape[2] = { cols, rows };
+  ftc_safetensors_writer_add (w, name, data, 2, shape);
+  ((WriterTensor *) g_ptr_array_index (w->tensors, w->tensors->len - 1))->transposed = TRUE;
 }
 
 void
@@ -564,6 +572,22 @@ ftc_safetensors_writer_write (FtcSafetensorsWriter *w, const char *path, GError 
   for (guint i = 0; ok && i < w->tensors->len; i++)
     {
       WriterTensor *t = g_ptr_array_index (w->tensors, i);
+      if (t->transposed)
+        {
+          /* one output row (a column of data) at a time */
+          gint64 out_rows = t->shape[0], out_cols = t->shape[1];
+          g_autofree guint32 *row = g_new (guint32, MAX (out_cols, 1));
+          for (gint64 r = 0; ok && r < out_rows; r++)
+            {
+              for (gint64 c = 0; c < out_cols; c++)
+                {
+                  memcpy (&row[c], t->data + c * out_rows + r, 4);
+                  row[c] = GUINT32_TO_LE (row[c]);
+                }
+              ok = write_all (fd, row, out_cols * 4, path, error);
+            }
+          continue;
+        }
 #if G_BYTE_ORDER == G_LITTLE_ENDIAN
       ok = write_all (fd, t->data, t->numel * 4, path, error);
 #else

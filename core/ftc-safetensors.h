@@ -3,7 +3,8 @@
  *
  * Reading validates the whole header before anything large is allocated: the header length against the
  * file size (and at most 100 MB), the JSON, each tensor's dtype (F32, F16 and BF16 are read, converted to
- * float; every other dtype is rejected with its name), shape (at most 8 dimensions, product * dtype size
+ * float; the other dtypes of the format are listed, so that buffers such as GPT-2's attention masks can be
+ * skipped, but reading one is an error naming it; an unknown dtype is rejected at open), shape (at most 8 dimensions, product * dtype size
  * equal to the data_offsets span, no overflow), offsets inside the file and no two tensors overlapping.
  * "__metadata__" (string -> string) is allowed. Errors name the file and the tensor. Writing is F32 only,
  * header padded with spaces to a multiple of 8 bytes, tensors in name order. */
@@ -17,6 +18,7 @@ typedef enum {
   FTC_DTYPE_F32,
   FTC_DTYPE_F16,
   FTC_DTYPE_BF16,
+  FTC_DTYPE_UNSUPPORTED,  /* a known safetensors dtype ftcot does not read (I64, U8, BOOL, F64, ...) */
 } FtcDtype;
 
 #define FTC_SAFETENSORS_MAX_DIMS 8
@@ -25,6 +27,7 @@ typedef enum {
 typedef struct {
   const char *name;
   FtcDtype dtype;
+  const char *dtype_name; /* "F32", "U8", ... as in the header */
   int ndim;
   gint64 shape[FTC_SAFETENSORS_MAX_DIMS];
   guint64 numel;
@@ -61,6 +64,9 @@ void ftc_safetensors_writer_free (FtcSafetensorsWriter *w);
 /* Adds an F32 tensor; data is borrowed until ftc_safetensors_writer_write returns. */
 void ftc_safetensors_writer_add (FtcSafetensorsWriter *w, const char *name, const float *data, int ndim,
                                  const gint64 *shape);
+/* Adds the transpose of data (rows, cols), stored as an F32 tensor of shape (cols, rows); data is borrowed. */
+void ftc_safetensors_writer_add_transposed (FtcSafetensorsWriter *w, const char *name, const float *data,
+                                            gint64 rows, gint64 cols);
 void ftc_safetensors_writer_set_metadata (FtcSafetensorsWriter *w, const char *key, const char *value);
 /* Writes path atomically: a temporary file in the same folder, fsync, rename. */
 gboolean ftc_safetensors_writer_write (FtcSafetensorsWriter *w, const char *path, GError **error);

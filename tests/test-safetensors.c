@@ -222,7 +222,7 @@ test_bad_headers (void)
     { "{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]}}", 4, "past the 4 bytes" },
     { "{\"w\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 8]},"
       " \"v\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}", 12, "overlap" },
-    { "{\"w\": {\"dtype\": \"I64\", \"shape\": [1], \"data_offsets\": [0, 8]}}", 8, "I64 is not supported" },
+    { "{\"w\": {\"dtype\": \"I64\", \"shape\": [2], \"data_offsets\": [0, 8]}}", 8, "make 16 bytes" },
     { "{\"w\": {\"dtype\": \"Q4_K\", \"shape\": [1], \"data_offsets\": [0, 8]}}", 8, "unknown dtype" },
     { "{\"w\": {\"dtype\": \"F32\", \"shape\": [3], \"data_offsets\": [0, 8]}}", 8, "make 12 bytes" },
     { "{\"w\": {\"dtype\": \"F16\", \"shape\": [2, 2], \"data_offsets\": [0, 4]}}", 8, "make 8 bytes" },
@@ -281,6 +281,20 @@ test_bad_headers (void)
     st2 = ftc_safetensors_open_data (data, len, "empty", &error);
     g_assert_no_error (error);
     g_assert_cmpuint (ftc_safetensors_n_tensors (st2), ==, 0);
+  }
+  /* other dtypes of the format open (to be skipped) but do not read */
+  {
+    g_autoptr (GBytes) b = make_file ("{\"w\": {\"dtype\": \"I64\", \"shape\": [1], \"data_offsets\": [0, 8]}}", 8);
+    g_autoptr (GError) error = NULL;
+    gsize len;
+    const guint8 *data = g_bytes_get_data (b, &len);
+    g_autoptr (FtcSafetensors) st = ftc_safetensors_open_data (data, len, "int.safetensors", &error);
+    float out[1];
+    g_assert_no_error (error);
+    g_assert_cmpint (ftc_safetensors_lookup (st, "w")->dtype, ==, FTC_DTYPE_UNSUPPORTED);
+    g_assert_false (ftc_safetensors_read_f32 (st, ftc_safetensors_lookup (st, "w"), out, 1, &error));
+    g_assert_nonnull (strstr (error->message, "I64 is not supported"));
+    g_assert_nonnull (strstr (error->message, "int.safetensors"));
   }
   /* a missing file */
   {
