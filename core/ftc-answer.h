@@ -16,8 +16,12 @@ G_BEGIN_DECLS
 
 typedef struct {
   FtcAnswerType type;
-  int n_choices;   /* CHOICE: letters A.. up to this many (1..26); 0: any capital letter A..Z */
+  int n_choices;     /* CHOICE: letters A.. up to this many (1..26); 0: any capital letter A..Z */
+  double tolerance;  /* NUMBER: |prediction - gold| allowed; 0 (the default): equal values only */
 } FtcAnswerFormat;
+
+/* The Fine-tune-CoT evaluator's tolerance for addsub, svamp and single_eq. */
+#define FTC_ANSWER_TOLERANCE_REFERENCE 1e-6
 
 typedef enum {
   /* The teacher's step-2 completion, which follows the answer trigger
@@ -54,10 +58,12 @@ char *ftc_answer_extract (const FtcAnswerFormat *format, const char *text, FtcEx
 /* Every candidate of the type in text, in order (what the reference's findall returns), cleansed. */
 GPtrArray *ftc_answer_candidates (const FtcAnswerFormat *format, const char *text);
 
-/* Whether prediction equals gold under the type's comparison: numbers within 1e-6 after removing commas
- * (strings compared when gold is not a number), choice letters exactly (gold upper-cased), yes/no in
- * lower case, text after the same cleansing as the prediction. NULL or empty prediction never matches. */
+/* Whether prediction equals gold under the type's comparison: numbers by value after removing commas
+ * ("3.50" equals "3.5"; strings compared when either is not a plain decimal), choice letters and yes/no
+ * ignoring case, text after the same cleansing as the prediction. NULL or empty prediction never matches.
+ * ftc_answer_match uses the default format of the type (no number tolerance). */
 gboolean ftc_answer_match (FtcAnswerType type, const char *prediction, const char *gold);
+gboolean ftc_answer_match_format (const FtcAnswerFormat *format, const char *prediction, const char *gold);
 
 /* The number of consecutive choice labels "(A)", "(B)", ... in a question (Kojima formatting); 0 if none.
  * For tasks whose choice count varies per sample. */

@@ -155,7 +155,10 @@ typedef struct {
   const char *prediction;
   const char *gold;
   gboolean expected;
+  double tolerance;
 } MatchCase;
+
+#define REF FTC_ANSWER_TOLERANCE_REFERENCE
 
 static const MatchCase match_cases[] = {
   { N, "42", "42", TRUE },
@@ -165,11 +168,18 @@ static const MatchCase match_cases[] = {
   { N, "1,000", "1000", TRUE },
   { N, "-3", "-3", TRUE },
   { N, "-3", "3", FALSE },
-  { N, "42", "42.0000001", TRUE },   /* within 1e-6 */
-  { N, "42", "42.00001", FALSE },    /* 1e-5 apart */
+  { N, "42", "42.0000001", FALSE },  /* no tolerance by default */
+  { N, "42", "42.0000001", TRUE, REF },
+  { N, "42", "42.00001", FALSE, REF },  /* 1e-5 apart */
+  { N, "0.6666666666666667", "0.6666666666666666", FALSE },
+  { N, "0.6666666666666667", "0.6666666666666666", TRUE, REF },
+  { N, "0.66666666666666667", "0.6666666666666666", TRUE },  /* the same double */
+  { N, "12.30", "12.3", TRUE },
+  { N, "-0", "0", TRUE },
   { N, "5", "5.0", TRUE },
   { N, "007", "7", TRUE },
-  { N, "0.1", "0.10000001", TRUE },
+  { N, "0.1", "0.10000001", TRUE, REF },
+  { N, "0.1", "0.10000001", FALSE },
   { N, "42", " 42\n", TRUE },
   { N, NULL, "42", FALSE },
   { N, "", "42", FALSE },
@@ -201,12 +211,15 @@ test_match_table (void)
   for (gsize i = 0; i < G_N_ELEMENTS (match_cases); i++)
     {
       const MatchCase *c = &match_cases[i];
-      gboolean got = ftc_answer_match (c->type, c->prediction, c->gold);
+      FtcAnswerFormat format = { c->type, 0, c->tolerance };
+      gboolean got = ftc_answer_match_format (&format, c->prediction, c->gold);
 
       if (got != c->expected)
-        g_error ("case %" G_GSIZE_FORMAT ": match(%s, \"%s\", \"%s\") = %d, expected %d", i,
+        g_error ("case %" G_GSIZE_FORMAT ": match(%s, \"%s\", \"%s\", tolerance %g) = %d, expected %d", i,
                  ftc_answer_format_type_name (c->type), c->prediction ? c->prediction : "(null)", c->gold,
-                 got, c->expected);
+                 c->tolerance, got, c->expected);
+      if (c->tolerance == 0.0)
+        g_assert_cmpint (ftc_answer_match (c->type, c->prediction, c->gold), ==, got);
     }
 }
 
@@ -287,7 +300,7 @@ test_format_parse (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      FtcAnswerFormat format = { -1, -1 };
+      FtcAnswerFormat format = { -1, -1, -1.0 };
       g_autoptr (GError) error = NULL;
       gboolean ok = ftc_answer_format_parse (cases[i].s, &format, &error);
 
@@ -298,6 +311,7 @@ test_format_parse (void)
           g_assert_no_error (error);
           g_assert_cmpint (format.type, ==, cases[i].type);
           g_assert_cmpint (format.n_choices, ==, cases[i].n_choices);
+          g_assert_cmpfloat (format.tolerance, ==, 0.0);
           g_assert_cmpstr (back, ==, cases[i].s);
         }
       else
