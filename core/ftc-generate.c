@@ -71,7 +71,7 @@ ftc_generator_free (FtcGenerator *gen)
 static gboolean
 compute_error (FtcGenerator *gen, FtcStatus status, GError **error)
 {
-  g_set_error (error, FTC_ERROR, FTC_ERROR_COMPUTE, "generate: %s (%s)", ftc_backend_last_error (gen->be),
+  g_set_error (error, FTC_ERROR, FTC_ERROR_COMPUTE, "the engine failed: %s (%s)", ftc_backend_last_error (gen->be),
                ftc_status_name (status));
   return FALSE;
 }
@@ -485,7 +485,7 @@ ftc_generator_run_ids (FtcGenerator *gen, GArray *const *prompts, guint n, const
 
   if (o->temperature < 0 || o->top_p <= 0 || o->top_p > 1 || o->top_k < 0)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "generate: temperature must be >= 0, top_p in (0, 1], "
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "temperature must be >= 0, top_p in (0, 1], "
                    "top_k >= 0");
       return NULL;
     }
@@ -495,12 +495,12 @@ ftc_generator_run_ids (FtcGenerator *gen, GArray *const *prompts, guint n, const
       GArray *ids = prompts[i];
       if (ids->len == 0)
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "generate: prompt %u is empty", i);
+          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "prompt %u is empty", i);
           return NULL;
         }
       if ((int) ids->len >= maxT)
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "generate: prompt %u has %u tokens; the model's "
+          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "prompt %u has %u tokens; the model's "
                        "context is %d tokens, so at most %d fit with room to generate", i, ids->len, maxT,
                        maxT - 1);
           return NULL;
@@ -508,7 +508,7 @@ ftc_generator_run_ids (FtcGenerator *gen, GArray *const *prompts, guint n, const
       for (guint j = 0; j < ids->len; j++)
         if (g_array_index (ids, gint32, j) < 0 || g_array_index (ids, gint32, j) >= gen->config.vocab_size)
           {
-            g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "generate: prompt %u: token %d at position %u is "
+            g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "prompt %u: token %d at position %u is "
                          "outside the vocabulary", i, g_array_index (ids, gint32, j), j);
             return NULL;
           }
@@ -567,7 +567,7 @@ ftc_generator_run (FtcGenerator *gen, const char *const *prompts, guint n, const
       g_ptr_array_add (ids, a);
       if (!ftc_tokenizer_encode (gen->tokenizer, prompts[i], -1, a, &local))
         {
-          g_set_error (error, FTC_ERROR, local->code, "generate: prompt %u: %s", i, local->message);
+          g_set_error (error, FTC_ERROR, local->code, "prompt %u: %s", i, local->message);
           return NULL;
         }
     }
