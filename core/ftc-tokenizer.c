@@ -55,7 +55,7 @@ is_char_dir (const char *dir, GError **error)
       return FALSE;
     }
   root = json_parser_get_root (parser);
-  return JSON_NODE_HOLDS_OBJECT (root)
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root)
          && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
                                                                    "ftcot_tokenizer", ""), "char") == 0;
 }
