@@ -11,6 +11,7 @@
 static const FtcCommand commands[] = {
   /* commands: keep in the order a user meets them */
   { "version", "Print the version", ftc_cmd_version },
+  { "tasks", "List, show, generate, fetch and import tasks", ftc_cmd_tasks },
 };
 
 static void
