@@ -13,6 +13,7 @@ static const FtcCommand commands[] = {
   { "version", "Print the version", ftc_cmd_version },
   { "score", "Score a file of completion records against a task's answers", ftc_cmd_score },
   { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
+  { "tasks", "List, show, generate, fetch and import tasks", ftc_cmd_tasks },
 };
 
 static void
