@@ -11,6 +11,7 @@
 static const FtcCommand commands[] = {
   /* commands: keep in the order a user meets them */
   { "version", "Print the version", ftc_cmd_version },
+  { "bench", "Measure the engine's speed: GEMM and training steps", ftc_cmd_bench },
 };
 
 static void

@@ -260,6 +260,14 @@ ftc_cpu_matmul_backward (FtcBackend *be, FtcView dinp_v, FtcView dweight_v, FtcV
 
 #define GELU_SCALING_FACTOR 0.7978845608028654f   /* sqrt(2/pi) */
 
+/* tanh through one expf: several times faster than libm's tanhf, and accurate to ~1e-7 absolute,
+ * which is what GELU needs (it uses 1 + tanh and 1 - tanh^2) */
+static inline float
+fast_tanhf (float u)
+{
+  return 1.0f - 2.0f / (1.0f + expf (2.0f * u));
+}
+
 FtcStatus
 ftc_cpu_gelu_forward (FtcBackend *be, FtcView out_v, FtcView inp_v, size_t N)
 {
@@ -271,7 +279,7 @@ ftc_cpu_gelu_forward (FtcBackend *be, FtcView out_v, FtcView inp_v, size_t N)
     {
       float x = inp[i];
       float cube = 0.044715f * x * x * x;
-      out[i] = 0.5f * x * (1.0f + tanhf (GELU_SCALING_FACTOR * (x + cube)));
+      out[i] = 0.5f * x * (1.0f + fast_tanhf (GELU_SCALING_FACTOR * (x + cube)));
     }
   return FTC_OK;
 }
@@ -289,7 +297,7 @@ ftc_cpu_gelu_backward (FtcBackend *be, FtcView dinp_v, FtcView inp_v, FtcView do
     {
       float x = inp[i];
       float u = GELU_SCALING_FACTOR * (x + 0.044715f * x * x * x);
-      float tanh_u = tanhf (u);
+      float tanh_u = fast_tanhf (u);
       float sech2_u = 1.0f - tanh_u * tanh_u;
       float du_dx = GELU_SCALING_FACTOR * (1.0f + 3.0f * 0.044715f * x * x);
       float grad = 0.5f * (1.0f + tanh_u) + 0.5f * x * sech2_u * du_dx;
