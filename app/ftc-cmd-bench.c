@@ -1,8 +1,8 @@
 /* ftc-cmd-bench.c: `ftcot bench gemm` and `ftcot bench train`: the engine's speed on this machine.
  *
- *   ftcot bench gemm [--device D] [--json]
- *       GFLOP/s of ftc_gemm on GPT-2 124M's shapes at B*T = 256 (forward and both backward products of
- *       every linear layer, and the LM head); the best is the device's measured GEMM peak.
+ *   ftcot bench gemm [--preset gpt2-124m|small] [--batch B] [--seq T] [--device D] [--json]
+ *       GFLOP/s of ftc_gemm on GPT-2's shapes (default 124M at B*T = 256): forward and both backward
+ *       products of every linear layer, and the LM head; the best is the device's measured GEMM peak.
  *   ftcot bench train --preset gpt2-124m|small --batch B --seq T [--device D] [--steps N] [--json]
  *       a randomly initialised model (no checkpoint), random tokens, full training steps (zero_grad,
  *       forward, backward, clip + AdamW): ms/step, tokens/s, achieved GFLOP/s, MFU against the measured
@@ -140,12 +140,31 @@ measure_peak (FtcBackend *be, int BT, int C, int V, double *peak, GError **error
   return ok;
 }
 
+/* preset name -> config; FALSE if unknown */
+static gboolean
+preset_config (const char *preset, FtcGpt2Config *config)
+{
+  if (preset == NULL || strcmp (preset, "small") == 0)
+    *config = (FtcGpt2Config) { .max_seq_len = 128, .vocab_size = 512, .num_layers = 4, .num_heads = 4, .channels = 256 };
+  else if (strcmp (preset, "gpt2-124m") == 0)
+    *config = (FtcGpt2Config) { .max_seq_len = 1024, .vocab_size = 50257, .num_layers = 12, .num_heads = 12,
+                                .channels = 768 };
+  else
+    return FALSE;
+  return TRUE;
+}
+
 static int
 bench_gemm (int argc, char **argv)
 {
-  g_autofree char *device = NULL;
+  g_autofree char *device = NULL, *preset = NULL;
+  int B = 4, T = 64;
   gboolean json = FALSE;
+  FtcGpt2Config config;
   GOptionEntry entries[] = {
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "Shapes of gpt2-124m (default) or small", "NAME" },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &B, "Batch size (default 4)", "B" },
+    { "seq", 't', 0, G_OPTION_ARG_INT, &T, "Sequence length (default 64)", "T" },
     { "device", 'd', 0, G_OPTION_ARG_STRING, &device, "Device: cpu, cpu:naive, opencl:N (default: $FTCOT_DEVICE, else the first GPU, else cpu)", "D" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { NULL }
@@ -157,12 +176,16 @@ bench_gemm (int argc, char **argv)
   double peak = 0.0;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
 
-  if (!ftc_cli_parse (NAME " gemm", NULL, "GEMM speed on GPT-2 124M's shapes at B*T = 256", entries, &argc, &argv))
+  if (!ftc_cli_parse (NAME " gemm", NULL, "GEMM speed on GPT-2's shapes (default: 124M at B*T = 256)", entries, &argc, &argv))
     return FTC_EXIT_USAGE;
+  if (!preset_config (preset != NULL ? preset : "gpt2-124m", &config))
+    return ftc_cli_usage_error (NAME, "unknown preset '%s': use gpt2-124m or small", preset);
+  if (B <= 0 || T <= 0)
+    return ftc_cli_usage_error (NAME, "--batch and --seq must be positive");
   be = open_device (device, &error);
   if (be == NULL)
     return ftc_cli_error (NAME, error);
-  shapes = gpt2_shapes (256, 768, 50257, &n);
+  shapes = gpt2_shapes (B * T, config.channels, config.vocab_size, &n);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "device");
   json_builder_add_string_value (builder, ftc_backend_device (be)->name);
@@ -238,12 +261,7 @@ bench_train (int argc, char **argv)
 
   if (!ftc_cli_parse (NAME " train", NULL, "Time full training steps of a random model", entries, &argc, &argv))
     return FTC_EXIT_USAGE;
-  if (preset == NULL || strcmp (preset, "small") == 0)
-    config = (FtcGpt2Config) { .max_seq_len = 128, .vocab_size = 512, .num_layers = 4, .num_heads = 4, .channels = 256 };
-  else if (strcmp (preset, "gpt2-124m") == 0)
-    config = (FtcGpt2Config) { .max_seq_len = 1024, .vocab_size = 50257, .num_layers = 12, .num_heads = 12,
-                               .channels = 768 };
-  else
+  if (!preset_config (preset, &config))
     return ftc_cli_usage_error (NAME, "unknown preset '%s': use gpt2-124m or small", preset);
   if (B <= 0 || T <= 0 || steps <= 0)
     return ftc_cli_usage_error (NAME, "--batch, --seq and --steps must be positive");
@@ -366,7 +384,7 @@ ftc_cmd_bench (int argc, char **argv)
     return bench_train (argc - 1, argv + 1);
   if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
     {
-      g_print ("Usage: ftcot bench gemm [--device D] [--json]\n"
+      g_print ("Usage: ftcot bench gemm [--preset gpt2-124m|small] [--batch B] [--seq T] [--device D] [--json]\n"
                "       ftcot bench train --preset gpt2-124m|small --batch B --seq T [--device D] [--steps N] [--json]\n");
       return FTC_EXIT_OK;
     }

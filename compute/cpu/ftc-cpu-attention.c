@@ -3,6 +3,11 @@
  * softmax in between. Each (b,h) is one independent piece of work, so threads take whole heads and each
  * head's T x T scores stay in cache from the first GEMM to the last. The weighted sum is written straight
  * into out (B,T,C) with row stride C, which is the un-permute for free. */
+/* Without errno and trapping-math semantics the elementwise loops vectorise; NaN and Inf still propagate. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize ("no-math-errno", "no-trapping-math")
+#endif
+
 #include "compute/cpu/ftc-cpu-private.h"
 
 #include <math.h>
