@@ -5,11 +5,12 @@
  *       products of every linear layer, and the LM head; the best is the device's measured GEMM peak.
  *   ftcot bench train --preset gpt2-124m|small --batch B --seq T [--device D] [--steps N] [--json]
  *       a randomly initialised model (no checkpoint), random tokens, full training steps (zero_grad,
- *       forward, backward, clip + AdamW): ms/step, tokens/s, achieved GFLOP/s, MFU against the measured
+ *       forward, backward, clip + AdamW), the median of N timed steps: ms/step, tokens/s, achieved GFLOP/s, MFU against the measured
  *       GEMM peak, peak resident memory. */
 #include "app/ftc-cli.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -236,6 +237,13 @@ bench_gemm (int argc, char **argv)
 }
 
 static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static int
 bench_train (int argc, char **argv)
 {
   g_autofree char *device = NULL, *preset = NULL;
@@ -290,7 +298,7 @@ bench_train (int argc, char **argv)
       weights[i] = 1.0f / BT;
     }
 
-  double total = 0.0;
+  g_autofree double *times = g_new0 (double, steps);
   float loss = 0.0f;
   status = ftc_gpt2_new (be, &config, &model);
   if (status == FTC_OK)
@@ -308,7 +316,7 @@ bench_train (int argc, char **argv)
       if (status == FTC_OK)
         status = ftc_backend_finish (be);
       if (step > 0)   /* step 0 allocates and warms up */
-        total += (g_get_monotonic_time () - start) / 1e6;
+        times[step - 1] = (g_get_monotonic_time () - start) / 1e6;
     }
   if (status != FTC_OK)
     {
@@ -322,7 +330,9 @@ bench_train (int argc, char **argv)
    * linear layers 24 C^2 per layer, attention 4 T C per layer (the full T x T products), LM head 2 C V */
   double C = config.channels, L = config.num_layers, V = config.vocab_size;
   double flops = 3.0 * BT * (L * (24.0 * C * C + 4.0 * T * C) + 2.0 * C * V);
-  double seconds = total / steps;
+  /* the median step: robust to a step that another process on the machine slowed down */
+  qsort (times, steps, sizeof (double), compare_doubles);
+  double seconds = steps % 2 ? times[steps / 2] : 0.5 * (times[steps / 2 - 1] + times[steps / 2]);
   double gflops = flops / seconds / 1e9;
   double mfu = peak > 0 ? gflops / peak : 0.0;
   double rss = peak_rss_mb ();
