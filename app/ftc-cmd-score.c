@@ -104,8 +104,7 @@ ftc_cmd_score (int argc, char **argv)
             return ftc_cli_usage_error ("score", "unknown task '%s'; did you mean '%s'?", task_key, suggestion);
           return ftc_cli_usage_error ("score", "unknown task '%s' (see 'ftcot tasks')", task_key);
         }
-      format.type = info->answer_type;
-      format.n_choices = info->n_choices;
+      format = ftc_answer_format_for_task_info (info);
     }
   else if (!ftc_answer_format_parse (answer_type, &format, &error))
     return ftc_cli_usage_error ("score", "%s", error->message);

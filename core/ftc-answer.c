@@ -350,6 +350,20 @@ ftc_answer_format_parse (const char *s, FtcAnswerFormat *out, GError **error)
   return FALSE;
 }
 
+FtcAnswerFormat
+ftc_answer_format_for_task_info (const FtcTaskInfo *info)
+{
+  FtcAnswerFormat format = { info->answer_type, info->n_choices, 0.0 };
+  return format;
+}
+
+FtcAnswerFormat
+ftc_answer_format_for_task (const FtcTask *task)
+{
+  FtcAnswerFormat format = { task->answer_type, task->n_choices, 0.0 };
+  return format;
+}
+
 char *
 ftc_answer_format_to_string (const FtcAnswerFormat *format)
 {

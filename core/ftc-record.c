@@ -636,7 +636,11 @@ ftc_record_reader_next (FtcRecordReader *reader, GError **error)
       FtcRecord *record;
 
       if (reader->line == 1 && len >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0)
-        text += 3, len -= 3;   /* a byte order mark */
+        {
+          /* a byte order mark */
+          text += 3;
+          len -= 3;
+        }
       if (len > 0 && text[len - 1] == '\r')
         len--;
       if (!g_utf8_validate_len (text, len, &bad))

@@ -113,7 +113,7 @@ test_teacher_accuracy (void)
       g_autofree char *key = g_strndup (row->file, strlen (row->file) - strlen (".jsonl"));
       g_autofree char *path = g_build_filename (dir, row->file, NULL);
       const FtcTaskInfo *info = ftc_task_info_lookup (key);
-      FtcAnswerFormat format = { 0 };
+      FtcAnswerFormat format;
       FtcScoreTotals totals = { 0, 0 };
       g_autoptr (GError) error = NULL;
       CheckRun run = { 0 };
@@ -121,8 +121,7 @@ test_teacher_accuracy (void)
 
       g_assert_nonnull (info);
       g_assert_cmpstr (info->answer_trigger, ==, row->trigger);
-      format.type = info->answer_type;
-      format.n_choices = info->n_choices;
+      format = ftc_answer_format_for_task_info (info);
       run.trigger = info->answer_trigger;
       g_assert_true (ftc_score_file (&format, path, FTC_SCORE_MODE_AUTO, check_record, &run, &totals, &error));
       g_assert_no_error (error);
