@@ -6,6 +6,7 @@
 
 #include "core/ftc-error.h"
 #include "core/ftc-json-check.h"
+#include "core/ftc-json-out.h"
 
 #define READ_CHUNK 65536
 
@@ -109,23 +110,6 @@ node_is (JsonNode *node, GType type)
   return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
 }
 
-/* The shortest text that reads back as the same double. */
-static char *
-double_to_string (double value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  for (int precision = 1; precision <= 17; precision++)
-    {
-      char format[8];
-      g_snprintf (format, sizeof format, "%%.%dg", precision);
-      g_ascii_formatd (buf, sizeof buf, format, value);
-      if (g_ascii_strtod (buf, NULL) == value)
-        break;
-    }
-  return g_strdup (buf);
-}
-
 /* Numbers the writer could not write back (json-glib reads 1e999 as inf) are refused. */
 static gboolean
 check_finite (JsonNode *node, const char *path, GError **error)
@@ -191,7 +175,10 @@ read_field (FtcRecord *record, const FieldRow *row, const char *name, JsonNode *
       else if (node_is (node, G_TYPE_INT64))
         record->gold = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
       else if (node_is (node, G_TYPE_DOUBLE) && isfinite (json_node_get_double (node)))
-        record->gold = double_to_string (json_node_get_double (node));
+        {
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+          record->gold = g_strdup (ftc_json_format_double (json_node_get_double (node), buf, sizeof buf));
+        }
       else
         break;
       return TRUE;
@@ -363,15 +350,9 @@ append_node (GString *out, JsonNode *node)
           return;
         case G_TYPE_DOUBLE:
           {
-            double value = json_node_get_double (node);
-            g_autofree char *text = NULL;
-            if (!isfinite (value))
-              break;
-            text = double_to_string (value);
-            g_string_append (out, text);
-            /* keep it a double when read back */
-            if (strpbrk (text, ".eE") == NULL)
-              g_string_append (out, ".0");
+            /* the shortest exact text, "null" when not finite; integral values keep a ".0" */
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+            g_string_append (out, ftc_json_format_double (json_node_get_double (node), buf, sizeof buf));
             return;
           }
         default:
