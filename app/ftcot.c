@@ -10,6 +10,7 @@
 
 static const FtcCommand commands[] = {
   /* commands: keep in the order a user meets them */
+  { "report", "Re-render an experiment's report: table, CSV, charts", ftc_cmd_report },
   { "version", "Print the version", ftc_cmd_version },
 };
 

@@ -424,6 +424,32 @@ ellipsize (cairo_t *cr, const char *text, double width)
   return g_strdup ("");
 }
 
+/* Splits text at a space into two lines that each fit width; FALSE when no split fits. */
+static gboolean
+wrap_two (cairo_t *cr, const char *text, double width, char **first, char **second)
+{
+  gboolean found = FALSE;
+
+  /* the split that makes the longer line shortest */
+  double best = INFINITY;
+  for (const char *p = strchr (text, ' '); p != NULL; p = strchr (p + 1, ' '))
+    {
+      g_autofree char *a = g_strndup (text, p - text);
+      const char *b = p + 1;
+      double w = MAX (text_width (cr, a), text_width (cr, b));
+      if (w <= width && w < best)
+        {
+          best = w;
+          g_free (*first);
+          g_free (*second);
+          *first = g_steal_pointer (&a);
+          *second = g_strdup (b);
+          found = TRUE;
+        }
+    }
+  return found;
+}
+
 /* ---- layout ----------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -437,7 +463,8 @@ typedef struct {
   double y_step, y2_step, x_step;
   gboolean has_y2;
   double y_label_x;         /* where the left axis label goes (left of the tick labels) */
-  gboolean slanted_groups;  /* bars: group labels too wide for their slot, drawn at an angle */
+  gboolean wrapped_groups;  /* bars: group labels too wide for their slot, on two lines */
+  gboolean slanted_groups;  /* bars: too wide even so (many groups), drawn at an angle */
   double slant_length;      /* the longest slanted label */
 } Ctx;
 
@@ -575,8 +602,9 @@ compute_ranges (FtcChart *chart, Ctx *c)
 
   if (c->has_y2)
     {
-      if (y2lo > 0 && y2lo < (y2hi - y2lo))
-        y2lo = 0.0;   /* rates and losses read best from zero */
+      if (y2lo > 0)
+        y2lo = 0.0;   /* the learning rate reads best from zero (a constant one too) */
+      y2hi += (y2hi - y2lo) * 0.05;   /* off the frame */
       nice_range (&y2lo, &y2hi, 5);
       g->y2_min = y2lo;
       g->y2_max = y2hi;
@@ -653,8 +681,25 @@ compute_x_ticks (FtcChart *chart, Ctx *c)
         }
     }
   else if (c->n_x_ticks == 0)
-    c->n_x_ticks = ftc_chart_nice_ticks (g->x_min, g->x_max, MAX (3, (int) (g->plot_w / (70 * c->s))),
-                                         c->x_ticks, 64, &c->x_step);
+    {
+      gboolean integral = TRUE;
+      for (guint i = 0; i < chart->series->len && integral; i++)
+        {
+          const Series *s = g_ptr_array_index (chart->series, i);
+          for (guint j = 0; j < s->x->len && integral; j++)
+            integral = g_array_index (s->x, double, j) == floor (g_array_index (s->x, double, j));
+        }
+      c->n_x_ticks = ftc_chart_nice_ticks (g->x_min, g->x_max, MAX (3, (int) (g->plot_w / (70 * c->s))),
+                                           c->x_ticks, 64, &c->x_step);
+      if (integral && c->x_step < 1.0)
+        {
+          /* steps, epochs, counts: whole-number ticks only */
+          c->n_x_ticks = 0;
+          c->x_step = 1.0;
+          for (double v = ceil (g->x_min); v <= g->x_max && c->n_x_ticks < 64; v += 1.0)
+            c->x_ticks[c->n_x_ticks++] = v;
+        }
+    }
 }
 
 typedef struct {
@@ -978,8 +1023,20 @@ draw_bars (FtcChart *chart, Ctx *c)
         }
       else
         {
-          label = ellipsize (cr, g_ptr_array_index (chart->groups, gi), group_w - 6 * c->s);
-          draw_text (cr, label, cx, g->plot_y + g->plot_h + 5 * c->s, 0.5, 0.0);
+          const char *text = g_ptr_array_index (chart->groups, gi);
+          g_autofree char *first = NULL, *second = NULL;
+          double y = g->plot_y + g->plot_h + 5 * c->s;
+          if (c->wrapped_groups && text_width (cr, text) > group_w - 6 * c->s
+              && wrap_two (cr, text, group_w - 6 * c->s, &first, &second))
+            {
+              draw_text (cr, first, cx, y, 0.5, 0.0);
+              draw_text (cr, second, cx, y + line_height (cr), 0.5, 0.0);
+            }
+          else
+            {
+              label = ellipsize (cr, text, group_w - 6 * c->s);
+              draw_text (cr, label, cx, y, 0.5, 0.0);
+            }
         }
     }
 }
@@ -1205,7 +1262,21 @@ ftc_chart_render (FtcChart *chart, cairo_t *cr, double width, double height, Ftc
       double group_w = MAX (10.0, width - left - right) / chart->groups->len, widest = 0;
       for (guint gi = 0; gi < chart->groups->len; gi++)
         widest = MAX (widest, text_width (cr, g_ptr_array_index (chart->groups, gi)));
-      if (widest > group_w - 6 * c.s && chart->groups->len > 1)
+      gboolean all_wrap = TRUE;
+      for (guint gi = 0; gi < chart->groups->len && widest > group_w - 6 * c.s; gi++)
+        {
+          const char *text = g_ptr_array_index (chart->groups, gi);
+          g_autofree char *first = NULL, *second = NULL;
+          if (text_width (cr, text) > group_w - 6 * c.s && !wrap_two (cr, text, group_w - 6 * c.s, &first, &second))
+            all_wrap = FALSE;
+        }
+      if (widest > group_w - 6 * c.s && (all_wrap || chart->groups->len <= 4))
+        {
+          /* two lines (ellipsized where even that is not enough) read better than a slant */
+          c.wrapped_groups = TRUE;
+          bottom += line_height (cr);
+        }
+      else if (widest > group_w - 6 * c.s && chart->groups->len > 1)
         {
           c.slanted_groups = TRUE;
           c.slant_length = MIN (widest, height * 0.3 / sin (SLANT));
