@@ -1341,6 +1341,88 @@ ftc_chart_render (FtcChart *chart, cairo_t *cr, double width, double height, Ftc
   cairo_restore (cr);
 }
 
+/* ---- hit testing ------------------------------------------------------------------------------ */
+
+gboolean
+ftc_chart_hit_test (FtcChart *chart, const FtcChartGeometry *g, double x, double y, double radius,
+                    int *series_out, int *index_out)
+{
+  double best = radius * radius;
+  int best_series = -1, best_index = -1;
+
+  if (g->empty)
+    return FALSE;
+  for (guint si = 0; si < chart->series->len; si++)
+    {
+      const Series *s = g_ptr_array_index (chart->series, si);
+      if (chart->kind == FTC_CHART_BARS)
+        {
+          for (guint gi = 0; gi < chart->groups->len; gi++)
+            {
+              double r[4];
+              /* a thin bar (a value near zero) is hit over a few pixels above the axis */
+              if (ftc_chart_bar_rect (chart, g, gi, si, r) && x >= r[0] && x <= r[0] + r[2]
+                  && y >= MIN (r[1], r[1] + r[3] - 4) && y <= r[1] + r[3])
+                {
+                  best_series = si;
+                  best_index = gi;
+                }
+            }
+          continue;
+        }
+      if (s->reference)
+        continue;
+      for (guint j = 0; j < s->y->len; j++)
+        {
+          double px, py, d;
+          double vx = g_array_index (s->x, double, j), vy = g_array_index (s->y, double, j);
+          if (!point_ok (chart, vx, vy))
+            continue;
+          px = ftc_chart_x_to_px (g, vx);
+          py = s->axis == FTC_CHART_Y2 ? y2_to_px (g, vy) : ftc_chart_y_to_px (g, vy);
+          d = (px - x) * (px - x) + (py - y) * (py - y);
+          if (d <= best)
+            {
+              best = d;
+              best_series = si;
+              best_index = j;
+            }
+        }
+    }
+  if (best_series < 0)
+    return FALSE;
+  if (series_out != NULL)
+    *series_out = best_series;
+  if (index_out != NULL)
+    *index_out = best_index;
+  return TRUE;
+}
+
+gboolean
+ftc_chart_get_point (FtcChart *chart, int series, int index, double *x, double *y)
+{
+  const Series *s;
+
+  if (series < 0 || (guint) series >= chart->series->len)
+    return FALSE;
+  s = g_ptr_array_index (chart->series, series);
+  if (index < 0 || (guint) index >= s->y->len)
+    return FALSE;
+  if (x != NULL)
+    *x = chart->kind == FTC_CHART_BARS || s->reference ? NAN : g_array_index (s->x, double, index);
+  if (y != NULL)
+    *y = g_array_index (s->y, double, index);
+  return TRUE;
+}
+
+const char *
+ftc_chart_series_get_name (FtcChart *chart, int series)
+{
+  if (series < 0 || (guint) series >= chart->series->len)
+    return NULL;
+  return ((const Series *) g_ptr_array_index (chart->series, series))->name;
+}
+
 /* ---- files ------------------------------------------------------------------------------------ */
 
 gboolean

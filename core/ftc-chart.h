@@ -105,6 +105,15 @@ gboolean ftc_chart_save (FtcChart *chart, const char *path, int width, int heigh
 /* Bars: the rectangle (x, y, w, h) of a bar after render with geometry; FALSE when the bar is not drawn. */
 gboolean ftc_chart_bar_rect (FtcChart *chart, const FtcChartGeometry *geometry, int group, int series,
                              double rect[4]);
+/* What is under the pixel (x, y) after render with geometry (tooltips, clicks): bars: the bar containing
+ * it (*index_out is the group); lines: the nearest data point within radius pixels (*index_out is the
+ * point's position in its series). FALSE when nothing is there. */
+gboolean ftc_chart_hit_test (FtcChart *chart, const FtcChartGeometry *geometry, double x, double y,
+                             double radius, int *series_out, int *index_out);
+/* The value of a point or bar, for a tooltip: bars: x is NaN. */
+gboolean ftc_chart_get_point (FtcChart *chart, int series, int index, double *x, double *y);
+const char *ftc_chart_series_get_name (FtcChart *chart, int series);
+
 /* Data to pixel coordinates with a geometry from render. */
 double ftc_chart_x_to_px (const FtcChartGeometry *geometry, double x);
 double ftc_chart_y_to_px (const FtcChartGeometry *geometry, double y);

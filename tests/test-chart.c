@@ -180,6 +180,22 @@ test_bars (void)
       }
   g_assert_cmpuint (count_colours (surface), >, 20);
   cairo_surface_destroy (surface);
+
+  /* hit testing: the middle of a bar finds it; the empty band above the plot finds nothing */
+  {
+    double r[4], x, y;
+    int series, index;
+    g_assert_true (ftc_chart_bar_rect (chart, &g, 2, 1, r));
+    g_assert_true (ftc_chart_hit_test (chart, &g, r[0] + r[2] / 2, r[1] + r[3] / 2, 4, &series, &index));
+    g_assert_cmpint (series, ==, 1);
+    g_assert_cmpint (index, ==, 2);
+    g_assert_true (ftc_chart_get_point (chart, series, index, &x, &y));
+    g_assert_true (isnan (x));
+    g_assert_cmpfloat (y, ==, values[1][2]);
+    g_assert_cmpstr (ftc_chart_series_get_name (chart, series), ==, "method 1");
+    g_assert_false (ftc_chart_hit_test (chart, &g, r[0] + r[2] / 2, g.plot_y - 20, 4, &series, &index));
+    g_assert_false (ftc_chart_get_point (chart, 9, 0, &x, &y));
+  }
   check_files (chart, "bars", 20);
 }
 
@@ -314,6 +330,17 @@ test_training_curves (void)
   for (int e = 1; e <= 10; e += 3)
     g_assert_true (near_colour (surface, ftc_chart_x_to_px (&g, e * 20),
                                 ftc_chart_y_to_px (&g, 3.0 * exp (-e * 20 / 50.0) + 0.4), orange, 1));
+  /* hit testing finds the nearest point of the nearest series */
+  {
+    int series, index;
+    double x, y;
+    g_assert_true (ftc_chart_hit_test (chart, &g, ftc_chart_x_to_px (&g, 100) + 1,
+                                       ftc_chart_y_to_px (&g, 3.0 * exp (-100 / 50.0) + 0.4) - 1, 6, &series, &index));
+    g_assert_cmpint (series, ==, val);
+    g_assert_cmpint (index, ==, 4);
+    g_assert_true (ftc_chart_get_point (chart, series, index, &x, &y));
+    g_assert_cmpfloat (x, ==, 100);
+  }
   /* and not where there is no data: the top-left corner of the plot */
   g_assert_false (near_colour (surface, g.plot_x + g.plot_w * 0.9, g.plot_y + 3, blue, 2));
   cairo_surface_destroy (surface);
