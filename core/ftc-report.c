@@ -1127,6 +1127,7 @@ ftc_curve_free (FtcCurve *curve)
   g_array_unref (curve->val_step);
   g_array_unref (curve->val_loss);
   g_array_unref (curve->acc_step);
+  g_array_unref (curve->acc_epoch);
   g_array_unref (curve->acc);
   g_free (curve);
 }
@@ -1152,6 +1153,7 @@ curve_get (GPtrArray *curves, const char *task, const char *method)
   c->val_step = g_array_new (FALSE, FALSE, sizeof (double));
   c->val_loss = g_array_new (FALSE, FALSE, sizeof (double));
   c->acc_step = g_array_new (FALSE, FALSE, sizeof (double));
+  c->acc_epoch = g_array_new (FALSE, FALSE, sizeof (double));
   c->acc = g_array_new (FALSE, FALSE, sizeof (double));
   g_ptr_array_add (curves, c);
   return c;
@@ -1239,7 +1241,12 @@ ftc_curves_load (const char *path, GError **error)
         if (member_number (o, "val_loss", &v))
           push2 (c->val_step, c->val_loss, step, v);
         if (member_number (o, "val_accuracy", &v) || member_number (o, "test_accuracy", &v))
-          push2 (c->acc_step, c->acc, step, v);
+          {
+            double epoch = NAN;
+            member_number (o, "epoch", &epoch);
+            push2 (c->acc_step, c->acc, step, v);
+            g_array_append_val (c->acc_epoch, epoch);
+          }
       }
     }
   return g_steal_pointer (&curves);
@@ -1272,6 +1279,39 @@ ftc_curve_chart (const FtcCurve *curve, const char *title)
       ftc_chart_series_set_markers (chart, s, FALSE);
     }
   return chart;
+}
+
+FtcChart *
+ftc_curves_chart_accuracy (GPtrArray *curves, const char *task, const char *title)
+{
+  g_autoptr (FtcChart) chart = ftc_chart_new (FTC_CHART_LINES, title);
+  gboolean any = FALSE, by_epoch = TRUE;
+
+  for (guint i = 0; i < curves->len; i++)
+    {
+      const FtcCurve *c = g_ptr_array_index (curves, i);
+      if (strcmp (c->task, task) != 0)
+        continue;
+      for (guint j = 0; j < c->acc_epoch->len; j++)
+        by_epoch &= isfinite (g_array_index (c->acc_epoch, double, j));
+    }
+  ftc_chart_set_x_label (chart, by_epoch ? "Epoch" : "Optimizer step");
+  ftc_chart_set_y_label (chart, "Accuracy (%)");
+  ftc_chart_set_y_range (chart, 0, 100);
+  for (guint i = 0; i < curves->len; i++)
+    {
+      const FtcCurve *c = g_ptr_array_index (curves, i);
+      g_autofree char *name = NULL;
+      int s;
+      if (strcmp (c->task, task) != 0 || c->acc->len == 0)
+        continue;
+      name = ftc_method_display_name (c->method);
+      s = ftc_chart_add_line_series (chart, name, (double *) (by_epoch ? c->acc_epoch : c->acc_step)->data,
+                                     (double *) c->acc->data, c->acc->len, FTC_CHART_Y1);
+      ftc_chart_series_set_color (chart, s, method_color (c->method));
+      any = TRUE;
+    }
+  return any ? g_steal_pointer (&chart) : NULL;
 }
 
 /* ---- files ------------------------------------------------------------------------------------ */
@@ -1348,6 +1388,17 @@ ftc_report_write (const FtcReport *report, const char *report_dir, const char *m
             continue;
           chart = ftc_curve_chart (c, title);
           if (!save_chart (chart, report_dir, stem, width, height, theme, written, error))
+            return FALSE;
+        }
+      for (guint t = 0; t < report->tasks->len; t++)
+        {
+          const char *task = g_ptr_array_index (report->tasks, t);
+          g_autofree char *title = g_strdup_printf ("Accuracy per epoch: %s", ftc_report_get_title (report, task));
+          g_autofree char *stem = g_strdup_printf ("epochs-%s", task);
+          g_autoptr (FtcChart) chart = ftc_curves_chart_accuracy (curves, task, title);
+
+          g_strcanon (stem, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.", '_');
+          if (chart != NULL && !save_chart (chart, report_dir, stem, width, height, theme, written, error))
             return FALSE;
         }
     }

@@ -117,6 +117,7 @@ typedef struct {
   GArray *lr_step, *lr;         /* double: learning rate per step */
   GArray *val_step, *val_loss;  /* double: validation loss per evaluation */
   GArray *acc_step, *acc;       /* double: validation or test accuracy (percent) per evaluation */
+  GArray *acc_epoch;            /* double: the epoch of each accuracy (NaN where the line had none) */
 } FtcCurve;
 
 void ftc_curve_free (FtcCurve *curve);
@@ -126,8 +127,12 @@ GPtrArray *ftc_curves_load (const char *path, GError **error);
 /* Loss (train, validation) against step, the learning rate on the right axis. */
 FtcChart *ftc_curve_chart (const FtcCurve *curve, const char *title);
 
+/* Accuracy after each epoch of every method of one task (one line per method; x is the epoch, or the step
+ * where lines have no epoch). NULL when no curve of the task has accuracies. */
+FtcChart *ftc_curves_chart_accuracy (GPtrArray *curves, const char *task, const char *title);
+
 /* Writes summary.json, summary.csv and the charts (accuracy, diversity, data-size, one curves-TASK.METHOD
- * per curve; each .png and .svg at width x height) into report_dir (created if needed). metrics_path may be
+ * per curve, one epochs-TASK per task with per-epoch accuracies; each .png and .svg at width x height) into report_dir (created if needed). metrics_path may be
  * NULL or missing (no curves). written (may be NULL) collects the paths. */
 gboolean ftc_report_write (const FtcReport *report, const char *report_dir, const char *metrics_path,
                            int width, int height, FtcChartTheme theme, GPtrArray *written, GError **error);

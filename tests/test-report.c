@@ -370,6 +370,18 @@ test_curves (void)
   g_assert_cmpfloat (g_array_index (c->acc, double, 0), ==, 55.0);
   chart = ftc_curve_chart (c, "curves");
   g_assert_cmpint (ftc_chart_get_n_series (chart), ==, 3);
+  g_assert_cmpfloat (g_array_index (c->acc_epoch, double, 0), ==, 1);
+  {
+    /* accuracy per epoch: only ft_cot has accuracies */
+    g_autoptr (FtcChart) epochs = ftc_curves_chart_accuracy (curves, "synthetic_coin_flip", "epochs");
+    double x, y;
+    g_assert_nonnull (epochs);
+    g_assert_cmpint (ftc_chart_get_n_series (epochs), ==, 1);
+    g_assert_true (ftc_chart_get_point (epochs, 0, 0, &x, &y));
+    g_assert_cmpfloat (x, ==, 1);
+    g_assert_cmpfloat (y, ==, 55.0);
+    g_assert_null (ftc_curves_chart_accuracy (curves, "other_task", "epochs"));
+  }
 
   none = ftc_curves_load (bad, &error);
   g_assert_null (none);
@@ -394,12 +406,13 @@ test_write (void)
   g_autoptr (GError) error = NULL;
   const char *expected[] = { "summary.json", "summary.csv", "accuracy.png", "accuracy.svg", "diversity.png",
                              "diversity.svg", "data-size.png", "data-size.svg", "curves-synthetic_coin_flip.ft_cot.png",
-                             "curves-synthetic_coin_flip.ft_cot.svg", "curves-synthetic_coin_flip.vanilla.png" };
+                             "curves-synthetic_coin_flip.ft_cot.svg", "curves-synthetic_coin_flip.vanilla.png",
+                             "epochs-synthetic_coin_flip.png", "epochs-synthetic_coin_flip.svg" };
 
   g_assert_true (g_file_set_contents (metrics, metrics_text, -1, NULL));
   g_assert_true (ftc_report_write (report, report_dir, metrics, 640, 400, FTC_CHART_THEME_LIGHT, written, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (written->len, ==, 12);
+  g_assert_cmpuint (written->len, ==, 14);
   for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
     {
       g_autofree char *path = g_build_filename (report_dir, expected[i], NULL);
