@@ -153,7 +153,37 @@ void ftc_chart_set_title (FtcChart *chart, const char *title) { replace (&chart-
 void ftc_chart_set_x_label (FtcChart *chart, const char *label) { replace (&chart->x_label, label); }
 void ftc_chart_set_y_label (FtcChart *chart, const char *label) { replace (&chart->y_label, label); }
 void ftc_chart_set_y2_label (FtcChart *chart, const char *label) { replace (&chart->y2_label, label); }
-void ftc_chart_set_value_format (FtcChart *chart, const char *format) { replace (&chart->value_format, format); }
+/* exactly one conversion, of a double: "%.1f", "%g%%" */
+static gboolean
+valid_value_format (const char *format)
+{
+  int conversions = 0;
+
+  for (const char *p = format; *p != '\0'; p++)
+    {
+      if (*p != '%')
+        continue;
+      if (p[1] == '%')
+        {
+          p++;
+          continue;
+        }
+      p++;
+      while (*p != '\0' && strchr ("0123456789.-+ #", *p) != NULL)
+        p++;
+      if (*p == '\0' || strchr ("fFgGeE", *p) == NULL)
+        return FALSE;
+      conversions++;
+    }
+  return conversions == 1;
+}
+
+void
+ftc_chart_set_value_format (FtcChart *chart, const char *format)
+{
+  g_return_if_fail (format == NULL || valid_value_format (format));
+  replace (&chart->value_format, format);
+}
 void ftc_chart_set_log_x (FtcChart *chart, gboolean log_x) { chart->log_x = log_x; }
 void ftc_chart_set_x_ticks_at_data (FtcChart *chart, gboolean at_data) { chart->x_ticks_at_data = at_data; }
 void ftc_chart_set_transparent (FtcChart *chart, gboolean transparent) { chart->transparent = transparent; }
@@ -200,7 +230,7 @@ ftc_chart_add_line_series (FtcChart *chart, const char *name, const double *x, c
   Series *s = series_new (name);
 
   s->axis = axis;
-  if (n > 0)
+  if (n > 0 && x != NULL && y != NULL)
     {
       g_array_append_vals (s->x, x, n);
       g_array_append_vals (s->y, y, n);
@@ -883,6 +913,9 @@ ftc_chart_bar_rect (FtcChart *chart, const FtcChartGeometry *g, int group, int s
       || series < 0 || (guint) series >= chart->series->len)
     return FALSE;
   s = g_ptr_array_index (chart->series, series);
+  /* groups set again after the series: positions past the series' values are missing */
+  if ((guint) group >= s->y->len)
+    return FALSE;
   v = g_array_index (s->y, double, group);
   if (!isfinite (v))
     return FALSE;

@@ -69,7 +69,8 @@ void ftc_chart_set_y_range (FtcChart *chart, double min, double max);
 void ftc_chart_set_log_x (FtcChart *chart, gboolean log_x);
 /* Lines: put the x ticks at the distinct x values of the data (D = 1, 2, 4, 8) when there are at most 12. */
 void ftc_chart_set_x_ticks_at_data (FtcChart *chart, gboolean at_data);
-/* Bars: printf format of value labels ("%.1f"; NULL: no labels). Default "%.1f". */
+/* Bars: printf format of value labels with one floating-point conversion ("%.1f", "%.0f%%"); NULL: no
+ * labels. Default "%.1f". */
 void ftc_chart_set_value_format (FtcChart *chart, const char *format);
 /* Draw no background (the widget's shows through); default FALSE. */
 void ftc_chart_set_transparent (FtcChart *chart, gboolean transparent);

@@ -224,6 +224,21 @@ test_bars_nan (void)
   /* automatic range starts at zero and covers 50 */
   g_assert_cmpfloat (g.y_min, ==, 0);
   g_assert_cmpfloat (g.y_max, >=, 50);
+  /* groups added after the series: the new group has no bars, and nothing reads past the values */
+  {
+    const char *more[] = { "a", "b", "c" };
+    ftc_chart_set_groups (chart, more, 3);
+    cairo_surface_destroy (render (chart, FTC_CHART_THEME_LIGHT, &g));
+    g_assert_false (ftc_chart_bar_rect (chart, &g, 2, 0, r));
+    g_assert_true (ftc_chart_bar_rect (chart, &g, 1, 0, r));
+    ftc_chart_set_value_format (chart, "%.0f%%");
+    /* a format that would read a string is refused */
+    g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*valid_value_format*");
+    ftc_chart_set_value_format (chart, "%s");
+    g_test_assert_expected_messages ();
+    ftc_chart_set_value_format (chart, NULL);
+    cairo_surface_destroy (render (chart, FTC_CHART_THEME_LIGHT, &g));
+  }
   /* the dark theme's background */
   g_assert_cmpfloat (pixel (surface, 1, 1).r, <, 0.2);
   cairo_surface_destroy (surface);
