@@ -10,8 +10,10 @@
 
 static const FtcCommand commands[] = {
   /* commands: keep in the order a user meets them */
-  { "report", "Re-render an experiment's report: table, CSV, charts", ftc_cmd_report },
   { "version", "Print the version", ftc_cmd_version },
+  { "score", "Score a file of completion records against a task's answers", ftc_cmd_score },
+  { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
+  { "report", "Re-render an experiment's report: table, CSV, charts", ftc_cmd_report },
 };
 
 static void
