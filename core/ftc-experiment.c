@@ -9,6 +9,7 @@
 
 #include "core/ftc-error.h"
 #include "core/ftc-json-out.h"
+#include "core/ftc-model-dir.h"
 #include "core/ftc-task-registry.h"
 
 /* ---- methods ---------------------------------------------------------------------------------- */
@@ -130,8 +131,7 @@ static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
 static const char *const splits[] = { "default", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
 static const char *const optimizers[] = { "adamw", NULL };
-static const char *const tokenizers[] = { "auto", "char", "byte", "gpt2", NULL };
-static const char *const presets[] = { FTC_STUDENT_PRESETS, NULL };
+static const char *const tokenizers[] = { "auto", "char", "gpt2", NULL };
 
 const char *
 ftc_teacher_kind_to_string (FtcTeacherKind kind)
@@ -934,13 +934,18 @@ validate (Ctx *ctx, const FtcExperiment *exp)
     return fail (ctx, FTC_ERROR_INVALID, "student: give a preset or a model_dir");
   if (exp->student.preset != NULL)
     {
-      gboolean known = FALSE;
-      for (gsize i = 0; presets[i] != NULL; i++)
-        known |= strcmp (presets[i], exp->student.preset) == 0;
-      if (!known)
+      if (ftc_model_preset_lookup (exp->student.preset) == NULL)
         {
-          g_autofree char *list = values_list (presets);
-          const char *nearest = ftc_nearest_word (exp->student.preset, presets, g_strv_length ((char **) presets));
+          guint n = 0;
+          const FtcModelPreset *all = ftc_model_presets (&n);
+          g_autofree const char **names = g_new0 (const char *, n + 1);
+          g_autofree char *list = NULL;
+          const char *nearest;
+
+          for (guint i = 0; i < n; i++)
+            names[i] = all[i].name;
+          list = values_list (names);
+          nearest = ftc_nearest_word (exp->student.preset, names, n);
           if (nearest != NULL)
             return fail (ctx, FTC_ERROR_INVALID, "student.preset: unknown preset '%s'; did you mean '%s'?",
                          exp->student.preset, nearest);

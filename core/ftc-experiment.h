@@ -114,13 +114,11 @@ typedef struct {
   int max_per_question;     /* keep at most this many rationales per question (0: all) */
 } FtcExperimentCuration;
 
-#define FTC_STUDENT_PRESETS "tiny", "small", "medium", "gpt2", "gpt2-medium", "gpt2-large"
-
 typedef struct {
-  char *preset;           /* one of FTC_STUDENT_PRESETS, or NULL when model_dir is given */
+  char *preset;           /* a preset of core/ftc-model-dir.h ("tiny", "gpt2", ...), or NULL with model_dir */
   char *model_dir;        /* a Hugging Face model directory (config.json, model.safetensors, tokenizer) */
   FtcStudentInit init;
-  char *tokenizer;        /* "auto" (the model directory's, else by preset), "char", "byte", "gpt2" */
+  char *tokenizer;        /* "auto" (the model directory's, else by preset), "char", "gpt2" */
 } FtcExperimentStudent;
 
 typedef struct {
