@@ -143,7 +143,8 @@ test_roundtrip (void)
       "{\"name\": \"r\\\"t\", \"tasks\": [\"synthetic_last_letters\", {\"key\": \"gsm8k\", \"test_size\": 50,"
       " \"options\": {\"x\": [1, 2]}}],"
       " \"teacher\": {\"kind\": \"openai\", \"model\": \"m\", \"endpoint\": \"http://127.0.0.1:9/v1\","
-      " \"samples\": 8, \"rpm\": 60, \"budget_usd\": 2.5, \"budget_tokens\": 123456789012},"
+      " \"samples\": 8, \"rpm\": 60, \"budget_usd\": 2.5, \"budget_tokens\": 123456789012,"
+      " \"price_prompt_per_mtok\": 0.5, \"price_completion_per_mtok\": 1.5},"
       " \"methods\": [\"vanilla\", \"ft_cot_d8\"], \"training\": {\"learning_rate\": 1e-3,"
       " \"schedule\": \"cosine\", \"warmup_steps\": 10, \"grad_clip\": 1},"
       " \"seeds\": 7, \"device\": \"opencl:1\"}", &error);
@@ -232,6 +233,8 @@ test_impossible (void)
   expect_error ("{\"teacher\": {\"kind\": \"openai\", \"model\": \"m\", \"key_file\": \"no-such-key\"}}",
                 FTC_ERROR_NOT_FOUND, "teacher.key_file:", NULL);
   expect_error ("{\"teacher\": {\"kind\": \"replay\"}}", FTC_ERROR_INVALID, "teacher.replay_path", NULL);
+  expect_error ("{\"teacher\": {\"kind\": \"openai\", \"model\": \"my-local-model\", \"budget_usd\": 5}}",
+                FTC_ERROR_INVALID, "teacher.budget_usd: no price is known for model 'my-local-model'", NULL);
   expect_error ("{\"evaluation\": {\"sampled_k\": 8, \"sampled_n\": 4}}", FTC_ERROR_INVALID,
                 "evaluation.sampled_n (4) must be at least evaluation.sampled_k (8)", NULL);
   expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"size\": 10}]}", FTC_ERROR_INVALID, "tasks[0].size", NULL);
