@@ -132,6 +132,30 @@ test_example (void)
   g_assert_cmpstr (exp->device, ==, "cpu");
 }
 
+/* The example in docs/experiment.md (its first ```json block) is a valid experiment. */
+static void
+test_docs_example (void)
+{
+  const char *root = g_getenv ("FTCOT_SOURCE_ROOT");
+  g_autofree char *path = g_build_filename (root != NULL ? root : ".", "docs", "experiment.md", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *block = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcExperiment) exp = NULL;
+  const char *start, *end;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  start = strstr (text, "```json\n");
+  g_assert_nonnull (start);
+  start += strlen ("```json\n");
+  end = strstr (start, "```");
+  g_assert_nonnull (end);
+  block = g_strndup (start, end - start);
+  exp = ftc_experiment_load_from_data (block, -1, "docs/experiment.md", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ftc_experiment_max_diversity (exp), ==, 4);
+}
+
 static void
 test_roundtrip (void)
 {
@@ -337,6 +361,7 @@ main (int argc, char **argv)
   g_test_add_func ("/experiment/methods", test_methods);
   g_test_add_func ("/experiment/defaults", test_defaults);
   g_test_add_func ("/experiment/example", test_example);
+  g_test_add_func ("/experiment/docs-example", test_docs_example);
   g_test_add_func ("/experiment/roundtrip", test_roundtrip);
   g_test_add_func ("/experiment/unknown-keys", test_unknown_keys);
   g_test_add_func ("/experiment/wrong-values", test_wrong_values);

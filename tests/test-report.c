@@ -234,6 +234,35 @@ test_json_errors (void)
   }
 }
 
+/* The summary.json example in docs/reports.md reads. */
+static void
+test_docs_example (void)
+{
+  const char *root = g_getenv ("FTCOT_SOURCE_ROOT");
+  g_autofree char *path = g_build_filename (root != NULL ? root : ".", "docs", "reports.md", NULL);
+  g_autofree char *text = NULL, *block = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcReport) report = NULL;
+  const char *start, *end;
+  const FtcResult *r;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  start = strstr (text, "```json\n");
+  g_assert_nonnull (start);
+  start += strlen ("```json\n");
+  end = strstr (start, "```");
+  block = g_strndup (start, end - start);
+  g_assert_true (json_parser_load_from_data (parser, block, -1, &error));
+  report = ftc_report_from_json (json_parser_get_root (parser), "docs/reports.md", &error);
+  g_assert_no_error (error);
+  r = ftc_report_lookup (report, "synthetic_coin_flip", "ft_cot_d4");
+  g_assert_nonnull (r);
+  g_assert_cmpint (r->sampled_k, ==, 4);
+  g_assert_cmpfloat (r->maj_at_k.value, ==, 91.5);
+  g_assert_cmpuint (report->scaling->len, ==, 1);
+}
+
 static void
 test_csv (void)
 {
@@ -447,6 +476,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/model", test_model);
   g_test_add_func ("/report/json-roundtrip", test_json_roundtrip);
   g_test_add_func ("/report/json-errors", test_json_errors);
+  g_test_add_func ("/report/docs-example", test_docs_example);
   g_test_add_func ("/report/csv", test_csv);
   g_test_add_func ("/report/table", test_table);
   g_test_add_func ("/report/charts", test_charts);
