@@ -269,6 +269,12 @@ ftc_chart_get_n_series (FtcChart *chart)
   return chart->series->len;
 }
 
+void
+ftc_chart_clear_series (FtcChart *chart)
+{
+  g_ptr_array_set_size (chart->series, 0);
+}
+
 static Series *
 get_series (FtcChart *chart, int series)
 {

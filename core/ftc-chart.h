@@ -91,6 +91,8 @@ void ftc_chart_series_append (FtcChart *chart, int series, double x, double y);
 int ftc_chart_add_reference_line (FtcChart *chart, const char *name, double y);
 
 int ftc_chart_get_n_series (FtcChart *chart);
+/* Removes every series (groups and labels stay): a view rebuilds its chart from its model this way. */
+void ftc_chart_clear_series (FtcChart *chart);
 void ftc_chart_series_set_color (FtcChart *chart, int series, int color);
 void ftc_chart_series_set_dashed (FtcChart *chart, int series, gboolean dashed);
 void ftc_chart_series_set_markers (FtcChart *chart, int series, gboolean markers);

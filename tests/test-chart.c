@@ -360,6 +360,16 @@ test_training_curves (void)
   g_assert_false (near_colour (surface, g.plot_x + g.plot_w * 0.9, g.plot_y + 3, blue, 2));
   cairo_surface_destroy (surface);
   check_files (chart, "curves", 20);
+
+  /* cleared, the chart has nothing to draw; rebuilt, it draws again */
+  ftc_chart_clear_series (chart);
+  g_assert_cmpint (ftc_chart_get_n_series (chart), ==, 0);
+  cairo_surface_destroy (render (chart, FTC_CHART_THEME_LIGHT, &g));
+  g_assert_true (g.empty);
+  ftc_chart_add_line_series (chart, "train", xs, ys, 200, FTC_CHART_Y1);
+  surface = render (chart, FTC_CHART_THEME_LIGHT, &g);
+  g_assert_false (g.empty);
+  g_assert_true (near_colour (surface, ftc_chart_x_to_px (&g, xs[50]), ftc_chart_y_to_px (&g, ys[50]), blue, 1));
 }
 
 static void
