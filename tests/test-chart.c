@@ -370,6 +370,7 @@ test_training_curves (void)
   surface = render (chart, FTC_CHART_THEME_LIGHT, &g);
   g_assert_false (g.empty);
   g_assert_true (near_colour (surface, ftc_chart_x_to_px (&g, xs[50]), ftc_chart_y_to_px (&g, ys[50]), blue, 1));
+  cairo_surface_destroy (surface);
 }
 
 static void
