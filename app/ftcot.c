@@ -15,6 +15,7 @@ static const FtcCommand commands[] = {
   { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
   { "tasks", "List, show, generate, fetch and import tasks", ftc_cmd_tasks },
   { "bench", "Measure the engine's speed: GEMM and training steps", ftc_cmd_bench },
+  { "report", "Re-render an experiment's report: table, CSV, charts", ftc_cmd_report },
 };
 
 static void
