@@ -11,6 +11,8 @@
 static const FtcCommand commands[] = {
   /* commands: keep in the order a user meets them */
   { "version", "Print the version", ftc_cmd_version },
+  { "score", "Score a file of completion records against a task's answers", ftc_cmd_score },
+  { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
 };
 
 static void
