@@ -19,6 +19,9 @@ struct _FtcCompletionStore {
   char *path;
   int fd;
   gboolean sync;
+  double sync_interval;
+  gint64 last_sync;         /* monotonic microseconds */
+  gboolean dirty;
   GPtrArray *entries;       /* JsonObject*, file order */
   GHashTable *by_key;       /* key (owned by the entry) -> JsonObject* */
   gsize repaired;
@@ -74,6 +77,35 @@ ftc_completion_store_set_sync (FtcCompletionStore *store, gboolean sync)
   store->sync = sync;
 }
 
+void
+ftc_completion_store_set_sync_interval (FtcCompletionStore *store, double seconds)
+{
+  store->sync_interval = MAX (0.0, seconds);
+}
+
+gboolean
+ftc_completion_store_flush (FtcCompletionStore *store, GError **error)
+{
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&store->lock);
+  if (store->dirty && store->fd >= 0)
+    {
+      if (g_fsync (store->fd) != 0)
+        {
+          g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", store->path, g_strerror (errno));
+          ok = FALSE;
+        }
+      else
+        {
+          store->dirty = FALSE;
+          store->last_sync = g_get_monotonic_time ();
+        }
+    }
+  g_mutex_unlock (&store->lock);
+  return ok;
+}
+
 gsize
 ftc_completion_store_repaired_bytes (FtcCompletionStore *store)
 {
@@ -86,7 +118,11 @@ ftc_completion_store_free (FtcCompletionStore *store)
   if (store == NULL)
     return;
   if (store->fd >= 0)
-    close (store->fd);   /* also releases the lock */
+    {
+      if (store->dirty)
+        g_fsync (store->fd);
+      close (store->fd);   /* also releases the lock */
+    }
   g_hash_table_unref (store->by_key);
   g_ptr_array_unref (store->entries);
   g_mutex_clear (&store->lock);
@@ -347,7 +383,10 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
   text = g_realloc (text, len + 2);
   text[len] = '\n';
   text[len + 1] = '\0';
-  if (!write_all (store->fd, text, len + 1) || (store->sync && g_fsync (store->fd) != 0))
+  gboolean sync_now = store->sync &&
+                      (store->sync_interval <= 0 ||
+                       g_get_monotonic_time () - store->last_sync >= store->sync_interval * 1e6);
+  if (!write_all (store->fd, text, len + 1) || (sync_now && g_fsync (store->fd) != 0))
     {
       int saved = errno;
       /* never leave half a line for the next append to glue onto */
@@ -358,6 +397,9 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
   else
     {
       store->size += len + 1;
+      if (sync_now)
+        store->last_sync = g_get_monotonic_time ();
+      store->dirty = store->sync && !sync_now;
       JsonObject *o = json_object_ref (copy);
       g_ptr_array_add (store->entries, o);
       g_hash_table_insert (store->by_key, (char *) json_object_get_string_member (o, "key"), o);
