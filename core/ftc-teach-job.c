@@ -482,6 +482,7 @@ ftc_teach_job_run_async (FtcTeachJob *job, GCancellable *cancellable, GAsyncRead
 
   g_task_set_source_tag (task, ftc_teach_job_run_async);
   g_task_set_return_on_cancel (task, FALSE);   /* the worker saves what it has before it returns */
+  g_task_set_check_cancellable (task, FALSE);  /* its own FTC_ERROR_CANCELLED, not G_IO_ERROR_CANCELLED */
   if (job->running)
     {
       g_task_return_new_error (task, FTC_ERROR, FTC_ERROR_FAILED, "the job is running already");

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/ftc-answer.h"
 #include "core/ftc-error.h"
 
 typedef struct {
@@ -359,6 +360,9 @@ remap_gold (const FtcSample *sample, const char *recorded_question)
   gold = g_ascii_toupper (sample->answer[0]) - 'A';
   if (gold < 0 || gold >= (int) mine->len)
     return NULL;
+  /* same place, same text: the letter stands (choice lists may repeat a text: "(A) 8.75 ... (C) 8.75") */
+  if (gold < (int) theirs->len && strcmp (theirs->pdata[gold], mine->pdata[gold]) == 0)
+    return g_strdup (sample->answer);
   for (guint j = 0; j < theirs->len; j++)
     if (strcmp (theirs->pdata[j], mine->pdata[gold]) == 0)
       return g_strdup_printf ("%c", 'A' + j);
@@ -430,8 +434,13 @@ match_task (FtcTeacherReplay *self, const FtcTask *task, FtcReplayMatch *stats, 
         m->gold = remap_gold (sample, first->question);
       if (m->gold == NULL)
         m->gold = g_strdup (sample->answer);
-      if (first->gold != NULL && g_ascii_strcasecmp (first->gold, m->gold) != 0)
-        local.gold_disagrees++;
+      /* compared as answers: the log writes "1,000" where the dataset's canonical gold is "1000" */
+      if (first->gold != NULL && !ftc_answer_match (task->answer_type, first->gold, m->gold))
+        {
+          local.gold_disagrees++;
+          g_debug ("%s:%u: recorded gold %s, sample %s has %s", self->path, first->line, first->gold, sample->id,
+                   m->gold);
+        }
       g_ptr_array_index (matched, pos) = m;
     }
   if (stats != NULL)

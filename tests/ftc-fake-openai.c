@@ -226,7 +226,7 @@ handle (const FtcTestRequest *req, FtcTestResponse *resp, gpointer user_data)
                                                                   "content", "");
           trigger_turn = json_object_get_string_member_with_default (json_array_get_object_element (messages, 2),
                                                                      "content", "");
-          count_key = g_strconcat (first_user, "\x1f", trigger_turn, NULL);
+          count_key = g_strconcat (first_user, "\x1f", rationale, "\x1f", trigger_turn, NULL);
         }
       else
         count_key = g_strdup (first_user);
