@@ -13,6 +13,8 @@ static const FtcCommand commands[] = {
   { "version", "Print the version", ftc_cmd_version },
   { "score", "Score a file of completion records against a task's answers", ftc_cmd_score },
   { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
+  { "tasks", "List, show, generate, fetch and import tasks", ftc_cmd_tasks },
+  { "bench", "Measure the engine's speed: GEMM and training steps", ftc_cmd_bench },
 };
 
 static void

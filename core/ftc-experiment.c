@@ -125,6 +125,7 @@ ftc_nearest_word (const char *word, const char *const *candidates, gsize n)
 static const char *const teacher_kinds[] = { "scripted", "replay", "openai", NULL };
 static const char *const curation_rules[] = { "correct", "all", "accepted", NULL };
 static const char *const student_inits[] = { "scratch", "pretrained", NULL };
+/* in FtcScheduleKind order */
 static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
 static const char *const splits[] = { "default", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
@@ -142,12 +143,6 @@ const char *
 ftc_curation_rule_to_string (FtcCurationRule rule)
 {
   return curation_rules[rule];
-}
-
-const char *
-ftc_schedule_to_string (FtcSchedule schedule)
-{
-  return schedules[schedule];
 }
 
 /* ---- the schema ------------------------------------------------------------------------------- */

@@ -23,6 +23,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "compute/ftc-schedule.h"
+
 G_BEGIN_DECLS
 
 /* ---- methods ---------------------------------------------------------------------------------- */
@@ -66,12 +68,6 @@ typedef enum {
   FTC_STUDENT_SCRATCH,    /* random initialisation */
   FTC_STUDENT_PRETRAINED, /* weights from student.model_dir */
 } FtcStudentInit;
-
-typedef enum {
-  FTC_SCHEDULE_CONSTANT,
-  FTC_SCHEDULE_LINEAR,    /* warm-up, then linear decay to zero */
-  FTC_SCHEDULE_COSINE,    /* warm-up, then cosine decay to zero */
-} FtcSchedule;
 
 typedef struct {
   char *key;              /* registry key ("coin_flip", "gsm8k") or an imported task's name */
@@ -130,7 +126,7 @@ typedef struct {
 typedef struct {
   char *optimizer;        /* "adamw" */
   double learning_rate;   /* 3e-4 */
-  FtcSchedule schedule;   /* constant */
+  FtcScheduleKind schedule;  /* constant (compute/ftc-schedule.h) */
   int warmup_steps;       /* 0 */
   double weight_decay;    /* 0.01: PyTorch AdamW's default, which the reference code uses */
   double beta1, beta2, eps;
@@ -204,7 +200,6 @@ int ftc_experiment_max_diversity (const FtcExperiment *exp);
 
 const char *ftc_teacher_kind_to_string (FtcTeacherKind kind);
 const char *ftc_curation_rule_to_string (FtcCurationRule rule);
-const char *ftc_schedule_to_string (FtcSchedule schedule);
 
 /* ---- directory layout ------------------------------------------------------------------------- */
 
