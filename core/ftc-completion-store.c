@@ -358,9 +358,7 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *text = NULL;
   gsize len = 0;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
+  GList *members;
   gboolean ok = TRUE;
 
   g_mutex_lock (&store->lock);
@@ -372,10 +370,11 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
       return TRUE;
     }
   json_object_set_string_member (copy, "key", key);
-  json_object_iter_init (&iter, entry);
-  while (json_object_iter_next (&iter, &name, &value))
-    if (strcmp (name, "key") != 0)
-      json_object_set_member (copy, name, json_node_copy (value));
+  members = json_object_get_members (entry);   /* in the order they were set, unlike an iterator */
+  for (GList *l = members; l != NULL; l = l->next)
+    if (strcmp (l->data, "key") != 0)
+      json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (entry, l->data)));
+  g_list_free (members);
   root = json_node_init_object (json_node_alloc (), copy);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, &len);
