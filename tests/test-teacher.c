@@ -9,7 +9,9 @@
 #include "core/ftc-error.h"
 #include "core/ftc-teach-job.h"
 #include "core/ftc-teacher-openai.h"
+#include "core/ftc-synthetic.h"
 #include "core/ftc-teacher-replay.h"
+#include "core/ftc-teacher-scripted.h"
 #include "tests/ftc-fake-openai.h"
 #include "tests/ftc-test-util.h"
 
@@ -627,6 +629,99 @@ test_replay_reordered (void)
   }
 }
 
+static GPtrArray *
+run_scripted (const char *key, guint n, double error_rate, guint samples, const char *out)
+{
+  g_autoptr (GError) error = NULL;
+  FtcTask *task = ftc_synthetic_generate (key, n, 11, 0, &error);
+  g_autoptr (FtcTeachJob) job = NULL;
+  FtcTeachPlan plan;
+
+  g_assert_no_error (error);
+  ftc_teach_plan_init (&plan);
+  plan.positions = g_array_copy (task->train);
+  plan.samples = samples;
+  job = ftc_teach_job_new (ftc_teacher_scripted_new (error_rate, 5, &error), task, "train", &plan, out, &error);
+  g_assert_no_error (error);
+  g_assert_true (ftc_teach_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  return read_records (ftc_teach_job_get_records_path (job), ftc_teach_job_get_total (job));
+}
+
+/* The scripted teacher: right answers without errors, about error_rate wrong ones with them (each wrong
+ * answer is the one its rationale reaches), varied wording across samples, the same text on every run. */
+static void
+test_scripted (void)
+{
+  static const char *const keys[] = {
+    "synthetic_coin_flip", "synthetic_last_letters", "synthetic_shuffled_objects", "synthetic_arithmetic",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *out1 = ftc_test_tmpdir ();
+      g_autofree char *out2 = ftc_test_tmpdir ();
+      g_autofree char *out3 = ftc_test_tmpdir ();
+      g_autoptr (GPtrArray) perfect = run_scripted (keys[i], 300, 0.0, 1, out1);
+      g_autoptr (GPtrArray) noisy = run_scripted (keys[i], 600, 0.25, 2, out2);
+      g_autoptr (GPtrArray) again = run_scripted (keys[i], 600, 0.25, 2, out3);
+      guint varied = 0;
+      double acc;
+
+      g_assert_cmpfloat (accuracy (perfect), ==, 1.0);
+      acc = accuracy (noisy);
+      g_test_message ("%s: accuracy %.3f with error rate 0.25 over %u records", keys[i], acc, noisy->len);
+      /* 840 records: the binomial standard deviation is 0.015, four of them are allowed */
+      g_assert_cmpfloat (fabs (acc - 0.75), <, 0.06);
+      for (guint r = 0; r < noisy->len; r++)
+        {
+          JsonObject *o = noisy->pdata[r];
+          const char *rationale = json_object_get_string_member (o, "rationale");
+          const char *prediction = json_object_get_string_member (o, "prediction");
+
+          g_assert_cmpstr (rationale, ==, json_object_get_string_member (again->pdata[r], "rationale"));
+          g_assert_true (g_str_has_suffix (json_object_get_string_member (o, "answer_prompt"),
+                                           json_object_get_string_member (o, "answer_trigger")));
+          /* the answer is the one the rationale arrives at */
+          if (strcmp (keys[i], "synthetic_coin_flip") == 0)
+            g_assert_nonnull (strstr (rationale, strcmp (prediction, "yes") == 0 ? "heads up." : "tails up."));
+          else if (strcmp (keys[i], "synthetic_shuffled_objects") == 0)
+            {
+              g_autofree char *choice = g_strdup_printf ("(%s)", prediction);
+              g_assert_nonnull (strstr (rationale, choice));
+            }
+          else
+            g_assert_nonnull (strstr (rationale, prediction));
+          if (r % 2 == 1)
+            varied += strcmp (rationale, json_object_get_string_member (noisy->pdata[r - 1], "rationale")) != 0;
+        }
+      /* the two samples of a question are worded differently almost always */
+      g_assert_cmpuint (varied * 10, >=, noisy->len / 2 * 9);
+    }
+}
+
+/* The scripted teacher refuses a task without solution steps instead of inventing an answer. */
+static void
+test_scripted_needs_steps (void)
+{
+  g_autoptr (FtcTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcTeacher) teacher = ftc_teacher_scripted_new (0.1, 1, &error);
+  FtcTeachPlan plan;
+  FtcTeachSink sink = { 0 };
+
+  if (ftc_test_shared_dir () == NULL)
+    return;
+  task = load_dataset ("coin_flip");
+  ftc_teach_plan_init (&plan);
+  plan.task = task;
+  plan.positions = g_array_copy (task->train);
+  g_assert_false (ftc_teacher_run (teacher, &plan, &sink, NULL, &error));
+  g_assert_error (error, FTC_ERROR, FTC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "synthetic"));
+  g_array_unref (plan.positions);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -640,5 +735,7 @@ main (int argc, char **argv)
   g_test_add_func ("/teacher/replay-coverage", test_replay_coverage);
   g_test_add_func ("/teacher/replay-job", test_replay_job);
   g_test_add_func ("/teacher/replay-reordered", test_replay_reordered);
+  g_test_add_func ("/teacher/scripted", test_scripted);
+  g_test_add_func ("/teacher/scripted-needs-steps", test_scripted_needs_steps);
   return g_test_run ();
 }
