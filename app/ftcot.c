@@ -14,6 +14,7 @@ static const FtcCommand commands[] = {
   { "score", "Score a file of completion records against a task's answers", ftc_cmd_score },
   { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
   { "tasks", "List, show, generate, fetch and import tasks", ftc_cmd_tasks },
+  { "teach", "Have a teacher answer a task's questions step by step", ftc_cmd_teach },
   { "bench", "Measure the engine's speed: GEMM and training steps", ftc_cmd_bench },
   { "report", "Re-render an experiment's report: table, CSV, charts", ftc_cmd_report },
 };
