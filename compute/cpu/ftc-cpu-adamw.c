@@ -15,7 +15,7 @@ ftc_cpu_norm_squared (FtcBackend *be, FtcView out_v, FtcView x_v, size_t N)
   double sum = 0.0;
 
   /* summed in double: the global norm of 100M gradients must not lose the small ones */
-#pragma omp parallel for reduction(+:sum)
+#pragma omp parallel for reduction(+:sum) schedule(static)   /* static: the same sum order every run */
   for (size_t i = 0; i < N; i++)
     sum += (double) x[i] * (double) x[i];
   *ftc_cpu_ptr (out_v) = (float) sum;
@@ -27,7 +27,7 @@ ftc_cpu_scale (FtcBackend *be, FtcView x_v, float s, size_t N)
 {
   float *x = ftc_cpu_ptr (x_v);                   /* (N) */
 
-#pragma omp parallel for simd
+#pragma omp parallel for simd schedule(dynamic, 16384)
   for (size_t i = 0; i < N; i++)
     x[i] *= s;
   return FTC_OK;
@@ -48,7 +48,7 @@ ftc_cpu_adamw_update (FtcBackend *be, FtcView params_v, FtcView grads_v, FtcView
   float step_size = lr / bias_correction1;
   float decay = 1.0f - lr * weight_decay;
 
-#pragma omp parallel for simd
+#pragma omp parallel for simd schedule(dynamic, 16384)
   for (size_t i = 0; i < N; i++)
     {
       float g = grads[i] * grad_scale;
