@@ -8,16 +8,38 @@
 
 #include <math.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 FtcStatus
 ftc_cpu_norm_squared (FtcBackend *be, FtcView out_v, FtcView x_v, size_t N)
 {
   const float *x = ftc_cpu_ptr (x_v);             /* (N) */
-  double sum = 0.0;
+  double partial[256] = { 0 }, sum = 0.0;
+  int nthreads = 1;
 
-  /* summed in double: the global norm of 100M gradients must not lose the small ones */
-#pragma omp parallel for reduction(+:sum) schedule(static)   /* static: the same sum order every run */
-  for (size_t i = 0; i < N; i++)
-    sum += (double) x[i] * (double) x[i];
+#ifdef _OPENMP
+  nthreads = omp_get_max_threads () < 256 ? omp_get_max_threads () : 256;
+#endif
+  /* summed in double (the global norm of 100M gradients must not lose the small ones), per thread over
+   * a fixed range, then in thread order: the same bits every run */
+#pragma omp parallel num_threads(nthreads)
+  {
+    int t = 0, n = 1;
+#ifdef _OPENMP
+    t = omp_get_thread_num ();
+    n = omp_get_num_threads ();
+#endif
+    size_t lo = N / n * t + (t < (int) (N % n) ? t : N % n);
+    size_t hi = lo + N / n + (t < (int) (N % n));
+    double s = 0.0;
+    for (size_t i = lo; i < hi; i++)
+      s += (double) x[i] * (double) x[i];
+    partial[t] = s;
+  }
+  for (int t = 0; t < nthreads; t++)
+    sum += partial[t];
   *ftc_cpu_ptr (out_v) = (float) sum;
   return FTC_OK;
 }
