@@ -31,8 +31,8 @@ ftc_cpu_norm_squared (FtcBackend *be, FtcView out_v, FtcView x_v, size_t N)
     t = omp_get_thread_num ();
     n = omp_get_num_threads ();
 #endif
-    size_t lo = N / n * t + (t < (int) (N % n) ? t : N % n);
-    size_t hi = lo + N / n + (t < (int) (N % n));
+    size_t rem = N % (size_t) n, lo = N / n * t + ((size_t) t < rem ? (size_t) t : rem);
+    size_t hi = lo + N / n + ((size_t) t < rem);
     double s = 0.0;
     for (size_t i = lo; i < hi; i++)
       s += (double) x[i] * (double) x[i];
