@@ -36,5 +36,7 @@ gboolean ftc_cli_stdout_is_tty (void);
 int ftc_cmd_version (int argc, char **argv);
 int ftc_cmd_score (int argc, char **argv);
 int ftc_cmd_tokenize (int argc, char **argv);
+int ftc_cmd_devices (int argc, char **argv);
+int ftc_cmd_tune (int argc, char **argv);
 
 G_END_DECLS

@@ -13,6 +13,8 @@ static const FtcCommand commands[] = {
   { "version", "Print the version", ftc_cmd_version },
   { "score", "Score a file of completion records against a task's answers", ftc_cmd_score },
   { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
+  { "devices", "List the compute devices with their memory", ftc_cmd_devices },
+  { "tune", "Tune CLBlast's GEMM for an OpenCL device", ftc_cmd_tune },
 };
 
 static void
