@@ -1126,7 +1126,7 @@ ftc_openai_client_run (FtcOpenaiClient *client, GCancellable *cancellable, GErro
 
   for (;;)
     {
-      int running = 0, queued = 0, timeout_ms;
+      int running = 0, queued = 0, timeout_ms, finished;
       long curl_timeout = -1;
       double wait;
       CURLMsg *msg;
@@ -1147,6 +1147,7 @@ ftc_openai_client_run (FtcOpenaiClient *client, GCancellable *cancellable, GErro
 
       wait = start_transfers (client);
       curl_multi_perform (client->multi, &running);
+      finished = 0;
       while ((msg = curl_multi_info_read (client->multi, &queued)) != NULL)
         if (msg->msg == CURLMSG_DONE)
           {
@@ -1154,13 +1155,10 @@ ftc_openai_client_run (FtcOpenaiClient *client, GCancellable *cancellable, GErro
             CURLcode code = msg->data.result;
             curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
             finish_transfer (client, t, code);
+            finished++;
           }
-      if (client->active->len == 0 && client->ready.length == 0 && client->delayed.length == 0)
-        continue;
-      /* answers may have queued more work that can start right away */
-      if (client->ready.length > 0 && client->active->len < client->config.max_in_flight && !client->stopping &&
-          client->paused_until <= now_s () && (client->config.rpm <= 0 || client->next_start <= now_s ()) &&
-          client->config.tpm <= 0)
+      /* answers may have queued retries or new work: start it and recompute the wait first */
+      if (finished > 0)
         continue;
       curl_multi_timeout (client->multi, &curl_timeout);
       timeout_ms = (int) ceil (wait * 1000);
