@@ -18,6 +18,7 @@ struct FtcGenerator {
   size_t acts_len, ints_len, kcache_len, vcache_len;
   float *host_logits;
   size_t host_logits_len;
+  gboolean no_cache_ops;            /* the backend lacks encoder_forward_pos / attention_forward_cached */
 };
 
 enum { T_WTE, T_WPE, T_LN1W, T_LN1B, T_QKVW, T_QKVB, T_ATTPROJW, T_ATTPROJB,
@@ -409,7 +410,15 @@ run_cached (FtcGenerator *gen, Row *rows, int B, const FtcGenerateOptions *o, GE
       || (s = ftc_buf_write (p.inp, inp, (size_t) B * Tp)) != FTC_OK
       || (s = ftc_buf_write (p.pos, pos, B)) != FTC_OK
       || (s = pass_forward (gen, &p, last)) != FTC_OK)
-    return compute_error (gen, s, error);
+    {
+      if (s == FTC_ERR_UNSUPPORTED)
+        {
+          /* a backend without the KV-cache ops: the full forward every step still works */
+          gen->no_cache_ops = TRUE;
+          return TRUE;
+        }
+      return compute_error (gen, s, error);
+    }
 
   while (active > 0)
     {
@@ -538,7 +547,11 @@ ftc_generator_run_ids (FtcGenerator *gen, GArray *const *prompts, guint n, const
           g_autofree Row *chunk = g_new (Row, B);
           for (int b = 0; b < B; b++)
             chunk[b] = *order[start + b];
-          ok = run_cached (gen, chunk, B, o, error);
+          if (!gen->no_cache_ops)
+            ok = run_cached (gen, chunk, B, o, error);
+          if (gen->no_cache_ops)
+            for (int b = 0; ok && b < B; b++)
+              ok = run_uncached (gen, &chunk[b], o, error);
           for (int b = 0; b < B; b++)
             *order[start + b] = chunk[b];
         }
