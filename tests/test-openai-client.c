@@ -314,6 +314,11 @@ test_redact (void)
   g_autofree char *b = ftc_openai_redact ("key ends ...ghijklmnop", "sk-abcdefghijklmnop");
   g_autofree char *c = ftc_openai_redact ("nothing secret: sk-abc", "sk-abcdefghijklmnop");
 
+  g_autofree char *u1 = ftc_openai_url_for_display ("https://user:pa55@example.org:8443/v1");
+  g_autofree char *u2 = ftc_openai_url_for_display ("http://127.0.0.1:8000/v1/x@y");
+
+  g_assert_cmpstr (u1, ==, "https://example.org:8443/v1");
+  g_assert_cmpstr (u2, ==, "http://127.0.0.1:8000/v1/x@y");
   g_assert_cmpstr (a, ==, "bad key [redacted] here");
   g_assert_cmpstr (b, ==, "key ends ...[redacted]");
   g_assert_cmpstr (c, ==, "nothing secret: sk-abc");
