@@ -9,6 +9,8 @@
 
 #include "core/ftc-error.h"
 #include "core/ftc-json-out.h"
+#include "core/ftc-model-dir.h"
+#include "core/ftc-price.h"
 #include "core/ftc-task-registry.h"
 
 /* ---- methods ---------------------------------------------------------------------------------- */
@@ -130,8 +132,7 @@ static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
 static const char *const splits[] = { "default", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
 static const char *const optimizers[] = { "adamw", NULL };
-static const char *const tokenizers[] = { "auto", "char", "byte", "gpt2", NULL };
-static const char *const presets[] = { FTC_STUDENT_PRESETS, NULL };
+static const char *const tokenizers[] = { "auto", "char", "gpt2", NULL };
 
 const char *
 ftc_teacher_kind_to_string (FtcTeacherKind kind)
@@ -202,8 +203,9 @@ static const Field teacher_fields[] = {
   NUM ("answer_max_tokens", F_INT, FtcExperimentTeacher, answer_max_tokens, 1, 1 << 20),
   NUM ("budget_usd", F_DOUBLE, FtcExperimentTeacher, budget_usd, 0.0, 1e9),
   NUM ("budget_tokens", F_INT64, FtcExperimentTeacher, budget_tokens, 0, 1e15),
-  NUM ("price_input_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_input_per_mtok, 0.0, 1e6),
-  NUM ("price_output_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_output_per_mtok, 0.0, 1e6),
+  NUM ("price_prompt_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_prompt_per_mtok, 0.0, 1e6),
+  NUM ("price_completion_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_completion_per_mtok, 0.0, 1e6),
+  STR ("price_file", FtcExperimentTeacher, price_file),
   NUM ("rpm", F_INT, FtcExperimentTeacher, rpm, 0, G_MAXINT),
   NUM ("tpm", F_INT, FtcExperimentTeacher, tpm, 0, G_MAXINT),
   NUM ("in_flight", F_INT, FtcExperimentTeacher, in_flight, 1, 1024),
@@ -308,8 +310,8 @@ ftc_experiment_new (void)
     .temperature = 0.0,
     .max_tokens = 128,        /* Zero-shot-CoT's rationale limit */
     .answer_max_tokens = 32,  /* and its answer-step limit */
-    .in_flight = 4,
-    .timeout_s = 60,
+    .in_flight = 8,           /* the OpenAI client's defaults */
+    .timeout_s = 120,
     .retries = 5,
   };
   exp->curation = (FtcExperimentCuration) { .rule = FTC_CURATION_CORRECT, .drop_truncated = TRUE };
@@ -902,6 +904,24 @@ validate (Ctx *ctx, const FtcExperiment *exp)
         }
       else if (exp->teacher.key_env == NULL || exp->teacher.key_env[0] == '\0')
         return fail (ctx, FTC_ERROR_INVALID, "teacher: the openai teacher needs key_env or key_file");
+      if (exp->teacher.price_file != NULL)
+        {
+          g_autofree char *path = ftc_experiment_resolve_path (exp, exp->teacher.price_file);
+          if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            return fail (ctx, FTC_ERROR_NOT_FOUND, "teacher.price_file: '%s' does not exist", path);
+        }
+      else if (exp->teacher.budget_usd > 0 && exp->teacher.model != NULL
+               && exp->teacher.price_prompt_per_mtok == 0 && exp->teacher.price_completion_per_mtok == 0)
+        {
+          /* a dollar budget needs a price to count against */
+          g_autoptr (FtcPriceTable) table = ftc_price_table_new ();
+          FtcPrice price;
+          if (!ftc_price_table_lookup (table, exp->teacher.model, &price))
+            return fail (ctx, FTC_ERROR_INVALID,
+                         "teacher.budget_usd: no price is known for model '%s'; give "
+                         "price_prompt_per_mtok and price_completion_per_mtok, or price_file",
+                         exp->teacher.model);
+        }
       break;
     case FTC_TEACHER_REPLAY:
       if (teacher_needed)
@@ -934,13 +954,18 @@ validate (Ctx *ctx, const FtcExperiment *exp)
     return fail (ctx, FTC_ERROR_INVALID, "student: give a preset or a model_dir");
   if (exp->student.preset != NULL)
     {
-      gboolean known = FALSE;
-      for (gsize i = 0; presets[i] != NULL; i++)
-        known |= strcmp (presets[i], exp->student.preset) == 0;
-      if (!known)
+      if (ftc_model_preset_lookup (exp->student.preset) == NULL)
         {
-          g_autofree char *list = values_list (presets);
-          const char *nearest = ftc_nearest_word (exp->student.preset, presets, g_strv_length ((char **) presets));
+          guint n = 0;
+          const FtcModelPreset *all = ftc_model_presets (&n);
+          g_autofree const char **names = g_new0 (const char *, n + 1);
+          g_autofree char *list = NULL;
+          const char *nearest;
+
+          for (guint i = 0; i < n; i++)
+            names[i] = all[i].name;
+          list = values_list (names);
+          nearest = ftc_nearest_word (exp->student.preset, names, n);
           if (nearest != NULL)
             return fail (ctx, FTC_ERROR_INVALID, "student.preset: unknown preset '%s'; did you mean '%s'?",
                          exp->student.preset, nearest);

@@ -98,13 +98,14 @@ typedef struct {
   int answer_max_tokens;  /* step 2 (answer) token limit */
   double budget_usd;      /* stop before spending more (0: no limit) */
   gint64 budget_tokens;   /* stop before using more tokens in total (0: no limit) */
-  double price_input_per_mtok;   /* cost meter: USD per million prompt tokens */
-  double price_output_per_mtok;  /* and per million completion tokens */
+  double price_prompt_per_mtok;      /* cost meter: USD per million prompt tokens (0: the price table's) */
+  double price_completion_per_mtok;  /* and per million completion tokens */
+  char *price_file;       /* a price file adding to the built-in table (core/ftc-price.h), or NULL */
   int rpm;                /* requests per minute (0: unlimited) */
   int tpm;                /* tokens per minute (0: unlimited) */
-  int in_flight;          /* concurrent requests */
-  int timeout_s;          /* per request */
-  int retries;            /* on 429/5xx/timeouts, with backoff */
+  int in_flight;          /* concurrent requests (8) */
+  int timeout_s;          /* per request (120) */
+  int retries;            /* on 429/5xx/timeouts, with backoff (5: six attempts) */
   JsonObject *options;    /* kind-specific settings (scripted teacher behaviour, ...) (may be NULL) */
 } FtcExperimentTeacher;
 
@@ -114,13 +115,11 @@ typedef struct {
   int max_per_question;     /* keep at most this many rationales per question (0: all) */
 } FtcExperimentCuration;
 
-#define FTC_STUDENT_PRESETS "tiny", "small", "medium", "gpt2", "gpt2-medium", "gpt2-large"
-
 typedef struct {
-  char *preset;           /* one of FTC_STUDENT_PRESETS, or NULL when model_dir is given */
+  char *preset;           /* a preset of core/ftc-model-dir.h ("tiny", "gpt2", ...), or NULL with model_dir */
   char *model_dir;        /* a Hugging Face model directory (config.json, model.safetensors, tokenizer) */
   FtcStudentInit init;
-  char *tokenizer;        /* "auto" (the model directory's, else by preset), "char", "byte", "gpt2" */
+  char *tokenizer;        /* "auto" (the model directory's, else by preset), "char", "gpt2" */
 } FtcExperimentStudent;
 
 typedef struct {

@@ -90,10 +90,13 @@ gemm_blas (int trans_a, int trans_b, int M, int N, int K,
     }
   int split_rows = M >= N;
   int dim = split_rows ? M : N;
-  int chunk = (dim + nthreads - 1) / nthreads;
+  /* two slices per thread, handed out as threads come free: on a machine shared with other work, a
+   * thread that lost its core for a while does not hold the other one up at the end */
+  int parts = dim >= 2 * nthreads * 64 ? 2 * nthreads : nthreads;
+  int chunk = (dim + parts - 1) / parts;
   chunk = (chunk + 15) / 16 * 16;   /* keep slices on whole micro-kernel tiles */
-#pragma omp parallel for num_threads(nthreads) schedule(static, 1)
-  for (int part = 0; part < nthreads; part++)
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1)
+  for (int part = 0; part < parts; part++)
     {
       int start = part * chunk, len = MIN (chunk, dim - start);
       if (len <= 0)

@@ -116,7 +116,7 @@ ftc_cpu_layernorm_forward (FtcBackend *be, FtcView out_v, FtcView mean_v, FtcVie
   const float *bias = ftc_cpu_ptr (bias_v);       /* (C) */
   const float eps = 1e-5f;
 
-#pragma omp parallel for
+#pragma omp parallel for schedule(dynamic, 16)
   for (int n = 0; n < N; n++)
     {
       const float *x = inp + (size_t) n * C;
@@ -163,7 +163,7 @@ ftc_cpu_layernorm_backward (FtcBackend *be, FtcView dinp_v, FtcView dweight_v, F
   {
     float *dw = partial + (size_t) thread_num () * 2 * C;
     float *db = dw + C;
-#pragma omp for
+#pragma omp for schedule(static)   /* static: each thread sums the same rows every run */
     for (int n = 0; n < N; n++)
       {
         const float *dout_n = dout + (size_t) n * C;
@@ -304,7 +304,7 @@ ftc_cpu_gelu_forward (FtcBackend *be, FtcView out_v, FtcView inp_v, size_t N)
   float *out = ftc_cpu_ptr (out_v);               /* (N) */
   const float *inp = ftc_cpu_ptr (inp_v);         /* (N) */
 
-#pragma omp parallel for simd
+#pragma omp parallel for simd schedule(dynamic, 16384)
   for (size_t i = 0; i < N; i++)
     {
       float x = inp[i];
@@ -322,7 +322,7 @@ ftc_cpu_gelu_backward (FtcBackend *be, FtcView dinp_v, FtcView inp_v, FtcView do
   const float *dout = ftc_cpu_ptr (dout_v);       /* (N) */
 
   /* forward: out = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) */
-#pragma omp parallel for simd
+#pragma omp parallel for simd schedule(dynamic, 16384)
   for (size_t i = 0; i < N; i++)
     {
       float x = inp[i];
@@ -345,7 +345,7 @@ ftc_cpu_residual_forward (FtcBackend *be, FtcView out_v, FtcView a_v, FtcView b_
   const float *a = ftc_cpu_ptr (a_v);             /* (N) */
   const float *b = ftc_cpu_ptr (b_v);             /* (N) */
 
-#pragma omp parallel for simd
+#pragma omp parallel for simd schedule(dynamic, 16384)
   for (size_t i = 0; i < N; i++)
     out[i] = a[i] + b[i];
   return FTC_OK;
@@ -357,7 +357,7 @@ ftc_cpu_accumulate (FtcBackend *be, FtcView dst_v, FtcView src_v, size_t N)
   float *dst = ftc_cpu_ptr (dst_v);               /* (N) */
   const float *src = ftc_cpu_ptr (src_v);         /* (N) */
 
-#pragma omp parallel for simd
+#pragma omp parallel for simd schedule(dynamic, 16384)
   for (size_t i = 0; i < N; i++)
     dst[i] += src[i];
   return FTC_OK;
@@ -379,7 +379,7 @@ ftc_cpu_crossentropy_forward (FtcBackend *be, FtcView losses_v, FtcView logits_v
       return ftc_backend_fail (be, FTC_ERR_INVALID_ARG,
                                "crossentropy_forward: target %d at row %d is outside the vocabulary of %d",
                                targets[n], n, V);
-#pragma omp parallel for
+#pragma omp parallel for schedule(dynamic, 8)
   for (int n = 0; n < N; n++)
     {
       float *row = logits + (size_t) n * Vp;
