@@ -1,0 +1,19 @@
+/* ftc-eval-row.h: one row of the evaluation table (a task's accuracy under one method), from
+ * report/summary.json. */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define FTC_TYPE_EVAL_ROW (ftc_eval_row_get_type ())
+G_DECLARE_FINAL_TYPE (FtcEvalRow, ftc_eval_row, FTC, EVAL_ROW, GObject)
+
+/* n < 0: unknown */
+FtcEvalRow *ftc_eval_row_new (const char *task, const char *method, double accuracy, gint64 n);
+const char *ftc_eval_row_get_task (FtcEvalRow *self);
+const char *ftc_eval_row_get_method (FtcEvalRow *self);
+double ftc_eval_row_get_accuracy (FtcEvalRow *self);
+gint64 ftc_eval_row_get_n (FtcEvalRow *self);
+
+G_END_DECLS
