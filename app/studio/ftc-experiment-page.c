@@ -29,21 +29,47 @@ static const StudentShape shapes[] = {
   { "gpt2-large", 36, 1280, 50257, 1024 },
 };
 
-gint64
-ftc_experiment_estimate_memory (const char *preset, int batch_size, int context)
+static const StudentShape *
+find_shape (const char *preset)
 {
   for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
     if (g_strcmp0 (shapes[i].preset, preset) == 0)
-      {
-        const StudentShape *s = &shapes[i];
-        gint64 T = context > 0 ? MIN (context, s->context) : s->context;
-        gint64 C = s->d_model, L = s->n_layer, V = s->vocab, B = MAX (batch_size, 1);
-        gint64 params = V * C + (gint64) s->context * C + L * 12 * C * C + L * 13 * C + 2 * C;
-        /* llm.c's activation count: per layer about 16 BTC plus the attention matrices, plus the logits */
-        gint64 acts = L * (16 * B * T * C + 2 * B * 12 * T * T * C / 64) + 2 * B * T * V;
-        return params * 16 + acts * 4;
-      }
-  return -1;
+      return &shapes[i];
+  return NULL;
+}
+
+gint64
+ftc_experiment_student_params (const char *preset)
+{
+  const StudentShape *s = find_shape (preset);
+  gint64 C, L;
+
+  if (s == NULL)
+    return -1;
+  C = s->d_model;
+  L = s->n_layer;
+  /* token and position embeddings (the output layer shares the token one), per layer: attention
+   * 4 C^2 + 4 C, MLP 8 C^2 + 5 C, two layer norms 4 C; the final layer norm 2 C */
+  return (gint64) s->vocab * C + (gint64) s->context * C + L * (12 * C * C + 13 * C) + 2 * C;
+}
+
+gint64
+ftc_experiment_estimate_memory (const char *preset, int batch_size, int context)
+{
+  const StudentShape *s = find_shape (preset);
+  gint64 T, C, L, V, B, acts;
+
+  if (s == NULL)
+    return -1;
+  T = context > 0 ? MIN (context, s->context) : s->context;
+  C = s->d_model;
+  L = s->n_layer;
+  V = s->vocab;
+  B = MAX (batch_size, 1);
+  /* llm.c's activation count: per layer about 16 BTC plus the attention scores before and after the
+   * softmax (B NH T T each, NH = C / 64), plus the logits and their probabilities */
+  acts = L * (16 * B * T * C + 2 * B * (C / 64) * T * T) + 2 * B * T * V;
+  return ftc_experiment_student_params (preset) * 16 + acts * 4;
 }
 
 struct _FtcExperimentPage

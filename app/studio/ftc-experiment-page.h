@@ -32,6 +32,8 @@ const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self);
 
 /* Bytes a training run needs, roughly: weights, gradients and AdamW state (16 bytes per parameter) plus
  * activations for one batch. -1 for an unknown preset. */
+/* Parameters of a student preset (GPT-2 small: 124439808), -1 for an unknown preset. */
+gint64 ftc_experiment_student_params (const char *student_preset);
 gint64 ftc_experiment_estimate_memory (const char *student_preset, int batch_size, int context);
 
 G_END_DECLS

@@ -193,6 +193,7 @@ struct _FtcReviewLog
   GMainContext *context;
   FtcReviewLogErrorFunc on_error;
   GObject *owner;         /* not a reference: only handed to a weak reference */
+  gboolean checked_tail;  /* only the writer thread touches it */
 };
 
 typedef struct {
@@ -247,6 +248,53 @@ append_line (const char *path, const char *line, GError **error)
   return g_close (fd, error);
 }
 
+/* A crash in the middle of an append leaves a line without its newline; it was never acknowledged, so it
+ * is cut off before the first new line goes in (else both would be lost in one malformed line). */
+static gboolean
+drop_torn_tail (const char *path, GError **error)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileIOStream) io = NULL;
+  g_autoptr (GError) local = NULL;
+  GSeekable *seek;
+  goffset size, end;
+  char buf[4096];
+
+  io = g_file_open_readwrite (file, NULL, &local);
+  if (io == NULL)
+    {
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  seek = G_SEEKABLE (io);
+  if (!g_seekable_seek (seek, 0, G_SEEK_END, NULL, error))
+    return FALSE;
+  size = g_seekable_tell (seek);
+  end = size;
+  while (end > 0)
+    {
+      gsize n = (gsize) MIN ((goffset) sizeof buf, end);
+      gsize got = 0;
+
+      if (!g_seekable_seek (seek, end - (goffset) n, G_SEEK_SET, NULL, error) ||
+          !g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (io)), buf, n, &got, NULL, error))
+        return FALSE;
+      for (gsize i = got; i > 0; i--)
+        if (buf[i - 1] == '\n')
+          {
+            end = end - (goffset) n + (goffset) i;
+            goto found;
+          }
+      end -= (goffset) n;
+    }
+found:
+  if (end < size && !g_seekable_truncate (seek, end, NULL, error))
+    return FALSE;
+  return g_io_stream_close (G_IO_STREAM (io), NULL, error);
+}
+
 static void
 write_thread (gpointer data, gpointer user_data)
 {
@@ -254,6 +302,12 @@ write_thread (gpointer data, gpointer user_data)
   g_autofree char *line = data;
   GError *error = NULL;
 
+  if (!log->checked_tail)
+    {
+      log->checked_tail = TRUE;
+      if (!drop_torn_tail (log->path, &error))
+        g_clear_error (&error);   /* the append below reports what is wrong with the file */
+    }
   if (!append_line (log->path, line, &error))
     {
       ErrorReport *r = g_new0 (ErrorReport, 1);
