@@ -125,6 +125,21 @@ ftc_test_studio_find (GtkWidget *root, GType type)
   return NULL;
 }
 
+GtkWidget *
+ftc_test_studio_find_action (GtkWidget *root, const char *action)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+      if (GTK_IS_ACTIONABLE (child) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action) == 0)
+        return child;
+      found = ftc_test_studio_find_action (child, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 GPtrArray *
 ftc_test_studio_read_jsonl (const char *path)
 {

@@ -20,6 +20,8 @@ void ftc_test_studio_spin (guint ms);
 GtkWidget *ftc_test_studio_show (GtkWidget *widget, int width, int height);
 /* The first descendant of root of the given type (depth first), or NULL. */
 GtkWidget *ftc_test_studio_find (GtkWidget *root, GType type);
+/* The first descendant GtkActionable whose action name is action, or NULL. */
+GtkWidget *ftc_test_studio_find_action (GtkWidget *root, const char *action);
 /* Reads a JSONL file into an array of JsonObject (for checks computed from the data itself). */
 GPtrArray *ftc_test_studio_read_jsonl (const char *path);
 

@@ -156,6 +156,27 @@ add_record (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
   return TRUE;
 }
 
+static gint64
+mtime_of (const char *path)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
+                                                  G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+  if (info == NULL)
+    return 0;
+  return (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) * G_USEC_PER_SEC +
+         g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
+}
+
+static int
+compare_mtime (gconstpointer a, gconstpointer b)
+{
+  gint64 ta = mtime_of (*(const char *const *) a), tb = mtime_of (*(const char *const *) b);
+
+  return ta < tb ? -1 : ta > tb ? 1 : strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static void
 load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -171,6 +192,8 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   d->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   d->latest = g_ptr_array_new_with_free_func (g_object_unref);
   exp = ftc_studio_load_json_object (exp_path, NULL);
+  /* the file written last holds the newest records, at its end */
+  g_ptr_array_sort (files, compare_mtime);
   if (ftc_json_object (exp, "teacher") != NULL)
     d->teacher = json_object_ref (ftc_json_object (exp, "teacher"));
   for (guint i = 0; i < files->len; i++)
@@ -202,7 +225,8 @@ static void
 update_preview (FtcTeacherPage *self)
 {
   const char *reasoning = gtk_editable_get_text (GTK_EDITABLE (self->reasoning_entry));
-  const char *answer = gtk_editable_get_text (GTK_EDITABLE (self->answer_entry));
+  const char *override = gtk_editable_get_text (GTK_EDITABLE (self->answer_entry));
+  const char *answer;
   g_autofree char *system = get_system_text (self);
   guint n = self->data != NULL ? self->data->questions->len : 0;
   guint i = (guint) gtk_spin_button_get_value_as_int (self->question_spin) - 1;
@@ -215,6 +239,10 @@ update_preview (FtcTeacherPage *self)
   {
     Question *q = n > 0 ? self->data->questions->pdata[MIN (i, n - 1)] : NULL;
     const char *question = q != NULL ? q->question : _("{question}");
+    const FtcTaskInfo *info = ftc_task_info_lookup (q != NULL ? q->task : "");
+
+    /* an empty answer trigger means each task's own (Kojima et al.'s per-dataset triggers) */
+    answer = *override != '\0' ? override : info != NULL ? info->answer_trigger : DEFAULT_ANSWER;
     g_autofree char *step1 = ftc_teacher_reasoning_prompt (question, reasoning);
     g_autofree char *step2 = ftc_teacher_answer_prompt (question, reasoning, q != NULL ? q->rationale : NULL, answer);
 
@@ -306,10 +334,8 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       self->data = d;
       if (!self->templates_set)
         {
-          const FtcTaskInfo *info = ftc_task_info_lookup (d->first_task != NULL ? d->first_task : "");
           JsonObject *prompts = ftc_json_object (d->teacher, "prompts");
-          const char *answer = ftc_json_string (prompts, "answer_trigger",
-                                                info != NULL ? info->answer_trigger : DEFAULT_ANSWER);
+          const char *answer = ftc_json_string (prompts, "answer_trigger", "");
           g_signal_handlers_block_by_func (self->reasoning_entry, template_changed, self);
           g_signal_handlers_block_by_func (self->answer_entry, template_changed, self);
           g_signal_handlers_block_by_func (gtk_text_view_get_buffer (self->system_view), template_changed, self);
@@ -469,8 +495,14 @@ ftc_teacher_page_save_templates (FtcTeacherPage *self, GError **error)
       json_object_set_object_member (teacher, "prompts", prompts);
     }
   json_object_set_string_member (prompts, "reasoning_trigger", gtk_editable_get_text (GTK_EDITABLE (self->reasoning_entry)));
-  json_object_set_string_member (prompts, "answer_trigger", gtk_editable_get_text (GTK_EDITABLE (self->answer_entry)));
-  json_object_set_string_member (prompts, "system", system);
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->answer_entry)) != '\0')
+    json_object_set_string_member (prompts, "answer_trigger", gtk_editable_get_text (GTK_EDITABLE (self->answer_entry)));
+  else if (json_object_has_member (prompts, "answer_trigger"))
+    json_object_remove_member (prompts, "answer_trigger");
+  if (system != NULL && *system != '\0')
+    json_object_set_string_member (prompts, "system", system);
+  else if (json_object_has_member (prompts, "system"))
+    json_object_remove_member (prompts, "system");
   return ftc_studio_save_json_object (path, exp, error);
 }
 
@@ -615,7 +647,6 @@ ftc_teacher_page_init (FtcTeacherPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.pause", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.resume", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.cancel", FALSE);
-  gtk_editable_set_text (GTK_EDITABLE (self->answer_entry), DEFAULT_ANSWER);
   g_signal_connect_swapped (self->reasoning_entry, "changed", G_CALLBACK (template_changed), self);
   g_signal_connect_swapped (self->answer_entry, "changed", G_CALLBACK (template_changed), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->system_view), "changed", G_CALLBACK (template_changed), self);
