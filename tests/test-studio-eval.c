@@ -1,5 +1,5 @@
 /* The evaluation view on the small experiment: table and charts from report/summary.json, the per-sample
- * grid from eval/TASK-METHOD.jsonl, a click opening a sample, exports. */
+ * grid from eval/TASK.METHOD.jsonl, a click opening a sample, exports. */
 #include <math.h>
 #include <string.h>
 
@@ -114,7 +114,7 @@ static void
 test_grid_and_sample (void)
 {
   g_autofree char *dir = ftc_test_studio_copy_experiment ();
-  g_autofree char *teacher_path = g_build_filename (dir, "eval", "last_letter_concatenation-teacher.jsonl", NULL);
+  g_autofree char *teacher_path = g_build_filename (dir, "eval", "last_letter_concatenation.teacher.jsonl", NULL);
   g_autoptr (GPtrArray) teacher = ftc_test_studio_read_jsonl (teacher_path);
   GtkWidget *window, *sample_window;
   FtcEvalPage *page = open_page (dir, &window);

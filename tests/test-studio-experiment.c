@@ -63,18 +63,25 @@ test_roundtrip (void)
   g_assert_true (gtk_widget_activate_action (page, "experiment.save", NULL));
   after = read_json (path);
   g_assert_cmpstr (json_object_get_string_member (after, "future_setting"), ==, "kept");
-  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (after, "tasks"), 0), ==, "multiarith");
+  {
+    /* the first task object keeps its other settings */
+    JsonObject *t0 = json_array_get_object_element (json_object_get_array_member (after, "tasks"), 0);
+    g_assert_cmpstr (json_object_get_string_member (t0, "key"), ==, "multiarith");
+    g_assert_cmpint (json_object_get_int_member (t0, "train_size"), ==, 8);
+  }
   /* the second task of the experiment stays */
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (after, "tasks"), 1), ==,
                    "last_letter_concatenation");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (after, "teacher"), "samples"), ==, 8);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (after, "teacher"), "model"), ==, "scripted-1");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (after, "teacher"), "max_tokens"), ==, 128);
+  g_assert_true (array_has (after, "methods", "teacher"));
+  g_assert_true (array_has (after, "methods", "random"));
   g_assert_true (array_has (after, "methods", "vanilla"));
   g_assert_true (array_has (after, "methods", "ft_cot"));
   g_assert_true (array_has (after, "methods", "ft_cot_d2"));
   g_assert_true (array_has (after, "methods", "ft_cot_d4"));
   g_assert_true (array_has (after, "methods", "ft_cot_d8"));
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (after, "train"),
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (after, "training"),
                                                                   "learning_rate"), 3e-4, 1e-12);
   g_assert_cmpstr (json_object_get_string_member (after, "device"), ==, "cpu");
   g_assert_true (ftc_experiment_page_save (ep, &error));
@@ -96,8 +103,8 @@ test_create (void)
   o = read_json (path);
   g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "classroom");
   /* the reference training defaults */
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "train"), "batch_size"), ==, 8);
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "train"), "epochs"), ==, 20);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "training"), "batch_size"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "training"), "epochs"), ==, 20);
   /* creating again keeps what is there */
   json_object_set_string_member (o, "name", "renamed");
   {

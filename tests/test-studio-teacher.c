@@ -142,10 +142,10 @@ test_live_records_and_save (void)
   teacher = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "teacher");
   /* the other teacher settings are kept */
   g_assert_cmpint (json_object_get_int_member (teacher, "samples"), ==, 2);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (teacher, "prompts"), "reasoning_trigger"),
-                   ==, "Let's reason carefully.");
+  g_assert_cmpstr (json_object_get_string_member (teacher, "reasoning_trigger"), ==, "Let's reason carefully.");
   /* no answer trigger set: each task keeps its own */
-  g_assert_false (json_object_has_member (json_object_get_object_member (teacher, "prompts"), "answer_trigger"));
+  g_assert_false (json_object_has_member (teacher, "answer_trigger"));
+  g_assert_false (json_object_has_member (teacher, "system_prompt"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

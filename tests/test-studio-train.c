@@ -10,15 +10,15 @@
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 
-/* Lines of a run with the given field, from the file itself. */
+/* Lines of a method with the given field, from the file itself. */
 static guint
-count_lines (const char *path, const char *run, const char *field)
+count_lines (const char *path, const char *method, const char *field)
 {
   g_autoptr (GPtrArray) lines = ftc_test_studio_read_jsonl (path);
   guint n = 0;
 
   for (guint i = 0; i < lines->len; i++)
-    n += g_strcmp0 (json_object_get_string_member (lines->pdata[i], "run"), run) == 0 &&
+    n += g_strcmp0 (json_object_get_string_member (lines->pdata[i], "method"), method) == 0 &&
          json_object_has_member (lines->pdata[i], field);
   return n;
 }
@@ -62,29 +62,43 @@ test_curves_and_stats (void)
   g_assert_null (ftc_train_page_get_error (tp));
   runs = ftc_train_page_get_runs (tp);
   g_assert_cmpuint (g_strv_length ((char **) runs), ==, 2);
-  g_assert_cmpstr (runs[0], ==, "vanilla");
-  g_assert_cmpstr (runs[1], ==, "ft_cot");
-  g_assert_cmpstr (ftc_train_page_get_run (tp), ==, "vanilla");
+  g_assert_cmpstr (runs[0], ==, "coin_flip · vanilla");
+  g_assert_cmpstr (runs[1], ==, "coin_flip · ft_cot");
+  g_assert_cmpstr (ftc_train_page_get_run (tp), ==, "coin_flip · vanilla");
   g_assert_cmpuint (g_list_model_get_n_items (ftc_train_page_get_loss_model (tp)), ==, 2);
   g_assert_cmpuint (n_points (tp, 0), ==, count_lines (path, "vanilla", "loss"));
   g_assert_cmpuint (n_points (tp, 1), ==, count_lines (path, "vanilla", "val_loss"));
 
-  ftc_train_page_set_run (tp, "ft_cot");
-  g_assert_cmpstr (ftc_train_page_get_run (tp), ==, "ft_cot");
+  ftc_train_page_set_run (tp, "coin_flip · ft_cot");
+  g_assert_cmpstr (ftc_train_page_get_run (tp), ==, "coin_flip · ft_cot");
   g_assert_cmpuint (n_points (tp, 0), ==, count_lines (path, "ft_cot", "loss"));
   {
     g_autoptr (GPtrArray) lines = ftc_test_studio_read_jsonl (path);
-    JsonObject *last_train = NULL;
-    g_autofree char *loss = NULL, *step = NULL;
+    JsonObject *last_train = NULL, *last_eval = NULL;
+    g_autofree char *loss = NULL, *step = NULL, *acc = NULL;
+    gint64 epoch1_steps = 0;
     for (guint i = 0; i < lines->len; i++)
-      if (g_strcmp0 (json_object_get_string_member (lines->pdata[i], "run"), "ft_cot") == 0 &&
-          json_object_has_member (lines->pdata[i], "loss"))
-        last_train = lines->pdata[i];
+      if (g_strcmp0 (json_object_get_string_member (lines->pdata[i], "method"), "ft_cot") == 0)
+        {
+          if (json_object_has_member (lines->pdata[i], "loss"))
+            {
+              last_train = lines->pdata[i];
+              if (json_object_get_int_member (last_train, "epoch") == 1)
+                epoch1_steps = MAX (epoch1_steps, json_object_get_int_member (last_train, "step"));
+            }
+          else
+            last_eval = lines->pdata[i];
+        }
     loss = g_strdup_printf ("%.4f", json_object_get_double_member (last_train, "loss"));
+    /* no total in the lines: the first epoch's steps times the experiment's 3 epochs */
     step = g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, json_object_get_int_member (last_train, "step"),
-                            json_object_get_int_member (last_train, "total_steps"));
+                            epoch1_steps * 3);
+    acc = g_strdup_printf ("%.1f %%", json_object_get_double_member (last_eval, "test_accuracy"));
     g_assert_cmpstr (ftc_train_page_get_stat (tp, "loss"), ==, loss);
     g_assert_cmpstr (ftc_train_page_get_stat (tp, "step"), ==, step);
+    g_assert_cmpstr (ftc_train_page_get_stat (tp, "accuracy"), ==, acc);
+    g_assert_cmpstr (ftc_train_page_get_stat (tp, "epoch"), ==, "3 / 3");
+    /* the device comes from experiment.json */
     g_assert_cmpstr (ftc_train_page_get_stat (tp, "device"), ==, "cpu");
     g_assert_cmpstr (ftc_train_page_get_stat (tp, "eta"), ==, "done");
   }
@@ -129,7 +143,7 @@ test_follows_the_file (void)
 
       loss *= 0.9 + 0.05 * g_rand_double (rand);
       g_ascii_dtostr (lbuf, sizeof lbuf, loss);
-      line = g_strdup_printf ("{\"run\": \"ft_cot\", \"step\": %d, \"total_steps\": 60, \"loss\": %s, "
+      line = g_strdup_printf ("{\"task\": \"gsm8k\", \"method\": \"ft_cot\", \"step\": %d, \"total_steps\": 60, \"loss\": %s, "
                               "\"elapsed_s\": %d, \"lr\": 0.0003, \"device\": \"opencl:0\"}\n", step, lbuf, step);
       g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), line, strlen (line), NULL, NULL, NULL));
       if (step == 10 || step == 30)
@@ -142,7 +156,7 @@ test_follows_the_file (void)
         }
     }
   /* half a line (the trainer is writing it): not read until it is complete */
-  g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), "{\"run\": \"ft_cot\", \"st", 21, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), "{\"task\": \"gsm8k\", \"method\": \"ft_cot\", \"st", 41, NULL, NULL, NULL));
   g_assert_true (g_output_stream_flush (G_OUTPUT_STREAM (out), NULL, NULL));
   ftc_train_page_refresh (tp);
   ftc_test_studio_spin (300);

@@ -122,7 +122,7 @@ add_eval_record (JsonObject *obj, guint line_no, gpointer user_data, GError **er
   RecordState *st = user_data;
   const char *task = ftc_json_string (obj, "task", st->file_task);
   const char *method = ftc_json_string (obj, "method", st->file_method);
-  int index = (int) ftc_json_int (obj, "index", -1);
+  int index = (int) ftc_json_int (obj, "sample_index", ftc_json_int (obj, "index", -1));
   g_autofree char *fallback = g_strdup_printf ("%s-%d", task, index);
   const char *sample = ftc_json_string (obj, "sample_id", ftc_json_string (obj, "id", fallback));
   TaskSamples *t;
@@ -236,15 +236,18 @@ load_eval (const char *dir, GCancellable *cancellable, GError **error)
   for (guint i = 0; i < files->len; i++)
     {
       g_autofree char *base = g_path_get_basename (files->pdata[i]);
-      char *dash;
+      char *dot;
       RecordState st = { d, files->pdata[i], NULL, NULL };
       gboolean ok;
 
-      /* eval/TASK-METHOD.jsonl names the task and method of records that do not */
+      /* eval/TASK.METHOD.jsonl: completion records do not name their method, the file does (task keys
+       * and method names hold no dots) */
       base[strlen (base) - strlen (".jsonl")] = '\0';
-      dash = strrchr (base, '-');
-      st.file_task = g_strndup (base, dash != NULL ? (gsize) (dash - base) : strlen (base));
-      st.file_method = g_strdup (dash != NULL ? dash + 1 : "student");
+      dot = strrchr (base, '.');
+      if (dot == NULL)
+        continue;
+      st.file_task = g_strndup (base, (gsize) (dot - base));
+      st.file_method = g_strdup (dot + 1);
       ok = ftc_studio_read_jsonl (st.path, NULL, FALSE, add_eval_record, &st, cancellable, error);
       g_free (st.file_task);
       g_free (st.file_method);

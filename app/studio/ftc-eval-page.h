@@ -1,6 +1,6 @@
 /* ftc-eval-page.h: the evaluation view: per-task accuracy bars (students vs teacher vs baselines) and
  * accuracy against D from report/summary.json, the table of the same numbers, and the per-sample grid
- * of eval/TASK-METHOD.jsonl with the sample opened on click; export of the chart (PNG, SVG) and table (CSV). */
+ * of eval/TASK.METHOD.jsonl with the sample opened on click; export of the chart (PNG, SVG) and table (CSV). */
 #pragma once
 
 #include <gtk/gtk.h>

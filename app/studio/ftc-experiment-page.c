@@ -12,18 +12,19 @@
 #include "core/ftc-task-registry.h"
 
 static const char *const teacher_kinds[] = { "scripted", "replay", "openai" };
-static const char *const student_presets[] = { "tiny", "small", "gpt2", "gpt2-medium", "gpt2-large" };
-static const char *const splits[] = { "train", "test" };
+static const char *const student_presets[] = { "tiny", "tiny-deep", "tiny-wide", "gpt2", "gpt2-medium", "gpt2-large" };
 
 typedef struct {
   const char *preset;
   int n_layer, d_model, vocab, context;
 } StudentShape;
 
-/* GPT-2 sizes from the published configs; the from-scratch students use a byte vocabulary. */
+/* GPT-2 sizes from the published configs; the from-scratch presets (core/ftc-model-dir.c) take their
+ * vocabulary from a character tokenizer, counted here as 256 entries. */
 static const StudentShape shapes[] = {
-  { "tiny", 4, 128, 256, 256 },
-  { "small", 6, 384, 256, 256 },
+  { "tiny", 2, 128, 256, 256 },
+  { "tiny-deep", 4, 128, 256, 512 },
+  { "tiny-wide", 4, 256, 256, 512 },
   { "gpt2", 12, 768, 50257, 1024 },
   { "gpt2-medium", 24, 1024, 50257, 1024 },
   { "gpt2-large", 36, 1280, 50257, 1024 },
@@ -81,7 +82,6 @@ struct _FtcExperimentPage
   GtkLabel *folder_label;
   GtkDropDown *task_dropdown;
   GtkStringList *task_dropdown_list;
-  GtkDropDown *split_dropdown;
   GtkLabel *task_preview;
   GtkDropDown *teacher_dropdown;
   GtkEntry *endpoint_entry, *model_entry, *key_env_entry, *replay_entry;
@@ -117,16 +117,19 @@ default_config (const char *name)
   JsonObject *teacher = json_object_new (), *student = json_object_new (), *train = json_object_new ();
   JsonArray *tasks = json_array_new (), *methods = json_array_new ();
 
+  json_object_set_int_member (o, "version", 1);
   json_object_set_string_member (o, "name", name);
-  json_array_add_string_element (tasks, "coin_flip");
+  json_array_add_string_element (tasks, "synthetic_coin_flip");
   json_object_set_array_member (o, "tasks", tasks);
-  json_object_set_string_member (o, "split", "train");
   json_object_set_string_member (teacher, "kind", "scripted");
   json_object_set_int_member (teacher, "samples", 1);
-  json_object_set_double_member (teacher, "temperature", 0.7);
+  json_object_set_double_member (teacher, "temperature", 0);
   json_object_set_object_member (o, "teacher", teacher);
   json_object_set_string_member (student, "preset", "tiny");
   json_object_set_object_member (o, "student", student);
+  json_array_add_string_element (methods, "teacher");
+  json_array_add_string_element (methods, "random");
+  json_array_add_string_element (methods, "zero_shot");
   json_array_add_string_element (methods, "vanilla");
   json_array_add_string_element (methods, "ft_cot");
   json_object_set_array_member (o, "methods", methods);
@@ -134,9 +137,9 @@ default_config (const char *name)
   json_object_set_double_member (train, "learning_rate", 3e-4);
   json_object_set_int_member (train, "batch_size", 8);
   json_object_set_int_member (train, "epochs", 20);
-  json_object_set_int_member (train, "seed", 1);
-  json_object_set_object_member (o, "train", train);
-  json_object_set_string_member (o, "device", "cpu");
+  json_object_set_object_member (o, "training", train);
+  json_object_set_int_member (o, "seeds", 42);
+  json_object_set_string_member (o, "device", "auto");
   return o;
 }
 
@@ -238,18 +241,37 @@ index_of (const char *const *values, guint n, const char *v, guint fallback)
   return fallback;
 }
 
+/* "tasks" holds task objects ({"key": ...}) or bare keys; "task" is the one-task shorthand. */
+static const char *
+task_key_of (JsonNode *node)
+{
+  if (node == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return ftc_json_string (json_node_get_object (node), "key", NULL);
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  return NULL;
+}
+
 static const char *
 first_task (JsonObject *config)
 {
   JsonNode *tasks = config != NULL ? json_object_get_member (config, "tasks") : NULL;
 
   if (tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks) && json_array_get_length (json_node_get_array (tasks)) > 0)
-    {
-      JsonNode *first = json_array_get_element (json_node_get_array (tasks), 0);
-      if (JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_STRING)
-        return json_node_get_string (first);
-    }
-  return ftc_json_string (config, "task", NULL);
+    return task_key_of (json_array_get_element (json_node_get_array (tasks), 0));
+  return task_key_of (config != NULL ? json_object_get_member (config, "task") : NULL);
+}
+
+static gint64
+seed_of (JsonObject *config)
+{
+  JsonObject *seeds = ftc_json_object (config, "seeds");
+
+  if (seeds != NULL)
+    return ftc_json_int (seeds, "train", 42);
+  return ftc_json_int (config, "seeds", 42);
 }
 
 static gboolean
@@ -348,7 +370,7 @@ fill_form (FtcExperimentPage *self)
   JsonObject *c = self->config;
   JsonObject *teacher = ftc_json_object (c, "teacher");
   JsonObject *student = ftc_json_object (c, "student");
-  JsonObject *train = ftc_json_object (c, "train");
+  JsonObject *train = ftc_json_object (c, "training");
   const char *task = first_task (c);
   const char *device = ftc_json_string (c, "device", NULL);
   GSettings *settings = ftc_application_get_settings ();
@@ -358,14 +380,12 @@ fill_form (FtcExperimentPage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->name_entry), ftc_json_string (c, "name", ""));
   gtk_label_set_text (self->folder_label, self->directory != NULL ? self->directory : "");
   ftc_experiment_page_set_task (self, task != NULL ? task : "coin_flip");
-  gtk_drop_down_set_selected (self->split_dropdown,
-                              index_of (splits, G_N_ELEMENTS (splits), ftc_json_string (c, "split", "train"), 0));
   gtk_drop_down_set_selected (self->teacher_dropdown, index_of (teacher_kinds, G_N_ELEMENTS (teacher_kinds),
                                                                 ftc_json_string (teacher, "kind", "scripted"), 0));
   gtk_editable_set_text (GTK_EDITABLE (self->endpoint_entry), ftc_json_string (teacher, "endpoint", ""));
   gtk_editable_set_text (GTK_EDITABLE (self->model_entry), ftc_json_string (teacher, "model", ""));
-  gtk_editable_set_text (GTK_EDITABLE (self->key_env_entry), ftc_json_string (teacher, "api_key_env", ""));
-  gtk_editable_set_text (GTK_EDITABLE (self->replay_entry), ftc_json_string (teacher, "replay", ""));
+  gtk_editable_set_text (GTK_EDITABLE (self->key_env_entry), ftc_json_string (teacher, "key_env", ""));
+  gtk_editable_set_text (GTK_EDITABLE (self->replay_entry), ftc_json_string (teacher, "replay_path", ""));
   gtk_spin_button_set_value (self->samples_spin, (double) ftc_json_int (teacher, "samples", 1));
   gtk_spin_button_set_value (self->temperature_spin, ftc_json_double (teacher, "temperature", 0.7));
   gtk_drop_down_set_selected (self->student_dropdown, index_of (student_presets, G_N_ELEMENTS (student_presets),
@@ -378,7 +398,7 @@ fill_form (FtcExperimentPage *self)
   gtk_spin_button_set_value (self->lr_spin, ftc_json_double (train, "learning_rate", 3e-4));
   gtk_spin_button_set_value (self->batch_spin, (double) ftc_json_int (train, "batch_size", 8));
   gtk_spin_button_set_value (self->epochs_spin, (double) ftc_json_int (train, "epochs", 20));
-  gtk_spin_button_set_value (self->seed_spin, (double) ftc_json_int (train, "seed", 1));
+  gtk_spin_button_set_value (self->seed_spin, (double) seed_of (c));
   if (device == NULL && default_device != NULL && *default_device != '\0')
     device = default_device;
   pos = 0;
@@ -500,38 +520,51 @@ ftc_experiment_page_dup_config (FtcExperimentPage *self)
   tasks_node = json_object_get_member (c, "tasks");
   if (task != NULL)
     {
-      if (tasks_node != NULL && JSON_NODE_HOLDS_ARRAY (tasks_node) &&
-          json_array_get_length (json_node_get_array (tasks_node)) > 0)
+      JsonArray *b = json_array_new ();
+      JsonNode *one = json_object_get_member (c, "task");
+      JsonNode *first = one != NULL ? one
+                      : tasks_node != NULL && JSON_NODE_HOLDS_ARRAY (tasks_node) &&
+                        json_array_get_length (json_node_get_array (tasks_node)) > 0
+                      ? json_array_get_element (json_node_get_array (tasks_node), 0) : NULL;
+
+      /* the form edits the first task's key; its other settings and further tasks stay */
+      if (first != NULL && JSON_NODE_HOLDS_OBJECT (first))
         {
-          /* the form edits the first task; further tasks of a multi-task experiment stay */
-          JsonArray *a = json_node_get_array (tasks_node);
-          JsonArray *b = json_array_new ();
-          json_array_add_string_element (b, task);
-          for (guint i = 1; i < json_array_get_length (a); i++)
-            json_array_add_element (b, json_node_copy (json_array_get_element (a, i)));
-          json_object_set_array_member (c, "tasks", b);
+          JsonNode *copy = json_node_copy (first);
+          json_object_set_string_member (json_node_get_object (copy), "key", task);
+          json_array_add_element (b, copy);
         }
       else
-        {
-          JsonArray *b = json_array_new ();
-          json_array_add_string_element (b, task);
-          json_object_set_array_member (c, "tasks", b);
-        }
-      if (json_object_has_member (c, "task"))
+        json_array_add_string_element (b, task);
+      if (one == NULL && tasks_node != NULL && JSON_NODE_HOLDS_ARRAY (tasks_node))
+        for (guint i = 1; i < json_array_get_length (json_node_get_array (tasks_node)); i++)
+          json_array_add_element (b, json_node_copy (json_array_get_element (json_node_get_array (tasks_node), i)));
+      json_object_set_array_member (c, "tasks", b);
+      if (one != NULL)
         json_object_remove_member (c, "task");
     }
-  json_object_set_string_member (c, "split", splits[MIN (gtk_drop_down_get_selected (self->split_dropdown), 1)]);
   teacher = ensure_object (c, "teacher");
   json_object_set_string_member (teacher, "kind", teacher_kinds[MIN (k, G_N_ELEMENTS (teacher_kinds) - 1)]);
   set_or_remove_string (teacher, "endpoint", gtk_editable_get_text (GTK_EDITABLE (self->endpoint_entry)));
   set_or_remove_string (teacher, "model", gtk_editable_get_text (GTK_EDITABLE (self->model_entry)));
-  set_or_remove_string (teacher, "api_key_env", gtk_editable_get_text (GTK_EDITABLE (self->key_env_entry)));
-  set_or_remove_string (teacher, "replay", gtk_editable_get_text (GTK_EDITABLE (self->replay_entry)));
+  set_or_remove_string (teacher, "key_env", gtk_editable_get_text (GTK_EDITABLE (self->key_env_entry)));
+  set_or_remove_string (teacher, "replay_path", gtk_editable_get_text (GTK_EDITABLE (self->replay_entry)));
   json_object_set_int_member (teacher, "samples", d);
   json_object_set_double_member (teacher, "temperature", gtk_spin_button_get_value (self->temperature_spin));
   student = ensure_object (c, "student");
   json_object_set_string_member (student, "preset", student_presets[MIN (s, G_N_ELEMENTS (student_presets) - 1)]);
   set_or_remove_string (student, "model_dir", gtk_editable_get_text (GTK_EDITABLE (self->model_dir_entry)));
+  /* methods the form has no box for (the teacher and random baselines) stay as they were */
+  {
+    JsonNode *old = json_object_get_member (c, "methods");
+    if (old != NULL && JSON_NODE_HOLDS_ARRAY (old))
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (old)); i++)
+        {
+          const char *m = json_array_get_string_element (json_node_get_array (old), i);
+          if (m != NULL && (strcmp (m, "teacher") == 0 || strcmp (m, "random") == 0))
+            json_array_add_string_element (methods, m);
+        }
+  }
   if (gtk_check_button_get_active (self->zero_shot_check))
     json_array_add_string_element (methods, "zero_shot");
   if (gtk_check_button_get_active (self->vanilla_check))
@@ -546,11 +579,14 @@ ftc_experiment_page_dup_config (FtcExperimentPage *self)
         json_array_add_string_element (methods, m);
       }
   json_object_set_array_member (c, "methods", methods);
-  train = ensure_object (c, "train");
+  train = ensure_object (c, "training");
   json_object_set_double_member (train, "learning_rate", gtk_spin_button_get_value (self->lr_spin));
   json_object_set_int_member (train, "batch_size", gtk_spin_button_get_value_as_int (self->batch_spin));
   json_object_set_int_member (train, "epochs", gtk_spin_button_get_value_as_int (self->epochs_spin));
-  json_object_set_int_member (train, "seed", gtk_spin_button_get_value_as_int (self->seed_spin));
+  if (ftc_json_object (c, "seeds") != NULL)
+    json_object_set_int_member (ftc_json_object (c, "seeds"), "train", gtk_spin_button_get_value_as_int (self->seed_spin));
+  else
+    json_object_set_int_member (c, "seeds", gtk_spin_button_get_value_as_int (self->seed_spin));
   if (dev < self->device_specs->len)
     json_object_set_string_member (c, "device", self->device_specs->pdata[dev]);
   return c;
@@ -618,10 +654,16 @@ list_devices (FtcExperimentPage *self)
                                          : g_strdup_printf (_("cpu (%u threads)"), g_get_num_processors ());
   const char *items[] = { label, NULL };
 
+  const char *auto_items[] = { _("auto (the first OpenCL GPU, else cpu)"), NULL };
+  gint64 unknown = -1;
+
   /* OpenCL devices join this list when the compute engine's device listing is part of the build */
+  g_ptr_array_add (self->device_specs, g_strdup ("auto"));
+  g_array_append_val (self->device_memory, unknown);
+  gtk_string_list_splice (self->device_dropdown_list, 0, 0, auto_items);
   g_ptr_array_add (self->device_specs, g_strdup ("cpu"));
   g_array_append_val (self->device_memory, mem);
-  gtk_string_list_splice (self->device_dropdown_list, 0, 0, items);
+  gtk_string_list_splice (self->device_dropdown_list, 1, 0, items);
 }
 
 static void
@@ -678,7 +720,7 @@ ftc_experiment_page_class_init (FtcExperimentPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ftcot/Studio/ftc-experiment-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, FtcExperimentPage, name)
   BIND (status_label); BIND (name_entry); BIND (folder_label); BIND (task_dropdown); BIND (task_dropdown_list);
-  BIND (split_dropdown); BIND (task_preview); BIND (teacher_dropdown); BIND (endpoint_entry); BIND (model_entry);
+  BIND (task_preview); BIND (teacher_dropdown); BIND (endpoint_entry); BIND (model_entry);
   BIND (key_env_entry); BIND (replay_entry); BIND (samples_spin); BIND (temperature_spin); BIND (student_dropdown);
   BIND (model_dir_entry); BIND (zero_shot_check); BIND (vanilla_check); BIND (ft_cot_check); BIND (diverse_check);
   BIND (lr_spin); BIND (batch_spin); BIND (epochs_spin); BIND (seed_spin); BIND (device_dropdown);

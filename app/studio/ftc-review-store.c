@@ -27,7 +27,7 @@ add_record (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
 {
   LoadState *st = user_data;
   const char *task = ftc_json_string (obj, "task", ftc_json_string (obj, "dataset", st->file_task));
-  int index = (int) ftc_json_int (obj, "index", -1);
+  int index = (int) ftc_json_int (obj, "sample_index", ftc_json_int (obj, "index", -1));
   g_autofree char *fallback_id = index >= 0 ? g_strdup_printf ("%s-%d", task, index)
                                             : g_strdup_printf ("%s-line%u", task, line_no);
   const char *sample_id = ftc_json_string (obj, "sample_id", ftc_json_string (obj, "id", fallback_id));

@@ -114,7 +114,7 @@ add_record (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
   const char *task = ftc_json_string (obj, "task", ftc_json_string (obj, "dataset", ""));
   const char *question = ftc_json_string (obj, "question", NULL);
   const char *rationale = ftc_json_string (obj, "rationale", ftc_json_string (obj, "completion", NULL));
-  int index = (int) ftc_json_int (obj, "index", -1);
+  int index = (int) ftc_json_int (obj, "sample_index", ftc_json_int (obj, "index", -1));
   g_autofree char *fallback = g_strdup_printf ("%s-%d", task, index);
   const char *sample = ftc_json_string (obj, "sample_id", ftc_json_string (obj, "id", fallback));
   g_autofree char *key = g_strdup_printf ("%s\t%s", task, sample);
@@ -268,8 +268,8 @@ update_meter (FtcTeacherPage *self)
 {
   TeachData *d = self->data;
   guint samples = d != NULL ? (guint) MAX (ftc_json_int (d->teacher, "samples", 1), 1) : 1;
-  double budget = d != NULL ? ftc_json_double (d->teacher, "budget", ftc_json_double (d->teacher, "budget_usd", NAN)) : NAN;
-  double cost = NAN;
+  double budget = d != NULL ? ftc_json_double (d->teacher, "budget_usd", 0) : 0;
+  double cost = NAN;   /* unknown without a price */
   guint expected = d != NULL ? d->questions->len * samples : 0;
   g_autofree char *progress = NULL;
 
@@ -277,11 +277,13 @@ update_meter (FtcTeacherPage *self)
     cost = d->cost;
   else if (d != NULL)
     {
-      /* prices per million tokens, when the experiment names them */
-      JsonObject *price = ftc_json_object (d->teacher, "price");
-      if (price != NULL)
-        cost = (d->prompt_tokens * ftc_json_double (price, "prompt_per_million", 0) +
-                d->completion_tokens * ftc_json_double (price, "completion_per_million", 0)) / 1e6;
+      /* USD per million tokens, when the experiment names them (docs/experiment.md) */
+      double p_in = ftc_json_double (d->teacher, "price_prompt_per_mtok", 0);
+      double p_out = ftc_json_double (d->teacher, "price_completion_per_mtok", 0);
+      if (p_in > 0 || p_out > 0)
+        cost = (d->prompt_tokens * p_in + d->completion_tokens * p_out) / 1e6;
+      else if (g_strcmp0 (ftc_json_string (d->teacher, "kind", "scripted"), "openai") != 0)
+        cost = 0;   /* the scripted and replay teachers cost nothing */
     }
   if (d == NULL || d->completions == 0)
     {
@@ -302,7 +304,7 @@ update_meter (FtcTeacherPage *self)
     values[1] = g_strdup_printf ("%" G_GINT64_FORMAT, d != NULL ? d->prompt_tokens : 0);
     values[2] = g_strdup_printf ("%" G_GINT64_FORMAT, d != NULL ? d->completion_tokens : 0);
     values[3] = isnan (cost) ? g_strdup (_("— (no price set)")) : g_strdup_printf ("$%.4f", cost);
-    values[4] = isnan (budget) ? g_strdup (_("none")) : g_strdup_printf ("$%.2f", budget);
+    values[4] = !(budget > 0) ? g_strdup (_("none")) : g_strdup_printf ("$%.2f", budget);
     for (guint i = 0; i < 5; i++)
       {
         gtk_label_set_text (self->meter_values[i], values[i]);
@@ -310,7 +312,7 @@ update_meter (FtcTeacherPage *self)
       }
   }
   gtk_level_bar_set_value (self->budget_bar, !isnan (cost) && budget > 0 ? MIN (1.0, cost / budget) : 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->budget_bar), !isnan (budget));
+  gtk_widget_set_visible (GTK_WIDGET (self->budget_bar), budget > 0);
 }
 
 static void schedule_reload (FtcTeacherPage *self);
@@ -334,7 +336,7 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       self->data = d;
       if (!self->templates_set)
         {
-          JsonObject *prompts = ftc_json_object (d->teacher, "prompts");
+          JsonObject *prompts = d->teacher;
           const char *answer = ftc_json_string (prompts, "answer_trigger", "");
           g_signal_handlers_block_by_func (self->reasoning_entry, template_changed, self);
           g_signal_handlers_block_by_func (self->answer_entry, template_changed, self);
@@ -343,7 +345,7 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
                                  ftc_json_string (prompts, "reasoning_trigger", DEFAULT_REASONING));
           gtk_editable_set_text (GTK_EDITABLE (self->answer_entry), answer);
           gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->system_view),
-                                    ftc_json_string (prompts, "system", ""), -1);
+                                    ftc_json_string (prompts, "system_prompt", ""), -1);
           g_signal_handlers_unblock_by_func (self->reasoning_entry, template_changed, self);
           g_signal_handlers_unblock_by_func (self->answer_entry, template_changed, self);
           g_signal_handlers_unblock_by_func (gtk_text_view_get_buffer (self->system_view), template_changed, self);
@@ -488,21 +490,17 @@ ftc_teacher_page_save_templates (FtcTeacherPage *self, GError **error)
       teacher = json_object_new ();
       json_object_set_object_member (exp, "teacher", teacher);
     }
-  prompts = ftc_json_object (teacher, "prompts");
-  if (prompts == NULL)
-    {
-      prompts = json_object_new ();
-      json_object_set_object_member (teacher, "prompts", prompts);
-    }
+  /* the keys of docs/experiment.md: teacher.reasoning_trigger, answer_trigger, system_prompt */
+  prompts = teacher;
   json_object_set_string_member (prompts, "reasoning_trigger", gtk_editable_get_text (GTK_EDITABLE (self->reasoning_entry)));
   if (*gtk_editable_get_text (GTK_EDITABLE (self->answer_entry)) != '\0')
     json_object_set_string_member (prompts, "answer_trigger", gtk_editable_get_text (GTK_EDITABLE (self->answer_entry)));
   else if (json_object_has_member (prompts, "answer_trigger"))
     json_object_remove_member (prompts, "answer_trigger");
   if (system != NULL && *system != '\0')
-    json_object_set_string_member (prompts, "system", system);
-  else if (json_object_has_member (prompts, "system"))
-    json_object_remove_member (prompts, "system");
+    json_object_set_string_member (prompts, "system_prompt", system);
+  else if (json_object_has_member (prompts, "system_prompt"))
+    json_object_remove_member (prompts, "system_prompt");
   return ftc_studio_save_json_object (path, exp, error);
 }
 

@@ -31,7 +31,8 @@ char *ftc_teacher_answer_prompt (const char *question, const char *reasoning_tri
 void ftc_teacher_page_get_usage (FtcTeacherPage *self, guint *completions, gint64 *prompt_tokens,
                                  gint64 *completion_tokens);
 GListModel *ftc_teacher_page_get_latest (FtcTeacherPage *self);   /* FtcRationaleItem, newest first */
-/* Writes the templates into experiment.json's "teacher" object (other keys are kept). */
+/* Writes the templates into experiment.json's "teacher" object as reasoning_trigger, answer_trigger and
+ * system_prompt (other keys are kept). */
 gboolean ftc_teacher_page_save_templates (FtcTeacherPage *self, GError **error);
 
 G_END_DECLS

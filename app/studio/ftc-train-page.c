@@ -16,7 +16,7 @@ typedef struct {
   char *run;
   char *device;
   gint64 step, epoch, total_steps;
-  double loss, lr, tokens_per_s, elapsed_s, val_loss, val_accuracy;
+  double loss, lr, tokens_per_s, elapsed_s, val_loss, val_accuracy, test_accuracy;
 } Metric;
 
 static void
@@ -27,8 +27,12 @@ metric_clear (Metric *m)
 }
 
 typedef struct {
-  FtcChartSeries *train_loss, *val_loss, *val_accuracy;
+  FtcChartSeries *train_loss, *val_loss, *val_accuracy, *test_accuracy;
   Metric last;          /* latest value of each field (run/device owned) */
+  gint64 epoch1_steps;  /* steps of the first epoch, once the second one started */
+  gint64 live_step0;    /* for the rate when lines carry no elapsed time: first step seen live */
+  gint64 live_time0;    /* and when (monotonic microseconds); 0: not yet */
+  double live_rate;     /* steps per second seen live, NAN before two reads */
 } Run;
 
 static void
@@ -37,11 +41,12 @@ run_free (Run *r)
   g_object_unref (r->train_loss);
   g_object_unref (r->val_loss);
   g_object_unref (r->val_accuracy);
+  g_object_unref (r->test_accuracy);
   metric_clear (&r->last);
   g_free (r);
 }
 
-static const char *const stat_names[] = { "step", "epoch", "loss", "val_loss", "val_accuracy", "lr",
+static const char *const stat_names[] = { "step", "epoch", "loss", "val_loss", "accuracy", "lr",
                                           "tokens_per_s", "eta", "device" };
 
 struct _FtcTrainPage
@@ -65,9 +70,11 @@ struct _FtcTrainPage
   char *directory;
   char *metrics_path;
   goffset offset;          /* bytes of metrics.jsonl already read */
+  char *device;            /* experiment.json "device" */
+  gint64 epochs;           /* experiment.json "training.epochs", 0 unknown */
   GFileMonitor *monitor;
   guint coalesce_id;
-  gboolean reading, reread;
+  gboolean reading, reread, reading_live;
   GCancellable *cancellable;
   gboolean loading;
   char *error;
@@ -80,14 +87,19 @@ static GParamSpec *props[N_PROPS];
 
 typedef struct {
   char *path;
+  char *experiment_path;
   goffset offset;
   GArray *metrics;   /* Metric */
+  char *device;      /* from experiment.json, on the first read */
+  gint64 epochs;
 } ReadJob;
 
 static void
 read_job_free (ReadJob *job)
 {
   g_free (job->path);
+  g_free (job->experiment_path);
+  g_free (job->device);
   if (job->metrics != NULL)
     g_array_unref (job->metrics);
   g_free (job);
@@ -99,7 +111,12 @@ parse_metric (JsonObject *obj, guint line_no, gpointer user_data, GError **error
   ReadJob *job = user_data;
   Metric m = { 0 };
 
-  m.run = g_strdup (ftc_json_string (obj, "run", ftc_json_string (obj, "method", "train")));
+  {
+    /* a run is one task's training of one method (docs/experiment.md, metrics.jsonl) */
+    const char *task = ftc_json_string (obj, "task", NULL);
+    const char *method = ftc_json_string (obj, "method", ftc_json_string (obj, "run", "train"));
+    m.run = task != NULL ? g_strdup_printf ("%s · %s", task, method) : g_strdup (method);
+  }
   m.device = g_strdup (ftc_json_string (obj, "device", NULL));
   m.step = ftc_json_int (obj, "step", -1);
   m.epoch = ftc_json_int (obj, "epoch", -1);
@@ -110,6 +127,7 @@ parse_metric (JsonObject *obj, guint line_no, gpointer user_data, GError **error
   m.elapsed_s = ftc_json_double (obj, "elapsed_s", NAN);
   m.val_loss = ftc_json_double (obj, "val_loss", NAN);
   m.val_accuracy = ftc_json_double (obj, "val_accuracy", NAN);
+  m.test_accuracy = ftc_json_double (obj, "test_accuracy", NAN);
   g_array_append_val (job->metrics, m);
   return TRUE;
 }
@@ -122,6 +140,12 @@ read_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 
   job->metrics = g_array_new (FALSE, TRUE, sizeof (Metric));
   g_array_set_clear_func (job->metrics, (GDestroyNotify) metric_clear);
+  if (job->experiment_path != NULL)
+    {
+      g_autoptr (JsonObject) exp = ftc_studio_load_json_object (job->experiment_path, NULL);
+      job->device = g_strdup (ftc_json_string (exp, "device", NULL));
+      job->epochs = ftc_json_int (ftc_json_object (exp, "training"), "epochs", 0);
+    }
   if (!g_file_test (job->path, G_FILE_TEST_EXISTS))
     g_task_return_boolean (task, TRUE);
   else if (!ftc_studio_read_jsonl (job->path, &job->offset, FALSE, parse_metric, job, cancellable, &error))
@@ -141,9 +165,11 @@ ensure_run (FtcTrainPage *self, const char *name)
   r->train_loss = ftc_chart_series_new (_("training loss"), 0);
   r->val_loss = ftc_chart_series_new (_("validation loss"), 1);
   r->val_accuracy = ftc_chart_series_new (_("validation accuracy"), 2);
+  r->test_accuracy = ftc_chart_series_new (_("test accuracy"), 3);
+  r->live_rate = NAN;
   r->last.step = r->last.epoch = r->last.total_steps = -1;
   r->last.loss = r->last.lr = r->last.tokens_per_s = r->last.elapsed_s = NAN;
-  r->last.val_loss = r->last.val_accuracy = NAN;
+  r->last.val_loss = r->last.val_accuracy = r->last.test_accuracy = NAN;
   g_hash_table_insert (self->runs, g_strdup (name), r);
   g_ptr_array_insert (self->run_names, (int) self->run_names->len - 1, g_strdup (name));
   {
@@ -161,37 +187,57 @@ set_stat (FtcTrainPage *self, guint i, char *text)
   gtk_label_set_text (self->stat_labels[i], text);
 }
 
+static char *
+format_duration (double seconds)
+{
+  if (seconds >= 3600)
+    return g_strdup_printf ("%d h %02d min", (int) (seconds / 3600), (int) fmod (seconds / 60, 60));
+  return g_strdup_printf ("%d min %02d s", (int) (seconds / 60), (int) fmod (seconds, 60));
+}
+
+/* Steps the run will take: as the trainer says, else the first epoch's steps times the epochs. */
+static gint64
+run_total_steps (FtcTrainPage *self, Run *r)
+{
+  if (r->last.total_steps > 0)
+    return r->last.total_steps;
+  if (r->epoch1_steps > 0 && self->epochs > 0)
+    return r->epoch1_steps * self->epochs;
+  return -1;
+}
+
 static void
 update_stats (FtcTrainPage *self)
 {
   Run *r = self->run != NULL ? g_hash_table_lookup (self->runs, self->run) : NULL;
-  Metric none = { NULL, NULL, -1, -1, -1, NAN, NAN, NAN, NAN, NAN, NAN };
+  Metric none = { NULL, NULL, -1, -1, -1, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
   const Metric *m = r != NULL ? &r->last : &none;
+  gint64 total = r != NULL ? run_total_steps (self, r) : -1;
+  double acc = !isnan (m->val_accuracy) ? m->val_accuracy : m->test_accuracy;
+  const char *device = m->device != NULL ? m->device : self->device;
   char *eta;
 
-  set_stat (self, 0, m->step < 0 ? g_strdup ("—") : m->total_steps > 0
-            ? g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, m->step, m->total_steps)
+  set_stat (self, 0, m->step < 0 ? g_strdup ("—") : total > 0
+            ? g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, m->step, total)
             : g_strdup_printf ("%" G_GINT64_FORMAT, m->step));
-  set_stat (self, 1, m->epoch < 0 ? g_strdup ("—") : g_strdup_printf ("%" G_GINT64_FORMAT, m->epoch + 1));
+  set_stat (self, 1, m->epoch < 0 ? g_strdup ("—") : self->epochs > 0
+            ? g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, m->epoch, self->epochs)
+            : g_strdup_printf ("%" G_GINT64_FORMAT, m->epoch));
   set_stat (self, 2, isnan (m->loss) ? g_strdup ("—") : g_strdup_printf ("%.4f", m->loss));
   set_stat (self, 3, isnan (m->val_loss) ? g_strdup ("—") : g_strdup_printf ("%.4f", m->val_loss));
-  set_stat (self, 4, isnan (m->val_accuracy) ? g_strdup ("—") : g_strdup_printf ("%.1f %%", m->val_accuracy));
+  set_stat (self, 4, isnan (acc) ? g_strdup ("—") : g_strdup_printf ("%.1f %%", acc));
   set_stat (self, 5, isnan (m->lr) ? g_strdup ("—") : g_strdup_printf ("%.2e", m->lr));
   set_stat (self, 6, isnan (m->tokens_per_s) ? g_strdup ("—") : g_strdup_printf ("%.0f", m->tokens_per_s));
-  if (m->step > 0 && m->total_steps > 0 && !isnan (m->elapsed_s))
-    {
-      double left = (m->total_steps - m->step) * m->elapsed_s / m->step;
-      if (m->step >= m->total_steps)
-        eta = g_strdup (_("done"));
-      else if (left >= 3600)
-        eta = g_strdup_printf ("%d h %02d min", (int) (left / 3600), (int) fmod (left / 60, 60));
-      else
-        eta = g_strdup_printf ("%d min %02d s", (int) (left / 60), (int) fmod (left, 60));
-    }
+  if (m->step > 0 && total > 0 && m->step >= total)
+    eta = g_strdup (_("done"));
+  else if (m->step > 0 && total > 0 && !isnan (m->elapsed_s))
+    eta = format_duration ((total - m->step) * m->elapsed_s / m->step);
+  else if (m->step > 0 && total > 0 && r != NULL && r->live_rate > 0)
+    eta = format_duration ((total - m->step) / r->live_rate);
   else
     eta = g_strdup ("—");
   set_stat (self, 7, eta);
-  set_stat (self, 8, g_strdup (m->device != NULL ? m->device : "—"));
+  set_stat (self, 8, g_strdup (device != NULL ? device : "—"));
 }
 
 static void
@@ -207,6 +253,7 @@ show_run (FtcTrainPage *self)
       g_list_store_append (self->loss_series, r->train_loss);
       g_list_store_append (self->loss_series, r->val_loss);
       g_list_store_append (self->accuracy_series, r->val_accuracy);
+      g_list_store_append (self->accuracy_series, r->test_accuracy);
     }
   title = self->run != NULL ? g_strdup_printf (_("Loss · %s"), self->run) : g_strdup (_("Loss"));
   ftc_chart_view_set_title (self->loss_chart, title);
@@ -236,12 +283,19 @@ read_done (GObject *source, GAsyncResult *result, gpointer user_data)
       /* points of a whole read go into each series at once: one redraw per read */
       batches = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_array_unref);
       self->offset = job->offset;
+      if (job->experiment_path != NULL)
+        {
+          g_free (self->device);
+          self->device = g_strdup (job->device);
+          self->epochs = job->epochs;
+        }
       for (guint i = 0; i < job->metrics->len; i++)
         {
           Metric *m = &g_array_index (job->metrics, Metric, i);
           Run *r = ensure_run (self, m->run);
           struct { FtcChartSeries *s; double y; } add[] = {
-            { r->train_loss, m->loss }, { r->val_loss, m->val_loss }, { r->val_accuracy, m->val_accuracy } };
+            { r->train_loss, m->loss }, { r->val_loss, m->val_loss }, { r->val_accuracy, m->val_accuracy },
+            { r->test_accuracy, m->test_accuracy } };
 
           for (guint k = 0; k < G_N_ELEMENTS (add); k++)
             if (m->step >= 0 && !isnan (add[k].y))
@@ -255,6 +309,19 @@ read_done (GObject *source, GAsyncResult *result, gpointer user_data)
                   }
                 g_array_append_val (pts, p);
               }
+          if (m->epoch >= 2 && r->epoch1_steps == 0 && r->last.epoch == 1 && r->last.step > 0)
+            r->epoch1_steps = r->last.step;
+          if (m->step >= 0 && !self->loading && self->reading_live)
+            {
+              gint64 now = g_get_monotonic_time ();
+              if (r->live_time0 == 0)
+                {
+                  r->live_time0 = now;
+                  r->live_step0 = m->step;
+                }
+              else if (now > r->live_time0 && m->step > r->live_step0)
+                r->live_rate = (m->step - r->live_step0) / ((now - r->live_time0) / 1e6);
+            }
           if (m->step >= 0) r->last.step = m->step;
           if (m->epoch >= 0) r->last.epoch = m->epoch;
           if (m->total_steps > 0) r->last.total_steps = m->total_steps;
@@ -264,6 +331,7 @@ read_done (GObject *source, GAsyncResult *result, gpointer user_data)
           if (!isnan (m->elapsed_s)) r->last.elapsed_s = m->elapsed_s;
           if (!isnan (m->val_loss)) r->last.val_loss = m->val_loss;
           if (!isnan (m->val_accuracy)) r->last.val_accuracy = m->val_accuracy;
+          if (!isnan (m->test_accuracy)) r->last.test_accuracy = m->test_accuracy;
           if (m->device != NULL)
             {
               g_free (r->last.device);
@@ -310,6 +378,10 @@ start_read (FtcTrainPage *self)
   job = g_new0 (ReadJob, 1);
   job->path = g_strdup (self->metrics_path);
   job->offset = self->offset;
+  if (self->loading)
+    job->experiment_path = g_build_filename (self->directory, "experiment.json", NULL);
+  /* lines read after the first load arrive as the trainer writes them: they time the run */
+  self->reading_live = !self->loading;
   task = g_task_new (NULL, self->cancellable, read_done, g_object_ref (self));
   g_task_set_task_data (task, job, (GDestroyNotify) read_job_free);
   g_task_run_in_thread (task, read_thread);
@@ -455,6 +527,7 @@ ftc_train_page_finalize (GObject *object)
   g_free (self->run);
   g_free (self->directory);
   g_free (self->metrics_path);
+  g_free (self->device);
   g_free (self->error);
   G_OBJECT_CLASS (ftc_train_page_parent_class)->finalize (object);
 }
@@ -497,7 +570,7 @@ static void
 ftc_train_page_init (FtcTrainPage *self)
 {
   const char *titles[G_N_ELEMENTS (stat_names)] = {
-    _("Step"), _("Epoch"), _("Training loss"), _("Validation loss"), _("Validation accuracy"),
+    _("Step"), _("Epoch"), _("Training loss"), _("Validation loss"), _("Accuracy (latest evaluation)"),
     _("Learning rate"), _("Tokens per second"), _("Time left"), _("Device") };
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -509,7 +582,7 @@ ftc_train_page_init (FtcTrainPage *self)
   ftc_chart_view_set_model (self->loss_chart, G_LIST_MODEL (self->loss_series));
   ftc_chart_view_set_axis_labels (self->loss_chart, _("step"), _("loss"));
   ftc_chart_view_set_model (self->accuracy_chart, G_LIST_MODEL (self->accuracy_series));
-  ftc_chart_view_set_title (self->accuracy_chart, _("Validation accuracy"));
+  ftc_chart_view_set_title (self->accuracy_chart, _("Accuracy during training"));
   ftc_chart_view_set_axis_labels (self->accuracy_chart, _("step"), _("accuracy (%)"));
   ftc_chart_view_set_y_range (self->accuracy_chart, 0, 100);
   for (guint i = 0; i < G_N_ELEMENTS (stat_names); i++)
