@@ -94,28 +94,43 @@ draw_empty (cairo_t *cr, double w, double h, const Colors *c)
   text_at (cr, _("No data yet"), w / 2, h / 2, 0.5, 0.5);
 }
 
+static gboolean
+has_points (FtcChartSeries *s)
+{
+  guint np;
+
+  ftc_chart_series_get_points (s, &np);
+  return np > 0;
+}
+
 static void
 draw_legend (cairo_t *cr, GListModel *series, double right, double top, const Colors *c)
 {
-  guint n = g_list_model_get_n_items (series);
+  guint n = g_list_model_get_n_items (series), shown = 0;
   double max_w = 0, y = top;
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (FtcChartSeries) s = g_list_model_get_item (series, i);
       cairo_text_extents_t ext;
+      if (!has_points (s))
+        continue;
       cairo_text_extents (cr, ftc_chart_series_get_title (s), &ext);
       max_w = MAX (max_w, ext.x_advance);
+      shown++;
     }
-  if (n == 0)
+  if (shown == 0)
     return;
   set_rgb (cr, c->bg, 0.85);
-  cairo_rectangle (cr, right - max_w - 34, top - 4, max_w + 30, n * 16 + 6);
+  cairo_rectangle (cr, right - max_w - 34, top - 4, max_w + 30, shown * 16 + 6);
   cairo_fill (cr);
-  for (guint i = 0; i < n; i++, y += 16)
+  for (guint i = 0; i < n; i++)
     {
       g_autoptr (FtcChartSeries) s = g_list_model_get_item (series, i);
       double rgb[3];
+
+      if (!has_points (s))
+        continue;
 
       ftc_chart_palette (ftc_chart_series_get_color (s), rgb);
       set_rgb (cr, rgb, 1);
@@ -131,6 +146,7 @@ draw_legend (cairo_t *cr, GListModel *series, double right, double top, const Co
       cairo_set_dash (cr, NULL, 0, 0);
       set_rgb (cr, c->fg, 0.9);
       text_at (cr, ftc_chart_series_get_title (s), right - max_w - 6, y + 6, 0, 0.5);
+      y += 16;
     }
 }
 
