@@ -194,7 +194,7 @@ preview_record (JsonObject *obj, guint line_no, gpointer user_data, GError **err
       g_string_append_printf (st->text, "• %s\n", q);
       st->n++;
     }
-  return TRUE;
+  return st->n < 3;   /* FALSE without an error: enough, stop reading */
 }
 
 static void
@@ -221,13 +221,11 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
     }
   for (guint i = 0; i < files->len; i++)
     {
-      g_autofree char *base = g_path_get_basename (files->pdata[i]);
       PreviewState st = { g_string_new (NULL), 0 };
 
       /* a preview is a nicety: a bad teacher file shows up in the review view instead */
       ftc_studio_read_jsonl (files->pdata[i], NULL, TRUE, preview_record, &st, cancellable, NULL);
-      base[strlen (base) - strlen (".jsonl")] = '\0';
-      g_hash_table_insert (l->previews, g_strdup (base), g_string_free (st.text, FALSE));
+      g_hash_table_insert (l->previews, ftc_studio_task_of_file (files->pdata[i]), g_string_free (st.text, FALSE));
     }
   g_task_return_pointer (task, l, (GDestroyNotify) loaded_free);
 }

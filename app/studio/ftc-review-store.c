@@ -106,11 +106,10 @@ ftc_review_store_load (const char *dir, GCancellable *cancellable, GError **erro
 
   for (guint i = 0; i < files->len; i++)
     {
-      g_autofree char *base = g_path_get_basename (files->pdata[i]);
       gboolean ok;
 
       st.path = files->pdata[i];
-      st.file_task = g_strndup (base, strlen (base) - strlen (".jsonl"));
+      st.file_task = ftc_studio_task_of_file (st.path);
       ok = ftc_studio_read_jsonl (st.path, NULL, FALSE, add_record, &st, cancellable, error);
       g_clear_pointer (&st.file_task, g_free);
       if (!ok)

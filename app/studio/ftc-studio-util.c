@@ -33,6 +33,45 @@ ftc_studio_init (void)
     }
 }
 
+static gboolean
+parse_line (JsonParser *parser, const char *path, guint line_no, const char *line, gsize len, FtcJsonlFunc func,
+            gpointer user_data, gboolean *stop, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  JsonNode *root;
+
+  if (len > 0 && line[len - 1] == '\r')
+    len--;
+  if (strspn (line, " \t") >= len)
+    return TRUE;
+  if (!g_utf8_validate (line, (gssize) len, NULL))
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: invalid UTF-8", path, line_no);
+      return FALSE;
+    }
+  if (!json_parser_load_from_data (parser, line, (gssize) len, &local))
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: %s", path, line_no, local->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: expected a JSON object", path, line_no);
+      return FALSE;
+    }
+  if (!func (json_node_get_object (root), line_no, user_data, &local))
+    {
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      *stop = TRUE;   /* the callback has seen enough */
+    }
+  return TRUE;
+}
+
 gboolean
 ftc_studio_read_jsonl (const char *path, goffset *offset, gboolean tolerate_partial_tail,
                        FtcJsonlFunc func, gpointer user_data, GCancellable *cancellable, GError **error)
@@ -42,8 +81,9 @@ ftc_studio_read_jsonl (const char *path, goffset *offset, gboolean tolerate_part
   g_autoptr (GByteArray) buf = g_byte_array_new ();
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   goffset start = offset != NULL ? *offset : 0;
-  gsize pos = 0;
+  goffset consumed = 0;     /* bytes of complete lines handled, from start */
   guint line_no = 0;
+  gboolean stop = FALSE;
   guint8 chunk[65536];
 
   in = g_file_read (file, cancellable, error);
@@ -51,53 +91,44 @@ ftc_studio_read_jsonl (const char *path, goffset *offset, gboolean tolerate_part
     return FALSE;
   if (start > 0 && !g_seekable_seek (G_SEEKABLE (in), start, G_SEEK_SET, cancellable, error))
     return FALSE;
-  for (;;)
+  /* one chunk at a time: a large file never sits in memory whole */
+  while (!stop)
     {
       gssize n = g_input_stream_read (G_INPUT_STREAM (in), chunk, sizeof chunk, cancellable, error);
+      gsize pos = 0;
+
       if (n < 0)
         return FALSE;
       if (n == 0)
         break;
       g_byte_array_append (buf, chunk, (guint) n);
+      while (!stop && pos < buf->len)
+        {
+          const char *line = (const char *) buf->data + pos;
+          const char *nl = memchr (line, '\n', buf->len - pos);
+          gsize len;
+
+          if (nl == NULL)
+            break;
+          len = (gsize) (nl - line);
+          line_no++;
+          if (!parse_line (parser, path, line_no, line, len, func, user_data, &stop, error))
+            return FALSE;
+          pos += len + 1;
+          consumed += (goffset) (len + 1);
+        }
+      g_byte_array_remove_range (buf, 0, (guint) pos);
     }
-
-  while (pos < buf->len)
+  /* a last line without its newline: the tail of a file being written, or cut short by a crash */
+  if (!stop && buf->len > 0 && offset == NULL && !tolerate_partial_tail)
     {
-      const char *line = (const char *) buf->data + pos;
-      const char *nl = memchr (line, '\n', buf->len - pos);
-      gsize len = nl != NULL ? (gsize) (nl - line) : buf->len - pos;
-      g_autoptr (GError) local = NULL;
-      JsonNode *root;
-
       line_no++;
-      if (nl == NULL && (offset != NULL || tolerate_partial_tail))
-        break;   /* the tail of a file being written (or cut short by a crash): not a record yet */
-      pos += len + (nl != NULL ? 1 : 0);
-      if (len > 0 && line[len - 1] == '\r')
-        len--;
-      if (strspn (line, " \t") >= len)
-        continue;
-      if (!g_utf8_validate (line, len, NULL))
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: invalid UTF-8", path, line_no);
-          return FALSE;
-        }
-      if (!json_parser_load_from_data (parser, line, len, &local))
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: %s", path, line_no, local->message);
-          return FALSE;
-        }
-      root = json_parser_get_root (parser);
-      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: expected a JSON object", path, line_no);
-          return FALSE;
-        }
-      if (!func (json_node_get_object (root), line_no, user_data, error))
+      if (!parse_line (parser, path, line_no, (const char *) buf->data, buf->len, func, user_data, &stop, error))
         return FALSE;
+      consumed += buf->len;
     }
   if (offset != NULL)
-    *offset = start + (goffset) pos;
+    *offset = start + consumed;
   return TRUE;
 }
 
@@ -221,10 +252,19 @@ ftc_studio_list_jsonl (const char *dir)
   if (d == NULL)
     return paths;
   while ((name = g_dir_read_name (d)) != NULL)
-    if (g_str_has_suffix (name, ".jsonl"))
+    if (g_str_has_suffix (name, ".jsonl") && !g_str_has_suffix (name, ".requests.jsonl"))
       g_ptr_array_add (paths, g_build_filename (dir, name, NULL));
   g_ptr_array_sort (paths, compare_strings);
   return paths;
+}
+
+char *
+ftc_studio_task_of_file (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  char *dot = strchr (base, '.');
+
+  return g_strndup (base, dot != NULL ? (gsize) (dot - base) : strlen (base));
 }
 
 int

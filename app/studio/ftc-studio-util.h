@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 /* Registers the compiled GResource (once) and, when a display exists, the application stylesheet. */
 void ftc_studio_init (void);
 
-/* Called for each JSON object line; line_no counts from 1. Return FALSE (with error set) to stop. */
+/* Called for each JSON object line; line_no counts from 1 (from the offset when reading on). Return FALSE
+ * with error set to fail, FALSE without an error to stop reading early (not a failure). */
 typedef gboolean (*FtcJsonlFunc) (JsonObject *obj, guint line_no, gpointer user_data, GError **error);
 
 /* Reads a JSONL file line by line. Blank lines are skipped. A malformed line is an error naming the file
@@ -39,8 +40,12 @@ gboolean ftc_studio_write_atomic (const char *path, const char *contents, gssize
 /* Serialises obj pretty-printed and writes it atomically. */
 gboolean ftc_studio_save_json_object (const char *path, JsonObject *obj, GError **error);
 
-/* Sorted list of the *.jsonl files of dir (full paths); empty when dir does not exist. */
+/* Sorted list of the .jsonl files of dir (full paths); empty when dir does not exist. The teach job's
+ * request caches (NAME.requests.jsonl) are not completion records and are left out. */
 GPtrArray *ftc_studio_list_jsonl (const char *dir);
+/* The task key a records file is named after: "coin_flip" for teacher/coin_flip.train.jsonl or
+ * teacher/coin_flip.jsonl (task keys hold no dots). */
+char *ftc_studio_task_of_file (const char *path);
 
 /* "Fine-tune-CoT (D=2)" for "ft_cot_d2", "Teacher" for "teacher", ...: what a user reads for a method key. */
 char *ftc_studio_method_title (const char *method);
