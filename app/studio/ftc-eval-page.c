@@ -228,8 +228,15 @@ load_eval (const char *dir, GCancellable *cancellable, GError **error)
                                summary_path, (const char *) l->data, (const char *) m->data);
                   return NULL;
                 }
-              g_ptr_array_add (d->rows, ftc_eval_row_new (l->data, m->data, ftc_json_double (entry, "accuracy", 0),
-                                                          ftc_json_int (entry, "n", -1)));
+              FtcEvalRow *row = ftc_eval_row_new (l->data, m->data, ftc_json_double (entry, "accuracy", 0),
+                                                  ftc_json_int (entry, "n", -1));
+              JsonNode *ci = json_object_get_member (entry, "ci95");
+
+              if (ci != NULL && JSON_NODE_HOLDS_ARRAY (ci) && json_array_get_length (json_node_get_array (ci)) == 2)
+                ftc_eval_row_set_interval (row, json_array_get_double_element (json_node_get_array (ci), 0),
+                                           json_array_get_double_element (json_node_get_array (ci), 1));
+              ftc_eval_row_set_task_title (row, ftc_json_string (ftc_json_object (summary, "titles"), l->data, NULL));
+              g_ptr_array_add (d->rows, row);
             }
         }
     }

@@ -69,7 +69,10 @@ for key, (gen, trig) in tasks.items():
         with open(f"{root}/eval/{key}.{method}.jsonl", "w") as f:
             for r in rows: f.write(json.dumps(r) + "\n")
         c = sum(r["correct"] for r in rows); n = len(rows)
-        acc[method] = {"accuracy": round(100.0 * c / n, 2), "n": n, "correct": c}
+        # Wilson 95% interval, as the reports write it
+        z = 1.959963984540054; ph = c / n; den = 1 + z * z / n
+        mid = (ph + z * z / (2 * n)) / den; half = z * ((ph * (1 - ph) / n + z * z / (4 * n * n)) ** 0.5) / den
+        acc[method] = {"accuracy": round(100.0 * c / n, 2), "ci95": [round(100 * (mid - half), 1), round(100 * (mid + half), 1)], "n": n, "correct": c}
         if method.startswith("ft_cot"): acc[method]["diversity"] = 2 if method.endswith("d2") else 1
     acc["random"] = {"accuracy": 50.0 if key == "coin_flip" else 0.0}
     summary["tasks"][key] = acc
