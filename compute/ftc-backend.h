@@ -2,7 +2,7 @@
  *
  *   cpu     plain C, matrix products through CBLAS (OpenBLAS), elementwise work threaded with OpenMP;
  *           "cpu:naive" runs every GEMM as a plain triple loop: the reference the tests compare against.
- *   opencl  CLBlast for every matrix product, our kernels (kernels/*.cl) for the rest; "opencl:N" is the
+ *   opencl  CLBlast for every matrix product, our kernels (the .cl files in kernels/) for the rest; "opencl:N" is the
  *           N-th OpenCL device over all platforms, in ftc_device_list order.
  *
  * Memory model: a backend allocates buffers (FtcBuf) of floats or int32s; tensors are views into a buffer
