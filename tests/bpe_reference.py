@@ -17,6 +17,7 @@ Exits non-zero on the first difference, printing it; 77 (skipped) when the datas
 
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -345,6 +346,10 @@ def main():
         check_corpus(ftcot, work, "gsm8k", questions[:300] + EXTRA, questions[300:500] + EXTRA, 420)
         coin = synthetic_texts(ftcot, "synthetic_coin_flip", ["--people", "8"], 300, 1)
         check_corpus(ftcot, work, "coin_flip", coin[:400], coin[400:] + EXTRA, 512)
+        # runs of few letters: overlapping pairs (a a a), touching replacements (a b a b -> m m), ties
+        rng = random.Random(5)
+        runs = ["".join(rng.choice("aab ") for _ in range(rng.randint(1, 40))) for _ in range(400)]
+        check_corpus(ftcot, work, "runs", runs[:300], runs[300:], 400)
         arith = synthetic_texts(ftcot, "synthetic_arithmetic", ["--steps", "3"], 200, 2)
         check_corpus(ftcot, work, "arithmetic", arith[:300], arith[300:] + EXTRA, 384)
 
