@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib/gstdio.h>
 
@@ -90,7 +91,8 @@ train (char **files, int vocab_size, int min_frequency, const char *out_dir, gbo
   FtcBpeTrainOptions opts = { .min_frequency = min_frequency };
   gsize n_bytes = 0, n_chars = 0;
   gint64 t0;
-  double seconds;
+  clock_t c0;
+  double seconds, cpu_seconds;
 
   if (vocab_size <= 0)
     return ftc_cli_usage_error ("tokenize", "--train needs --vocab-size N (at least %d)", FTC_BPE_TRAIN_MIN_VOCAB);
@@ -105,7 +107,9 @@ train (char **files, int vocab_size, int min_frequency, const char *out_dir, gbo
     return ftc_cli_usage_error ("tokenize", "the training files hold no text");
 
   t0 = g_get_monotonic_time ();
+  c0 = clock ();
   bpe = ftc_bpe_train ((const char *const *) texts->pdata, texts->len, vocab_size, &opts, &error);
+  cpu_seconds = (double) (clock () - c0) / CLOCKS_PER_SEC;
   seconds = (g_get_monotonic_time () - t0) / 1e6;
   if (bpe == NULL)
     return ftc_cli_error ("tokenize", error);
@@ -149,14 +153,16 @@ train (char **files, int vocab_size, int min_frequency, const char *out_dir, gbo
       json_builder_add_double_value (b, n_chars > 0 ? (double) ids->len / n_chars : 0.0);
       json_builder_set_member_name (b, "train_seconds");
       json_builder_add_double_value (b, seconds);
+      json_builder_set_member_name (b, "train_cpu_seconds");
+      json_builder_add_double_value (b, cpu_seconds);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       ftc_cli_print_json (root);
     }
   else
-    g_print ("%s: %u tokens learned from %u texts (%" G_GSIZE_FORMAT " characters) in %.2f s; "
+    g_print ("%s: %u tokens learned from %u texts (%" G_GSIZE_FORMAT " characters) in %.2f s (%.2f s of CPU); "
              "they encode to %u tokens (%.3f tokens per character)\n", out_dir, ftc_tokenizer_vocab_size (tok),
-             texts->len, n_chars, seconds, ids->len, n_chars > 0 ? (double) ids->len / n_chars : 0.0);
+             texts->len, n_chars, seconds, cpu_seconds, ids->len, n_chars > 0 ? (double) ids->len / n_chars : 0.0);
   return FTC_EXIT_OK;
 }
 

@@ -210,65 +210,39 @@ trainer_change (Trainer *t, guint64 key, gint64 delta, guint32 w)
     }
 }
 
-static int
-cmp_u64 (const void *a, const void *b)
-{
-  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
-  return x < y ? -1 : x > y;
-}
-
-/* The sorted adjacent pairs of word w into out (room for len - 1). */
-static guint
-word_pairs (const Word *word, guint64 *out)
-{
-  guint n = 0;
-
-  for (guint i = 0; i + 1 < word->len; i++)
-    out[n++] = pair_key (word->sym[i], word->sym[i + 1]);
-  qsort (out, n, sizeof (guint64), cmp_u64);
-  return n;
-}
-
-/* Replaces (a, b) by m in word w, left to right, and applies the difference of its pairs to the counts. */
+/* Replaces (a, b) by m in word w, left to right, and updates the counts of the pairs around each
+ * replacement: x a b y becomes x m y. x is the symbol already written (m itself when two replacements
+ * touch, as in a b a b -> m m), y the next one still to read. */
 static void
-trainer_merge_word (Trainer *t, guint32 w, gint32 a, gint32 b, gint32 m, GArray *scratch)
+trainer_merge_word (Trainer *t, guint32 w, gint32 a, gint32 b, gint32 m)
 {
   Word *word = &t->words[w];
-  guint64 *before, *after;
-  guint n_before, n_after, i, j;
+  gint32 *sym = word->sym;
+  gint64 f = word->freq;
+  guint i, j;
 
-  g_array_set_size (scratch, 2 * (gsize) word->len);
-  before = (guint64 *) scratch->data;
-  after = before + word->len;
-  n_before = word_pairs (word, before);
-
-  for (i = 0, j = 0; i < word->len; j++)
+  for (i = 0, j = 0; i < word->len;)
     {
-      if (i + 1 < word->len && word->sym[i] == a && word->sym[i + 1] == b)
+      if (i + 1 < word->len && sym[i] == a && sym[i + 1] == b)
         {
-          word->sym[j] = m;
+          trainer_change (t, pair_key (a, b), -f, w);
+          if (j > 0)
+            {
+              trainer_change (t, pair_key (sym[j - 1], a), -f, w);
+              trainer_change (t, pair_key (sym[j - 1], m), f, w);
+            }
+          if (i + 2 < word->len)
+            {
+              trainer_change (t, pair_key (b, sym[i + 2]), -f, w);
+              trainer_change (t, pair_key (m, sym[i + 2]), f, w);
+            }
+          sym[j++] = m;
           i += 2;
         }
       else
-        word->sym[j] = word->sym[i++];
+        sym[j++] = sym[i++];
     }
-  if (j == word->len)
-    return;   /* a stale entry of the pair's word list */
   word->len = j;
-  n_after = word_pairs (word, after);
-
-  /* walk both sorted lists; runs of equal keys give each pair's old and new multiplicity */
-  for (i = 0, j = 0; i < n_before || j < n_after;)
-    {
-      guint64 key = i < n_before && (j >= n_after || before[i] <= after[j]) ? before[i] : after[j];
-      gint64 old_n = 0, new_n = 0;
-      while (i < n_before && before[i] == key)
-        old_n++, i++;
-      while (j < n_after && after[j] == key)
-        new_n++, j++;
-      if (new_n != old_n)
-        trainer_change (t, key, (new_n - old_n) * word->freq, w);
-    }
 }
 
 /* ---- counting the words ---- */
@@ -345,7 +319,6 @@ ftc_bpe_train (const char *const *texts, gsize n_texts, guint vocab_size, const 
   g_autoptr (GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree const char **pieces = NULL;
   g_autoptr (GArray) merges = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_autoptr (GArray) scratch = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr (GString) piece_buf = g_string_new (NULL);
   CountState count_state = { counts, piece_buf };
   Trainer t = { 0 };
@@ -451,7 +424,7 @@ ftc_bpe_train (const char *const *texts, gsize n_texts, guint vocab_size, const 
           if (t.words[w].stamp == t.step)
             continue;
           t.words[w].stamp = t.step;
-          trainer_merge_word (&t, w, best.a, best.b, m, scratch);
+          trainer_merge_word (&t, w, best.a, best.b, m);
         }
       for (guint i = 0; i < t.increased->len; i++)
         {

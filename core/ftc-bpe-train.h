@@ -15,8 +15,8 @@
  * incremental pair-count updates. A pair's count is the number of adjacent occurrences summed over pieces
  * and their frequencies (in "aaa" the pair "a a" counts twice); a merge replaces occurrences left to
  * right. Ties go to the lexicographically smallest pair: the first token's byte-alphabet string (strcmp,
- * i.e. code point order), then the second's. Output depends only on the texts (their order too only
- * through their content) and the options. */
+ * i.e. code point order), then the second's. Output depends only on the texts as a multiset (not their
+ * order) and the options. */
 #pragma once
 
 #include <glib.h>

@@ -1,5 +1,6 @@
-/* ftc-tokenizer.h: the one tokenizer interface over GPT-2 byte-level BPE (ftc-bpe.h) and the character
- * vocabulary of from-scratch students (ftc-char-tokenizer.h). A model directory says which it holds:
+/* ftc-tokenizer.h: the one tokenizer interface over GPT-2 byte-level BPE (ftc-bpe.h; pretrained, or
+ * trained on a task's own text by ftc-bpe-train.h) and the character vocabulary of from-scratch students
+ * (ftc-char-tokenizer.h). A model directory says which it holds:
  * tokenizer_config.json with "ftcot_tokenizer": "char" is a character vocabulary; otherwise vocab.json +
  * merges.txt, or tokenizer.json, is GPT-2 BPE. */
 #pragma once
