@@ -291,10 +291,14 @@ test_budget_resume (void)
   g_assert_cmpuint (ftc_fake_openai_answered (fake), ==, 120);
 }
 
+static GThread *main_thread;
+
 static void
 on_done_notify (GObject *job, GParamSpec *pspec, gpointer user_data)
 {
   guint *notifications = user_data;
+  /* progress reaches the thread that started the job, never the worker's */
+  g_assert_true (g_thread_self () == main_thread);
   (*notifications)++;
 }
 
@@ -343,6 +347,7 @@ test_async_cancel_resume (void)
     g_assert_no_error (error);
     g_object_set_data (G_OBJECT (job), "finished", &finished);
     g_object_set_data (G_OBJECT (job), "cancellable", cancellable);
+    main_thread = g_thread_self ();
     g_signal_connect (job, "notify::done", G_CALLBACK (on_done_notify), &notifications);
     ftc_teach_job_run_async (job, cancellable, on_job_done, &error);
     g_timeout_add (5, cancel_when, job);
@@ -398,6 +403,15 @@ test_samples_n (void)
   fake = fake_for ("gsm8k");
   {
     g_autoptr (FtcTeachJob) job = make_job ("gsm8k", fake, out, 10, 4, FTC_OPENAI_COMPLETIONS, 0, NULL, &error);
+    FtcTeachEstimate est;
+
+    /* 10 step-1 requests (n = 4) and 40 step-2 requests; completions at their limits of 128 and 32 tokens;
+     * text-davinci-002 is priced at $20 per million tokens */
+    ftc_teach_job_estimate (job, &est);
+    g_assert_cmpuint (est.requests, ==, 50);
+    g_assert_cmpuint (est.completion_tokens, ==, 10 * 4 * 128 + 40 * 32);
+    g_assert_cmpuint (est.prompt_tokens, >, 40 * 128);
+    g_assert_cmpfloat_with_epsilon (est.cost_usd, (est.prompt_tokens + est.completion_tokens) * 20e-6, 1e-9);
     g_assert_true (ftc_teach_job_run (job, NULL, &error));
     g_assert_no_error (error);
     /* 10 step-1 requests with n = 4, then 40 step-2 requests */
