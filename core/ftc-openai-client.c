@@ -1083,6 +1083,15 @@ start_transfers (FtcOpenaiClient *client)
   while (!client->stopping && client->active->len < client->config.max_in_flight &&
          (t = g_queue_peek_head (&client->ready)) != NULL)
     {
+      if (t->n > 1 && client->n_unsupported)
+        {
+          /* learned meanwhile that n is ignored: split before sending */
+          g_queue_pop_head (&client->ready);
+          for (guint i = t->n; i-- > 0;)
+            enqueue_ready (client, transfer_new (client, t->call, t->offset + i, 1), TRUE);
+          transfer_free (t);
+          continue;
+        }
       if (client->paused_until > now)
         return MIN (wait, client->paused_until - now);
       if (client->config.rpm > 0 && client->next_start > now)
@@ -1096,15 +1105,6 @@ start_transfers (FtcOpenaiClient *client)
             return MIN (wait, (MIN (cost, cap) - client->tpm_tokens) * 60 / client->config.tpm);
           client->tpm_tokens -= cost;
           t->token_cost = cost;
-        }
-      if (t->n > 1 && client->n_unsupported)
-        {
-          /* learned meanwhile that n is ignored: split before sending */
-          g_queue_pop_head (&client->ready);
-          for (guint i = t->n; i-- > 0;)
-            enqueue_ready (client, transfer_new (client, t->call, t->offset + i, 1), TRUE);
-          transfer_free (t);
-          continue;
         }
       g_queue_pop_head (&client->ready);
       if (client->config.rpm > 0)
