@@ -469,11 +469,11 @@ timed_batch (guint max_in_flight, double rpm, guint delay_ms, guint count)
 static void
 test_in_flight (void)
 {
-  /* 6 answers of 250 ms: in parallel well under a second, one at a time at least 1.5 s */
+  /* 6 answers of 250 ms: in parallel about 0.3 s, one at a time at least 1.5 s */
   double parallel = timed_batch (6, 0, 250, 6);
   double serial = timed_batch (1, 0, 250, 6);
 
-  g_assert_cmpfloat (parallel, <, 0.9);
+  g_assert_cmpfloat (parallel, <, 1.3);   /* 0.25 s plus set-up; generous for a loaded machine */
   g_assert_cmpfloat (serial, >=, 1.5);
 }
 
@@ -570,7 +570,7 @@ test_cancel (void)
   g_assert_false (ftc_openai_client_run (client, cancellable, &error));
   g_assert_error (error, FTC_ERROR, FTC_ERROR_CANCELLED);
   /* at once, not after the 5 s answer */
-  g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 1.0);
+  g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 2.5);
   g_assert_cmpuint (o.answers, ==, 0);
   g_thread_join (thread);
   outcome_clear (&o);

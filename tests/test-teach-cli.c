@@ -218,7 +218,7 @@ test_sigint (void)
   g_assert_cmpint (kill (pid, SIGINT), ==, 0);
   status = wait_exit (pid);
   /* at once, without waiting for the 300 ms answers in flight */
-  g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 2.0);
+  g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 3.0);   /* the rest would take a minute */
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 130);
   g_assert_true (g_file_get_contents (summary_path, &summary, NULL, NULL));
