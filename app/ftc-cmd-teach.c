@@ -141,7 +141,7 @@ ftc_cmd_teach (int argc, char **argv)
   int synthetic_n = 0;
   double temperature = -1, budget = 0, rpm = 0, tpm = 0, timeout = 120, error_rate = 0.1;
   gint64 seed = 1;
-  gboolean dry_run = FALSE, quiet = FALSE;
+  gboolean dry_run = FALSE, quiet = FALSE, networked = FALSE, replay = FALSE;
   GOptionEntry entries[] = {
     { "task", 0, 0, G_OPTION_ARG_STRING, &task_key, "Task key, key:params or task file (required)", "KEY" },
     { "split", 0, 0, G_OPTION_ARG_STRING, &split, "Questions to teach: train (default), test or all", "SPLIT" },
@@ -232,6 +232,7 @@ ftc_cmd_teach (int argc, char **argv)
 
       if (model == NULL)
         return ftc_cli_usage_error ("teach", "--model is required with a URL teacher");
+      networked = TRUE;
       if (!ftc_openai_load_api_key (key_env, key_file, &key, &error))
         return ftc_cli_error ("teach", error);
       prices = ftc_price_table_new ();
@@ -268,7 +269,7 @@ ftc_cmd_teach (int argc, char **argv)
       teacher = ftc_teacher_openai_new (&config, &error);
       ftc_teacher_openai_config_clear (&config);
     }
-  else if (g_str_has_prefix (teacher_spec, "replay:"))
+  else if (g_str_has_prefix (teacher_spec, "replay:") && (replay = TRUE))
     teacher = ftc_teacher_replay_new (teacher_spec + strlen ("replay:"), model, &error);
   else if (g_strcmp0 (teacher_spec, "scripted") == 0)
     {
@@ -294,7 +295,14 @@ ftc_cmd_teach (int argc, char **argv)
   ftc_teach_job_set_request_store (job, g_steal_pointer (&requests));
 
   ftc_teach_job_estimate (job, &est);
-  if (!quiet || dry_run)
+  if ((!quiet || dry_run) && !networked)
+    {
+      printf ("%u of %u records to make (the %s teacher sends no request)\n",
+              ftc_teach_job_get_total (job) - ftc_teach_job_get_done (job), ftc_teach_job_get_total (job),
+              replay ? "replay" : "scripted");
+      fflush (stdout);
+    }
+  else if (!quiet || dry_run)
     {
       g_autofree char *cost = format_cost (est.cost_usd);
       printf ("%u of %u records to make; estimate: %" G_GUINT64_FORMAT " requests, ~%" G_GUINT64_FORMAT
@@ -328,15 +336,21 @@ ftc_cmd_teach (int argc, char **argv)
     draw (&run, TRUE);
 
   ftc_teach_job_get_usage (job, &usage);
-  if (!quiet)
+  if (!quiet && !networked)
+    {
+      printf ("%u/%u records in %s\n", ftc_teach_job_get_done (job), ftc_teach_job_get_total (job),
+              ftc_teach_job_get_records_path (job));
+      if (usage.missing > 0)
+        printf ("%u wanted completions have no recorded answer\n", usage.missing);
+      fflush (stdout);
+    }
+  else if (!quiet)
     {
       g_autofree char *cost = format_cost (usage.cost_usd);
       printf ("%u/%u records in %s; %" G_GUINT64_FORMAT " requests, %" G_GUINT64_FORMAT " answers from the "
-              "cache, %" G_GUINT64_FORMAT " tokens, %s%s\n", ftc_teach_job_get_done (job),
+              "cache, %" G_GUINT64_FORMAT " tokens, %s\n", ftc_teach_job_get_done (job),
               ftc_teach_job_get_total (job), ftc_teach_job_get_records_path (job), usage.requests, usage.cached,
-              usage.prompt_tokens + usage.completion_tokens, cost, usage.missing > 0 ? "" : "");
-      if (usage.missing > 0)
-        printf ("%u wanted completions have no recorded answer\n", usage.missing);
+              usage.prompt_tokens + usage.completion_tokens, cost);
       fflush (stdout);
     }
   status = FTC_EXIT_OK;
