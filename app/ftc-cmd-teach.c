@@ -233,7 +233,14 @@ ftc_cmd_teach (int argc, char **argv)
       if (model == NULL)
         return ftc_cli_usage_error ("teach", "--model is required with a URL teacher");
       networked = TRUE;
-      if (!ftc_openai_load_api_key (key_env, key_file, &key, &error))
+      if (key_env == NULL && key_file == NULL && !ftc_openai_url_takes_default_key (teacher_spec))
+        {
+          /* an OpenAI key is not handed to another company's server unless asked for */
+          if (g_getenv ("OPENAI_API_KEY") != NULL && !quiet)
+            g_printerr ("ftcot teach: note: OPENAI_API_KEY is not sent to this host; give --api-key-env "
+                        "OPENAI_API_KEY (or the variable holding this server's key) to send it\n");
+        }
+      else if (!ftc_openai_load_api_key (key_env, key_file, &key, &error))
         return ftc_cli_error ("teach", error);
       prices = ftc_price_table_new ();
       if (price_file != NULL && !ftc_price_table_load (prices, price_file, &error))

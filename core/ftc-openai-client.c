@@ -220,6 +220,26 @@ ftc_openai_url_for_display (const char *url)
   return g_strdup_printf ("%.*s%s", (int) (host - url), url, at + 1);
 }
 
+gboolean
+ftc_openai_url_takes_default_key (const char *url)
+{
+  g_autofree char *shown = ftc_openai_url_for_display (url);
+  const char *host = shown != NULL ? strstr (shown, "://") : NULL;
+  g_autofree char *name = NULL;
+  gsize len;
+
+  if (host == NULL)
+    return FALSE;
+  host += 3;
+  if (host[0] == '[')
+    len = strcspn (host, "]") + 1;
+  else
+    len = strcspn (host, ":/?#");
+  name = g_ascii_strdown (host, len);
+  return strcmp (name, "api.openai.com") == 0 || strcmp (name, "localhost") == 0 ||
+         strcmp (name, "127.0.0.1") == 0 || strcmp (name, "[::1]") == 0;
+}
+
 double
 ftc_openai_parse_retry_after (const char *value)
 {

@@ -318,6 +318,13 @@ test_redact (void)
   g_autofree char *u2 = ftc_openai_url_for_display ("http://127.0.0.1:8000/v1/x@y");
 
   g_assert_cmpstr (u1, ==, "https://example.org:8443/v1");
+  g_assert_true (ftc_openai_url_takes_default_key ("https://api.openai.com/v1"));
+  g_assert_true (ftc_openai_url_takes_default_key ("http://127.0.0.1:8000"));
+  g_assert_true (ftc_openai_url_takes_default_key ("http://LOCALHOST:11434/v1"));
+  g_assert_true (ftc_openai_url_takes_default_key ("http://[::1]:8080/v1"));
+  g_assert_false (ftc_openai_url_takes_default_key ("https://openrouter.ai/api/v1"));
+  g_assert_false (ftc_openai_url_takes_default_key ("https://api.openai.com.example.org/v1"));
+  g_assert_false (ftc_openai_url_takes_default_key ("https://x@evil.example/v1"));
   g_assert_cmpstr (u2, ==, "http://127.0.0.1:8000/v1/x@y");
   g_assert_cmpstr (a, ==, "bad key [redacted] here");
   g_assert_cmpstr (b, ==, "key ends ...[redacted]");

@@ -141,6 +141,11 @@ test_kill_resume (void)
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 
+  {
+    /* the key from the environment went to the server on this machine, as a bearer token */
+    g_autofree char *auth = ftc_fake_openai_last_authorization (fake);
+    g_assert_cmpstr (auth, ==, "Bearer " KEY);
+  }
   after = read_records (records_path, FALSE);
   g_assert_cmpuint (after->len, ==, 420);
   for (guint i = 0; i < after->len; i++)
