@@ -712,6 +712,7 @@ test_replay_reference_json (void)
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);   /* the reference code writes it with indent=4 */
   g_assert_true (json_generator_to_file (gen, path, NULL));
 
   ftc_teach_plan_init (&plan);
