@@ -220,6 +220,26 @@ ftc_openai_url_for_display (const char *url)
   return g_strdup_printf ("%.*s%s", (int) (host - url), url, at + 1);
 }
 
+gboolean
+ftc_openai_url_takes_default_key (const char *url)
+{
+  g_autofree char *shown = ftc_openai_url_for_display (url);
+  const char *host = shown != NULL ? strstr (shown, "://") : NULL;
+  g_autofree char *name = NULL;
+  gsize len;
+
+  if (host == NULL)
+    return FALSE;
+  host += 3;
+  if (host[0] == '[')
+    len = strcspn (host, "]") + 1;
+  else
+    len = strcspn (host, ":/?#");
+  name = g_ascii_strdown (host, len);
+  return strcmp (name, "api.openai.com") == 0 || strcmp (name, "localhost") == 0 ||
+         strcmp (name, "127.0.0.1") == 0 || strcmp (name, "[::1]") == 0;
+}
+
 double
 ftc_openai_parse_retry_after (const char *value)
 {
@@ -1083,6 +1103,15 @@ start_transfers (FtcOpenaiClient *client)
   while (!client->stopping && client->active->len < client->config.max_in_flight &&
          (t = g_queue_peek_head (&client->ready)) != NULL)
     {
+      if (t->n > 1 && client->n_unsupported)
+        {
+          /* learned meanwhile that n is ignored: split before sending */
+          g_queue_pop_head (&client->ready);
+          for (guint i = t->n; i-- > 0;)
+            enqueue_ready (client, transfer_new (client, t->call, t->offset + i, 1), TRUE);
+          transfer_free (t);
+          continue;
+        }
       if (client->paused_until > now)
         return MIN (wait, client->paused_until - now);
       if (client->config.rpm > 0 && client->next_start > now)
@@ -1096,15 +1125,6 @@ start_transfers (FtcOpenaiClient *client)
             return MIN (wait, (MIN (cost, cap) - client->tpm_tokens) * 60 / client->config.tpm);
           client->tpm_tokens -= cost;
           t->token_cost = cost;
-        }
-      if (t->n > 1 && client->n_unsupported)
-        {
-          /* learned meanwhile that n is ignored: split before sending */
-          g_queue_pop_head (&client->ready);
-          for (guint i = t->n; i-- > 0;)
-            enqueue_ready (client, transfer_new (client, t->call, t->offset + i, 1), TRUE);
-          transfer_free (t);
-          continue;
         }
       g_queue_pop_head (&client->ready);
       if (client->config.rpm > 0)

@@ -290,6 +290,7 @@ guint ftc_teach_job_get_in_flight (FtcTeachJob *job) { return job->usage.in_flig
 guint64 ftc_teach_job_get_tokens (FtcTeachJob *job) { return job->usage.prompt_tokens + job->usage.completion_tokens; }
 double ftc_teach_job_get_cost (FtcTeachJob *job) { return job->usage.cost_usd; }
 const char *ftc_teach_job_get_records_path (FtcTeachJob *job) { return job->records_path; }
+const char *ftc_teach_job_get_teacher_kind (FtcTeachJob *job) { return ftc_teacher_kind (job->teacher); }
 
 void
 ftc_teach_job_get_usage (FtcTeachJob *job, FtcTeachUsage *usage)

@@ -599,13 +599,28 @@ ftc_teacher_replay_new (const char *path, const char *model, GError **error)
   ok = FALSE;
   if (*p == '{')
     {
-      /* one JSON document with "data" is the reference code's format; anything else is JSONL */
+      /* One JSON document with "data" is the reference code's format, anything else JSONL. A first line
+       * that is a whole object settles it without parsing a JSONL file as one document. */
       g_autoptr (JsonParser) parser = json_parser_new ();
-      if (json_parser_load_from_data (parser, contents, -1, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) &&
-          json_object_has_member (json_node_get_object (json_parser_get_root (parser)), "data"))
+      JsonObject *root = NULL;
+
+      if (json_parser_load_from_data (parser, p, strcspn (p, "\n"), NULL))
         {
-          if (!read_reference_json (self, json_node_get_object (json_parser_get_root (parser)), error))
+          if (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+            root = json_node_get_object (json_parser_get_root (parser));
+          if (root != NULL && (!json_object_has_member (root, "data") || json_object_has_member (root, "question")))
+            root = NULL;
+        }
+      else if (json_parser_load_from_data (parser, contents, -1, NULL) &&
+               JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          root = json_node_get_object (json_parser_get_root (parser));
+          if (!json_object_has_member (root, "data"))
+            root = NULL;
+        }
+      if (root != NULL)
+        {
+          if (!read_reference_json (self, root, error))
             {
               replay_finalize (&self->parent);
               return NULL;

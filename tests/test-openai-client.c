@@ -193,7 +193,8 @@ test_fault (gconstpointer data)
   Outcome o;
 
   outcome_init (&o);
-  ftc_fake_openai_set_retry_after (fake, 1);
+  /* an HTTP date has whole seconds: "now + 2 s" written as a date is still at least 1 s away */
+  ftc_fake_openai_set_retry_after (fake, fc->fault == FTC_FAKE_429_DATE ? 2 : 1);
   ftc_fake_openai_set_slow_ms (fake, 1500);
   ftc_fake_openai_push_fault (fake, fc->fault, 2);
   start = g_get_monotonic_time ();
@@ -213,8 +214,7 @@ test_fault (gconstpointer data)
     /* Retry-After: 1 honoured twice (+ up to 10% jitter) */
     g_assert_cmpfloat (elapsed, >=, 1.95);
   else if (fc->fault == FTC_FAKE_429_DATE)
-    /* an HTTP date has whole seconds: at least a few hundred ms each */
-    g_assert_cmpfloat (elapsed, >=, 0.0);
+    g_assert_cmpfloat (elapsed, >=, 1.9);
   else if (fc->fault == FTC_FAKE_SLOW)
     g_assert_cmpfloat (elapsed, >=, 0.8);   /* two timeouts of 0.4 s */
   else
@@ -318,6 +318,13 @@ test_redact (void)
   g_autofree char *u2 = ftc_openai_url_for_display ("http://127.0.0.1:8000/v1/x@y");
 
   g_assert_cmpstr (u1, ==, "https://example.org:8443/v1");
+  g_assert_true (ftc_openai_url_takes_default_key ("https://api.openai.com/v1"));
+  g_assert_true (ftc_openai_url_takes_default_key ("http://127.0.0.1:8000"));
+  g_assert_true (ftc_openai_url_takes_default_key ("http://LOCALHOST:11434/v1"));
+  g_assert_true (ftc_openai_url_takes_default_key ("http://[::1]:8080/v1"));
+  g_assert_false (ftc_openai_url_takes_default_key ("https://openrouter.ai/api/v1"));
+  g_assert_false (ftc_openai_url_takes_default_key ("https://api.openai.com.example.org/v1"));
+  g_assert_false (ftc_openai_url_takes_default_key ("https://x@evil.example/v1"));
   g_assert_cmpstr (u2, ==, "http://127.0.0.1:8000/v1/x@y");
   g_assert_cmpstr (a, ==, "bad key [redacted] here");
   g_assert_cmpstr (b, ==, "key ends ...[redacted]");
@@ -469,11 +476,11 @@ timed_batch (guint max_in_flight, double rpm, guint delay_ms, guint count)
 static void
 test_in_flight (void)
 {
-  /* 6 answers of 250 ms: in parallel well under a second, one at a time at least 1.5 s */
+  /* 6 answers of 250 ms: in parallel about 0.3 s, one at a time at least 1.5 s */
   double parallel = timed_batch (6, 0, 250, 6);
   double serial = timed_batch (1, 0, 250, 6);
 
-  g_assert_cmpfloat (parallel, <, 0.9);
+  g_assert_cmpfloat (parallel, <, 1.3);   /* 0.25 s plus set-up; generous for a loaded machine */
   g_assert_cmpfloat (serial, >=, 1.5);
 }
 
@@ -570,7 +577,7 @@ test_cancel (void)
   g_assert_false (ftc_openai_client_run (client, cancellable, &error));
   g_assert_error (error, FTC_ERROR, FTC_ERROR_CANCELLED);
   /* at once, not after the 5 s answer */
-  g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 1.0);
+  g_assert_cmpfloat ((g_get_monotonic_time () - start) / 1e6, <, 2.5);
   g_assert_cmpuint (o.answers, ==, 0);
   g_thread_join (thread);
   outcome_clear (&o);
