@@ -258,6 +258,15 @@ test_bad_teacher_file (void)
   /* the error names the file and the line (the 17th: 16 good records come first) */
   g_assert_nonnull (ftc_review_page_get_error (FTC_REVIEW_PAGE (page)));
   g_assert_nonnull (strstr (ftc_review_page_get_error (FTC_REVIEW_PAGE (page)), "coin_flip.jsonl:17"));
+
+  /* a record without its gold answer: the record reader names the field */
+  g_free (broken);
+  broken = g_strconcat (contents, "{\"question\": \"q\", \"rationale\": \" r\", \"answer_text\": \" x\"}\n", NULL);
+  g_assert_true (g_file_set_contents (path, broken, -1, NULL));
+  ftc_review_page_set_directory (FTC_REVIEW_PAGE (page), dir);
+  ftc_test_studio_wait_loaded (page);
+  g_assert_nonnull (strstr (ftc_review_page_get_error (FTC_REVIEW_PAGE (page)), "coin_flip.jsonl:17"));
+  g_assert_nonnull (strstr (ftc_review_page_get_error (FTC_REVIEW_PAGE (page)), "gold"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
