@@ -162,6 +162,38 @@ test_prompt_functions (void)
   g_assert_cmpstr (s2, ==, "Q: What is 2+3?\nA: Let's think step by step. 2+3 is 5. Therefore, the answer (arabic numerals) is");
 }
 
+static void
+test_cost_meter (void)
+{
+  g_autofree char *dir = ftc_test_studio_copy_experiment ();
+  g_autofree char *exp = g_build_filename (dir, "experiment.json", NULL);
+  GtkWidget *window;
+  FtcTeacherPage *page;
+  guint n;
+  gint64 pt, ct;
+  g_autofree char *want = NULL;
+
+  /* an endpoint teacher with a price in the built-in table (USD 0.15 / 0.60 per million tokens) */
+  g_assert_true (g_file_set_contents (exp, "{\"teacher\": {\"kind\": \"openai\", \"model\": \"gpt-4o-mini\", "
+                                      "\"samples\": 2, \"budget_usd\": 1}}", -1, NULL));
+  page = open_page (dir, &window);
+  ftc_teacher_page_get_usage (page, &n, &pt, &ct);
+  want = g_strdup_printf ("$%.4f", (pt * 0.15 + ct * 0.60) / 1e6);
+  g_assert_cmpstr (ftc_teacher_page_get_cost_text (page), ==, want);
+  /* endpoint teachers run from the command line: no start here */
+  g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.start")));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* prices named by the experiment win */
+  g_assert_true (g_file_set_contents (exp, "{\"teacher\": {\"kind\": \"openai\", \"model\": \"gpt-4o-mini\", "
+                                      "\"price_prompt_per_mtok\": 1000, \"price_completion_per_mtok\": 2000}}", -1, NULL));
+  page = open_page (dir, &window);
+  g_free (want);
+  want = g_strdup_printf ("$%.4f", (pt * 1000.0 + ct * 2000.0) / 1e6);
+  g_assert_cmpstr (ftc_teacher_page_get_cost_text (page), ==, want);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 job_idle (gpointer page)
 {
@@ -239,5 +271,6 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/teacher/preview-and-usage", test_preview_and_usage);
   g_test_add_func ("/studio/teacher/live-records-and-save", test_live_records_and_save);
   g_test_add_func ("/studio/teacher/teach-job", test_teach_job);
+  g_test_add_func ("/studio/teacher/cost-meter", test_cost_meter);
   return g_test_run ();
 }

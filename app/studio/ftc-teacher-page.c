@@ -8,6 +8,7 @@
 #include "app/studio/ftc-rationale-item.h"
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
+#include "core/ftc-price.h"
 #include "core/ftc-task-open.h"
 #include "core/ftc-task-registry.h"
 #include "core/ftc-teach-job.h"
@@ -299,8 +300,14 @@ update_meter_from_records (FtcTeacherPage *self)
       /* USD per million tokens, when the experiment names them (docs/experiment.md) */
       double p_in = ftc_json_double (d->teacher, "price_prompt_per_mtok", 0);
       double p_out = ftc_json_double (d->teacher, "price_completion_per_mtok", 0);
+      FtcPrice price;
+      g_autoptr (FtcPriceTable) table = ftc_price_table_new ();
+
       if (p_in > 0 || p_out > 0)
         cost = (d->prompt_tokens * p_in + d->completion_tokens * p_out) / 1e6;
+      else if (ftc_price_table_lookup (table, ftc_json_string (d->teacher, "model", ""), &price))
+        /* the built-in price table, as the teach job's meter uses */
+        cost = ftc_price_cost (&price, (guint64) d->prompt_tokens, (guint64) d->completion_tokens);
       else if (g_strcmp0 (ftc_json_string (d->teacher, "kind", "scripted"), "openai") != 0)
         cost = 0;   /* the scripted and replay teachers cost nothing */
     }
@@ -976,4 +983,10 @@ FtcTeachJob *
 ftc_teacher_page_get_job (FtcTeacherPage *self)
 {
   return self->job;
+}
+
+const char *
+ftc_teacher_page_get_cost_text (FtcTeacherPage *self)
+{
+  return gtk_label_get_text (self->meter_values[3]);
 }

@@ -34,6 +34,8 @@ char *ftc_teacher_answer_prompt (const char *question, const char *reasoning_tri
 /* Counts: completions recorded, prompt and completion tokens. */
 void ftc_teacher_page_get_usage (FtcTeacherPage *self, guint *completions, gint64 *prompt_tokens,
                                  gint64 *completion_tokens);
+/* The cost meter as shown: "$0.0123", or a dash when no price is known. */
+const char *ftc_teacher_page_get_cost_text (FtcTeacherPage *self);
 GListModel *ftc_teacher_page_get_latest (FtcTeacherPage *self);   /* FtcRationaleItem, newest first */
 /* The teach job of the experiment's first task (actions teacher.start, .pause, .resume, .cancel):
  * running while it is being prepared or teaches; the job is kept while paused, NULL otherwise. */
