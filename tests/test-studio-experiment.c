@@ -49,6 +49,13 @@ test_roundtrip (void)
   g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "Coin Flip"));
   g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "A coin is heads up."));
 
+  /* a synthetic task is generated for the preview: its split sizes and first questions */
+  ftc_experiment_page_set_task (ep, "synthetic_arithmetic");
+  ftc_test_studio_wait_loaded (page);
+  g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "1000 samples"));
+  g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "for training"));
+  g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "• "));
+
   /* diverse reasoning with D = 8 asks for D = 2, 4, 8 */
   ftc_experiment_page_set_samples (ep, 8);
   ftc_experiment_page_set_task (ep, "multiarith");

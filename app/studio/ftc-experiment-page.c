@@ -12,6 +12,7 @@
 #include "core/ftc-error.h"
 #include "core/ftc-experiment.h"
 #include "core/ftc-model-dir.h"
+#include "core/ftc-task-open.h"
 #include "core/ftc-task-registry.h"
 
 static const char *const teacher_kinds[] = { "scripted", "replay", "openai" };
@@ -83,6 +84,10 @@ struct _FtcExperimentPage
   GPtrArray *device_specs;     /* dropdown position -> spec */
   GArray *device_memory;       /* gint64 bytes, -1 unknown */
   GCancellable *devices_cancellable;
+  GCancellable *preview_cancellable;
+  char *preview_key;           /* the task the preview is (being) loaded for */
+  char *loaded_preview;        /* what loading it said */
+  gboolean previewing;
   gboolean devices_listed;
   char *directory;
   GCancellable *cancellable;
@@ -287,8 +292,63 @@ answer_type_name (FtcAnswerType t)
     }
 }
 
+/* What loading the task says: split sizes and the first questions, or why it could not be loaded. */
+typedef struct {
+  char *key;
+  char *text;
+} TaskPreview;
+
 static void
-update_preview (FtcExperimentPage *self)
+task_preview_free (TaskPreview *t)
+{
+  g_free (t->key);
+  g_free (t->text);
+  g_free (t);
+}
+
+static void
+task_preview_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  TaskPreview *t = task_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcTask) ftask = ftc_task_open (t->key, NULL, &error);
+  GString *text = g_string_new (NULL);
+
+  if (ftask == NULL)
+    g_string_append_printf (text, _("The task's data is not here yet: %s"), error->message);
+  else
+    {
+      g_string_append_printf (text, _("%u samples: %u for training, %u for testing. First training questions:\n"),
+                              ftask->samples->len, ftask->train->len, ftask->test->len);
+      for (guint i = 0; i < MIN (3u, ftask->train->len); i++)
+        {
+          FtcSample *sample = g_ptr_array_index (ftask->samples, g_array_index (ftask->train, int, i));
+          g_string_append_printf (text, "• %s (%s)\n", sample->question, sample->answer);
+        }
+    }
+  g_task_return_pointer (task, g_string_free (text, FALSE), g_free);
+}
+
+static void update_preview_text (FtcExperimentPage *self);
+
+static void
+task_previewed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FtcExperimentPage) self = user_data;
+  TaskPreview *t = g_task_get_task_data (G_TASK (result));
+  g_autofree char *text = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (text == NULL || g_strcmp0 (t->key, ftc_experiment_page_get_task (self)) != 0)
+    return;   /* cancelled, or another task was chosen meanwhile */
+  g_free (self->loaded_preview);
+  self->loaded_preview = g_steal_pointer (&text);
+  self->previewing = FALSE;
+  update_preview_text (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOADING]);
+}
+
+static void
+update_preview_text (FtcExperimentPage *self)
 {
   const char *key = ftc_experiment_page_get_task (self);
   const FtcTaskInfo *info = ftc_task_info_lookup (key != NULL ? key : "");
@@ -300,11 +360,44 @@ update_preview (FtcExperimentPage *self)
                             info->source == FTC_TASK_SYNTHETIC ? _("synthetic, generated from a seed")
                                                                : _("dataset from its published files"),
                             answer_type_name (info->answer_type), info->answer_trigger);
+  if (self->loaded_preview != NULL)
+    g_string_append (text, self->loaded_preview);
+  else
+    g_string_append (text, _("Loading the task…\n"));
   if (questions != NULL && *questions != '\0')
     g_string_append_printf (text, _("Questions the teacher answered:\n%s"), questions);
-  else
-    g_string_append (text, _("Split sizes and sample questions appear once the task's data is loaded."));
+  g_strchomp (text->str);
   gtk_label_set_text (self->task_preview, text->str);
+}
+
+/* Loads the chosen task on a worker thread (a dataset reads its files, a synthetic family generates). */
+static void
+update_preview (FtcExperimentPage *self)
+{
+  const char *key = ftc_experiment_page_get_task (self);
+  g_autoptr (GTask) task = NULL;
+  TaskPreview *t;
+
+  if (key != NULL && g_strcmp0 (key, self->preview_key) == 0)
+    {
+      update_preview_text (self);
+      return;
+    }
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  g_clear_pointer (&self->loaded_preview, g_free);
+  g_free (self->preview_key);
+  self->preview_key = g_strdup (key);
+  update_preview_text (self);
+  if (key == NULL)
+    return;
+  self->previewing = TRUE;
+  self->preview_cancellable = g_cancellable_new ();
+  t = g_new0 (TaskPreview, 1);
+  t->key = g_strdup (key);
+  task = g_task_new (NULL, self->preview_cancellable, task_previewed, g_object_ref (self));
+  g_task_set_task_data (task, t, (GDestroyNotify) task_preview_free);
+  g_task_run_in_thread (task, task_preview_thread);
 }
 
 static void
@@ -730,6 +823,8 @@ ftc_experiment_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->devices_cancellable);
   g_clear_object (&self->devices_cancellable);
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), FTC_TYPE_EXPERIMENT_PAGE);
@@ -752,6 +847,8 @@ ftc_experiment_page_finalize (GObject *object)
   g_array_unref (self->device_memory);
   g_free (self->directory);
   g_free (self->error);
+  g_free (self->preview_key);
+  g_free (self->loaded_preview);
   G_OBJECT_CLASS (ftc_experiment_page_parent_class)->finalize (object);
 }
 
@@ -760,7 +857,7 @@ ftc_experiment_page_get_property (GObject *object, guint prop_id, GValue *value,
 {
   switch (prop_id)
     {
-    case PROP_LOADING: g_value_set_boolean (value, FTC_EXPERIMENT_PAGE (object)->loading); break;
+    case PROP_LOADING: g_value_set_boolean (value, ftc_experiment_page_get_loading (FTC_EXPERIMENT_PAGE (object))); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -837,7 +934,7 @@ ftc_experiment_page_init (FtcExperimentPage *self)
 }
 
 GtkWidget *ftc_experiment_page_new (void) { return g_object_new (FTC_TYPE_EXPERIMENT_PAGE, NULL); }
-gboolean ftc_experiment_page_get_loading (FtcExperimentPage *self) { return self->loading; }
+gboolean ftc_experiment_page_get_loading (FtcExperimentPage *self) { return self->loading || self->previewing; }
 const char *ftc_experiment_page_get_error (FtcExperimentPage *self) { return self->error; }
 const char *ftc_experiment_page_get_task_preview (FtcExperimentPage *self) { return gtk_label_get_text (self->task_preview); }
 const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self) { return gtk_label_get_text (self->memory_label); }
@@ -889,4 +986,10 @@ ftc_experiment_page_dup_devices (FtcExperimentPage *self)
   for (guint i = 0; i < self->device_specs->len; i++)
     out[i] = g_strdup (self->device_specs->pdata[i]);
   return out;
+}
+
+gboolean
+ftc_experiment_page_get_previewing (FtcExperimentPage *self)
+{
+  return self->previewing;
 }

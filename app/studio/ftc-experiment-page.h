@@ -29,6 +29,8 @@ void ftc_experiment_page_set_task (FtcExperimentPage *self, const char *key);
 const char *ftc_experiment_page_get_task (FtcExperimentPage *self);
 void ftc_experiment_page_set_samples (FtcExperimentPage *self, int d);
 const char *ftc_experiment_page_get_task_preview (FtcExperimentPage *self);
+/* TRUE while the chosen task loads for its preview (split sizes, first questions). */
+gboolean ftc_experiment_page_get_previewing (FtcExperimentPage *self);
 const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self);
 void ftc_experiment_page_set_teacher (FtcExperimentPage *self, const char *kind, const char *model);
 /* The device specs offered ("auto", "cpu", "opencl:0", ...), from ftc_device_list on a worker thread. */
