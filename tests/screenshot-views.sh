@@ -15,14 +15,19 @@ trap 'rm -rf "$work"' EXIT
 cp -R "$experiment" "$work/experiment"
 
 # GtkApplication asks for a session bus; give it a private one when the tools exist.
-if command -v dbus-run-session >/dev/null 2>&1; then
-  dbus-run-session -- "$studio" --screenshot-dir "$out" "$work/experiment"
-else
-  G_DEBUG= "$studio" --screenshot-dir "$out" "$work/experiment"
-fi
+shoot() {
+  if command -v dbus-run-session >/dev/null 2>&1; then
+    dbus-run-session -- "$studio" --screenshot-dir "$1" "$work/experiment"
+  else
+    G_DEBUG= "$studio" --screenshot-dir "$1" "$work/experiment"
+  fi
+}
+shoot "$out"
+# the dark style too (GTK's own switch; the app's preference does the same from its menu)
+GTK_THEME=Adwaita:dark shoot "$out/dark"
 
 status=0
-for view in 01-experiment 02-teacher 03-review 04-training 05-evaluation; do
+for view in 01-experiment 02-teacher 03-review 04-training 05-evaluation dark/04-training dark/05-evaluation; do
   file="$out/$view.png"
   if [ ! -s "$file" ]; then
     echo "not ok: $file missing"

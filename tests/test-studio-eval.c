@@ -5,7 +5,6 @@
 
 #include <json-glib/json-glib.h>
 
-#include "app/studio/ftc-chart-series.h"
 #include "app/studio/ftc-chart-view.h"
 #include "app/studio/ftc-eval-page.h"
 #include "app/studio/ftc-eval-row.h"
@@ -50,7 +49,6 @@ test_table_and_charts (void)
   FtcEvalPage *page = open_page (dir, &window);
   GListModel *rows = ftc_eval_page_get_table_model (page);
   FtcChartView *chart = FTC_CHART_VIEW (ftc_eval_page_get_chart_view (page));
-  GListModel *series = ftc_chart_view_get_model (chart);
   const char *const *keys = ftc_eval_page_get_tasks (page);
   guint expected_rows = 0;
   g_autoptr (GList) names = json_object_get_members (tasks);
@@ -68,41 +66,59 @@ test_table_and_charts (void)
       g_assert_cmpfloat_with_epsilon (ftc_eval_row_get_accuracy (row), json_object_get_double_member (m, "accuracy"), 1e-9);
     }
 
-  /* bars: one series per task, one bar per method */
-  g_assert_cmpint (ftc_eval_page_get_chart (page), ==, FTC_EVAL_CHART_BARS);
-  g_assert_cmpint (ftc_chart_view_get_kind (chart), ==, FTC_CHART_BARS);
-  g_assert_cmpuint (g_list_model_get_n_items (series), ==, g_list_length (names));
+  /* bars, drawn by the report's chart code: one group per task, one series per method */
   {
-    g_autoptr (FtcChartSeries) s = g_list_model_get_item (series, 0);
-    guint np;
-    ftc_chart_series_get_points (s, &np);
-    g_assert_cmpuint (np, ==, json_object_get_size (json_object_get_object_member (tasks, ftc_chart_series_get_title (s))));
+    FtcChart *chart_obj = ftc_chart_view_get_chart (chart);
+    g_assert_cmpint (ftc_eval_page_get_chart (page), ==, FTC_EVAL_CHART_BARS);
+    g_assert_cmpint (ftc_chart_get_kind (chart_obj), ==, FTC_CHART_BARS);
+    g_assert_cmpint (ftc_chart_get_n_series (chart_obj), ==,
+                     json_object_get_size (json_object_get_object_member (tasks, "coin_flip")));
   }
 
-  /* one task: the table narrows to it */
+  /* one task: the table narrows to it, and each bar is as tall as its accuracy */
   ftc_eval_page_set_task (page, "coin_flip");
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==,
                     json_object_get_size (json_object_get_object_member (tasks, "coin_flip")));
-  g_assert_cmpuint (g_list_model_get_n_items (series), ==, 1);
+  {
+    FtcChart *chart_obj = ftc_chart_view_get_chart (chart);
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 800, 500);
+    cairo_t *cr = cairo_create (surface);
+    FtcChartGeometry geo;
 
-  /* switch charts: accuracy against D, Fine-tune-CoT at D = 1 and 2 with teacher and vanilla references */
+    ftc_chart_render (chart_obj, cr, 800, 500, FTC_CHART_THEME_LIGHT, &geo);
+    for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+      {
+        g_autoptr (FtcEvalRow) row = g_list_model_get_item (rows, i);
+        double rect[4];
+        if (ftc_eval_row_get_accuracy (row) <= 0)
+          continue;
+        g_assert_true (ftc_chart_bar_rect (chart_obj, &geo, 0, (int) i, rect));
+        /* y range 0..100: height over plot height is the accuracy, within a pixel */
+        g_assert_cmpfloat_with_epsilon (rect[3] / geo.plot_h * 100, ftc_eval_row_get_accuracy (row), 100.0 / geo.plot_h);
+      }
+    cairo_destroy (cr);
+    cairo_surface_destroy (surface);
+  }
+
+  /* switch charts: accuracy against D with the teacher and vanilla fine-tuning as reference lines */
   {
     guint draws = ftc_chart_view_get_draw_count (chart);
-    JsonObject *cf = json_object_get_object_member (tasks, "coin_flip");
-    g_autoptr (FtcChartSeries) s = NULL;
-    const FtcChartPoint *p;
-    guint np;
+    FtcChart *chart_obj;
+    cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 800, 500);
+    cairo_t *cr = cairo_create (surface);
+    FtcChartGeometry geo;
 
     ftc_eval_page_set_chart (page, FTC_EVAL_CHART_DIVERSITY);
-    g_assert_cmpint (ftc_chart_view_get_kind (chart), ==, FTC_CHART_LINES);
-    g_assert_cmpuint (g_list_model_get_n_items (series), ==, 3);
-    s = g_list_model_get_item (series, 0);
-    p = ftc_chart_series_get_points (s, &np);
-    g_assert_cmpuint (np, ==, 2);
-    g_assert_cmpfloat (p[0].x, ==, 1);
-    g_assert_cmpfloat (p[1].x, ==, 2);
-    g_assert_cmpfloat_with_epsilon (p[0].y, json_object_get_double_member (json_object_get_object_member (cf, "ft_cot"), "accuracy"), 1e-9);
-    g_assert_cmpfloat_with_epsilon (p[1].y, json_object_get_double_member (json_object_get_object_member (cf, "ft_cot_d2"), "accuracy"), 1e-9);
+    chart_obj = ftc_chart_view_get_chart (chart);
+    g_assert_cmpint (ftc_chart_get_kind (chart_obj), ==, FTC_CHART_LINES);
+    g_assert_cmpint (ftc_chart_get_n_series (chart_obj), ==, 3);
+    ftc_chart_render (chart_obj, cr, 800, 500, FTC_CHART_THEME_LIGHT, &geo);
+    g_assert_false (geo.empty);
+    /* D = 1 (ft_cot) and 2 (ft_cot_d2) */
+    g_assert_cmpfloat (geo.x_min, <=, 1);
+    g_assert_cmpfloat (geo.x_max, >=, 2);
+    cairo_destroy (cr);
+    cairo_surface_destroy (surface);
     /* the switch redraws */
     ftc_test_studio_spin (200);
     g_assert_cmpuint (ftc_chart_view_get_draw_count (chart), >, draws);

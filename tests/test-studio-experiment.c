@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "app/studio/ftc-experiment-page.h"
+#include "core/ftc-experiment.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 
@@ -40,15 +41,6 @@ test_roundtrip (void)
   GtkWidget *window = ftc_test_studio_show (page, 900, 700);
   FtcExperimentPage *ep = FTC_EXPERIMENT_PAGE (page);
 
-  /* a key this version does not know must survive a save */
-  json_object_set_string_member (before, "future_setting", "kept");
-  {
-    g_autoptr (JsonGenerator) gen = json_generator_new ();
-    g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-    json_node_set_object (root, before);
-    json_generator_set_root (gen, root);
-    g_assert_true (json_generator_to_file (gen, path, NULL));
-  }
   ftc_experiment_page_set_directory (ep, dir);
   ftc_test_studio_wait_loaded (page);
   g_assert_null (ftc_experiment_page_get_error (ep));
@@ -57,12 +49,20 @@ test_roundtrip (void)
   g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "Coin Flip"));
   g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "A coin is heads up."));
 
+  /* a synthetic task is generated for the preview: its split sizes and first questions */
+  ftc_experiment_page_set_task (ep, "synthetic_arithmetic");
+  ftc_test_studio_wait_loaded (page);
+  g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "1000 samples"));
+  g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "for training"));
+  g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "• "));
+
   /* diverse reasoning with D = 8 asks for D = 2, 4, 8 */
   ftc_experiment_page_set_samples (ep, 8);
   ftc_experiment_page_set_task (ep, "multiarith");
   g_assert_true (gtk_widget_activate_action (page, "experiment.save", NULL));
   after = read_json (path);
-  g_assert_cmpstr (json_object_get_string_member (after, "future_setting"), ==, "kept");
+  /* sections the form does not show are kept */
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (after, "curation"), "drop_truncated"));
   {
     /* the first task object keeps its other settings */
     JsonObject *t0 = json_array_get_object_element (json_object_get_array_member (after, "tasks"), 0);
@@ -86,6 +86,42 @@ test_roundtrip (void)
   g_assert_cmpstr (json_object_get_string_member (after, "device"), ==, "cpu");
   g_assert_true (ftc_experiment_page_save (ep, &error));
   g_assert_no_error (error);
+
+  /* an endpoint teacher without a model cannot run: the experiment reader says so and nothing is written */
+  {
+    g_autofree char *before_text = NULL, *after_text = NULL;
+    g_assert_true (g_file_get_contents (path, &before_text, NULL, NULL));
+    ftc_experiment_page_set_teacher (ep, "openai", NULL);
+    g_assert_false (ftc_experiment_page_save (ep, &error));
+    g_assert_nonnull (error);
+    g_assert_nonnull (strstr (error->message, "model"));
+    g_clear_error (&error);
+    g_assert_true (g_file_get_contents (path, &after_text, NULL, NULL));
+    g_assert_cmpstr (before_text, ==, after_text);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+devices_listed (gpointer page)
+{
+  return ftc_experiment_page_get_devices_listed (page);
+}
+
+static void
+test_devices (void)
+{
+  GtkWidget *page = ftc_experiment_page_new ();
+  GtkWidget *window = ftc_test_studio_show (page, 900, 700);
+  g_auto (GStrv) devices = NULL;
+
+  /* listed by the compute engine on a worker thread: auto first, then cpu and any OpenCL device */
+  ftc_test_studio_wait (devices_listed, page, 30000);
+  devices = ftc_experiment_page_dup_devices (FTC_EXPERIMENT_PAGE (page));
+  g_assert_cmpstr (devices[0], ==, "auto");
+  g_assert_cmpstr (devices[1], ==, "cpu");
+  for (guint i = 2; devices[i] != NULL; i++)
+    g_assert_true (g_str_has_prefix (devices[i], "opencl:"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -102,6 +138,12 @@ test_create (void)
   g_assert_no_error (error);
   o = read_json (path);
   g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "classroom");
+  /* a new experiment is one `ftcot run` accepts */
+  {
+    g_autoptr (FtcExperiment) exp = ftc_experiment_load (path, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (exp);
+  }
   /* the reference training defaults */
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "training"), "batch_size"), ==, 8);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "training"), "epochs"), ==, 20);
@@ -148,6 +190,8 @@ test_memory_estimate (void)
   g_assert_cmpint (ftc_experiment_estimate_memory ("gpt2", 8, 0), >, ftc_experiment_estimate_memory ("gpt2", 4, 0));
   g_assert_cmpint (ftc_experiment_estimate_memory ("gpt2", 8, 128), <, ftc_experiment_estimate_memory ("gpt2", 8, 1024));
   g_assert_cmpint (ftc_experiment_estimate_memory ("tiny", 8, 0), <, ftc_experiment_estimate_memory ("gpt2", 8, 0));
+  /* tiny: 2 layers of width 128, 256 positions, a 256-entry character vocabulary */
+  g_assert_cmpint (ftc_experiment_student_params ("tiny"), ==, 256 * 128 + 256 * 128 + 2 * (12 * 128 * 128 + 13 * 128) + 2 * 128);
 }
 
 int
@@ -159,5 +203,6 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/experiment/create", test_create);
   g_test_add_func ("/studio/experiment/bad-file", test_bad_experiment_file);
   g_test_add_func ("/studio/experiment/memory-estimate", test_memory_estimate);
+  g_test_add_func ("/studio/experiment/devices", test_devices);
   return g_test_run ();
 }

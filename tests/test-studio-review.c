@@ -119,6 +119,32 @@ test_counts_and_filters (void)
       g_assert_true (strstr (ftc_rationale_item_get_question (item), "Omar") != NULL ||
                      strstr (ftc_rationale_item_get_effective_rationale (item), "Omar") != NULL);
     }
+  ftc_review_page_set_search (page, NULL);
+
+  /* a click on a column header sorts by it */
+  {
+    GtkColumnView *view = GTK_COLUMN_VIEW (ftc_test_studio_find (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW));
+    GListModel *columns = gtk_column_view_get_columns (view);
+    GtkColumnViewColumn *gold = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+      {
+        g_autoptr (GtkColumnViewColumn) col = g_list_model_get_item (columns, i);
+        if (g_strcmp0 (gtk_column_view_column_get_title (col), "Gold") == 0)
+          gold = col;
+      }
+    g_assert_nonnull (gold);
+    gtk_column_view_sort_by_column (view, gold, GTK_SORT_DESCENDING);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, fc.total);
+    for (guint i = 1; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr (FtcRationaleItem) a = g_list_model_get_item (model, i - 1);
+        g_autoptr (FtcRationaleItem) b = g_list_model_get_item (model, i);
+        g_assert_cmpint (g_utf8_collate (ftc_rationale_item_get_gold (a), ftc_rationale_item_get_gold (b)), >=, 0);
+      }
+    gtk_column_view_sort_by_column (view, NULL, GTK_SORT_ASCENDING);
+  }
+
   ftc_review_page_set_search (page, "no such text anywhere");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 0);
   ftc_review_page_get_counts (page, &c);
@@ -258,6 +284,15 @@ test_bad_teacher_file (void)
   /* the error names the file and the line (the 17th: 16 good records come first) */
   g_assert_nonnull (ftc_review_page_get_error (FTC_REVIEW_PAGE (page)));
   g_assert_nonnull (strstr (ftc_review_page_get_error (FTC_REVIEW_PAGE (page)), "coin_flip.jsonl:17"));
+
+  /* a record without its gold answer: the record reader names the field */
+  g_free (broken);
+  broken = g_strconcat (contents, "{\"question\": \"q\", \"rationale\": \" r\", \"answer_text\": \" x\"}\n", NULL);
+  g_assert_true (g_file_set_contents (path, broken, -1, NULL));
+  ftc_review_page_set_directory (FTC_REVIEW_PAGE (page), dir);
+  ftc_test_studio_wait_loaded (page);
+  g_assert_nonnull (strstr (ftc_review_page_get_error (FTC_REVIEW_PAGE (page)), "coin_flip.jsonl:17"));
+  g_assert_nonnull (strstr (ftc_review_page_get_error (FTC_REVIEW_PAGE (page)), "gold"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -79,8 +79,9 @@ test_preview_and_usage (void)
   g_assert_cmpint (ct, ==, want_ct);
   g_assert_cmpuint (ftc_teacher_page_get_n_questions (page), ==, want_completions / 2);   /* D = 2 */
 
-  /* the job buttons stay off until the teach job is part of the build: no pretend progress */
-  g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.start")));
+  /* nothing runs: start on, pause and cancel off */
+  g_assert_true (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.start")));
+  g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.pause")));
   g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.cancel")));
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -161,6 +162,106 @@ test_prompt_functions (void)
   g_assert_cmpstr (s2, ==, "Q: What is 2+3?\nA: Let's think step by step. 2+3 is 5. Therefore, the answer (arabic numerals) is");
 }
 
+static void
+test_cost_meter (void)
+{
+  g_autofree char *dir = ftc_test_studio_copy_experiment ();
+  g_autofree char *exp = g_build_filename (dir, "experiment.json", NULL);
+  GtkWidget *window;
+  FtcTeacherPage *page;
+  guint n;
+  gint64 pt, ct;
+  g_autofree char *want = NULL;
+
+  /* an endpoint teacher with a price in the built-in table (USD 0.15 / 0.60 per million tokens) */
+  g_assert_true (g_file_set_contents (exp, "{\"teacher\": {\"kind\": \"openai\", \"model\": \"gpt-4o-mini\", "
+                                      "\"samples\": 2, \"budget_usd\": 1}}", -1, NULL));
+  page = open_page (dir, &window);
+  ftc_teacher_page_get_usage (page, &n, &pt, &ct);
+  want = g_strdup_printf ("$%.4f", (pt * 0.15 + ct * 0.60) / 1e6);
+  g_assert_cmpstr (ftc_teacher_page_get_cost_text (page), ==, want);
+  /* endpoint teachers run from the command line: no start here */
+  g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.start")));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* prices named by the experiment win */
+  g_assert_true (g_file_set_contents (exp, "{\"teacher\": {\"kind\": \"openai\", \"model\": \"gpt-4o-mini\", "
+                                      "\"price_prompt_per_mtok\": 1000, \"price_completion_per_mtok\": 2000}}", -1, NULL));
+  page = open_page (dir, &window);
+  g_free (want);
+  want = g_strdup_printf ("$%.4f", (pt * 1000.0 + ct * 2000.0) / 1e6);
+  g_assert_cmpstr (ftc_teacher_page_get_cost_text (page), ==, want);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+job_idle (gpointer page)
+{
+  return !ftc_teacher_page_get_job_running (page);
+}
+
+static gboolean
+job_started (gpointer page)
+{
+  return ftc_teacher_page_get_job (page) != NULL;
+}
+
+static void
+test_teach_job (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *exp = g_build_filename (dir, "experiment.json", NULL);
+  g_autofree char *records = g_build_filename (dir, "teacher", "synthetic_coin_flip.train.jsonl", NULL);
+  GtkWidget *window;
+  FtcTeacherPage *page;
+  g_autoptr (GPtrArray) lines = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint total, completions;
+  gint64 a, b;
+  Want w;
+
+  /* 60 generated samples, the default 70/30 split: 42 training questions, D = 2 */
+  g_assert_true (g_file_set_contents (exp, "{\"version\": 1, \"tasks\": [{\"key\": \"synthetic_coin_flip\", \"size\": 60}], "
+                                      "\"teacher\": {\"kind\": \"scripted\", \"samples\": 2}, \"seeds\": 5}", -1, NULL));
+  page = open_page (dir, &window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.start", NULL));
+  g_assert_true (ftc_teacher_page_get_job_running (page));
+  ftc_test_studio_wait (job_started, page, 20000);
+  /* pause at once: whatever was written stays, the job waits to resume */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.pause", NULL));
+  ftc_test_studio_wait (job_idle, page, 20000);
+  total = 42 * 2;
+  /* (a machine fast enough finishes before the pause lands: then there is nothing to resume) */
+  if (ftc_teacher_page_get_job (page) != NULL)
+    {
+      g_assert_cmpuint (ftc_teach_job_get_total (ftc_teacher_page_get_job (page)), ==, total);
+      g_assert_cmpuint (ftc_teach_job_get_done (ftc_teacher_page_get_job (page)), <, total);
+      g_assert_true (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.resume")));
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.resume", NULL));
+      ftc_test_studio_wait (job_idle, page, 30000);
+    }
+  /* done: the job is let go, every question has its D rationales, each exactly once */
+  g_assert_null (ftc_teacher_page_get_job (page));
+  lines = ftc_test_studio_read_jsonl (records);
+  g_assert_cmpuint (lines->len, ==, total);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("%s/%" G_GINT64_FORMAT,
+                                              json_object_get_string_member (lines->pdata[i], "sample_id"),
+                                              json_object_get_int_member (lines->pdata[i], "completion_index"));
+      g_assert_false (g_hash_table_contains (seen, key));
+      g_hash_table_add (seen, g_steal_pointer (&key));
+    }
+  /* the view follows the records it wrote */
+  w.page = page;
+  w.want = total;
+  ftc_test_studio_wait (has_completions, &w, 10000);
+  ftc_teacher_page_get_usage (page, &completions, &a, &b);
+  g_assert_cmpuint (completions, ==, total);
+  g_assert_cmpuint (ftc_teacher_page_get_n_questions (page), ==, 42);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -169,5 +270,7 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/teacher/prompt-functions", test_prompt_functions);
   g_test_add_func ("/studio/teacher/preview-and-usage", test_preview_and_usage);
   g_test_add_func ("/studio/teacher/live-records-and-save", test_live_records_and_save);
+  g_test_add_func ("/studio/teacher/teach-job", test_teach_job);
+  g_test_add_func ("/studio/teacher/cost-meter", test_cost_meter);
   return g_test_run ();
 }

@@ -5,7 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "app/studio/ftc-chart-series.h"
+#include "app/studio/ftc-series.h"
 #include "app/studio/ftc-train-page.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
@@ -26,12 +26,12 @@ count_lines (const char *path, const char *method, const char *field)
 static guint
 n_points (FtcTrainPage *page, guint series)
 {
-  g_autoptr (FtcChartSeries) s = g_list_model_get_item (ftc_train_page_get_loss_model (page), series);
+  g_autoptr (FtcSeries) s = g_list_model_get_item (ftc_train_page_get_loss_model (page), series);
   guint n;
 
   if (s == NULL)
     return 0;
-  ftc_chart_series_get_points (s, &n);
+  ftc_series_get_points (s, &n);
   return n;
 }
 
@@ -65,9 +65,10 @@ test_curves_and_stats (void)
   g_assert_cmpstr (runs[0], ==, "coin_flip · vanilla");
   g_assert_cmpstr (runs[1], ==, "coin_flip · ft_cot");
   g_assert_cmpstr (ftc_train_page_get_run (tp), ==, "coin_flip · vanilla");
-  g_assert_cmpuint (g_list_model_get_n_items (ftc_train_page_get_loss_model (tp)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (ftc_train_page_get_loss_model (tp)), ==, 3);
   g_assert_cmpuint (n_points (tp, 0), ==, count_lines (path, "vanilla", "loss"));
   g_assert_cmpuint (n_points (tp, 1), ==, count_lines (path, "vanilla", "val_loss"));
+  g_assert_cmpuint (n_points (tp, 2), ==, count_lines (path, "vanilla", "lr"));
 
   ftc_train_page_set_run (tp, "coin_flip · ft_cot");
   g_assert_cmpstr (ftc_train_page_get_run (tp), ==, "coin_flip · ft_cot");

@@ -75,10 +75,7 @@ test_shortcuts_window (void)
 static gboolean
 chart_dark (FtcChartView *chart)
 {
-  FtcChartOptions opt;
-
-  ftc_chart_view_get_options (chart, &opt);
-  return opt.dark;
+  return ftc_chart_view_get_theme (chart) == FTC_CHART_THEME_DARK;
 }
 
 static void

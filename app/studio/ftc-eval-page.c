@@ -5,12 +5,12 @@
 
 #include <glib/gi18n.h>
 
-#include "app/studio/ftc-chart-series.h"
 #include "app/studio/ftc-chart-view.h"
 #include "app/studio/ftc-eval-row.h"
 #include "app/studio/ftc-sample-grid.h"
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
+#include "core/ftc-report.h"
 
 /* What one task's eval records hold: per method, per sample, the record. */
 typedef struct {
@@ -21,6 +21,7 @@ typedef struct {
 } TaskSamples;
 
 typedef struct {
+  FtcReport *report;       /* report/summary.json, or NULL before there is one */
   GPtrArray *rows;         /* FtcEvalRow */
   GPtrArray *tasks;        /* char* */
   GHashTable *samples;     /* task -> TaskSamples */
@@ -39,6 +40,7 @@ task_samples_free (TaskSamples *t)
 static void
 eval_data_free (EvalData *d)
 {
+  g_clear_pointer (&d->report, ftc_report_free);
   g_ptr_array_unref (d->rows);
   g_ptr_array_unref (d->tasks);
   g_hash_table_unref (d->samples);
@@ -60,7 +62,6 @@ struct _FtcEvalPage
   FtcSampleGrid *grid;
 
   GListStore *rows;          /* FtcEvalRow shown in the table */
-  GListStore *series;        /* FtcChartSeries shown in the chart */
   EvalData *data;
   char **task_keys;
   char *task;                /* selected task, NULL: all */
@@ -90,15 +91,6 @@ static int
 compare_method (gconstpointer a, gconstpointer b)
 {
   return ftc_studio_method_compare (*(const char *const *) a, *(const char *const *) b);
-}
-
-static int
-compare_row (gconstpointer a, gconstpointer b)
-{
-  FtcEvalRow *ra = *(FtcEvalRow *const *) a, *rb = *(FtcEvalRow *const *) b;
-  int c = strcmp (ftc_eval_row_get_task (ra), ftc_eval_row_get_task (rb));
-
-  return c != 0 ? c : ftc_studio_method_compare (ftc_eval_row_get_method (ra), ftc_eval_row_get_method (rb));
 }
 
 static void
@@ -188,8 +180,6 @@ load_eval (const char *dir, GCancellable *cancellable, GError **error)
   g_autofree char *summary_path = g_build_filename (dir, "report", "summary.json", NULL);
   g_autofree char *eval_dir = g_build_filename (dir, "eval", NULL);
   g_autoptr (GPtrArray) files = ftc_studio_list_jsonl (eval_dir);
-  g_autoptr (GError) local = NULL;
-  g_autoptr (JsonObject) summary = NULL;
   GHashTableIter iter;
   gpointer value;
 
@@ -197,45 +187,28 @@ load_eval (const char *dir, GCancellable *cancellable, GError **error)
   d->tasks = g_ptr_array_new_with_free_func (g_free);
   d->samples = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) task_samples_free);
 
-  summary = ftc_studio_load_json_object (summary_path, &local);
-  if (summary == NULL && !g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  if (g_file_test (summary_path, G_FILE_TEST_EXISTS))
     {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return NULL;
-    }
-  if (summary != NULL)
-    {
-      JsonObject *tasks = ftc_json_object (summary, "tasks");
-      g_autoptr (GList) task_names = tasks != NULL ? json_object_get_members (tasks) : NULL;
-
-      if (tasks == NULL)
+      /* the report's own reader: the numbers and titles exactly as ftcot report wrote them */
+      d->report = ftc_report_load_json (summary_path, error);
+      if (d->report == NULL)
+        return NULL;
+      for (guint t = 0; t < d->report->tasks->len; t++)
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: no \"tasks\" object", summary_path);
-          return NULL;
-        }
-      for (GList *l = task_names; l != NULL; l = l->next)
-        {
-          JsonObject *methods = ftc_json_object (tasks, l->data);
-          g_autoptr (GList) method_names = methods != NULL ? json_object_get_members (methods) : NULL;
+          const char *task = g_ptr_array_index (d->report->tasks, t);
+          g_auto (GStrv) methods = ftc_report_methods (d->report);
 
-          add_task (d, l->data);
-          for (GList *m = method_names; m != NULL; m = m->next)
+          add_task (d, task);
+          for (char **m = methods; *m != NULL; m++)
             {
-              JsonObject *entry = ftc_json_object (methods, m->data);
-              if (!ftc_json_has_number (entry, "accuracy"))
-                {
-                  g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: tasks.%s.%s has no numeric \"accuracy\"",
-                               summary_path, (const char *) l->data, (const char *) m->data);
-                  return NULL;
-                }
-              FtcEvalRow *row = ftc_eval_row_new (l->data, m->data, ftc_json_double (entry, "accuracy", 0),
-                                                  ftc_json_int (entry, "n", -1));
-              JsonNode *ci = json_object_get_member (entry, "ci95");
+              const FtcResult *r = ftc_report_lookup (d->report, task, *m);
+              FtcEvalRow *row;
 
-              if (ci != NULL && JSON_NODE_HOLDS_ARRAY (ci) && json_array_get_length (json_node_get_array (ci)) == 2)
-                ftc_eval_row_set_interval (row, json_array_get_double_element (json_node_get_array (ci), 0),
-                                           json_array_get_double_element (json_node_get_array (ci), 1));
-              ftc_eval_row_set_task_title (row, ftc_json_string (ftc_json_object (summary, "titles"), l->data, NULL));
+              if (r == NULL)
+                continue;
+              row = ftc_eval_row_new (task, *m, r->accuracy.value, r->n > 0 ? r->n : -1);
+              ftc_eval_row_set_interval (row, r->accuracy.lo, r->accuracy.hi);
+              ftc_eval_row_set_task_title (row, ftc_report_get_title (d->report, task));
               g_ptr_array_add (d->rows, row);
             }
         }
@@ -264,8 +237,16 @@ load_eval (const char *dir, GCancellable *cancellable, GError **error)
   g_hash_table_iter_init (&iter, d->samples);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     sort_samples (value);
+  /* the report's task order (first seen), then tasks that only have records, by name */
   g_ptr_array_sort (d->tasks, compare_str);
-  g_ptr_array_sort (d->rows, compare_row);
+  if (d->report != NULL)
+    for (guint t = d->report->tasks->len; t > 0; t--)
+      {
+        guint at;
+        const char *task = g_ptr_array_index (d->report->tasks, t - 1);
+        if (g_ptr_array_find_with_equal_func (d->tasks, task, g_str_equal, &at))
+          g_ptr_array_insert (d->tasks, 0, g_ptr_array_steal_index (d->tasks, at));
+      }
   return g_steal_pointer (&d);
 }
 
@@ -289,136 +270,50 @@ task_shown (FtcEvalPage *self, const char *task)
   return self->task == NULL || strcmp (self->task, task) == 0;
 }
 
+/* The report narrowed to the selected task (the whole report for all tasks). */
+static FtcReport *
+shown_report (FtcEvalPage *self)
+{
+  FtcReport *sub;
+
+  if (self->data == NULL || self->data->report == NULL)
+    return NULL;
+  sub = ftc_report_new (self->data->report->name);
+  for (guint i = 0; i < self->data->report->results->len; i++)
+    {
+      const FtcResult *r = g_ptr_array_index (self->data->report->results, i);
+      FtcResult *copy;
+      char *task, *method;
+
+      if (!task_shown (self, r->task))
+        continue;
+      copy = ftc_result_new (r->task, r->method);
+      task = copy->task;
+      method = copy->method;
+      *copy = *r;
+      copy->task = task;
+      copy->method = method;
+      ftc_report_add_result (sub, copy);
+      ftc_report_set_title (sub, r->task, ftc_report_get_title (self->data->report, r->task));
+    }
+  return sub;
+}
+
 static void
 rebuild_chart (FtcEvalPage *self)
 {
-  g_autoptr (GPtrArray) series = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (GPtrArray) methods = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (FtcReport) report = shown_report (self);
+  FtcChart *chart = NULL;
 
-  if (self->data == NULL)
-    {
-      g_list_store_remove_all (self->series);
-      return;
-    }
-  for (guint i = 0; i < self->data->rows->len; i++)
-    {
-      FtcEvalRow *row = self->data->rows->pdata[i];
-      if (task_shown (self, ftc_eval_row_get_task (row)) &&
-          !g_ptr_array_find_with_equal_func (methods, ftc_eval_row_get_method (row), g_str_equal, NULL))
-        g_ptr_array_add (methods, g_strdup (ftc_eval_row_get_method (row)));
-    }
-  g_ptr_array_sort (methods, compare_method);
-
-  if (self->chart_kind == FTC_EVAL_CHART_BARS)
-    {
-      g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-
-      for (guint m = 0; m < methods->len; m++)
-        g_ptr_array_add (labels, ftc_studio_method_title (methods->pdata[m]));
-      g_ptr_array_add (labels, NULL);
-      for (guint t = 0; t < self->data->tasks->len; t++)
-        {
-          const char *task = self->data->tasks->pdata[t];
-          FtcChartSeries *s;
-          gboolean any = FALSE;
-
-          if (!task_shown (self, task))
-            continue;
-          s = ftc_chart_series_new (task, (int) t);
-          for (guint m = 0; m < methods->len; m++)
-            {
-              double acc = NAN;
-              for (guint i = 0; i < self->data->rows->len; i++)
-                {
-                  FtcEvalRow *row = self->data->rows->pdata[i];
-                  if (strcmp (ftc_eval_row_get_task (row), task) == 0 &&
-                      strcmp (ftc_eval_row_get_method (row), methods->pdata[m]) == 0)
-                    acc = ftc_eval_row_get_accuracy (row), any = TRUE;
-                }
-              ftc_chart_series_add_point (s, m, acc);
-            }
-          ftc_chart_series_set_labels (s, (const char *const *) labels->pdata);
-          if (any)
-            g_ptr_array_add (series, s);
-          else
-            g_object_unref (s);
-        }
-      ftc_chart_view_set_kind (self->chart, FTC_CHART_BARS);
-      ftc_chart_view_set_title (self->chart, self->task != NULL ? self->task : _("Accuracy per task"));
-      ftc_chart_view_set_axis_labels (self->chart, NULL, _("accuracy (%)"));
-      ftc_chart_view_set_y_range (self->chart, 0, 100);
-      ftc_chart_view_set_x_log2 (self->chart, FALSE);
-    }
-  else
-    {
-      int max_d = 1;
-
-      for (guint t = 0; t < self->data->tasks->len; t++)
-        {
-          const char *task = self->data->tasks->pdata[t];
-          g_autoptr (GArray) pts = g_array_new (FALSE, FALSE, sizeof (FtcChartPoint));
-          double teacher = NAN, vanilla = NAN;
-
-          if (!task_shown (self, task))
-            continue;
-          for (guint i = 0; i < self->data->rows->len; i++)
-            {
-              FtcEvalRow *row = self->data->rows->pdata[i];
-              int dd = ftc_studio_method_diversity (ftc_eval_row_get_method (row));
-              if (strcmp (ftc_eval_row_get_task (row), task) != 0)
-                continue;
-              if (dd > 0)
-                {
-                  FtcChartPoint p = { dd, ftc_eval_row_get_accuracy (row) };
-                  g_array_append_val (pts, p);
-                  max_d = MAX (max_d, dd);
-                }
-              else if (strcmp (ftc_eval_row_get_method (row), "teacher") == 0)
-                teacher = ftc_eval_row_get_accuracy (row);
-              else if (strcmp (ftc_eval_row_get_method (row), "vanilla") == 0)
-                vanilla = ftc_eval_row_get_accuracy (row);
-            }
-          if (pts->len > 0)
-            {
-              FtcChartSeries *s = ftc_chart_series_new (self->task != NULL ? _("Fine-tune-CoT") : task, (int) t);
-              ftc_chart_series_add_points (s, (FtcChartPoint *) pts->data, pts->len);
-              g_ptr_array_add (series, s);
-            }
-          /* the references only read clearly for one task */
-          if (self->task != NULL)
-            {
-              if (!isnan (teacher))
-                {
-                  FtcChartSeries *s = ftc_chart_series_new (_("Teacher"), 7);
-                  ftc_chart_series_set_style (s, FTC_CHART_SERIES_REFERENCE);
-                  ftc_chart_series_add_point (s, 1, teacher);
-                  g_ptr_array_add (series, s);
-                }
-              if (!isnan (vanilla))
-                {
-                  FtcChartSeries *s = ftc_chart_series_new (_("Vanilla fine-tuning"), 5);
-                  ftc_chart_series_set_style (s, FTC_CHART_SERIES_REFERENCE);
-                  ftc_chart_series_add_point (s, 1, vanilla);
-                  g_ptr_array_add (series, s);
-                }
-            }
-        }
-      /* references span the whole D axis */
-      for (guint i = 0; i < series->len; i++)
-        if (ftc_chart_series_get_style (series->pdata[i]) == FTC_CHART_SERIES_REFERENCE)
-          {
-            guint np;
-            const FtcChartPoint *p = ftc_chart_series_get_points (series->pdata[i], &np);
-            ftc_chart_series_add_point (series->pdata[i], MAX (max_d, 2), p[0].y);
-          }
-      ftc_chart_view_set_kind (self->chart, FTC_CHART_LINES);
-      ftc_chart_view_set_title (self->chart, _("Accuracy against D (diverse reasoning)"));
-      ftc_chart_view_set_axis_labels (self->chart, _("rationales per question (D)"), _("accuracy (%)"));
-      ftc_chart_view_set_y_range (self->chart, 0, 100);
-      ftc_chart_view_set_x_log2 (self->chart, TRUE);
-    }
-  g_list_store_splice (self->series, 0, g_list_model_get_n_items (G_LIST_MODEL (self->series)),
-                       series->pdata, series->len);
+  /* the charts of ftcot report, made by the same functions */
+  if (report != NULL)
+    chart = self->chart_kind == FTC_EVAL_CHART_BARS ? ftc_report_chart_accuracy (report)
+                                                    : ftc_report_chart_diversity (report);
+  if (chart == NULL)
+    chart = ftc_chart_new (self->chart_kind == FTC_EVAL_CHART_BARS ? FTC_CHART_BARS : FTC_CHART_LINES,
+                           self->chart_kind == FTC_EVAL_CHART_BARS ? _("Accuracy per task")
+                                                                   : _("Accuracy against diverse reasoning (D)"));
+  ftc_chart_view_set_chart (self->chart, chart);
 }
 
 /* ---- table and grid ---- */
@@ -785,7 +680,6 @@ ftc_eval_page_dispose (GObject *object)
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
   g_clear_object (&self->rows);
-  g_clear_object (&self->series);
   G_OBJECT_CLASS (ftc_eval_page_parent_class)->dispose (object);
 }
 
@@ -845,10 +739,8 @@ ftc_eval_page_init (FtcEvalPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->rows = g_list_store_new (FTC_TYPE_EVAL_ROW);
-  self->series = g_list_store_new (FTC_TYPE_CHART_SERIES);
   gtk_column_view_set_model (self->table,
                              GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->rows)))));
-  ftc_chart_view_set_model (self->chart, G_LIST_MODEL (self->series));
   g_signal_connect_swapped (self->task_dropdown, "notify::selected", G_CALLBACK (task_selected), self);
   g_signal_connect_swapped (self->diversity_button, "toggled", G_CALLBACK (chart_toggled), self);
   g_signal_connect_swapped (self->grid, "sample-activated", G_CALLBACK (sample_activated), self);

@@ -8,68 +8,50 @@
 
 #include "app/studio/ftc-application.h"
 #include "app/studio/ftc-studio-util.h"
+#include "compute/ftc-backend.h"
 #include "core/ftc-error.h"
+#include "core/ftc-experiment.h"
+#include "core/ftc-model-dir.h"
+#include "core/ftc-task-open.h"
 #include "core/ftc-task-registry.h"
 
 static const char *const teacher_kinds[] = { "scripted", "replay", "openai" };
-static const char *const student_presets[] = { "tiny", "tiny-deep", "tiny-wide", "gpt2", "gpt2-medium", "gpt2-large" };
 
-typedef struct {
-  const char *preset;
-  int n_layer, d_model, vocab, context;
-} StudentShape;
-
-/* GPT-2 sizes from the published configs; the from-scratch presets (core/ftc-model-dir.c) take their
- * vocabulary from a character tokenizer, counted here as 256 entries. */
-static const StudentShape shapes[] = {
-  { "tiny", 2, 128, 256, 256 },
-  { "tiny-deep", 4, 128, 256, 512 },
-  { "tiny-wide", 4, 256, 256, 512 },
-  { "gpt2", 12, 768, 50257, 1024 },
-  { "gpt2-medium", 24, 1024, 50257, 1024 },
-  { "gpt2-large", 36, 1280, 50257, 1024 },
-};
-
-static const StudentShape *
-find_shape (const char *preset)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
-    if (g_strcmp0 (shapes[i].preset, preset) == 0)
-      return &shapes[i];
-  return NULL;
-}
+/* From-scratch presets take their vocabulary from a character tokenizer: counted as 256 entries. */
+#define SCRATCH_VOCAB 256
 
 gint64
 ftc_experiment_student_params (const char *preset)
 {
-  const StudentShape *s = find_shape (preset);
-  gint64 C, L;
+  const FtcModelPreset *p = preset != NULL ? ftc_model_preset_lookup (preset) : NULL;
+  gint64 C, L, V;
 
-  if (s == NULL)
+  if (p == NULL)
     return -1;
-  C = s->d_model;
-  L = s->n_layer;
+  C = p->config.channels;
+  L = p->config.num_layers;
+  V = p->config.vocab_size > 0 ? p->config.vocab_size : SCRATCH_VOCAB;
   /* token and position embeddings (the output layer shares the token one), per layer: attention
    * 4 C^2 + 4 C, MLP 8 C^2 + 5 C, two layer norms 4 C; the final layer norm 2 C */
-  return (gint64) s->vocab * C + (gint64) s->context * C + L * (12 * C * C + 13 * C) + 2 * C;
+  return V * C + (gint64) p->config.max_seq_len * C + L * (12 * C * C + 13 * C) + 2 * C;
 }
 
 gint64
 ftc_experiment_estimate_memory (const char *preset, int batch_size, int context)
 {
-  const StudentShape *s = find_shape (preset);
+  const FtcModelPreset *p = preset != NULL ? ftc_model_preset_lookup (preset) : NULL;
   gint64 T, C, L, V, B, acts;
 
-  if (s == NULL)
+  if (p == NULL)
     return -1;
-  T = context > 0 ? MIN (context, s->context) : s->context;
-  C = s->d_model;
-  L = s->n_layer;
-  V = s->vocab;
+  T = context > 0 ? MIN (context, p->config.max_seq_len) : p->config.max_seq_len;
+  C = p->config.channels;
+  L = p->config.num_layers;
+  V = p->config.vocab_size > 0 ? p->config.vocab_size : SCRATCH_VOCAB;
   B = MAX (batch_size, 1);
   /* llm.c's activation count: per layer about 16 BTC plus the attention scores before and after the
-   * softmax (B NH T T each, NH = C / 64), plus the logits and their probabilities */
-  acts = L * (16 * B * T * C + 2 * B * (C / 64) * T * T) + 2 * B * T * V;
+   * softmax (B NH T T each), plus the logits and their probabilities */
+  acts = L * (16 * B * T * C + 2 * B * p->config.num_heads * T * T) + 2 * B * T * V;
   return ftc_experiment_student_params (preset) * 16 + acts * 4;
 }
 
@@ -87,6 +69,7 @@ struct _FtcExperimentPage
   GtkEntry *endpoint_entry, *model_entry, *key_env_entry, *replay_entry;
   GtkSpinButton *samples_spin, *temperature_spin;
   GtkDropDown *student_dropdown;
+  GtkStringList *student_dropdown_list;
   GtkEntry *model_dir_entry;
   GtkCheckButton *zero_shot_check, *vanilla_check, *ft_cot_check, *diverse_check;
   GtkSpinButton *lr_spin, *batch_spin, *epochs_spin, *seed_spin;
@@ -97,8 +80,15 @@ struct _FtcExperimentPage
   JsonObject *config;          /* as loaded; the form writes over it on save */
   GHashTable *previews;        /* task -> first recorded questions */
   GPtrArray *task_keys;        /* dropdown position -> key */
+  GPtrArray *student_keys;     /* dropdown position -> preset */
   GPtrArray *device_specs;     /* dropdown position -> spec */
   GArray *device_memory;       /* gint64 bytes, -1 unknown */
+  GCancellable *devices_cancellable;
+  GCancellable *preview_cancellable;
+  char *preview_key;           /* the task the preview is (being) loaded for */
+  char *loaded_preview;        /* what loading it said */
+  gboolean previewing;
+  gboolean devices_listed;
   char *directory;
   GCancellable *cancellable;
   gboolean loading;
@@ -302,8 +292,63 @@ answer_type_name (FtcAnswerType t)
     }
 }
 
+/* What loading the task says: split sizes and the first questions, or why it could not be loaded. */
+typedef struct {
+  char *key;
+  char *text;
+} TaskPreview;
+
 static void
-update_preview (FtcExperimentPage *self)
+task_preview_free (TaskPreview *t)
+{
+  g_free (t->key);
+  g_free (t->text);
+  g_free (t);
+}
+
+static void
+task_preview_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  TaskPreview *t = task_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcTask) ftask = ftc_task_open (t->key, NULL, &error);
+  GString *text = g_string_new (NULL);
+
+  if (ftask == NULL)
+    g_string_append_printf (text, _("The task's data is not here yet: %s"), error->message);
+  else
+    {
+      g_string_append_printf (text, _("%u samples: %u for training, %u for testing. First training questions:\n"),
+                              ftask->samples->len, ftask->train->len, ftask->test->len);
+      for (guint i = 0; i < MIN (3u, ftask->train->len); i++)
+        {
+          FtcSample *sample = g_ptr_array_index (ftask->samples, g_array_index (ftask->train, int, i));
+          g_string_append_printf (text, "• %s (%s)\n", sample->question, sample->answer);
+        }
+    }
+  g_task_return_pointer (task, g_string_free (text, FALSE), g_free);
+}
+
+static void update_preview_text (FtcExperimentPage *self);
+
+static void
+task_previewed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FtcExperimentPage) self = user_data;
+  TaskPreview *t = g_task_get_task_data (G_TASK (result));
+  g_autofree char *text = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (text == NULL || g_strcmp0 (t->key, ftc_experiment_page_get_task (self)) != 0)
+    return;   /* cancelled, or another task was chosen meanwhile */
+  g_free (self->loaded_preview);
+  self->loaded_preview = g_steal_pointer (&text);
+  self->previewing = FALSE;
+  update_preview_text (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOADING]);
+}
+
+static void
+update_preview_text (FtcExperimentPage *self)
 {
   const char *key = ftc_experiment_page_get_task (self);
   const FtcTaskInfo *info = ftc_task_info_lookup (key != NULL ? key : "");
@@ -315,11 +360,44 @@ update_preview (FtcExperimentPage *self)
                             info->source == FTC_TASK_SYNTHETIC ? _("synthetic, generated from a seed")
                                                                : _("dataset from its published files"),
                             answer_type_name (info->answer_type), info->answer_trigger);
+  if (self->loaded_preview != NULL)
+    g_string_append (text, self->loaded_preview);
+  else
+    g_string_append (text, _("Loading the task…\n"));
   if (questions != NULL && *questions != '\0')
     g_string_append_printf (text, _("Questions the teacher answered:\n%s"), questions);
-  else
-    g_string_append (text, _("Split sizes and sample questions appear once the task's data is loaded."));
+  g_strchomp (text->str);
   gtk_label_set_text (self->task_preview, text->str);
+}
+
+/* Loads the chosen task on a worker thread (a dataset reads its files, a synthetic family generates). */
+static void
+update_preview (FtcExperimentPage *self)
+{
+  const char *key = ftc_experiment_page_get_task (self);
+  g_autoptr (GTask) task = NULL;
+  TaskPreview *t;
+
+  if (key != NULL && g_strcmp0 (key, self->preview_key) == 0)
+    {
+      update_preview_text (self);
+      return;
+    }
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+  g_clear_pointer (&self->loaded_preview, g_free);
+  g_free (self->preview_key);
+  self->preview_key = g_strdup (key);
+  update_preview_text (self);
+  if (key == NULL)
+    return;
+  self->previewing = TRUE;
+  self->preview_cancellable = g_cancellable_new ();
+  t = g_new0 (TaskPreview, 1);
+  t->key = g_strdup (key);
+  task = g_task_new (NULL, self->preview_cancellable, task_previewed, g_object_ref (self));
+  g_task_set_task_data (task, t, (GDestroyNotify) task_preview_free);
+  g_task_run_in_thread (task, task_preview_thread);
 }
 
 static void
@@ -327,9 +405,18 @@ update_memory (FtcExperimentPage *self)
 {
   guint s = gtk_drop_down_get_selected (self->student_dropdown);
   guint d = gtk_drop_down_get_selected (self->device_dropdown);
-  gint64 need = ftc_experiment_estimate_memory (s < G_N_ELEMENTS (student_presets) ? student_presets[s] : NULL,
+  gint64 need = ftc_experiment_estimate_memory (s < self->student_keys->len ? self->student_keys->pdata[s] : NULL,
                                                 gtk_spin_button_get_value_as_int (self->batch_spin), 0);
   gint64 have = d < self->device_memory->len ? g_array_index (self->device_memory, gint64, d) : -1;
+
+  /* "auto" is the first OpenCL GPU, else cpu: the device listed under that spec */
+  if (d < self->device_specs->len && strcmp (self->device_specs->pdata[d], "auto") == 0 && self->devices_listed)
+    {
+      const char *spec = ftc_device_default_spec ();
+      for (guint i = 0; i < self->device_specs->len; i++)
+        if (strcmp (self->device_specs->pdata[i], spec) == 0)
+          have = g_array_index (self->device_memory, gint64, i);
+    }
   g_autofree char *need_s = need > 0 ? g_format_size ((guint64) need) : NULL;
   g_autofree char *have_s = have > 0 ? g_format_size ((guint64) have) : NULL;
   g_autofree char *text = NULL;
@@ -386,8 +473,9 @@ fill_form (FtcExperimentPage *self)
   gtk_editable_set_text (GTK_EDITABLE (self->replay_entry), ftc_json_string (teacher, "replay_path", ""));
   gtk_spin_button_set_value (self->samples_spin, (double) ftc_json_int (teacher, "samples", 1));
   gtk_spin_button_set_value (self->temperature_spin, ftc_json_double (teacher, "temperature", 0.7));
-  gtk_drop_down_set_selected (self->student_dropdown, index_of (student_presets, G_N_ELEMENTS (student_presets),
-                                                                ftc_json_string (student, "preset", "tiny"), 0));
+  gtk_drop_down_set_selected (self->student_dropdown,
+                              index_of ((const char *const *) self->student_keys->pdata, self->student_keys->len,
+                                        ftc_json_string (student, "preset", "tiny"), 0));
   gtk_editable_set_text (GTK_EDITABLE (self->model_dir_entry), ftc_json_string (student, "model_dir", ""));
   gtk_check_button_set_active (self->zero_shot_check, has_method (c, "zero_shot", FALSE));
   gtk_check_button_set_active (self->vanilla_check, has_method (c, "vanilla", FALSE));
@@ -550,7 +638,8 @@ ftc_experiment_page_dup_config (FtcExperimentPage *self)
   json_object_set_int_member (teacher, "samples", d);
   json_object_set_double_member (teacher, "temperature", gtk_spin_button_get_value (self->temperature_spin));
   student = ensure_object (c, "student");
-  json_object_set_string_member (student, "preset", student_presets[MIN (s, G_N_ELEMENTS (student_presets) - 1)]);
+  if (s < self->student_keys->len)
+    json_object_set_string_member (student, "preset", self->student_keys->pdata[s]);
   set_or_remove_string (student, "model_dir", gtk_editable_get_text (GTK_EDITABLE (self->model_dir_entry)));
   /* methods the form has no box for (the teacher and random baselines) stay as they were */
   {
@@ -603,6 +692,20 @@ ftc_experiment_page_save (FtcExperimentPage *self, GError **error)
     }
   path = g_build_filename (self->directory, "experiment.json", NULL);
   c = ftc_experiment_page_dup_config (self);
+  /* what is saved must run: the experiment reader's own checks (unknown keys, impossible combinations) */
+  {
+    g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    g_autofree char *text = NULL;
+    g_autoptr (FtcExperiment) exp = NULL;
+
+    json_node_set_object (node, c);
+    json_generator_set_root (gen, node);
+    text = json_generator_to_data (gen, NULL);
+    exp = ftc_experiment_load_from_data (text, -1, path, self->directory, error);
+    if (exp == NULL)
+      return FALSE;
+  }
   if (!ftc_studio_save_json_object (path, c, error))
     return FALSE;
   g_clear_pointer (&self->config, json_object_unref);
@@ -628,40 +731,89 @@ check_memory_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- devices ---- */
 
-static gint64
-host_memory (void)
-{
-  /* optional: Linux tells the total RAM; elsewhere it stays unknown */
-  g_autofree char *meminfo = NULL;
-  const char *p;
+/* OpenCL platforms can take a moment to enumerate (PoCL compiles nothing, but loads its drivers): the
+ * listing runs on a worker thread once and is kept for the process. */
+#define MAX_DEVICES 32
 
-  if (!g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL))
-    return -1;
-  p = strstr (meminfo, "MemTotal:");
-  if (p == NULL)
-    return -1;
-  return g_ascii_strtoll (p + strlen ("MemTotal:"), NULL, 10) * 1024;
+static FtcDeviceInfo *device_cache;
+static int device_cache_n = -1;
+G_LOCK_DEFINE_STATIC (device_cache);
+
+static void
+devices_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  G_LOCK (device_cache);
+  if (device_cache_n < 0)
+    {
+      device_cache = g_new0 (FtcDeviceInfo, MAX_DEVICES);
+      device_cache_n = ftc_device_list (device_cache, MAX_DEVICES);
+    }
+  G_UNLOCK (device_cache);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+fill_devices (FtcExperimentPage *self)
+{
+  const char *auto_items[] = { _("auto (the first OpenCL GPU, else cpu)"), NULL };
+  gint64 unknown = -1;
+  guint old = g_list_model_get_n_items (G_LIST_MODEL (self->device_dropdown_list));
+  g_autofree char *keep = NULL;
+  guint sel = gtk_drop_down_get_selected (self->device_dropdown);
+
+  if (sel < self->device_specs->len)
+    keep = g_strdup (self->device_specs->pdata[sel]);
+  g_ptr_array_set_size (self->device_specs, 0);
+  g_array_set_size (self->device_memory, 0);
+  gtk_string_list_splice (self->device_dropdown_list, 0, old, auto_items);
+  g_ptr_array_add (self->device_specs, g_strdup ("auto"));
+  g_array_append_val (self->device_memory, unknown);
+  for (int i = 0; i < MAX (device_cache_n, 0); i++)
+    {
+      const FtcDeviceInfo *d = &device_cache[i];
+      gint64 mem = d->global_mem_bytes > 0 ? (gint64) d->global_mem_bytes : -1;
+      g_autofree char *mem_s = mem > 0 ? g_format_size ((guint64) mem) : g_strdup ("?");
+      g_autofree char *label = g_strdup_printf ("%s — %s (%s)", d->spec, d->name, mem_s);
+      const char *items[] = { label, NULL };
+
+      gtk_string_list_splice (self->device_dropdown_list, self->device_specs->len, 0, items);
+      g_ptr_array_add (self->device_specs, g_strdup (d->spec));
+      g_array_append_val (self->device_memory, mem);
+    }
+  for (guint i = 0; keep != NULL && i < self->device_specs->len; i++)
+    if (strcmp (self->device_specs->pdata[i], keep) == 0)
+      gtk_drop_down_set_selected (self->device_dropdown, i);
+  update_memory (self);
+}
+
+static void
+devices_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FtcExperimentPage) self = user_data;
+
+  if (g_task_had_error (G_TASK (result)) || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  fill_devices (self);
+  if (self->config != NULL)
+    {
+      /* the experiment's device may be one just listed */
+      const char *device = ftc_json_string (self->config, "device", NULL);
+      for (guint i = 0; device != NULL && i < self->device_specs->len; i++)
+        if (strcmp (self->device_specs->pdata[i], device) == 0)
+          gtk_drop_down_set_selected (self->device_dropdown, i);
+    }
+  self->devices_listed = TRUE;
 }
 
 static void
 list_devices (FtcExperimentPage *self)
 {
-  gint64 mem = host_memory ();
-  g_autofree char *mem_s = mem > 0 ? g_format_size ((guint64) mem) : NULL;
-  g_autofree char *label = mem_s != NULL ? g_strdup_printf (_("cpu (%u threads, %s)"), g_get_num_processors (), mem_s)
-                                         : g_strdup_printf (_("cpu (%u threads)"), g_get_num_processors ());
-  const char *items[] = { label, NULL };
+  g_autoptr (GTask) task = NULL;
 
-  const char *auto_items[] = { _("auto (the first OpenCL GPU, else cpu)"), NULL };
-  gint64 unknown = -1;
-
-  /* OpenCL devices join this list when the compute engine's device listing is part of the build */
-  g_ptr_array_add (self->device_specs, g_strdup ("auto"));
-  g_array_append_val (self->device_memory, unknown);
-  gtk_string_list_splice (self->device_dropdown_list, 0, 0, auto_items);
-  g_ptr_array_add (self->device_specs, g_strdup ("cpu"));
-  g_array_append_val (self->device_memory, mem);
-  gtk_string_list_splice (self->device_dropdown_list, 1, 0, items);
+  fill_devices (self);
+  self->devices_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->devices_cancellable, devices_listed, g_object_ref (self));
+  g_task_run_in_thread (task, devices_thread);
 }
 
 static void
@@ -669,6 +821,10 @@ ftc_experiment_page_dispose (GObject *object)
 {
   FtcExperimentPage *self = FTC_EXPERIMENT_PAGE (object);
 
+  g_cancellable_cancel (self->devices_cancellable);
+  g_clear_object (&self->devices_cancellable);
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), FTC_TYPE_EXPERIMENT_PAGE);
@@ -686,10 +842,13 @@ ftc_experiment_page_finalize (GObject *object)
   g_clear_pointer (&self->config, json_object_unref);
   g_clear_pointer (&self->previews, g_hash_table_unref);
   g_ptr_array_unref (self->task_keys);
+  g_ptr_array_unref (self->student_keys);
   g_ptr_array_unref (self->device_specs);
   g_array_unref (self->device_memory);
   g_free (self->directory);
   g_free (self->error);
+  g_free (self->preview_key);
+  g_free (self->loaded_preview);
   G_OBJECT_CLASS (ftc_experiment_page_parent_class)->finalize (object);
 }
 
@@ -698,7 +857,7 @@ ftc_experiment_page_get_property (GObject *object, guint prop_id, GValue *value,
 {
   switch (prop_id)
     {
-    case PROP_LOADING: g_value_set_boolean (value, FTC_EXPERIMENT_PAGE (object)->loading); break;
+    case PROP_LOADING: g_value_set_boolean (value, ftc_experiment_page_get_loading (FTC_EXPERIMENT_PAGE (object))); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -719,7 +878,7 @@ ftc_experiment_page_class_init (FtcExperimentPageClass *klass)
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, FtcExperimentPage, name)
   BIND (status_label); BIND (name_entry); BIND (folder_label); BIND (task_dropdown); BIND (task_dropdown_list);
   BIND (task_preview); BIND (teacher_dropdown); BIND (endpoint_entry); BIND (model_entry);
-  BIND (key_env_entry); BIND (replay_entry); BIND (samples_spin); BIND (temperature_spin); BIND (student_dropdown);
+  BIND (key_env_entry); BIND (replay_entry); BIND (samples_spin); BIND (temperature_spin); BIND (student_dropdown); BIND (student_dropdown_list);
   BIND (model_dir_entry); BIND (zero_shot_check); BIND (vanilla_check); BIND (ft_cot_check); BIND (diverse_check);
   BIND (lr_spin); BIND (batch_spin); BIND (epochs_spin); BIND (seed_spin); BIND (device_dropdown);
   BIND (device_dropdown_list); BIND (memory_label);
@@ -746,6 +905,21 @@ ftc_experiment_page_init (FtcExperimentPage *self)
       gtk_string_list_splice (self->task_dropdown_list, i, 0, items);
       g_ptr_array_add (self->task_keys, g_strdup (tasks[i].key));
     }
+  self->student_keys = g_ptr_array_new_with_free_func (g_free);
+  {
+    guint np;
+    const FtcModelPreset *presets = ftc_model_presets (&np);
+    /* from-scratch sizes first: the offline default */
+    for (int pass = 0; pass < 2; pass++)
+      for (guint i = 0; i < np; i++)
+        if ((presets[i].config.vocab_size == 0) == (pass == 0))
+          {
+            g_autofree char *label = g_strdup_printf ("%s — %s", presets[i].name, presets[i].summary);
+            const char *items[] = { label, NULL };
+            gtk_string_list_splice (self->student_dropdown_list, self->student_keys->len, 0, items);
+            g_ptr_array_add (self->student_keys, g_strdup (presets[i].name));
+          }
+  }
   list_devices (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "experiment.save", FALSE);
   gtk_label_set_text (self->status_label, _("Open an experiment folder or create a new one."));
@@ -760,7 +934,7 @@ ftc_experiment_page_init (FtcExperimentPage *self)
 }
 
 GtkWidget *ftc_experiment_page_new (void) { return g_object_new (FTC_TYPE_EXPERIMENT_PAGE, NULL); }
-gboolean ftc_experiment_page_get_loading (FtcExperimentPage *self) { return self->loading; }
+gboolean ftc_experiment_page_get_loading (FtcExperimentPage *self) { return self->loading || self->previewing; }
 const char *ftc_experiment_page_get_error (FtcExperimentPage *self) { return self->error; }
 const char *ftc_experiment_page_get_task_preview (FtcExperimentPage *self) { return gtk_label_get_text (self->task_preview); }
 const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self) { return gtk_label_get_text (self->memory_label); }
@@ -789,4 +963,33 @@ void
 ftc_experiment_page_set_samples (FtcExperimentPage *self, int d)
 {
   gtk_spin_button_set_value (self->samples_spin, d);
+}
+
+void
+ftc_experiment_page_set_teacher (FtcExperimentPage *self, const char *kind, const char *model)
+{
+  gtk_drop_down_set_selected (self->teacher_dropdown, index_of (teacher_kinds, G_N_ELEMENTS (teacher_kinds), kind, 0));
+  gtk_editable_set_text (GTK_EDITABLE (self->model_entry), model != NULL ? model : "");
+}
+
+gboolean
+ftc_experiment_page_get_devices_listed (FtcExperimentPage *self)
+{
+  return self->devices_listed;
+}
+
+char **
+ftc_experiment_page_dup_devices (FtcExperimentPage *self)
+{
+  char **out = g_new0 (char *, self->device_specs->len + 1);
+
+  for (guint i = 0; i < self->device_specs->len; i++)
+    out[i] = g_strdup (self->device_specs->pdata[i]);
+  return out;
+}
+
+gboolean
+ftc_experiment_page_get_previewing (FtcExperimentPage *self)
+{
+  return self->previewing;
 }

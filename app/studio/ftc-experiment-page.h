@@ -18,7 +18,8 @@ const char *ftc_experiment_page_get_error (FtcExperimentPage *self);
 
 /* Creates dir (and parents) with a default experiment.json unless one exists. */
 gboolean ftc_experiment_page_create (const char *dir, GError **error);
-/* Writes the form to dir/experiment.json atomically. */
+/* Checks the form with the experiment reader (core/ftc-experiment.h), then writes it to
+ * dir/experiment.json atomically; nothing is written when the check fails. */
 gboolean ftc_experiment_page_save (FtcExperimentPage *self, GError **error);
 /* The experiment as the form shows it now (a new reference). */
 JsonObject *ftc_experiment_page_dup_config (FtcExperimentPage *self);
@@ -28,7 +29,13 @@ void ftc_experiment_page_set_task (FtcExperimentPage *self, const char *key);
 const char *ftc_experiment_page_get_task (FtcExperimentPage *self);
 void ftc_experiment_page_set_samples (FtcExperimentPage *self, int d);
 const char *ftc_experiment_page_get_task_preview (FtcExperimentPage *self);
+/* TRUE while the chosen task loads for its preview (split sizes, first questions). */
+gboolean ftc_experiment_page_get_previewing (FtcExperimentPage *self);
 const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self);
+void ftc_experiment_page_set_teacher (FtcExperimentPage *self, const char *kind, const char *model);
+/* The device specs offered ("auto", "cpu", "opencl:0", ...), from ftc_device_list on a worker thread. */
+gboolean ftc_experiment_page_get_devices_listed (FtcExperimentPage *self);
+char **ftc_experiment_page_dup_devices (FtcExperimentPage *self);
 
 /* Bytes a training run needs, roughly: weights, gradients and AdamW state (16 bytes per parameter) plus
  * activations for one batch. -1 for an unknown preset. */

@@ -29,6 +29,7 @@ struct _FtcReviewPage
   GListStore *store;             /* FtcRationaleItem, all of them */
   GtkCustomFilter *filter;
   GtkFilterListModel *filtered;
+  GtkSortListModel *sorted;      /* by the column the user clicked, over filtered */
   GtkSingleSelection *selection;
   FtcReviewFilter mode;
   char *search;                  /* casefolded, or NULL */
@@ -160,10 +161,10 @@ decided (FtcReviewPage *self, FtcRationaleItem *item, guint position)
   if (self->log != NULL)
     ftc_review_log_append (self->log, item);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
   if (position < n)
     {
-      g_autoptr (FtcRationaleItem) at = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+      g_autoptr (FtcRationaleItem) at = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
       /* still shown: go to the next row; filtered away: the next row took its place */
       if (at == item && position + 1 < n)
         position++;
@@ -251,7 +252,7 @@ revert_action (GtkWidget *widget, const char *name, GVariant *param)
   if (self->log != NULL)
     ftc_review_log_append (self->log, keep);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  if (position < g_list_model_get_n_items (G_LIST_MODEL (self->filtered)))
+  if (position < g_list_model_get_n_items (G_LIST_MODEL (self->sorted)))
     gtk_single_selection_set_selected (self->selection, position);
   update_counts (self);
   show_detail (self);
@@ -333,7 +334,7 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       g_clear_pointer (&self->log, ftc_review_log_free);
       self->log = ftc_review_log_new (self->directory, log_error, G_OBJECT (self));
       update_counts (self);
-      if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->sorted)) > 0)
         gtk_single_selection_set_selected (self->selection, 0);
       show_detail (self);
     }
@@ -479,7 +480,9 @@ ftc_review_page_init (FtcReviewPage *self)
   self->store = g_list_store_new (FTC_TYPE_RATIONALE_ITEM);
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->store)), GTK_FILTER (self->filter));
-  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->filtered));
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (self->filtered),
+                                          g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
   gtk_single_selection_set_autoselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_swapped (self->selection, "notify::selected-item", G_CALLBACK (selection_changed), self);
@@ -505,7 +508,7 @@ ftc_review_page_new (void)
 
 gboolean ftc_review_page_get_loading (FtcReviewPage *self) { return self->loading; }
 const char *ftc_review_page_get_error (FtcReviewPage *self) { return self->error; }
-GListModel *ftc_review_page_get_model (FtcReviewPage *self) { return G_LIST_MODEL (self->filtered); }
+GListModel *ftc_review_page_get_model (FtcReviewPage *self) { return G_LIST_MODEL (self->sorted); }
 const char *ftc_review_page_get_counts_text (FtcReviewPage *self) { return self->counts_text; }
 
 void

@@ -9,6 +9,7 @@
 
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
+#include "core/ftc-record.h"
 
 #ifdef G_OS_UNIX
 #include <unistd.h>
@@ -26,42 +27,51 @@ static gboolean
 add_record (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
 {
   LoadState *st = user_data;
-  const char *task = ftc_json_string (obj, "task", ftc_json_string (obj, "dataset", st->file_task));
-  int index = (int) ftc_json_int (obj, "sample_index", ftc_json_int (obj, "index", -1));
-  g_autofree char *fallback_id = index >= 0 ? g_strdup_printf ("%s-%d", task, index)
-                                            : g_strdup_printf ("%s-line%u", task, line_no);
-  const char *sample_id = ftc_json_string (obj, "sample_id", ftc_json_string (obj, "id", fallback_id));
-  g_autofree char *sample_key = g_strdup_printf ("%s\t%s", task, sample_id);
-  guint seen = GPOINTER_TO_UINT (g_hash_table_lookup (st->per_sample, sample_key));
-  int completion_index = (int) ftc_json_int (obj, "completion_index", seen);
-  const char *question = ftc_json_string (obj, "question", NULL);
-  const char *rationale = ftc_json_string (obj, "rationale", ftc_json_string (obj, "completion", NULL));
+  g_autoptr (GError) local = NULL;
+  /* the completion record's own reader (core/ftc-record.h): its field names, aliases and checks */
+  g_autoptr (FtcRecord) rec = ftc_record_from_json (obj, &local);
+  const char *task;
+  g_autofree char *fallback_id = NULL;
+  const char *sample_id;
+  g_autofree char *sample_key = NULL;
+  guint seen;
+  int completion_index;
+  const char *rationale;
   g_autoptr (FtcRationaleItem) item = NULL;
   char *key;
 
-  if (question == NULL || rationale == NULL)
+  if (rec == NULL)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s:%u: a completion record needs \"question\" and "
-                   "\"rationale\"", st->path, line_no);
+      g_set_error (error, FTC_ERROR, local->code, "%s:%u: %s", st->path, line_no, local->message);
       return FALSE;
     }
+  rationale = rec->rationale != NULL ? rec->rationale : rec->completion;
+  if (rationale == NULL)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s:%u: a teacher record needs \"rationale\"", st->path,
+                   line_no);
+      return FALSE;
+    }
+  task = rec->task != NULL ? rec->task : st->file_task;
+  fallback_id = rec->sample_index >= 0 ? g_strdup_printf ("%s-%" G_GINT64_FORMAT, task, rec->sample_index)
+                                       : g_strdup_printf ("%s-line%u", task, line_no);
+  sample_id = rec->sample_id != NULL ? rec->sample_id : fallback_id;
+  sample_key = g_strdup_printf ("%s\t%s", task, sample_id);
+  seen = GPOINTER_TO_UINT (g_hash_table_lookup (st->per_sample, sample_key));
+  /* files without completion indices (the published teacher files) number a sample's records in order */
+  completion_index = json_object_has_member (obj, "completion_index") ? (int) rec->completion_index : (int) seen;
   g_hash_table_insert (st->per_sample, g_steal_pointer (&sample_key), GUINT_TO_POINTER (seen + 1));
 
-  item = ftc_rationale_item_new (task, sample_id, index, completion_index);
-  ftc_rationale_item_set_record (item, question, rationale,
-                                 ftc_json_string (obj, "gold", ftc_json_string (obj, "answer", "")),
-                                 ftc_json_string (obj, "prediction", ""),
-                                 ftc_json_bool (obj, "correct", FALSE),
-                                 ftc_json_string (obj, "finish_reason", ""));
+  item = ftc_rationale_item_new (task, sample_id, (int) rec->sample_index, completion_index);
+  ftc_rationale_item_set_record (item, rec->question, rationale, rec->gold, rec->prediction,
+                                 rec->has_correct && rec->correct, rec->finish_reason);
   key = ftc_rationale_item_dup_key (item);
   /* A store may hold a record twice after a crash; the later one wins, the row stays where it was. */
   if (g_hash_table_contains (st->by_key, key))
     {
       FtcRationaleItem *old = g_hash_table_lookup (st->by_key, key);
-      ftc_rationale_item_set_record (old, question, rationale, ftc_rationale_item_get_gold (item),
-                                     ftc_rationale_item_get_prediction (item),
-                                     ftc_rationale_item_get_correct (item),
-                                     ftc_rationale_item_get_finish_reason (item));
+      ftc_rationale_item_set_record (old, rec->question, rationale, rec->gold, rec->prediction,
+                                     rec->has_correct && rec->correct, rec->finish_reason);
       g_free (key);
       return TRUE;
     }

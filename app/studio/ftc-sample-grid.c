@@ -1,6 +1,5 @@
 #include "app/studio/ftc-sample-grid.h"
 
-#include "app/studio/ftc-chart-draw.h"
 
 #define CELL 13
 #define GAP 1
@@ -106,15 +105,15 @@ ftc_sample_grid_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   double band_h = self->n_rows * (CELL + GAP) + BAND_GAP;
   GdkRGBA fg;
   cairo_t *cr;
-  double right[3], wrong[3];
+  /* Okabe-Ito bluish green and vermillion, the charts' palette: apart for every common colour vision */
+  static const double right[3] = { 0.000, 0.620, 0.451 };
+  static const double wrong[3] = { 0.835, 0.369, 0.000 };
 
   if (w <= 0 || h <= 0)
     return;
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
   G_GNUC_END_IGNORE_DEPRECATIONS
-  ftc_chart_palette (2, right);   /* green */
-  ftc_chart_palette (5, wrong);   /* vermillion */
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   cairo_select_font_face (cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size (cr, 11);

@@ -303,7 +303,7 @@ ftc_studio_method_title (const char *method)
 static int
 method_rank (const char *m)
 {
-  static const char *const order[] = { "random", "zero_shot", "teacher", "vanilla" };
+  static const char *const order[] = { "teacher", "random", "zero_shot", "vanilla" };
   int d = ftc_studio_method_diversity (m);
 
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)

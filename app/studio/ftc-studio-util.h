@@ -49,7 +49,7 @@ char *ftc_studio_task_of_file (const char *path);
 
 /* "Fine-tune-CoT (D=2)" for "ft_cot_d2", "Teacher" for "teacher", ...: what a user reads for a method key. */
 char *ftc_studio_method_title (const char *method);
-/* Orders method keys as the paper's tables do: baselines, teacher, then students by D. */
+/* Orders method keys as the reports do: teacher, random, zero-shot, vanilla, then Fine-tune-CoT by D. */
 int ftc_studio_method_compare (const char *a, const char *b);
 /* D of a Fine-tune-CoT method key ("ft_cot" -> 1, "ft_cot_d4" -> 4), 0 for other methods. */
 int ftc_studio_method_diversity (const char *method);

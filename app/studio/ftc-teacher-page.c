@@ -8,7 +8,12 @@
 #include "app/studio/ftc-rationale-item.h"
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
+#include "core/ftc-price.h"
+#include "core/ftc-task-open.h"
 #include "core/ftc-task-registry.h"
+#include "core/ftc-teach-job.h"
+#include "core/ftc-teacher-replay.h"
+#include "core/ftc-teacher-scripted.h"
 
 #define COALESCE_MS 150
 #define N_LATEST 12
@@ -82,6 +87,11 @@ struct _FtcTeacherPage
   gboolean loading;
   gboolean templates_set;   /* the user's edits survive reloads */
   char *error;
+
+  FtcTeachJob *job;         /* the running or paused teach job, or NULL */
+  GCancellable *job_cancellable;
+  gboolean job_preparing, job_running;
+  char *job_status;
 };
 
 G_DEFINE_FINAL_TYPE (FtcTeacherPage, ftc_teacher_page, GTK_TYPE_WIDGET)
@@ -263,8 +273,18 @@ template_changed (FtcTeacherPage *self)
   update_preview (self);
 }
 
+static void update_meter_from_records (FtcTeacherPage *self);
+
 static void
 update_meter (FtcTeacherPage *self)
+{
+  if (self->job != NULL)
+    return;   /* the job's own counters are shown */
+  update_meter_from_records (self);
+}
+
+static void
+update_meter_from_records (FtcTeacherPage *self)
 {
   TeachData *d = self->data;
   guint samples = d != NULL ? (guint) MAX (ftc_json_int (d->teacher, "samples", 1), 1) : 1;
@@ -280,8 +300,14 @@ update_meter (FtcTeacherPage *self)
       /* USD per million tokens, when the experiment names them (docs/experiment.md) */
       double p_in = ftc_json_double (d->teacher, "price_prompt_per_mtok", 0);
       double p_out = ftc_json_double (d->teacher, "price_completion_per_mtok", 0);
+      FtcPrice price;
+      g_autoptr (FtcPriceTable) table = ftc_price_table_new ();
+
       if (p_in > 0 || p_out > 0)
         cost = (d->prompt_tokens * p_in + d->completion_tokens * p_out) / 1e6;
+      else if (ftc_price_table_lookup (table, ftc_json_string (d->teacher, "model", ""), &price))
+        /* the built-in price table, as the teach job's meter uses */
+        cost = ftc_price_cost (&price, (guint64) d->prompt_tokens, (guint64) d->completion_tokens);
       else if (g_strcmp0 (ftc_json_string (d->teacher, "kind", "scripted"), "openai") != 0)
         cost = 0;   /* the scripted and replay teachers cost nothing */
     }
@@ -316,6 +342,7 @@ update_meter (FtcTeacherPage *self)
 }
 
 static void schedule_reload (FtcTeacherPage *self);
+static void update_job_actions (FtcTeacherPage *self);
 
 static void
 loaded (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -359,9 +386,15 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
                              newest_first->pdata, newest_first->len);
       }
     }
-  gtk_label_set_text (self->job_label, self->error != NULL ? self->error
-                      : _("Teaching runs from the command line for now (ftcot teach); this view follows its "
-                          "records live. The buttons drive the teach job once it is part of this build."));
+  if (self->error != NULL)
+    gtk_label_set_text (self->job_label, self->error);
+  else if (self->job_status != NULL)
+    gtk_label_set_text (self->job_label, self->job_status);
+  else
+    gtk_label_set_text (self->job_label, g_strcmp0 (ftc_json_string (self->data->teacher, "kind", "scripted"), "openai") == 0
+                        ? _("Endpoint teachers run from the command line (ftcot teach); this view follows their records live.")
+                        : _("Start teaches the experiment's first task; its records appear below as they arrive."));
+  update_job_actions (self);
   update_preview (self);
   update_meter (self);
   if (self->loading)
@@ -432,6 +465,10 @@ stop_monitor (FtcTeacherPage *self)
 void
 ftc_teacher_page_set_directory (FtcTeacherPage *self, const char *dir)
 {
+  /* a teach job belongs to its experiment */
+  g_cancellable_cancel (self->job_cancellable);
+  g_clear_object (&self->job);
+  self->job_running = self->job_preparing = FALSE;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->coalesce_id, g_source_remove);
@@ -514,9 +551,248 @@ save_action (GtkWidget *widget, const char *name, GVariant *param)
                                                                                       : error->message);
 }
 
+/* ---- the teach job (core/ftc-teach-job.h), the same object `ftcot teach` drives ---- */
+
 static void
-job_action (GtkWidget *widget, const char *name, GVariant *param)
+update_job_actions (FtcTeacherPage *self)
 {
+  gboolean busy = self->job_preparing || self->job_running;
+  gboolean can = self->directory != NULL && self->data != NULL &&
+                 g_strcmp0 (ftc_json_string (self->data->teacher, "kind", "scripted"), "openai") != 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.start", can && !busy && self->job == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.pause", self->job_running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.resume", !busy && self->job != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.cancel", busy || self->job != NULL);
+}
+
+static void
+set_job_status (FtcTeacherPage *self, const char *text)
+{
+  g_free (self->job_status);
+  self->job_status = g_strdup (text);
+  gtk_label_set_text (self->job_label, text);
+}
+
+static void
+job_progress (FtcTeacherPage *self)
+{
+  guint done = ftc_teach_job_get_done (self->job), total = ftc_teach_job_get_total (self->job);
+  double cost = ftc_teach_job_get_cost (self->job);
+  g_autofree char *text = g_strdup_printf (_("%u of %u completions"), done, total);
+  g_autofree char *in_flight = g_strdup_printf ("%u", ftc_teach_job_get_in_flight (self->job));
+  g_autofree char *cost_text = cost < 0 ? g_strdup (_("— (no price set)")) : g_strdup_printf ("$%.4f", cost);
+
+  /* the job coalesces its notifications; these are cheap label updates */
+  gtk_progress_bar_set_fraction (self->progress_bar, total > 0 ? (double) done / total : 0);
+  gtk_progress_bar_set_text (self->progress_bar, text);
+  gtk_label_set_text (self->meter_values[0], in_flight);
+  gtk_label_set_text (self->meter_values[3], cost_text);
+}
+
+static void job_finished (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+run_job (FtcTeacherPage *self)
+{
+  g_clear_object (&self->job_cancellable);
+  self->job_cancellable = g_cancellable_new ();
+  self->job_running = TRUE;
+  set_job_status (self, _("Teaching…"));
+  update_job_actions (self);
+  ftc_teach_job_run_async (self->job, self->job_cancellable, job_finished, g_object_ref (self));
+}
+
+static void
+job_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FtcTeacherPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = ftc_teach_job_run_finish (FTC_TEACH_JOB (source), result, &error);
+
+  if (FTC_TEACH_JOB (source) != self->job)
+    return;   /* a job given up (Cancel, another experiment) */
+  self->job_running = FALSE;
+  if (ok)
+    {
+      set_job_status (self, _("Done: every question has its rationales."));
+      g_clear_object (&self->job);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+           g_error_matches (error, FTC_ERROR, FTC_ERROR_CANCELLED))
+    set_job_status (self, _("Paused: the records so far are saved; Resume goes on from there."));
+  else
+    {
+      set_job_status (self, error->message);
+      g_clear_object (&self->job);
+    }
+  update_job_actions (self);
+  schedule_reload (self);
+}
+
+typedef struct {
+  char *dir;
+  JsonObject *experiment;
+} PrepareJob;
+
+static void
+prepare_job_free (PrepareJob *p)
+{
+  g_free (p->dir);
+  if (p->experiment != NULL)
+    json_object_unref (p->experiment);
+  g_free (p);
+}
+
+/* The experiment's first task, teacher and plan, as `ftcot teach` would build them. */
+static void
+prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  PrepareJob *p = task_data;
+  JsonObject *teacher_cfg = ftc_json_object (p->experiment, "teacher");
+  JsonNode *tasks = json_object_get_member (p->experiment, "tasks");
+  JsonNode *first = tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks) && json_array_get_length (json_node_get_array (tasks)) > 0
+                    ? json_array_get_element (json_node_get_array (tasks), 0) : json_object_get_member (p->experiment, "task");
+  JsonObject *task_obj = first != NULL && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
+  const char *key = task_obj != NULL ? ftc_json_string (task_obj, "key", NULL)
+                  : first != NULL && JSON_NODE_HOLDS_VALUE (first) ? json_node_get_string (first) : NULL;
+  JsonObject *seeds = ftc_json_object (p->experiment, "seeds");
+  guint64 seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "teacher", 42) : ftc_json_int (p->experiment, "seeds", 42));
+  const char *kind = ftc_json_string (teacher_cfg, "kind", "scripted");
+  FtcTaskOpenOptions options = { 0 };
+  g_autoptr (FtcTask) ftask = NULL;
+  g_autoptr (FtcTeacher) teacher = NULL;
+  FtcTeachPlan plan;
+  GError *error = NULL;
+  FtcTeachJob *job;
+  int train_size;
+
+  if (key == NULL)
+    key = "synthetic_coin_flip";   /* the experiment default (docs/experiment.md) */
+  options.n = (guint) MAX (0, ftc_json_int (task_obj, "size", 0));
+  options.seed = seed;
+  ftask = ftc_task_open (key, &options, &error);
+  if (ftask == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_strcmp0 (kind, "replay") == 0)
+    {
+      g_autofree char *path = NULL;
+      const char *replay = ftc_json_string (teacher_cfg, "replay_path", NULL);
+      if (replay == NULL)
+        {
+          g_task_return_new_error (task, FTC_ERROR, FTC_ERROR_INVALID, "%s", _("The replay teacher needs teacher.replay_path"));
+          return;
+        }
+      path = g_path_is_absolute (replay) ? g_strdup (replay) : g_build_filename (p->dir, replay, NULL);
+      teacher = ftc_teacher_replay_new (path, ftc_json_string (teacher_cfg, "model", NULL), &error);
+    }
+  else
+    {
+      JsonObject *topts = ftc_json_object (teacher_cfg, "options");
+      teacher = ftc_teacher_scripted_new (ftc_json_double (topts, "error_rate", 0.1), seed, &error);
+    }
+  if (teacher == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  ftc_teach_plan_init (&plan);
+  plan.positions = g_array_copy (ftask->train);
+  train_size = (int) ftc_json_int (task_obj, "train_size", 0);
+  if (train_size > 0 && plan.positions->len > (guint) train_size)
+    g_array_set_size (plan.positions, (guint) train_size);
+  plan.samples = (guint) MAX (1, ftc_json_int (teacher_cfg, "samples", 1));
+  plan.temperature = ftc_json_double (teacher_cfg, "temperature", plan.samples > 1 ? 0.7 : 0);
+  plan.max_tokens = (int) ftc_json_int (teacher_cfg, "max_tokens", 128);
+  plan.answer_max_tokens = (int) ftc_json_int (teacher_cfg, "answer_max_tokens", 32);
+  plan.seed = seed;
+  job = ftc_teach_job_new (g_steal_pointer (&teacher), g_steal_pointer (&ftask), "train", &plan, p->dir, &error);
+  if (job == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, job, g_object_unref);
+}
+
+static void
+prepared (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FtcTeacherPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  FtcTeachJob *job = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->job_preparing = FALSE;
+  if (job == NULL)
+    {
+      set_job_status (self, error->message);
+      update_job_actions (self);
+      return;
+    }
+  self->job = job;
+  g_signal_connect_object (job, "notify", G_CALLBACK (job_progress), self, G_CONNECT_SWAPPED);
+  job_progress (self);
+  run_job (self);
+}
+
+static void
+start_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FtcTeacherPage *self = FTC_TEACHER_PAGE (widget);
+  g_autofree char *path = NULL;
+  g_autoptr (GTask) task = NULL;
+  PrepareJob *p;
+
+  if (self->directory == NULL || self->job != NULL || self->job_preparing)
+    return;
+  path = g_build_filename (self->directory, "experiment.json", NULL);
+  p = g_new0 (PrepareJob, 1);
+  p->dir = g_strdup (self->directory);
+  p->experiment = ftc_studio_load_json_object (path, NULL);
+  if (p->experiment == NULL)
+    p->experiment = json_object_new ();
+  self->job_preparing = TRUE;
+  set_job_status (self, _("Preparing the task and the teacher…"));
+  update_job_actions (self);
+  g_clear_object (&self->job_cancellable);
+  self->job_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->job_cancellable, prepared, g_object_ref (self));
+  g_task_set_task_data (task, p, (GDestroyNotify) prepare_job_free);
+  g_task_run_in_thread (task, prepare_thread);
+}
+
+static void
+pause_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FtcTeacherPage *self = FTC_TEACHER_PAGE (widget);
+
+  /* stopping keeps every record written; the job resumes from them */
+  g_cancellable_cancel (self->job_cancellable);
+}
+
+static void
+resume_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FtcTeacherPage *self = FTC_TEACHER_PAGE (widget);
+
+  if (self->job != NULL && !self->job_running)
+    run_job (self);
+}
+
+static void
+cancel_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FtcTeacherPage *self = FTC_TEACHER_PAGE (widget);
+
+  g_cancellable_cancel (self->job_cancellable);
+  g_clear_object (&self->job);
+  self->job_running = FALSE;
+  self->job_preparing = FALSE;
+  set_job_status (self, _("Cancelled. The records written so far stay; Start continues from them."));
+  update_job_actions (self);
 }
 
 static void
@@ -552,6 +828,9 @@ ftc_teacher_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->coalesce_id, g_source_remove);
   stop_monitor (self);
+  g_cancellable_cancel (self->job_cancellable);
+  g_clear_object (&self->job_cancellable);
+  g_clear_object (&self->job);
   gtk_widget_dispose_template (GTK_WIDGET (self), FTC_TYPE_TEACHER_PAGE);
   /* the template's unbound top-level children too */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
@@ -568,6 +847,7 @@ ftc_teacher_page_finalize (GObject *object)
   g_clear_pointer (&self->data, teach_data_free);
   g_free (self->directory);
   g_free (self->error);
+  g_free (self->job_status);
   G_OBJECT_CLASS (ftc_teacher_page_parent_class)->finalize (object);
 }
 
@@ -606,10 +886,10 @@ ftc_teacher_page_class_init (FtcTeacherPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FtcTeacherPage, budget_bar);
   gtk_widget_class_bind_template_child (widget_class, FtcTeacherPage, latest_view);
   gtk_widget_class_install_action (widget_class, "teacher.save-templates", NULL, save_action);
-  gtk_widget_class_install_action (widget_class, "teacher.start", NULL, job_action);
-  gtk_widget_class_install_action (widget_class, "teacher.pause", NULL, job_action);
-  gtk_widget_class_install_action (widget_class, "teacher.resume", NULL, job_action);
-  gtk_widget_class_install_action (widget_class, "teacher.cancel", NULL, job_action);
+  gtk_widget_class_install_action (widget_class, "teacher.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "teacher.pause", NULL, pause_action);
+  gtk_widget_class_install_action (widget_class, "teacher.resume", NULL, resume_action);
+  gtk_widget_class_install_action (widget_class, "teacher.cancel", NULL, cancel_action);
 }
 
 static void
@@ -640,11 +920,7 @@ ftc_teacher_page_init (FtcTeacherPage *self)
   g_object_unref (factory);
   gtk_list_view_set_model (self->latest_view,
                            GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->latest)))));
-  /* The teach job (core, teacher branch) is not part of this build yet: no pretend buttons. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.start", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.pause", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.resume", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.cancel", FALSE);
+  update_job_actions (self);
   g_signal_connect_swapped (self->reasoning_entry, "changed", G_CALLBACK (template_changed), self);
   g_signal_connect_swapped (self->answer_entry, "changed", G_CALLBACK (template_changed), self);
   g_signal_connect_swapped (gtk_text_view_get_buffer (self->system_view), "changed", G_CALLBACK (template_changed), self);
@@ -695,4 +971,22 @@ ftc_teacher_page_get_usage (FtcTeacherPage *self, guint *completions, gint64 *pr
   *completions = self->data != NULL ? self->data->completions : 0;
   *prompt_tokens = self->data != NULL ? self->data->prompt_tokens : 0;
   *completion_tokens = self->data != NULL ? self->data->completion_tokens : 0;
+}
+
+gboolean
+ftc_teacher_page_get_job_running (FtcTeacherPage *self)
+{
+  return self->job_preparing || self->job_running;
+}
+
+FtcTeachJob *
+ftc_teacher_page_get_job (FtcTeacherPage *self)
+{
+  return self->job;
+}
+
+const char *
+ftc_teacher_page_get_cost_text (FtcTeacherPage *self)
+{
+  return gtk_label_get_text (self->meter_values[3]);
 }

@@ -1,9 +1,13 @@
 /* ftc-teacher-page.h: the teacher view: Zero-shot-CoT prompt templates with a live preview of the exact
  * text sent for a chosen question; the teach job's controls, progress, token and cost meter against the
- * budget; the latest rationales as they arrive (teacher/TASK.jsonl is followed as it grows). */
+ * budget; the latest rationales as they arrive (teacher/TASK.jsonl is followed as it grows). The teach job
+ * is core/ftc-teach-job's, the object `ftcot teach` runs: built-in (scripted) and replay teachers start
+ * here; endpoint teachers run from the command line and are followed live. */
 #pragma once
 
 #include <gtk/gtk.h>
+
+#include "core/ftc-teach-job.h"
 
 G_BEGIN_DECLS
 
@@ -30,7 +34,13 @@ char *ftc_teacher_answer_prompt (const char *question, const char *reasoning_tri
 /* Counts: completions recorded, prompt and completion tokens. */
 void ftc_teacher_page_get_usage (FtcTeacherPage *self, guint *completions, gint64 *prompt_tokens,
                                  gint64 *completion_tokens);
+/* The cost meter as shown: "$0.0123", or a dash when no price is known. */
+const char *ftc_teacher_page_get_cost_text (FtcTeacherPage *self);
 GListModel *ftc_teacher_page_get_latest (FtcTeacherPage *self);   /* FtcRationaleItem, newest first */
+/* The teach job of the experiment's first task (actions teacher.start, .pause, .resume, .cancel):
+ * running while it is being prepared or teaches; the job is kept while paused, NULL otherwise. */
+gboolean ftc_teacher_page_get_job_running (FtcTeacherPage *self);
+FtcTeachJob *ftc_teacher_page_get_job (FtcTeacherPage *self);
 /* Writes the templates into experiment.json's "teacher" object as reasoning_trigger, answer_trigger and
  * system_prompt (other keys are kept). */
 gboolean ftc_teacher_page_save_templates (FtcTeacherPage *self, GError **error);

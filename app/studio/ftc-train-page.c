@@ -5,7 +5,7 @@
 
 #include <glib/gi18n.h>
 
-#include "app/studio/ftc-chart-series.h"
+#include "app/studio/ftc-series.h"
 #include "app/studio/ftc-chart-view.h"
 #include "app/studio/ftc-studio-util.h"
 
@@ -27,7 +27,7 @@ metric_clear (Metric *m)
 }
 
 typedef struct {
-  FtcChartSeries *train_loss, *val_loss, *val_accuracy, *test_accuracy;
+  FtcSeries *train_loss, *val_loss, *lr, *val_accuracy, *test_accuracy;
   Metric last;          /* latest value of each field (run/device owned) */
   gint64 epoch1_steps;  /* steps of the first epoch, once the second one started */
   gint64 live_step0;    /* for the rate when lines carry no elapsed time: first step seen live */
@@ -40,6 +40,7 @@ run_free (Run *r)
 {
   g_object_unref (r->train_loss);
   g_object_unref (r->val_loss);
+  g_object_unref (r->lr);
   g_object_unref (r->val_accuracy);
   g_object_unref (r->test_accuracy);
   metric_clear (&r->last);
@@ -162,10 +163,13 @@ ensure_run (FtcTrainPage *self, const char *name)
   if (r != NULL)
     return r;
   r = g_new0 (Run, 1);
-  r->train_loss = ftc_chart_series_new (_("training loss"), 0);
-  r->val_loss = ftc_chart_series_new (_("validation loss"), 1);
-  r->val_accuracy = ftc_chart_series_new (_("validation accuracy"), 2);
-  r->test_accuracy = ftc_chart_series_new (_("test accuracy"), 3);
+  r->train_loss = ftc_series_new (_("training loss"), 0);
+  r->val_loss = ftc_series_new (_("validation loss"), 1);
+  /* as in the report's training curves: the learning rate on the right axis, in grey */
+  r->lr = ftc_series_new (_("learning rate"), FTC_CHART_COLOR_NEUTRAL);
+  ftc_series_set_axis (r->lr, FTC_CHART_Y2);
+  r->val_accuracy = ftc_series_new (_("validation accuracy"), 2);
+  r->test_accuracy = ftc_series_new (_("test accuracy"), 3);
   r->live_rate = NAN;
   r->last.step = r->last.epoch = r->last.total_steps = -1;
   r->last.loss = r->last.lr = r->last.tokens_per_s = r->last.elapsed_s = NAN;
@@ -252,6 +256,7 @@ show_run (FtcTrainPage *self)
     {
       g_list_store_append (self->loss_series, r->train_loss);
       g_list_store_append (self->loss_series, r->val_loss);
+      g_list_store_append (self->loss_series, r->lr);
       g_list_store_append (self->accuracy_series, r->val_accuracy);
       g_list_store_append (self->accuracy_series, r->test_accuracy);
     }
@@ -293,18 +298,19 @@ read_done (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           Metric *m = &g_array_index (job->metrics, Metric, i);
           Run *r = ensure_run (self, m->run);
-          struct { FtcChartSeries *s; double y; } add[] = {
-            { r->train_loss, m->loss }, { r->val_loss, m->val_loss }, { r->val_accuracy, m->val_accuracy },
+          struct { FtcSeries *s; double y; } add[] = {
+            { r->train_loss, m->loss }, { r->val_loss, m->val_loss }, { r->lr, m->lr },
+            { r->val_accuracy, m->val_accuracy },
             { r->test_accuracy, m->test_accuracy } };
 
           for (guint k = 0; k < G_N_ELEMENTS (add); k++)
             if (m->step >= 0 && !isnan (add[k].y))
               {
                 GArray *pts = g_hash_table_lookup (batches, add[k].s);
-                FtcChartPoint p = { (double) m->step, add[k].y };
+                FtcSeriesPoint p = { (double) m->step, add[k].y };
                 if (pts == NULL)
                   {
-                    pts = g_array_new (FALSE, FALSE, sizeof (FtcChartPoint));
+                    pts = g_array_new (FALSE, FALSE, sizeof (FtcSeriesPoint));
                     g_hash_table_insert (batches, add[k].s, pts);
                   }
                 g_array_append_val (pts, p);
@@ -343,7 +349,7 @@ read_done (GObject *source, GAsyncResult *result, gpointer user_data)
         gpointer key, value;
         g_hash_table_iter_init (&iter, batches);
         while (g_hash_table_iter_next (&iter, &key, &value))
-          ftc_chart_series_add_points (key, (FtcChartPoint *) ((GArray *) value)->data, ((GArray *) value)->len);
+          ftc_series_add_points (key, (FtcSeriesPoint *) ((GArray *) value)->data, ((GArray *) value)->len);
       }
       if (self->run == NULL && self->run_names->len > 1)
         ftc_train_page_set_run (self, self->run_names->pdata[0]);
@@ -577,13 +583,13 @@ ftc_train_page_init (FtcTrainPage *self)
   self->runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) run_free);
   self->run_names = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->run_names, NULL);
-  self->loss_series = g_list_store_new (FTC_TYPE_CHART_SERIES);
-  self->accuracy_series = g_list_store_new (FTC_TYPE_CHART_SERIES);
+  self->loss_series = g_list_store_new (FTC_TYPE_SERIES);
+  self->accuracy_series = g_list_store_new (FTC_TYPE_SERIES);
   ftc_chart_view_set_model (self->loss_chart, G_LIST_MODEL (self->loss_series));
-  ftc_chart_view_set_axis_labels (self->loss_chart, _("step"), _("loss"));
+  ftc_chart_view_set_axis_labels (self->loss_chart, _("step"), _("loss"), _("learning rate"));
   ftc_chart_view_set_model (self->accuracy_chart, G_LIST_MODEL (self->accuracy_series));
   ftc_chart_view_set_title (self->accuracy_chart, _("Accuracy during training"));
-  ftc_chart_view_set_axis_labels (self->accuracy_chart, _("step"), _("accuracy (%)"));
+  ftc_chart_view_set_axis_labels (self->accuracy_chart, _("step"), _("accuracy (%)"), NULL);
   ftc_chart_view_set_y_range (self->accuracy_chart, 0, 100);
   for (guint i = 0; i < G_N_ELEMENTS (stat_names); i++)
     {

@@ -18,7 +18,7 @@ const char *ftc_train_page_get_error (FtcTrainPage *self);
 const char *const *ftc_train_page_get_runs (FtcTrainPage *self);
 void ftc_train_page_set_run (FtcTrainPage *self, const char *run);
 const char *ftc_train_page_get_run (FtcTrainPage *self);
-/* The series the loss chart shows: [train loss, validation loss] of the selected run. */
+/* The series the loss chart shows: [train loss, validation loss, learning rate] of the selected run. */
 GListModel *ftc_train_page_get_loss_model (FtcTrainPage *self);
 /* Text of one statistic of the selected run: "step", "epoch", "loss", "val_loss", "accuracy" (the latest
  * validation, else test, accuracy), "lr", "tokens_per_s", "eta", "device". */
