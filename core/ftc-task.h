@@ -25,6 +25,8 @@ typedef struct {
   char *answer;        /* gold answer, canonical: "42", "C", "yes", "ntoe" */
   FtcAnswerType answer_type;
   char **choices;      /* choice texts in letter order (NULL-terminated), NULL unless CHOICE */
+  char *steps_json;    /* synthetic tasks: the solution as structured steps (ftc-synthetic.h documents the
+                          format), for the scripted teacher; NULL elsewhere */
 } FtcSample;
 
 typedef struct {
@@ -36,12 +38,28 @@ typedef struct {
   GPtrArray *samples;     /* FtcSample*, in index order */
   GArray *train;          /* int: positions in samples */
   GArray *test;           /* int: positions in samples */
+  char *split_name;       /* "default", "template", "seed", "file", "all", ... */
+  char *note;             /* why a split is incomplete (e.g. a raw file that is not installed); NULL if none */
 } FtcTask;
 
 FtcSample *ftc_sample_new (void);
 void ftc_sample_free (FtcSample *sample);
 FtcTask *ftc_task_new (const char *key, const char *title, FtcAnswerType answer_type);
 void ftc_task_free (FtcTask *task);
+/* Adds sample (taking ownership) at the end of task->samples. */
+void ftc_task_add_sample (FtcTask *task, FtcSample *sample);
+/* The sample at position i of train (or test); NULL when out of range. */
+FtcSample *ftc_task_train_sample (FtcTask *task, guint i);
+FtcSample *ftc_task_test_sample (FtcTask *task, guint i);
+/* Position of the sample with this index (index space), or -1. Binary search: samples are in index order. */
+int ftc_task_find_index (FtcTask *task, int index);
+/* Puts every sample in train or test from a seeded shuffle: round (train_fraction * n) go to train.
+ * Deterministic on every machine (its own PRNG); both lists come out sorted. */
+void ftc_task_split_seeded (FtcTask *task, double train_fraction, guint64 seed);
+/* Splitmix64: the small PRNG used wherever ftcot needs randomness that is identical on every machine. */
+guint64 ftc_splitmix64 (guint64 *state);
+/* Uniform in [0, n) without modulo bias. */
+guint64 ftc_rand_below (guint64 *state, guint64 n);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcTask, ftc_task_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcSample, ftc_sample_free)
 

@@ -16,7 +16,8 @@ typedef struct {
 
 typedef struct {
   int status;                /* 200 by default */
-  char *content_type;        /* "application/json" by default; g_free'd by the server */
+  char *content_type;        /* "application/json" by default; g_free'd by the server (to change it,
+                                g_free the default and store a g_strdup'd string) */
   GBytes *body;              /* owned by the server after the handler returns; NULL = empty */
   GPtrArray *headers;        /* extra "Name: value" strings, owned by the server */
   gssize truncate_at;        /* >= 0: announce the full Content-Length but send only this many bytes,

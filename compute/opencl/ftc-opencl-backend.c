@@ -1,0 +1,1204 @@
+/* ftc-opencl-backend.c: the opencl backend. Buffers are cl_mem (views are element offsets into them),
+ * matrix products are CLBlast's (row-major, offsets into the big buffers), everything else runs our
+ * kernels from kernels/ (*.cl), built on first use through the program cache. All work is enqueued in order on
+ * one queue; only reads wait. */
+#include "compute/opencl/ftc-opencl.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compute/ftc-backend-private.h"
+#include "compute/opencl/ftc-cl-runtime.h"
+
+/* ---- kernels ---- */
+
+typedef enum {
+  K_FILL,
+  K_ENCODER_FORWARD, K_ENCODER_BACKWARD_WTE, K_ENCODER_BACKWARD_WPE,
+  K_LAYERNORM_FORWARD, K_LAYERNORM_BACKWARD_DINP, K_LAYERNORM_BACKWARD_PARAMS,
+  K_BIAS_ADD, K_BIAS_GRAD,
+  K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_SPLIT_HEADS,
+  K_ATTENTION_SOFTMAX_FORWARD, K_ATTENTION_SOFTMAX_BACKWARD,
+  K_GELU_FORWARD, K_GELU_BACKWARD,
+  K_RESIDUAL_FORWARD, K_ACCUMULATE, K_SCALE,
+  K_CROSSENTROPY_FORWARD,
+  K_ADAMW_UPDATE,
+  K_NORM_PARTIAL, K_NORM_FINAL,
+  K_COUNT
+} KernelId;
+
+typedef struct {
+  const char *program;   /* kernels/PROGRAM.cl */
+  const char *kernel;
+} KernelDesc;
+
+static const KernelDesc kernel_descs[K_COUNT] = {
+  [K_FILL] = { "fill", "fill_f32" },
+  [K_ENCODER_FORWARD] = { "encoder", "encoder_forward" },
+  [K_ENCODER_BACKWARD_WTE] = { "encoder", "encoder_backward_wte" },
+  [K_ENCODER_BACKWARD_WPE] = { "encoder", "encoder_backward_wpe" },
+  [K_LAYERNORM_FORWARD] = { "layernorm", "layernorm_forward" },
+  [K_LAYERNORM_BACKWARD_DINP] = { "layernorm", "layernorm_backward_dinp" },
+  [K_LAYERNORM_BACKWARD_PARAMS] = { "layernorm", "layernorm_backward_params" },
+  [K_BIAS_ADD] = { "matmul-bias", "bias_add" },
+  [K_BIAS_GRAD] = { "matmul-bias", "bias_grad" },
+  [K_ATTENTION_PERMUTE] = { "attention", "attention_permute" },
+  [K_ATTENTION_UNPERMUTE_ADD] = { "attention", "attention_unpermute_add" },
+  [K_ATTENTION_SPLIT_HEADS] = { "attention", "attention_split_heads" },
+  [K_ATTENTION_SOFTMAX_FORWARD] = { "attention", "attention_softmax_forward" },
+  [K_ATTENTION_SOFTMAX_BACKWARD] = { "attention", "attention_softmax_backward" },
+  [K_GELU_FORWARD] = { "gelu", "gelu_forward" },
+  [K_GELU_BACKWARD] = { "gelu", "gelu_backward" },
+  [K_RESIDUAL_FORWARD] = { "residual", "residual_forward" },
+  [K_ACCUMULATE] = { "residual", "accumulate" },
+  [K_SCALE] = { "residual", "scale" },
+  [K_CROSSENTROPY_FORWARD] = { "crossentropy", "crossentropy_forward" },
+  [K_ADAMW_UPDATE] = { "adamw", "adamw_update" },
+  [K_NORM_PARTIAL] = { "norm", "norm_partial" },
+  [K_NORM_FINAL] = { "norm", "norm_final" },
+};
+
+#define MAX_PROGRAMS 16
+#define NORM_MAX_GROUPS 256
+
+typedef struct {
+  FtcBackend parent;
+  FtcClRuntime *rt;
+  size_t wg;                          /* work-group size of the reduction kernels (power of two) */
+  char options[64];
+  const char *program_names[MAX_PROGRAMS];
+  cl_program programs[MAX_PROGRAMS];
+  int n_programs;
+  cl_kernel kernels[K_COUNT];
+  cl_mem norm_partial;                /* NORM_MAX_GROUPS floats */
+  uint64_t allocated_bytes;
+  FtcClTuningSource tuning;
+  FtcClGemmParams gemm_params;
+} FtcClBackend;
+
+typedef struct {
+  FtcBuf parent;
+  cl_mem mem;
+  size_t bytes;
+} FtcClBuf;
+
+static const FtcBackendClass opencl_class;
+
+static FtcClBackend *
+CLBE (FtcBackend *be)
+{
+  return (FtcClBackend *) be;
+}
+
+static cl_mem
+MEM (FtcView v)
+{
+  return ((FtcClBuf *) v.buf)->mem;
+}
+
+static int tuning_enabled = 1;
+
+void
+ftc_opencl_set_tuning_enabled (int enabled)
+{
+  tuning_enabled = enabled;
+}
+
+int
+ftc_backend_is_opencl (FtcBackend *be)
+{
+  return be != NULL && be->klass == &opencl_class;
+}
+
+/* ---- errors ---- */
+
+static FtcStatus
+fail (FtcClBackend *be, FtcStatus status, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
+static FtcStatus
+fail (FtcClBackend *be, FtcStatus status, const char *fmt, ...)
+{
+  va_list args;
+
+  va_start (args, fmt);
+  vsnprintf (be->parent.last_error, sizeof be->parent.last_error, fmt, args);
+  va_end (args);
+  return status;
+}
+
+static double
+mib (uint64_t bytes)
+{
+  return (double) bytes / (1024.0 * 1024.0);
+}
+
+static FtcStatus
+out_of_memory (FtcClBackend *be, const char *what, uint64_t asked)
+{
+  const FtcDeviceInfo *d = &be->parent.device;
+
+  return fail (be, FTC_ERR_DEVICE_MEMORY,
+               "device out of memory in %s on %s (%s): asked %.1f MiB, the device has %.1f MiB "
+               "(%.1f MiB already in use, largest single buffer %.1f MiB); try a smaller batch",
+               what, d->spec, d->name, mib (asked), mib (d->global_mem_bytes), mib (be->allocated_bytes),
+               mib (d->max_alloc_bytes));
+}
+
+static FtcStatus
+check_cl (FtcClBackend *be, cl_int rc, const char *what)
+{
+  if (rc == CL_SUCCESS)
+    return FTC_OK;
+  if (rc == CL_MEM_OBJECT_ALLOCATION_FAILURE || rc == CL_OUT_OF_RESOURCES)
+    return out_of_memory (be, what, 0);
+  if (rc == CL_OUT_OF_HOST_MEMORY)
+    return fail (be, FTC_ERR_HOST_MEMORY, "%s: %s", what, ftc_cl_error_name (rc));
+  return fail (be, FTC_ERR_DEVICE, "%s on %s failed: %s (%d)", what, be->parent.device.spec,
+               ftc_cl_error_name (rc), (int) rc);
+}
+
+static FtcStatus
+check_blas (FtcClBackend *be, CLBlastStatusCode st, const char *what, int M, int N, int K)
+{
+  if (st == CLBlastSuccess)
+    return FTC_OK;
+  if (st == CLBlastTempBufferAllocFailure || st == CLBlastOpenCLOutOfResources
+      || st == (CLBlastStatusCode) CL_MEM_OBJECT_ALLOCATION_FAILURE)
+    return out_of_memory (be, what, 0);
+  return fail (be, FTC_ERR_BLAS, "%s (M=%d N=%d K=%d) on %s failed: %s (%d)", what, M, N, K,
+               be->parent.device.spec, ftc_clblast_status_name (st), (int) st);
+}
+
+/* ---- programs and kernel launches ---- */
+
+static FtcStatus
+get_kernel (FtcClBackend *be, KernelId id, cl_kernel *out)
+{
+  const KernelDesc *d = &kernel_descs[id];
+  cl_program program = NULL;
+  cl_int rc = CL_SUCCESS;
+
+  if (be->kernels[id] != NULL)
+    {
+      *out = be->kernels[id];
+      return FTC_OK;
+    }
+  for (int i = 0; i < be->n_programs; i++)
+    if (strcmp (be->program_names[i], d->program) == 0)
+      program = be->programs[i];
+  if (program == NULL)
+    {
+      const FtcClSource *src = ftc_cl_source_find (d->program);
+      FtcStatus st;
+
+      if (src == NULL)
+        return fail (be, FTC_ERR_BUILD, "kernel source %s.cl is not embedded in this build", d->program);
+      if (be->n_programs == MAX_PROGRAMS)
+        return fail (be, FTC_ERR_BUILD, "too many kernel programs");
+      st = ftc_cl_program_build (be->rt, src->name, src->source, src->length, be->options, &program, NULL,
+                                 be->parent.last_error, sizeof be->parent.last_error);
+      if (st != FTC_OK)
+        return st;
+      be->program_names[be->n_programs] = d->program;
+      be->programs[be->n_programs++] = program;
+    }
+  be->kernels[id] = clCreateKernel (program, d->kernel, &rc);
+  if (rc != CL_SUCCESS)
+    {
+      be->kernels[id] = NULL;
+      return fail (be, FTC_ERR_BUILD, "clCreateKernel %s (%s.cl): %s", d->kernel, d->program,
+                   ftc_cl_error_name (rc));
+    }
+  *out = be->kernels[id];
+  return FTC_OK;
+}
+
+/* Kernel arguments in order; the first failure sticks. */
+typedef struct {
+  FtcClBackend *be;
+  KernelId id;
+  cl_kernel k;
+  cl_uint i;
+  cl_int rc;
+  FtcStatus st;
+} Args;
+
+static Args
+args_begin (FtcClBackend *be, KernelId id)
+{
+  Args a = { be, id, NULL, 0, CL_SUCCESS, FTC_OK };
+
+  a.st = get_kernel (be, id, &a.k);
+  return a;
+}
+
+static void
+arg_raw (Args *a, size_t size, const void *value)
+{
+  if (a->st != FTC_OK || a->rc != CL_SUCCESS)
+    return;
+  a->rc = clSetKernelArg (a->k, a->i++, size, value);
+}
+
+static void
+arg_mem (Args *a, cl_mem m)
+{
+  arg_raw (a, sizeof m, &m);
+}
+
+static void
+arg_view (Args *a, FtcView v)
+{
+  cl_ulong off = v.off;
+
+  arg_mem (a, MEM (v));
+  arg_raw (a, sizeof off, &off);
+}
+
+static void
+arg_int (Args *a, int x)
+{
+  cl_int v = x;
+  arg_raw (a, sizeof v, &v);
+}
+
+static void
+arg_ulong (Args *a, size_t x)
+{
+  cl_ulong v = x;
+  arg_raw (a, sizeof v, &v);
+}
+
+static void
+arg_float (Args *a, float x)
+{
+  arg_raw (a, sizeof x, &x);
+}
+
+/* Enqueues the kernel over global items (rounded up to a multiple of local; kernels check bounds). local 0
+ * lets the driver choose. */
+static FtcStatus
+launch (Args *a, size_t global, size_t local)
+{
+  char what[128];
+  size_t g;
+
+  if (a->st != FTC_OK)
+    return a->st;
+  snprintf (what, sizeof what, "setting the arguments of %s", kernel_descs[a->id].kernel);
+  if (a->rc != CL_SUCCESS)
+    return check_cl (a->be, a->rc, what);
+  if (global == 0)
+    return FTC_OK;
+  g = local > 0 ? (global + local - 1) / local * local : (global + 63) / 64 * 64;
+  snprintf (what, sizeof what, "kernel %s", kernel_descs[a->id].kernel);
+  return check_cl (a->be, clEnqueueNDRangeKernel (a->be->rt->queue, a->k, 1, NULL, &g,
+                                                  local > 0 ? &local : NULL, 0, NULL, NULL),
+                   what);
+}
+
+/* One work-group per row. */
+static FtcStatus
+launch_rows (Args *a, size_t rows)
+{
+  return launch (a, rows * a->be->wg, a->be->wg);
+}
+
+/* ---- backend ---- */
+
+static void
+opencl_free_backend (FtcBackend *base)
+{
+  FtcClBackend *be = CLBE (base);
+
+  if (be->rt != NULL)
+    clFinish (be->rt->queue);
+  for (int i = 0; i < K_COUNT; i++)
+    if (be->kernels[i] != NULL)
+      clReleaseKernel (be->kernels[i]);
+  for (int i = 0; i < be->n_programs; i++)
+    clReleaseProgram (be->programs[i]);
+  if (be->norm_partial != NULL)
+    clReleaseMemObject (be->norm_partial);
+  ftc_cl_runtime_free (be->rt);
+  free (be);
+}
+
+static FtcStatus
+opencl_finish (FtcBackend *base)
+{
+  return check_cl (CLBE (base), clFinish (CLBE (base)->rt->queue), "clFinish");
+}
+
+/* ---- memory ---- */
+
+static FtcStatus
+opencl_buf_fill (FtcView dst, float value, size_t n)
+{
+  Args a = args_begin (CLBE (dst.buf->be), K_FILL);
+
+  arg_mem (&a, MEM (dst));
+  arg_ulong (&a, dst.off);
+  arg_float (&a, value);
+  arg_ulong (&a, n);
+  return launch (&a, n, 0);
+}
+
+static FtcStatus
+opencl_buf_new (FtcBackend *base, size_t n_elems, FtcBuf **out)
+{
+  FtcClBackend *be = CLBE (base);
+  const FtcDeviceInfo *d = &base->device;
+  size_t bytes = (n_elems > 0 ? n_elems : 1) * sizeof (float);
+  FtcClBuf *buf;
+  cl_int rc = CL_SUCCESS;
+  FtcStatus st;
+
+  *out = NULL;
+  if (n_elems > SIZE_MAX / sizeof (float) || bytes > d->max_alloc_bytes
+      || be->allocated_bytes + bytes > d->global_mem_bytes)
+    return out_of_memory (be, "allocating a buffer", bytes);
+  buf = calloc (1, sizeof *buf);
+  if (buf == NULL)
+    return fail (be, FTC_ERR_HOST_MEMORY, "out of host memory");
+  buf->mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, bytes, NULL, &rc);
+  if (rc != CL_SUCCESS)
+    {
+      free (buf);
+      if (rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE || rc == CL_OUT_OF_RESOURCES)
+        return out_of_memory (be, "allocating a buffer", bytes);
+      return check_cl (be, rc, "clCreateBuffer");
+    }
+  buf->parent.be = base;
+  buf->parent.n_elems = n_elems;
+  buf->bytes = bytes;
+  be->allocated_bytes += bytes;
+  st = opencl_buf_fill (ftc_view (&buf->parent, 0), 0.0f, n_elems);
+  if (st != FTC_OK)
+    {
+      be->allocated_bytes -= bytes;
+      clReleaseMemObject (buf->mem);
+      free (buf);
+      return st;
+    }
+  *out = &buf->parent;
+  return FTC_OK;
+}
+
+static void
+opencl_buf_free (FtcBuf *base)
+{
+  FtcClBuf *buf = (FtcClBuf *) base;
+  FtcClBackend *be = CLBE (base->be);
+
+  /* in-order queue: work still reading the buffer keeps it alive until it completes */
+  clReleaseMemObject (buf->mem);
+  be->allocated_bytes -= buf->bytes;
+  free (buf);
+}
+
+static FtcStatus
+opencl_buf_write (FtcView dst, const void *src, size_t n)
+{
+  FtcClBackend *be = CLBE (dst.buf->be);
+
+  if (n == 0)
+    return FTC_OK;
+  /* blocking, so the caller may reuse src at once */
+  return check_cl (be, clEnqueueWriteBuffer (be->rt->queue, MEM (dst), CL_TRUE, dst.off * sizeof (float),
+                                             n * sizeof (float), src, 0, NULL, NULL),
+                   "clEnqueueWriteBuffer");
+}
+
+static FtcStatus
+opencl_buf_read (FtcView src, void *dst, size_t n)
+{
+  FtcClBackend *be = CLBE (src.buf->be);
+
+  if (n == 0)
+    return opencl_finish (&be->parent);
+  return check_cl (be, clEnqueueReadBuffer (be->rt->queue, MEM (src), CL_TRUE, src.off * sizeof (float),
+                                            n * sizeof (float), dst, 0, NULL, NULL),
+                   "clEnqueueReadBuffer");
+}
+
+static FtcStatus
+opencl_buf_copy (FtcView dst, FtcView src, size_t n)
+{
+  FtcClBackend *be = CLBE (dst.buf->be);
+
+  if (n == 0)
+    return FTC_OK;
+  return check_cl (be, clEnqueueCopyBuffer (be->rt->queue, MEM (src), MEM (dst), src.off * sizeof (float),
+                                            dst.off * sizeof (float), n * sizeof (float), 0, NULL, NULL),
+                   "clEnqueueCopyBuffer");
+}
+
+/* ---- matrix products ---- */
+
+static CLBlastTranspose
+tr (int t)
+{
+  return t ? CLBlastTransposeYes : CLBlastTransposeNo;
+}
+
+static FtcStatus
+opencl_gemm (FtcBackend *base, int trans_a, int trans_b, int M, int N, int K,
+             float alpha, FtcView A, int lda, FtcView B, int ldb, float beta, FtcView C, int ldc)
+{
+  FtcClBackend *be = CLBE (base);
+  CLBlastStatusCode st;
+
+  if (M == 0 || N == 0)
+    return FTC_OK;
+  st = CLBlastSgemm (CLBlastLayoutRowMajor, tr (trans_a), tr (trans_b), M, N, K, alpha,
+                     MEM (A), A.off, lda, MEM (B), B.off, ldb, beta, MEM (C), C.off, ldc,
+                     &be->rt->queue, NULL);
+  return check_blas (be, st, "CLBlastSgemm", M, N, K);
+}
+
+static FtcStatus
+opencl_gemm_strided_batched (FtcBackend *base, int trans_a, int trans_b, int M, int N, int K,
+                             float alpha, FtcView A, int lda, size_t stride_a,
+                             FtcView B, int ldb, size_t stride_b,
+                             float beta, FtcView C, int ldc, size_t stride_c, int batch)
+{
+  FtcClBackend *be = CLBE (base);
+  CLBlastStatusCode st;
+
+  if (M == 0 || N == 0 || batch == 0)
+    return FTC_OK;
+  st = CLBlastSgemmStridedBatched (CLBlastLayoutRowMajor, tr (trans_a), tr (trans_b), M, N, K, alpha,
+                                   MEM (A), A.off, lda, stride_a, MEM (B), B.off, ldb, stride_b,
+                                   beta, MEM (C), C.off, ldc, stride_c, batch, &be->rt->queue, NULL);
+  return check_blas (be, st, "CLBlastSgemmStridedBatched", M, N, K);
+}
+
+/* ---- GPT-2 layers ---- */
+
+static FtcStatus
+opencl_encoder_forward (FtcBackend *base, FtcView out, FtcView inp, FtcView wte, FtcView wpe,
+                        int B, int T, int C)
+{
+  Args a = args_begin (CLBE (base), K_ENCODER_FORWARD);
+
+  arg_view (&a, out);
+  arg_view (&a, inp);
+  arg_view (&a, wte);
+  arg_view (&a, wpe);
+  arg_int (&a, B);
+  arg_int (&a, T);
+  arg_int (&a, C);
+  return launch (&a, (size_t) B * T * C, 0);
+}
+
+static FtcStatus
+opencl_encoder_backward (FtcBackend *base, FtcView dwte, FtcView dwpe, FtcView dout, FtcView inp,
+                         int B, int T, int C)
+{
+  Args a = args_begin (CLBE (base), K_ENCODER_BACKWARD_WTE);
+  FtcStatus st;
+
+  arg_view (&a, dwte);
+  arg_view (&a, dout);
+  arg_view (&a, inp);
+  arg_int (&a, B * T);
+  arg_int (&a, C);
+  st = launch (&a, C, 0);
+  if (st != FTC_OK)
+    return st;
+  a = args_begin (CLBE (base), K_ENCODER_BACKWARD_WPE);
+  arg_view (&a, dwpe);
+  arg_view (&a, dout);
+  arg_int (&a, B);
+  arg_int (&a, T);
+  arg_int (&a, C);
+  return launch (&a, (size_t) T * C, 0);
+}
+
+static FtcStatus
+opencl_layernorm_forward (FtcBackend *base, FtcView out, FtcView mean, FtcView rstd,
+                          FtcView inp, FtcView weight, FtcView bias, int N, int C)
+{
+  Args a = args_begin (CLBE (base), K_LAYERNORM_FORWARD);
+
+  arg_view (&a, out);
+  arg_view (&a, mean);
+  arg_view (&a, rstd);
+  arg_view (&a, inp);
+  arg_view (&a, weight);
+  arg_view (&a, bias);
+  arg_int (&a, N);
+  arg_int (&a, C);
+  return launch_rows (&a, N);
+}
+
+static FtcStatus
+opencl_layernorm_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcView dbias,
+                           FtcView dout, FtcView inp, FtcView weight, FtcView mean, FtcView rstd,
+                           int N, int C)
+{
+  Args a = args_begin (CLBE (base), K_LAYERNORM_BACKWARD_DINP);
+  FtcStatus st;
+
+  arg_view (&a, dinp);
+  arg_view (&a, dout);
+  arg_view (&a, inp);
+  arg_view (&a, weight);
+  arg_view (&a, mean);
+  arg_view (&a, rstd);
+  arg_int (&a, N);
+  arg_int (&a, C);
+  st = launch_rows (&a, N);
+  if (st != FTC_OK)
+    return st;
+  a = args_begin (CLBE (base), K_LAYERNORM_BACKWARD_PARAMS);
+  arg_view (&a, dweight);
+  arg_view (&a, dbias);
+  arg_view (&a, dout);
+  arg_view (&a, inp);
+  arg_view (&a, mean);
+  arg_view (&a, rstd);
+  arg_int (&a, N);
+  arg_int (&a, C);
+  return launch (&a, C, 0);
+}
+
+static FtcStatus
+bias_add (FtcClBackend *be, FtcView out, FtcView bias, int N, int OC)
+{
+  Args a = args_begin (be, K_BIAS_ADD);
+
+  arg_view (&a, out);
+  arg_view (&a, bias);
+  arg_int (&a, N);
+  arg_int (&a, OC);
+  return launch (&a, (size_t) N * OC, 0);
+}
+
+static FtcStatus
+opencl_matmul_forward (FtcBackend *base, FtcView out, FtcView inp, FtcView weight, FtcView bias,
+                       int N, int IC, int OC)
+{
+  /* out (N,OC) = inp (N,IC) @ weight (OC,IC)^T */
+  FtcStatus st = opencl_gemm (base, 0, 1, N, OC, IC, 1.0f, inp, IC, weight, IC, 0.0f, out, OC);
+
+  if (st != FTC_OK || bias.buf == NULL)
+    return st;
+  return bias_add (CLBE (base), out, bias, N, OC);
+}
+
+static FtcStatus
+opencl_matmul_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcView dbias,
+                        FtcView dout, FtcView inp, FtcView weight, int N, int IC, int OC)
+{
+  FtcStatus st;
+
+  if (dinp.buf != NULL)
+    {
+      /* dinp (N,IC) += dout (N,OC) @ weight (OC,IC) */
+      st = opencl_gemm (base, 0, 0, N, IC, OC, 1.0f, dout, OC, weight, IC, 1.0f, dinp, IC);
+      if (st != FTC_OK)
+        return st;
+    }
+  /* dweight (OC,IC) += dout^T (OC,N) @ inp (N,IC) */
+  st = opencl_gemm (base, 1, 0, OC, IC, N, 1.0f, dout, OC, inp, IC, 1.0f, dweight, IC);
+  if (st != FTC_OK || dbias.buf == NULL)
+    return st;
+  {
+    Args a = args_begin (CLBE (base), K_BIAS_GRAD);
+
+    arg_view (&a, dbias);
+    arg_view (&a, dout);
+    arg_int (&a, N);
+    arg_int (&a, OC);
+    return launch (&a, OC, 0);
+  }
+}
+
+static FtcStatus
+attention_layout (FtcClBackend *be, KernelId id, FtcView dst, FtcView src, int B, int T, int NH, int HS,
+                  size_t n)
+{
+  Args a = args_begin (be, id);
+
+  arg_view (&a, dst);
+  arg_view (&a, src);
+  arg_int (&a, B);
+  arg_int (&a, T);
+  arg_int (&a, NH);
+  arg_int (&a, HS);
+  return launch (&a, n, 0);
+}
+
+static FtcStatus
+attention_softmax (FtcClBackend *be, KernelId id, FtcView d, FtcView att, int rows, int T, float scale)
+{
+  Args a = args_begin (be, id);
+
+  arg_view (&a, d);
+  if (id == K_ATTENTION_SOFTMAX_BACKWARD)
+    arg_view (&a, att);
+  arg_int (&a, rows);
+  arg_int (&a, T);
+  arg_float (&a, scale);
+  return launch_rows (&a, rows);
+}
+
+static FtcStatus
+opencl_attention_forward (FtcBackend *base, FtcView out, FtcView qkvr, FtcView att, FtcView inp,
+                          int B, int T, int C, int NH)
+{
+  FtcClBackend *be = CLBE (base);
+  const int HS = C / NH;
+  const size_t per = (size_t) B * T * C;
+  const size_t tt = (size_t) T * T, ths = (size_t) T * HS;
+  FtcView q = qkvr, k = ftc_view_at (qkvr, per), v = ftc_view_at (qkvr, 2 * per);
+  FtcStatus st;
+
+  st = attention_layout (be, K_ATTENTION_PERMUTE, qkvr, inp, B, T, NH, HS, 3 * per);
+  /* preatt (B*NH: T,T) = q (T,HS) @ k^T, into att; the softmax scales and masks it in place */
+  if (st == FTC_OK)
+    st = opencl_gemm_strided_batched (base, 0, 1, T, T, HS, 1.0f, q, HS, ths, k, HS, ths,
+                                      0.0f, att, T, tt, B * NH);
+  if (st == FTC_OK)
+    st = attention_softmax (be, K_ATTENTION_SOFTMAX_FORWARD, att, att, B * NH * T, T,
+                            1.0f / sqrtf ((float) HS));
+  /* out (B,T,NH,HS) = att (T,T) @ v (T,HS) per (b,nh): one batched call per head, batch over b, writing
+   * straight into out's interleaved layout (row stride C) so no scratch is needed */
+  for (int h = 0; h < NH && st == FTC_OK; h++)
+    st = opencl_gemm_strided_batched (base, 0, 0, T, HS, T, 1.0f,
+                                      ftc_view_at (att, h * tt), T, (size_t) NH * tt,
+                                      ftc_view_at (v, h * ths), HS, (size_t) NH * ths,
+                                      0.0f, ftc_view_at (out, (size_t) h * HS), C, (size_t) T * C, B);
+  return st;
+}
+
+static FtcStatus
+opencl_attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                           FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+{
+  FtcClBackend *be = CLBE (base);
+  const int HS = C / NH;
+  const size_t per = (size_t) B * T * C;
+  const size_t tt = (size_t) T * T, ths = (size_t) T * HS;
+  const int batch = B * NH;
+  FtcView q = qkvr, k = ftc_view_at (qkvr, per), v = ftc_view_at (qkvr, 2 * per);
+  FtcView dq = dqkvr, dk = ftc_view_at (dqkvr, per), dv = ftc_view_at (dqkvr, 2 * per);
+  FtcStatus st;
+
+  /* dvaccum (B,NH,T,HS) = dout (B,T,NH,HS) with the heads split out, in scratch */
+  st = attention_layout (be, K_ATTENTION_SPLIT_HEADS, scratch, dout, B, T, NH, HS, per);
+  /* forward: vaccum = att @ v.  datt = dvaccum @ v^T;  dv = att^T @ dvaccum */
+  if (st == FTC_OK)
+    st = opencl_gemm_strided_batched (base, 0, 1, T, T, HS, 1.0f, scratch, HS, ths, v, HS, ths,
+                                      0.0f, datt, T, tt, batch);
+  if (st == FTC_OK)
+    st = opencl_gemm_strided_batched (base, 1, 0, T, HS, T, 1.0f, att, T, tt, scratch, HS, ths,
+                                      0.0f, dv, HS, ths, batch);
+  /* forward: att = softmax(scale * preatt) causal.  datt becomes dpreatt in place */
+  if (st == FTC_OK)
+    st = attention_softmax (be, K_ATTENTION_SOFTMAX_BACKWARD, datt, att, batch * T, T,
+                            1.0f / sqrtf ((float) HS));
+  /* forward: preatt = q @ k^T.  dq = dpreatt @ k;  dk = dpreatt^T @ q */
+  if (st == FTC_OK)
+    st = opencl_gemm_strided_batched (base, 0, 0, T, HS, T, 1.0f, datt, T, tt, k, HS, ths,
+                                      0.0f, dq, HS, ths, batch);
+  if (st == FTC_OK)
+    st = opencl_gemm_strided_batched (base, 1, 0, T, HS, T, 1.0f, datt, T, tt, q, HS, ths,
+                                      0.0f, dk, HS, ths, batch);
+  /* forward: qkvr = permute(inp).  dinp += unpermute(dqkvr) */
+  if (st == FTC_OK)
+    st = attention_layout (be, K_ATTENTION_UNPERMUTE_ADD, dinp, dqkvr, B, T, NH, HS, 3 * per);
+  return st;
+}
+
+static FtcStatus
+elementwise2 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, size_t N)
+{
+  Args a = args_begin (be, id);
+
+  arg_view (&a, out);
+  arg_view (&a, x);
+  arg_ulong (&a, N);
+  return launch (&a, N, 0);
+}
+
+static FtcStatus
+elementwise3 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, FtcView y, size_t N)
+{
+  Args a = args_begin (be, id);
+
+  arg_view (&a, out);
+  arg_view (&a, x);
+  arg_view (&a, y);
+  arg_ulong (&a, N);
+  return launch (&a, N, 0);
+}
+
+static FtcStatus
+opencl_gelu_forward (FtcBackend *base, FtcView out, FtcView inp, size_t N)
+{
+  return elementwise2 (CLBE (base), K_GELU_FORWARD, out, inp, N);
+}
+
+static FtcStatus
+opencl_gelu_backward (FtcBackend *base, FtcView dinp, FtcView inp, FtcView dout, size_t N)
+{
+  return elementwise3 (CLBE (base), K_GELU_BACKWARD, dinp, inp, dout, N);
+}
+
+static FtcStatus
+opencl_residual_forward (FtcBackend *base, FtcView out, FtcView a, FtcView b, size_t N)
+{
+  return elementwise3 (CLBE (base), K_RESIDUAL_FORWARD, out, a, b, N);
+}
+
+static FtcStatus
+opencl_accumulate (FtcBackend *base, FtcView dst, FtcView src, size_t N)
+{
+  return elementwise2 (CLBE (base), K_ACCUMULATE, dst, src, N);
+}
+
+static FtcStatus
+opencl_crossentropy_forward (FtcBackend *base, FtcView losses, FtcView logits, FtcView targets,
+                             FtcView weights, int N, int V, int Vp, int write_grad)
+{
+  Args a = args_begin (CLBE (base), K_CROSSENTROPY_FORWARD);
+  const int has_weights = weights.buf != NULL;
+
+  arg_view (&a, losses);
+  arg_view (&a, logits);
+  arg_view (&a, targets);
+  /* without weights any valid buffer fills the slot; the kernel does not read it */
+  arg_view (&a, has_weights ? weights : losses);
+  arg_int (&a, has_weights);
+  arg_int (&a, N);
+  arg_int (&a, V);
+  arg_int (&a, Vp);
+  arg_int (&a, write_grad);
+  return launch_rows (&a, N);
+}
+
+static FtcStatus
+opencl_norm_squared (FtcBackend *base, FtcView out, FtcView x, size_t N)
+{
+  FtcClBackend *be = CLBE (base);
+  size_t groups = (N + be->wg - 1) / be->wg;
+  Args a;
+  FtcStatus st;
+
+  if (groups > NORM_MAX_GROUPS)
+    groups = NORM_MAX_GROUPS;
+  if (groups == 0)
+    groups = 1;
+  a = args_begin (be, K_NORM_PARTIAL);
+  arg_mem (&a, be->norm_partial);
+  arg_view (&a, x);
+  arg_ulong (&a, N);
+  st = launch (&a, groups * be->wg, be->wg);
+  if (st != FTC_OK)
+    return st;
+  a = args_begin (be, K_NORM_FINAL);
+  arg_view (&a, out);
+  arg_mem (&a, be->norm_partial);
+  arg_int (&a, (int) groups);
+  return launch (&a, be->wg, be->wg);
+}
+
+static FtcStatus
+opencl_scale (FtcBackend *base, FtcView x, float s, size_t N)
+{
+  Args a = args_begin (CLBE (base), K_SCALE);
+
+  arg_view (&a, x);
+  arg_float (&a, s);
+  arg_ulong (&a, N);
+  return launch (&a, N, 0);
+}
+
+static FtcStatus
+opencl_adamw_update (FtcBackend *base, FtcView params, FtcView grads, FtcView m, FtcView v, size_t N,
+                     float lr, float beta1, float beta2, float eps, float weight_decay,
+                     float grad_scale, int step)
+{
+  Args a = args_begin (CLBE (base), K_ADAMW_UPDATE);
+  /* bias corrections in double on the host: beta^step underflows nothing here, and the kernel stays simple */
+  const float bc1 = (float) (1.0 - pow (beta1, step));
+  const float bc2 = (float) (1.0 - pow (beta2, step));
+
+  arg_view (&a, params);
+  arg_view (&a, grads);
+  arg_view (&a, m);
+  arg_view (&a, v);
+  arg_ulong (&a, N);
+  arg_float (&a, lr);
+  arg_float (&a, beta1);
+  arg_float (&a, beta2);
+  arg_float (&a, eps);
+  arg_float (&a, weight_decay);
+  arg_float (&a, grad_scale);
+  arg_float (&a, bc1);
+  arg_float (&a, bc2);
+  return launch (&a, N, 0);
+}
+
+static const FtcBackendClass opencl_class = {
+  .name = "opencl",
+  .free_backend = opencl_free_backend,
+  .finish = opencl_finish,
+  .buf_new = opencl_buf_new,
+  .buf_free = opencl_buf_free,
+  .buf_write = opencl_buf_write,
+  .buf_read = opencl_buf_read,
+  .buf_fill = opencl_buf_fill,
+  .buf_copy = opencl_buf_copy,
+  .gemm = opencl_gemm,
+  .gemm_strided_batched = opencl_gemm_strided_batched,
+  .encoder_forward = opencl_encoder_forward,
+  .encoder_backward = opencl_encoder_backward,
+  .layernorm_forward = opencl_layernorm_forward,
+  .layernorm_backward = opencl_layernorm_backward,
+  .matmul_forward = opencl_matmul_forward,
+  .matmul_backward = opencl_matmul_backward,
+  .attention_forward = opencl_attention_forward,
+  .attention_backward = opencl_attention_backward,
+  .gelu_forward = opencl_gelu_forward,
+  .gelu_backward = opencl_gelu_backward,
+  .residual_forward = opencl_residual_forward,
+  .accumulate = opencl_accumulate,
+  .crossentropy_forward = opencl_crossentropy_forward,
+  .norm_squared = opencl_norm_squared,
+  .scale = opencl_scale,
+  .adamw_update = opencl_adamw_update,
+};
+
+/* ---- tuning ---- */
+
+const char *
+ftc_cl_tuning_source_name (FtcClTuningSource source)
+{
+  switch (source)
+    {
+    case FTC_CL_TUNING_CLBLAST: return "clblast-default";
+    case FTC_CL_TUNING_BUILTIN: return "built-in";
+    case FTC_CL_TUNING_FILE: return "tuned-file";
+    case FTC_CL_TUNING_EXPLICIT: return "explicit";
+    }
+  return "unknown";
+}
+
+FtcClTuningSource
+ftc_opencl_gemm_params (FtcBackend *base, FtcClGemmParams *params)
+{
+  FtcClBackend *be = CLBE (base);
+
+  if (be->tuning != FTC_CL_TUNING_CLBLAST && params != NULL)
+    *params = be->gemm_params;
+  return be->tuning;
+}
+
+FtcStatus
+ftc_opencl_set_gemm_params (FtcBackend *base, const FtcClGemmParams *params)
+{
+  FtcClBackend *be = CLBE (base);
+  FtcStatus st;
+
+  if (!ftc_backend_is_opencl (base))
+    return FTC_ERR_UNSUPPORTED;
+  st = ftc_cl_gemm_params_apply (be->rt, params, base->last_error, sizeof base->last_error);
+  if (st == FTC_OK)
+    {
+      be->gemm_params = *params;
+      be->tuning = FTC_CL_TUNING_EXPLICIT;
+    }
+  return st;
+}
+
+/* Tuned file, else built-in, else nothing. A broken file is skipped (the defaults still work). */
+static void
+apply_startup_tuning (FtcClBackend *be)
+{
+  char err[512];
+  FtcClGemmParams p;
+  const FtcClGemmParams *builtin;
+  const char *env = getenv ("FTCOT_CL_TUNING");
+
+  be->tuning = FTC_CL_TUNING_CLBLAST;
+  if (!tuning_enabled || (env != NULL && strcmp (env, "0") == 0))
+    return;
+  if (ftc_cl_gemm_tuning_load (&be->parent.device, &p, NULL, err, sizeof err) == FTC_OK
+      && ftc_cl_gemm_params_apply (be->rt, &p, err, sizeof err) == FTC_OK)
+    {
+      be->gemm_params = p;
+      be->tuning = FTC_CL_TUNING_FILE;
+      return;
+    }
+  builtin = ftc_cl_gemm_params_builtin (&be->parent.device);
+  if (builtin != NULL && ftc_cl_gemm_params_apply (be->rt, builtin, err, sizeof err) == FTC_OK)
+    {
+      be->gemm_params = *builtin;
+      be->tuning = FTC_CL_TUNING_BUILTIN;
+    }
+}
+
+int
+ftc_opencl_gemm_shapes_gpt2 (FtcClGemmShape *shapes, int max, int rows, int C, int V, int T)
+{
+  const int heads = 4;
+  const int batch = rows / T > 0 ? rows / T * heads : heads;
+  const FtcClGemmShape all[] = {
+    { rows, 3 * C, C, 0, 1, 1 },          /* qkv forward */
+    { rows, 4 * C, C, 0, 1, 1 },          /* fc forward */
+    { rows, C, 4 * C, 0, 1, 1 },          /* fc projection forward */
+    { rows, V, C, 0, 1, 1 },              /* LM head forward */
+    { rows, C, 4 * C, 0, 0, 1 },          /* dinp of the fc layer */
+    { 4 * C, C, rows, 1, 0, 1 },          /* dweight of the fc layer */
+    { T, T, C / heads, 0, 1, batch },     /* attention scores */
+    { T, C / heads, T, 0, 0, batch },     /* attention weighted values */
+  };
+  int n = 0;
+
+  for (size_t i = 0; i < sizeof all / sizeof all[0] && n < max; i++)
+    shapes[n++] = all[i];
+  return n;
+}
+
+static double
+now_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+typedef struct {
+  FtcBuf *a, *b, *c;
+} GemmBufs;
+
+static size_t
+shape_elems (const FtcClGemmShape *s, int which)
+{
+  const size_t batch = s->batch > 0 ? s->batch : 1;
+
+  if (which == 0)
+    return (size_t) s->M * s->K * batch;
+  if (which == 1)
+    return (size_t) s->K * s->N * batch;
+  return (size_t) s->M * s->N * batch;
+}
+
+static FtcStatus
+run_shape (FtcBackend *base, const FtcClGemmShape *s, GemmBufs *g)
+{
+  const int lda = s->trans_a ? s->M : s->K;
+  const int ldb = s->trans_b ? s->K : s->N;
+
+  if (s->batch <= 1)
+    return opencl_gemm (base, s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f, ftc_view (g->a, 0), lda,
+                        ftc_view (g->b, 0), ldb, 0.0f, ftc_view (g->c, 0), s->N);
+  return opencl_gemm_strided_batched (base, s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f,
+                                      ftc_view (g->a, 0), lda, (size_t) s->M * s->K,
+                                      ftc_view (g->b, 0), ldb, (size_t) s->K * s->N,
+                                      0.0f, ftc_view (g->c, 0), s->N, (size_t) s->M * s->N, s->batch);
+}
+
+FtcStatus
+ftc_opencl_gemm_measure (FtcBackend *base, const FtcClGemmShape *shapes, int n_shapes, int reps,
+                         double *gflops)
+{
+  size_t na = 1, nb = 1, nc = 1;
+  GemmBufs g = { NULL, NULL, NULL };
+  double flops = 0, t0, t1;
+  FtcStatus st;
+
+  *gflops = 0;
+  if (!ftc_backend_is_opencl (base) || n_shapes <= 0 || reps <= 0)
+    return FTC_ERR_INVALID_ARG;
+  for (int i = 0; i < n_shapes; i++)
+    {
+      na = shape_elems (&shapes[i], 0) > na ? shape_elems (&shapes[i], 0) : na;
+      nb = shape_elems (&shapes[i], 1) > nb ? shape_elems (&shapes[i], 1) : nb;
+      nc = shape_elems (&shapes[i], 2) > nc ? shape_elems (&shapes[i], 2) : nc;
+    }
+  st = opencl_buf_new (base, na, &g.a);
+  if (st == FTC_OK)
+    st = opencl_buf_new (base, nb, &g.b);
+  if (st == FTC_OK)
+    st = opencl_buf_new (base, nc, &g.c);
+  if (st == FTC_OK)
+    st = opencl_buf_fill (ftc_view (g.a, 0), 0.5f, na);
+  if (st == FTC_OK)
+    st = opencl_buf_fill (ftc_view (g.b, 0), 0.25f, nb);
+  /* warm-up: CLBlast compiles its kernels on the first call with new parameters */
+  for (int i = 0; i < n_shapes && st == FTC_OK; i++)
+    st = run_shape (base, &shapes[i], &g);
+  if (st == FTC_OK)
+    st = opencl_finish (base);
+  t0 = now_s ();
+  for (int r = 0; r < reps && st == FTC_OK; r++)
+    for (int i = 0; i < n_shapes && st == FTC_OK; i++)
+      {
+        st = run_shape (base, &shapes[i], &g);
+        flops += 2.0 * shapes[i].M * shapes[i].N * shapes[i].K * (shapes[i].batch > 1 ? shapes[i].batch : 1);
+      }
+  if (st == FTC_OK)
+    st = opencl_finish (base);
+  t1 = now_s ();
+  if (st == FTC_OK)
+    *gflops = flops / (t1 - t0) / 1e9;
+  if (g.a != NULL)
+    opencl_buf_free (g.a);
+  if (g.b != NULL)
+    opencl_buf_free (g.b);
+  if (g.c != NULL)
+    opencl_buf_free (g.c);
+  return st;
+}
+
+/* The search grid: square-ish tiles of 32..128, K tiles 32/64, 8x8 or 16x16 threads, vector widths 4/8,
+ * with and without local-memory caching; quick keeps the variants that won on CPUs and GPUs we know. */
+static int
+tune_candidates (FtcClBackend *be, int quick, FtcClGemmParams *out, int max)
+{
+  static const int tiles[][2] = { { 32, 32 }, { 64, 64 }, { 64, 128 }, { 128, 64 }, { 128, 128 } };
+  static const int kwgs[] = { 32, 64 };
+  static const int dims[] = { 8, 16 };
+  static const int vws[] = { 4, 8 };
+  static const int shared[] = { 1, 0 };
+  int n = 0;
+
+  for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++)
+    for (size_t kw = 0; kw < 2; kw++)
+      for (size_t d = 0; d < 2; d++)
+        for (size_t vw = 0; vw < 2; vw++)
+          for (size_t sh = 0; sh < 2; sh++)
+            {
+              FtcClGemmParams p = {
+                .GEMMK = 0, .KREG = 1, .KWG = kwgs[kw], .KWI = 8, .MDIMA = dims[d], .MDIMC = dims[d],
+                .MWG = tiles[t][0], .NDIMB = dims[d], .NDIMC = dims[d], .NWG = tiles[t][1],
+                .SA = shared[sh], .SB = shared[sh], .STRM = 0, .STRN = 0, .VWM = vws[vw], .VWN = vws[vw],
+                .min_indirect_size = be->tuning != FTC_CL_TUNING_CLBLAST ? be->gemm_params.min_indirect_size : 64,
+              };
+
+              if (quick && (dims[d] != 8 || shared[sh] != 1))
+                continue;
+              if (!ftc_cl_gemm_params_valid (&p, be->rt->max_work_group_size, be->rt->local_mem_bytes, NULL))
+                continue;
+              if (n < max)
+                out[n++] = p;
+            }
+  return n;
+}
+
+FtcStatus
+ftc_opencl_tune_gemm (FtcBackend *base, const FtcClGemmShape *shapes, int n_shapes, int quick,
+                      FtcClTuneCallback callback, void *user_data,
+                      FtcClGemmParams *best, double *best_gflops)
+{
+  FtcClBackend *be = CLBE (base);
+  FtcClGemmParams cands[128];
+  static const int thresholds[] = { 0, 64, 128, 256, 512 };
+  const int n_thresholds = quick ? 3 : 5;
+  int n, total, found = 0;
+  const int reps = quick ? 2 : 3;
+  FtcClGemmParams top;
+  double top_gf = 0;
+  char saved_error[256] = "";
+
+  if (!ftc_backend_is_opencl (base))
+    return FTC_ERR_UNSUPPORTED;
+  n = tune_candidates (be, quick, cands, 128);
+  total = n + n_thresholds;
+  for (int i = 0; i < n; i++)
+    {
+      double gf = 0;
+      FtcStatus st = ftc_cl_gemm_params_apply (be->rt, &cands[i], base->last_error, sizeof base->last_error);
+
+      if (st == FTC_OK)
+        st = ftc_opencl_gemm_measure (base, shapes, n_shapes, reps, &gf);
+      if (st != FTC_OK && saved_error[0] == '\0')
+        snprintf (saved_error, sizeof saved_error, "%s", base->last_error);
+      if (callback != NULL)
+        callback (user_data, i, total, &cands[i], gf, st);
+      if (st == FTC_OK && gf > top_gf)
+        {
+          top = cands[i];
+          top_gf = gf;
+          found = 1;
+        }
+    }
+  if (!found)
+    return fail (be, FTC_ERR_BLAS, "no Xgemm parameter set ran on %s; first failure: %s",
+                 base->device.spec, saved_error);
+  /* the direct/indirect threshold, with the best Xgemm set */
+  for (int i = 0; i < n_thresholds; i++)
+    {
+      FtcClGemmParams p = top;
+      double gf = 0;
+      FtcStatus st;
+
+      p.min_indirect_size = thresholds[i];
+      st = ftc_cl_gemm_params_apply (be->rt, &p, base->last_error, sizeof base->last_error);
+      if (st == FTC_OK)
+        st = ftc_opencl_gemm_measure (base, shapes, n_shapes, reps, &gf);
+      if (callback != NULL)
+        callback (user_data, n + i, total, &p, gf, st);
+      if (st == FTC_OK && gf > top_gf)
+        {
+          top = p;
+          top_gf = gf;
+        }
+    }
+  ftc_opencl_set_gemm_params (base, &top);
+  *best = top;
+  *best_gflops = top_gf;
+  return FTC_OK;
+}
+
+/* ---- construction ---- */
+
+FtcStatus
+ftc_opencl_backend_new (int device_index, FtcBackend **out, char *err, size_t err_len)
+{
+  FtcClBackend *be;
+  FtcClRuntime *rt = NULL;
+  FtcStatus st;
+  cl_int rc = CL_SUCCESS;
+
+  *out = NULL;
+  st = ftc_cl_runtime_open (device_index, &rt, err, err_len);
+  if (st != FTC_OK)
+    return st;
+  be = calloc (1, sizeof *be);
+  if (be == NULL)
+    {
+      ftc_cl_runtime_free (rt);
+      return FTC_ERR_HOST_MEMORY;
+    }
+  be->parent.klass = &opencl_class;
+  be->parent.device = rt->info;
+  be->rt = rt;
+  /* reductions: a power of two the device allows, at most 64 */
+  be->wg = 64;
+  while (be->wg > 1 && be->wg > rt->max_work_group_size)
+    be->wg /= 2;
+  snprintf (be->options, sizeof be->options, "-cl-std=CL1.2 -DFTC_WG=%zu", be->wg);
+  be->norm_partial = clCreateBuffer (rt->context, CL_MEM_READ_WRITE, NORM_MAX_GROUPS * sizeof (float), NULL,
+                                     &rc);
+  if (rc != CL_SUCCESS)
+    {
+      if (err != NULL && err_len > 0)
+        snprintf (err, err_len, "opencl:%d: clCreateBuffer failed: %s", device_index, ftc_cl_error_name (rc));
+      opencl_free_backend (&be->parent);
+      return FTC_ERR_DEVICE;
+    }
+  apply_startup_tuning (be);
+  *out = &be->parent;
+  return FTC_OK;
+}

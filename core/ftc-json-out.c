@@ -1,0 +1,191 @@
+#include "core/ftc-json-out.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/ftc-error.h"
+
+const char *
+ftc_json_format_double (double value, char *buf, gsize len)
+{
+  if (!isfinite (value))
+    {
+      g_strlcpy (buf, "null", len);
+      return buf;
+    }
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      /* increasing precision: the first text that round-trips is the shortest */
+      char format[8];
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buf, len, format, value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  /* integral values keep a decimal point so they read back as doubles */
+  if (strpbrk (buf, ".eEn") == NULL && strlen (buf) + 2 < len)
+    strcat (buf, ".0");
+  return buf;
+}
+
+static void
+append_string (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) s; *p != '\0'; p++)
+    switch (*p)
+      {
+      case '"': g_string_append (out, "\\\""); break;
+      case '\\': g_string_append (out, "\\\\"); break;
+      case '\n': g_string_append (out, "\\n"); break;
+      case '\r': g_string_append (out, "\\r"); break;
+      case '\t': g_string_append (out, "\\t"); break;
+      case '\b': g_string_append (out, "\\b"); break;
+      case '\f': g_string_append (out, "\\f"); break;
+      default:
+        if (*p < 0x20)
+          g_string_append_printf (out, "\\u%04x", *p);
+        else
+          g_string_append_c (out, (char) *p);
+      }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_value (GString *out, JsonNode *node)
+{
+  char buf[40];
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+    case G_TYPE_INT64:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+    case G_TYPE_DOUBLE:
+      g_string_append (out, ftc_json_format_double (json_node_get_double (node), buf, sizeof buf));
+      break;
+    case G_TYPE_STRING:
+      append_string (out, json_node_get_string (node));
+      break;
+    default:
+      g_string_append (out, "null");
+    }
+}
+
+static gboolean
+is_short_scalar_array (JsonArray *array)
+{
+  gsize total = 0;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+      if (JSON_NODE_HOLDS_OBJECT (e) || JSON_NODE_HOLDS_ARRAY (e))
+        return FALSE;
+      if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+        total += strlen (json_node_get_string (e)) + 4;
+      else
+        total += 12;
+    }
+  return total <= 100;
+}
+
+static void
+append_node (GString *out, JsonNode *node, int depth)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr (GList) members = json_object_get_members (object);
+
+        if (members == NULL)
+          {
+            g_string_append (out, "{}");
+            break;
+          }
+        g_string_append (out, "{\n");
+        for (GList *l = members; l != NULL; l = l->next)
+          {
+            g_string_append_printf (out, "%*s", 2 * (depth + 1), "");
+            append_string (out, l->data);
+            g_string_append (out, ": ");
+            append_node (out, json_object_get_member (object, l->data), depth + 1);
+            g_string_append (out, l->next != NULL ? ",\n" : "\n");
+          }
+        g_string_append_printf (out, "%*s}", 2 * depth, "");
+        break;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+        gboolean inline_ = is_short_scalar_array (array);
+
+        if (n == 0)
+          {
+            g_string_append (out, "[]");
+            break;
+          }
+        g_string_append (out, inline_ ? "[" : "[\n");
+        for (guint i = 0; i < n; i++)
+          {
+            if (!inline_)
+              g_string_append_printf (out, "%*s", 2 * (depth + 1), "");
+            append_node (out, json_array_get_element (array, i), depth + 1);
+            if (i + 1 < n)
+              g_string_append (out, inline_ ? ", " : ",\n");
+            else if (!inline_)
+              g_string_append_c (out, '\n');
+          }
+        if (!inline_)
+          g_string_append_printf (out, "%*s", 2 * depth, "");
+        g_string_append_c (out, ']');
+        break;
+      }
+    case JSON_NODE_VALUE:
+      append_value (out, node);
+      break;
+    case JSON_NODE_NULL:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+char *
+ftc_json_to_pretty_string (JsonNode *node)
+{
+  GString *out = g_string_new (NULL);
+
+  append_node (out, node, 0);
+  g_string_append_c (out, '\n');
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+ftc_file_write_atomic (const char *path, const char *contents, gssize len, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_set_contents_full (path, contents, len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0644, &local))
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: cannot write: %s", path, local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ftc_json_write_file (const char *path, JsonNode *node, GError **error)
+{
+  g_autofree char *text = ftc_json_to_pretty_string (node);
+
+  return ftc_file_write_atomic (path, text, -1, error);
+}

@@ -1,0 +1,119 @@
+/* layernorm.cl: LayerNorm forward and backward over rows of C channels (eps 1e-5), as in GPT-2.
+ * One work-group of FTC_WG items (a power of two, set by the build options) per row; any C. The host
+ * launches exactly one group per row: no item may leave before a barrier (PoCL miscompiles that). */
+#ifndef FTC_WG
+#define FTC_WG 64
+#endif
+
+/* Sum of x over the work-group; every item gets the result. */
+static float
+wg_sum (float x, __local float *s)
+{
+  const int l = get_local_id (0);
+  s[l] = x;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (int k = FTC_WG / 2; k > 0; k >>= 1)
+    {
+      if (l < k)
+        s[l] += s[l + k];
+      barrier (CLK_LOCAL_MEM_FENCE);
+    }
+  const float r = s[0];
+  barrier (CLK_LOCAL_MEM_FENCE);
+  return r;
+}
+
+/* out (N,C) = (inp - mean) * rstd * weight + bias;  mean, rstd (N) saved for backward. */
+__kernel void layernorm_forward (__global float *out, const ulong out_off,
+                                 __global float *mean, const ulong mean_off,
+                                 __global float *rstd, const ulong rstd_off,
+                                 __global const float *inp, const ulong inp_off,
+                                 __global const float *weight, const ulong weight_off,
+                                 __global const float *bias, const ulong bias_off,
+                                 const int N, const int C)
+{
+  __local float scratch[FTC_WG];
+  const int n = get_group_id (0);
+  const int l = get_local_id (0);
+  __global const float *x = inp + inp_off + (size_t) n * C;
+  __global float *y = out + out_off + (size_t) n * C;
+
+  float s = 0.0f;
+  for (int c = l; c < C; c += FTC_WG)
+    s += x[c];
+  const float m = wg_sum (s, scratch) / C;
+  float v = 0.0f;
+  for (int c = l; c < C; c += FTC_WG)
+    {
+      const float d = x[c] - m;
+      v += d * d;
+    }
+  const float r = rsqrt (wg_sum (v, scratch) / C + 1e-5f);
+  for (int c = l; c < C; c += FTC_WG)
+    y[c] = (x[c] - m) * r * weight[weight_off + c] + bias[bias_off + c];
+  if (l == 0)
+    {
+      mean[mean_off + n] = m;
+      rstd[rstd_off + n] = r;
+    }
+}
+
+/* dinp (N,C) += (weight*dout - mean(weight*dout) - norm * mean(weight*dout*norm)) * rstd,
+ * with norm = (inp - mean) * rstd: the derivative of the forward's out = norm * weight + bias. */
+__kernel void layernorm_backward_dinp (__global float *dinp, const ulong dinp_off,
+                                       __global const float *dout, const ulong dout_off,
+                                       __global const float *inp, const ulong inp_off,
+                                       __global const float *weight, const ulong weight_off,
+                                       __global const float *mean, const ulong mean_off,
+                                       __global const float *rstd, const ulong rstd_off,
+                                       const int N, const int C)
+{
+  __local float scratch[FTC_WG];
+  const int n = get_group_id (0);
+  const int l = get_local_id (0);
+  __global const float *x = inp + inp_off + (size_t) n * C;
+  __global const float *dy = dout + dout_off + (size_t) n * C;
+  __global float *dx = dinp + dinp_off + (size_t) n * C;
+  const float m = mean[mean_off + n];
+  const float r = rstd[rstd_off + n];
+
+  float a = 0.0f, b = 0.0f;
+  for (int c = l; c < C; c += FTC_WG)
+    {
+      const float dnorm = weight[weight_off + c] * dy[c];
+      a += dnorm;
+      b += dnorm * (x[c] - m) * r;
+    }
+  const float dnorm_mean = wg_sum (a, scratch) / C;
+  const float dnorm_norm_mean = wg_sum (b, scratch) / C;
+  for (int c = l; c < C; c += FTC_WG)
+    {
+      const float norm = (x[c] - m) * r;
+      const float dnorm = weight[weight_off + c] * dy[c];
+      dx[c] += (dnorm - dnorm_mean - norm * dnorm_norm_mean) * r;
+    }
+}
+
+/* dweight (C) += sum_n dout * norm;  dbias (C) += sum_n dout.  One item per channel, rows in order. */
+__kernel void layernorm_backward_params (__global float *dweight, const ulong dweight_off,
+                                         __global float *dbias, const ulong dbias_off,
+                                         __global const float *dout, const ulong dout_off,
+                                         __global const float *inp, const ulong inp_off,
+                                         __global const float *mean, const ulong mean_off,
+                                         __global const float *rstd, const ulong rstd_off,
+                                         const int N, const int C)
+{
+  const int c = get_global_id (0);
+  if (c >= C)
+    return;
+  float dw = 0.0f, db = 0.0f;
+  for (int n = 0; n < N; n++)
+    {
+      const size_t i = (size_t) n * C + c;
+      const float dy = dout[dout_off + i];
+      dw += dy * (inp[inp_off + i] - mean[mean_off + n]) * rstd[rstd_off + n];
+      db += dy;
+    }
+  dweight[dweight_off + c] += dw;
+  dbias[dbias_off + c] += db;
+}

@@ -1,0 +1,52 @@
+/* norm.cl: sum of squares in two deterministic stages: partial sums per work-group, then one work-group
+ * adds the partials.  FTC_WG (a power of two) comes from the build options; any N. */
+#ifndef FTC_WG
+#define FTC_WG 64
+#endif
+
+static float
+wg_sum (float x, __local float *s)
+{
+  const int l = get_local_id (0);
+  s[l] = x;
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (int k = FTC_WG / 2; k > 0; k >>= 1)
+    {
+      if (l < k)
+        s[l] += s[l + k];
+      barrier (CLK_LOCAL_MEM_FENCE);
+    }
+  const float r = s[0];
+  barrier (CLK_LOCAL_MEM_FENCE);
+  return r;
+}
+
+/* partial[group] = sum of x[i]^2 over the grid-strided elements this group owns. */
+__kernel void norm_partial (__global float *partial, __global const float *x, const ulong x_off,
+                            const ulong N)
+{
+  __local float scratch[FTC_WG];
+  const size_t stride = get_global_size (0);
+  float s = 0.0f;
+  for (size_t i = get_global_id (0); i < N; i += stride)
+    {
+      const float v = x[x_off + i];
+      s += v * v;
+    }
+  s = wg_sum (s, scratch);
+  if (get_local_id (0) == 0)
+    partial[get_group_id (0)] = s;
+}
+
+/* out[0] = sum of partial[0..n-1]; one work-group. */
+__kernel void norm_final (__global float *out, const ulong out_off, __global const float *partial,
+                          const int n)
+{
+  __local float scratch[FTC_WG];
+  float s = 0.0f;
+  for (int i = get_local_id (0); i < n; i += FTC_WG)
+    s += partial[i];
+  s = wg_sum (s, scratch);
+  if (get_local_id (0) == 0)
+    out[out_off] = s;
+}

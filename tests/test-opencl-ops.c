@@ -1,0 +1,779 @@
+/* test-opencl-ops: every op of the opencl backend ("opencl:0", PoCL in CI) against the cpu backend's
+ * reference ("cpu:naive") through the public ftc-backend.h API, on random non-zero inputs of several
+ * shapes, including sizes that are not multiples of the work-group size (64) and tensors at non-zero
+ * offsets. Also: the program binary cache (hit, mismatch, corrupted file), build failures carrying the
+ * build log, device out-of-memory messages, error-name mapping and CLBlast parameter sets.
+ * Tolerances are stated per check: |opencl - cpu| <= atol + rtol |cpu|. */
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "compute/ftc-backend.h"
+#include "compute/opencl/ftc-cl-gemm.h"
+#include "compute/opencl/ftc-cl-runtime.h"
+#include "compute/opencl/ftc-opencl.h"
+#include "tests/ftc-test-util.h"
+
+#define OFF 3   /* every tensor starts 3 elements into its buffer */
+
+static FtcBackend *ocl;   /* opencl:0 */
+static FtcBackend *ref;   /* cpu:naive */
+static GPtrArray *bufs;   /* every buffer a test made, freed after it */
+
+/* A tensor on both backends: [0] opencl, [1] reference. */
+typedef struct {
+  FtcView v[2];
+  size_t n;
+} Pair;
+
+static FtcView
+make_view (FtcBackend *be, size_t n)
+{
+  FtcBuf *buf = NULL;
+
+  g_assert_cmpint (ftc_buf_new (be, n + OFF + 5, &buf), ==, FTC_OK);
+  g_ptr_array_add (bufs, buf);
+  return ftc_view (buf, OFF);
+}
+
+static Pair
+pair_write (const void *data, size_t n)
+{
+  Pair p = { { make_view (ocl, n), make_view (ref, n) }, n };
+
+  g_assert_cmpint (ftc_buf_write (p.v[0], data, n), ==, FTC_OK);
+  g_assert_cmpint (ftc_buf_write (p.v[1], data, n), ==, FTC_OK);
+  return p;
+}
+
+/* Uniform random floats in [lo, hi), the same on both backends. */
+static Pair
+pair_random (GRand *rng, size_t n, double lo, double hi)
+{
+  g_autofree float *x = g_new (float, n);
+
+  for (size_t i = 0; i < n; i++)
+    x[i] = (float) g_rand_double_range (rng, lo, hi);
+  return pair_write (x, n);
+}
+
+static Pair
+pair_tokens (GRand *rng, size_t n, int V)
+{
+  g_autofree int32_t *x = g_new (int32_t, n);
+
+  for (size_t i = 0; i < n; i++)
+    x[i] = g_rand_int_range (rng, 0, V);
+  return pair_write (x, n);
+}
+
+static const FtcView NULLS[2] = { { NULL, 0 }, { NULL, 0 } };
+
+/* Fails naming the worst element when |opencl - cpu| > atol + rtol |cpu| anywhere, or when the reference
+ * is all zeros (a check on zeros proves nothing). */
+static void
+pair_check (const char *what, Pair p, double atol, double rtol)
+{
+  g_autofree float *a = g_new (float, p.n);
+  g_autofree float *b = g_new (float, p.n);
+  size_t worst = 0, nonzero = 0;
+  double worst_excess = -INFINITY;
+
+  g_assert_cmpint (ftc_buf_read (p.v[0], a, p.n), ==, FTC_OK);
+  g_assert_cmpint (ftc_buf_read (p.v[1], b, p.n), ==, FTC_OK);
+  for (size_t i = 0; i < p.n; i++)
+    {
+      double excess = fabs ((double) a[i] - b[i]) - (atol + rtol * fabs (b[i]));
+
+      if (!isfinite (a[i]) || !isfinite (b[i]))
+        excess = INFINITY;
+      if (b[i] != 0.0f)
+        nonzero++;
+      if (excess > worst_excess)
+        {
+          worst_excess = excess;
+          worst = i;
+        }
+    }
+  if (nonzero == 0)
+    g_error ("%s: the reference is all zeros", what);
+  if (worst_excess > 0)
+    g_error ("%s: element %zu of %zu: opencl %.9g, cpu %.9g (atol %g, rtol %g)", what, worst, p.n,
+             a[worst], b[worst], atol, rtol);
+}
+
+static void
+free_bufs (void)
+{
+  g_assert_cmpint (ftc_backend_finish (ocl), ==, FTC_OK);
+  for (guint i = 0; i < bufs->len; i++)
+    ftc_buf_free (bufs->pdata[i]);
+  g_ptr_array_set_size (bufs, 0);
+}
+
+#define BOTH(call_ocl, call_ref)                                 \
+  do {                                                           \
+    FtcStatus st_ = (call_ocl);                                  \
+    if (st_ != FTC_OK)                                           \
+      g_error ("opencl: %s", ftc_backend_last_error (ocl));      \
+    g_assert_cmpint ((call_ref), ==, FTC_OK);                    \
+  } while (0)
+
+/* Same call on both backends: E(i) expands to the call with views [i]. */
+#define RUN(be_call) BOTH (be_call (ocl, 0), be_call (ref, 1))
+
+/* ---- memory ---- */
+
+static void
+test_memory (void)
+{
+  GRand *rng = g_rand_new_with_seed (1);
+  const size_t n = 1000;
+  Pair a = pair_random (rng, n, -1, 1);
+  Pair b = pair_random (rng, n, -1, 1);
+
+  for (int i = 0; i < 2; i++)
+    {
+      FtcBackend *be = i == 0 ? ocl : ref;
+      (void) be;
+      g_assert_cmpint (ftc_buf_fill (ftc_view_at (a.v[i], 7), 2.5f, 333), ==, FTC_OK);
+      g_assert_cmpint (ftc_buf_copy (ftc_view_at (b.v[i], 11), ftc_view_at (a.v[i], 100), 517), ==, FTC_OK);
+    }
+  pair_check ("fill", a, 0, 0);
+  pair_check ("copy", b, 0, 0);
+  {
+    /* a fresh buffer reads back as zeros, and a read at an offset sees the right elements */
+    FtcView z = make_view (ocl, 77);
+    float got[77], x[5] = { 1, 2, 3, 4, 5 };
+
+    g_assert_cmpint (ftc_buf_read (z, got, 77), ==, FTC_OK);
+    for (int i = 0; i < 77; i++)
+      g_assert_cmpfloat (got[i], ==, 0.0f);
+    g_assert_cmpint (ftc_buf_write (ftc_view_at (z, 70), x, 5), ==, FTC_OK);
+    g_assert_cmpint (ftc_buf_read (ftc_view_at (z, 71), got, 4), ==, FTC_OK);
+    g_assert_cmpfloat (got[0], ==, 2.0f);
+    g_assert_cmpfloat (got[3], ==, 5.0f);
+  }
+  free_bufs ();
+  g_rand_free (rng);
+}
+
+/* ---- GEMM ---- */
+
+static void
+test_gemm (void)
+{
+  GRand *rng = g_rand_new_with_seed (2);
+  const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 3 }, { 67, 33, 65 }, { 128, 192, 64 }, { 130, 70, 257 } };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (int ta = 0; ta < 2; ta++)
+      for (int tb = 0; tb < 2; tb++)
+        {
+          const int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+          /* leading dimensions larger than needed, to exercise them */
+          const int lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 1, ldc = N + 2;
+          Pair A = pair_random (rng, (size_t) (ta ? K : M) * lda, -1, 1);
+          Pair B = pair_random (rng, (size_t) (tb ? N : K) * ldb, -1, 1);
+          Pair C = pair_random (rng, (size_t) M * ldc, -1, 1);
+          char what[64];
+
+#define CALL(be, i) ftc_gemm (be, ta, tb, M, N, K, 0.7f, A.v[i], lda, B.v[i], ldb, 0.5f, C.v[i], ldc)
+          RUN (CALL);
+#undef CALL
+          g_snprintf (what, sizeof what, "gemm %dx%dx%d ta=%d tb=%d", M, N, K, ta, tb);
+          /* float sums of K products of magnitude <= 1 */
+          pair_check (what, C, 1e-5 * K, 1e-4);
+          free_bufs ();
+        }
+  {
+    const int M = 33, N = 17, K = 65, batch = 5;
+    Pair A = pair_random (rng, (size_t) batch * M * K, -1, 1);
+    Pair B = pair_random (rng, (size_t) batch * N * K, -1, 1);
+    Pair C = pair_random (rng, (size_t) batch * M * N, -1, 1);
+
+#define CALL(be, i) ftc_gemm_strided_batched (be, 0, 1, M, N, K, 1.0f, A.v[i], K, (size_t) M * K, \
+                                              B.v[i], K, (size_t) N * K, 1.0f, C.v[i], N, (size_t) M * N, batch)
+    RUN (CALL);
+#undef CALL
+    pair_check ("gemm_strided_batched", C, 1e-5 * K, 1e-4);
+    free_bufs ();
+  }
+  g_rand_free (rng);
+}
+
+/* ---- layers ---- */
+
+static void
+test_encoder (void)
+{
+  GRand *rng = g_rand_new_with_seed (3);
+  const int shapes[][4] = { { 1, 1, 1, 3 }, { 2, 5, 7, 11 }, { 3, 17, 65, 50 }, { 2, 64, 96, 200 } };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const int B = shapes[s][0], T = shapes[s][1], C = shapes[s][2], V = shapes[s][3], maxT = T + 2;
+      Pair inp = pair_tokens (rng, (size_t) B * T, V);
+      Pair wte = pair_random (rng, (size_t) V * C, -1, 1);
+      Pair wpe = pair_random (rng, (size_t) maxT * C, -1, 1);
+      Pair out = pair_random (rng, (size_t) B * T * C, -1, 1);
+      Pair dwte = pair_random (rng, (size_t) V * C, -1, 1);
+      Pair dwpe = pair_random (rng, (size_t) maxT * C, -1, 1);
+      Pair dout = pair_random (rng, (size_t) B * T * C, -1, 1);
+
+#define CALL(be, i) ftc_encoder_forward (be, out.v[i], inp.v[i], wte.v[i], wpe.v[i], B, T, C)
+      RUN (CALL);
+#undef CALL
+#define CALL(be, i) ftc_encoder_backward (be, dwte.v[i], dwpe.v[i], dout.v[i], inp.v[i], B, T, C)
+      RUN (CALL);
+#undef CALL
+      pair_check ("encoder_forward out", out, 1e-6, 1e-6);
+      /* sums of up to B*T terms, in another order */
+      pair_check ("encoder_backward dwte", dwte, 1e-5, 1e-5);
+      pair_check ("encoder_backward dwpe", dwpe, 1e-5, 1e-5);
+      free_bufs ();
+    }
+  g_rand_free (rng);
+}
+
+static void
+test_layernorm (void)
+{
+  GRand *rng = g_rand_new_with_seed (4);
+  const int shapes[][2] = { { 1, 1 }, { 5, 7 }, { 33, 130 }, { 67, 256 }, { 9, 1000 } };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const int N = shapes[s][0], C = shapes[s][1];
+      Pair inp = pair_random (rng, (size_t) N * C, -2, 3);
+      Pair w = pair_random (rng, C, 0.5, 1.5);
+      Pair b = pair_random (rng, C, -0.5, 0.5);
+      Pair out = pair_random (rng, (size_t) N * C, -1, 1);
+      Pair mean = pair_random (rng, N, -1, 1);
+      Pair rstd = pair_random (rng, N, -1, 1);
+      Pair dout = pair_random (rng, (size_t) N * C, -1, 1);
+      Pair dinp = pair_random (rng, (size_t) N * C, -1, 1);
+      Pair dw = pair_random (rng, C, -1, 1);
+      Pair db = pair_random (rng, C, -1, 1);
+
+#define CALL(be, i) ftc_layernorm_forward (be, out.v[i], mean.v[i], rstd.v[i], inp.v[i], w.v[i], b.v[i], N, C)
+      RUN (CALL);
+#undef CALL
+#define CALL(be, i) ftc_layernorm_backward (be, dinp.v[i], dw.v[i], db.v[i], dout.v[i], inp.v[i], w.v[i], \
+                                            mean.v[i], rstd.v[i], N, C)
+      RUN (CALL);
+#undef CALL
+      if (C > 1)
+        {
+          /* C = 1 normalises to exactly 0: only the mean and the gradients mean anything there */
+          pair_check ("layernorm_forward out", out, 1e-4, 1e-4);
+          pair_check ("layernorm_forward rstd", rstd, 1e-4, 1e-4);
+          pair_check ("layernorm_backward dinp", dinp, 1e-3, 1e-3);
+        }
+      pair_check ("layernorm_forward mean", mean, 1e-5, 1e-5);
+      pair_check ("layernorm_backward dweight", dw, 1e-4 * sqrt (N), 1e-4);
+      pair_check ("layernorm_backward dbias", db, 1e-5 * sqrt (N), 1e-5);
+      free_bufs ();
+    }
+  g_rand_free (rng);
+}
+
+static void
+test_matmul (void)
+{
+  GRand *rng = g_rand_new_with_seed (5);
+  const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 9 }, { 67, 33, 65 }, { 128, 64, 192 }, { 100, 130, 70 } };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (int with_bias = 0; with_bias < 2; with_bias++)
+      {
+        const int N = shapes[s][0], IC = shapes[s][1], OC = shapes[s][2];
+        Pair inp = pair_random (rng, (size_t) N * IC, -1, 1);
+        Pair w = pair_random (rng, (size_t) OC * IC, -1, 1);
+        Pair bias = pair_random (rng, OC, -1, 1);
+        Pair out = pair_random (rng, (size_t) N * OC, -1, 1);
+        Pair dout = pair_random (rng, (size_t) N * OC, -1, 1);
+        Pair dinp = pair_random (rng, (size_t) N * IC, -1, 1);
+        Pair dw = pair_random (rng, (size_t) OC * IC, -1, 1);
+        Pair dbias = pair_random (rng, OC, -1, 1);
+        const FtcView *bv = with_bias ? bias.v : NULLS, *dbv = with_bias ? dbias.v : NULLS;
+        const FtcView *dinpv = with_bias ? dinp.v : NULLS;   /* without bias, skip dinp too */
+
+#define CALL(be, i) ftc_matmul_forward (be, out.v[i], inp.v[i], w.v[i], bv[i], N, IC, OC)
+        RUN (CALL);
+#undef CALL
+#define CALL(be, i) ftc_matmul_backward (be, dinpv[i], dw.v[i], dbv[i], dout.v[i], inp.v[i], w.v[i], N, IC, OC)
+        RUN (CALL);
+#undef CALL
+        pair_check ("matmul_forward out", out, 1e-5 * IC, 1e-4);
+        pair_check ("matmul_backward dweight", dw, 1e-5 * N, 1e-4);
+        if (with_bias)
+          {
+            pair_check ("matmul_backward dinp", dinp, 1e-5 * OC, 1e-4);
+            pair_check ("matmul_backward dbias", dbias, 1e-5 * N, 1e-5);
+          }
+        free_bufs ();
+      }
+  g_rand_free (rng);
+}
+
+static void
+test_attention (void)
+{
+  GRand *rng = g_rand_new_with_seed (6);
+  /* B, T, C, NH: T = 1, T below, at and above the work-group size of 64 */
+  const int shapes[][4] = { { 1, 1, 4, 1 }, { 1, 5, 8, 2 }, { 2, 17, 24, 3 }, { 2, 64, 64, 4 }, { 1, 130, 32, 2 } };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const int B = shapes[s][0], T = shapes[s][1], C = shapes[s][2], NH = shapes[s][3];
+      const size_t btc = (size_t) B * T * C, att_n = (size_t) B * NH * T * T;
+      Pair inp = pair_random (rng, 3 * btc, -2, 2);
+      Pair out = pair_random (rng, btc, -1, 1);
+      Pair qkvr = pair_random (rng, 3 * btc, -1, 1);
+      Pair att = pair_random (rng, att_n, -1, 1);
+      Pair dout = pair_random (rng, btc, -1, 1);
+      Pair dinp = pair_random (rng, 3 * btc, -1, 1);
+      Pair dqkvr = pair_random (rng, 3 * btc, -1, 1);
+      Pair datt = pair_random (rng, att_n, -1, 1);
+      Pair scratch = pair_random (rng, btc, -1, 1);
+
+#define CALL(be, i) ftc_attention_forward (be, out.v[i], qkvr.v[i], att.v[i], inp.v[i], B, T, C, NH)
+      RUN (CALL);
+#undef CALL
+#define CALL(be, i) ftc_attention_backward (be, dinp.v[i], dqkvr.v[i], datt.v[i], scratch.v[i], dout.v[i], \
+                                            qkvr.v[i], att.v[i], B, T, C, NH)
+      RUN (CALL);
+#undef CALL
+      pair_check ("attention_forward out", out, 1e-5, 1e-4);
+      pair_check ("attention_forward att", att, 1e-6, 1e-4);
+      /* gradients through softmax and two products of length T or HS */
+      pair_check ("attention_backward dinp", dinp, 1e-5 * (T + C), 1e-4);
+      free_bufs ();
+    }
+  g_rand_free (rng);
+}
+
+static void
+test_elementwise (void)
+{
+  GRand *rng = g_rand_new_with_seed (7);
+  const size_t sizes[] = { 1, 63, 1000, 4099 };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      const size_t N = sizes[s];
+      Pair x = pair_random (rng, N, -4, 4);
+      Pair y = pair_random (rng, N, -1, 1);
+      Pair out = pair_random (rng, N, -1, 1);
+      Pair dinp = pair_random (rng, N, -1, 1);
+      Pair dout = pair_random (rng, N, -1, 1);
+      Pair acc = pair_random (rng, N, -1, 1);
+      Pair sc = pair_random (rng, N, -1, 1);
+
+#define CALL(be, i) ftc_gelu_forward (be, out.v[i], x.v[i], N)
+      RUN (CALL);
+#undef CALL
+#define CALL(be, i) ftc_gelu_backward (be, dinp.v[i], x.v[i], dout.v[i], N)
+      RUN (CALL);
+#undef CALL
+#define CALL(be, i) ftc_residual_forward (be, y.v[i], x.v[i], y.v[i], N)
+      RUN (CALL);
+#undef CALL
+#define CALL(be, i) ftc_accumulate (be, acc.v[i], x.v[i], N)
+      RUN (CALL);
+#undef CALL
+#define CALL(be, i) ftc_scale (be, sc.v[i], -0.37f, N)
+      RUN (CALL);
+#undef CALL
+      /* the device's tanh/cosh may differ from libm by a few ulp */
+      pair_check ("gelu_forward", out, 1e-6, 1e-5);
+      pair_check ("gelu_backward", dinp, 1e-6, 1e-5);
+      pair_check ("residual_forward", y, 0, 1e-7);
+      pair_check ("accumulate", acc, 0, 1e-7);
+      pair_check ("scale", sc, 0, 1e-7);
+      free_bufs ();
+    }
+  g_rand_free (rng);
+}
+
+static void
+test_crossentropy (void)
+{
+  GRand *rng = g_rand_new_with_seed (8);
+  /* N, V, Vp */
+  const int shapes[][3] = { { 1, 2, 2 }, { 5, 7, 8 }, { 33, 100, 128 }, { 17, 1000, 1024 }, { 4, 50257, 50304 } };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (int write_grad = 0; write_grad < 2; write_grad++)
+      {
+        const int N = shapes[s][0], V = shapes[s][1], Vp = shapes[s][2];
+        Pair logits = pair_random (rng, (size_t) N * Vp, -5, 5);
+        Pair targets = pair_tokens (rng, N, V);
+        Pair weights = pair_random (rng, N, 0.1, 1.0);
+        Pair losses = pair_random (rng, N, -1, 1);
+
+#define CALL(be, i) ftc_crossentropy_forward (be, losses.v[i], logits.v[i], targets.v[i], weights.v[i], N, V, Vp, write_grad)
+        RUN (CALL);
+#undef CALL
+        pair_check ("crossentropy losses", losses, 1e-5, 1e-5);
+        if (write_grad)
+          pair_check ("crossentropy dlogits", logits, 1e-7, 1e-4);
+        free_bufs ();
+      }
+  g_rand_free (rng);
+}
+
+static void
+test_optimizer (void)
+{
+  GRand *rng = g_rand_new_with_seed (9);
+  const size_t sizes[] = { 1, 1001, 100003 };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      const size_t N = sizes[s];
+      Pair x = pair_random (rng, N, -1, 1);
+      Pair sq = pair_random (rng, 1, -1, 1);
+      Pair p = pair_random (rng, N, -1, 1);
+      Pair g = pair_random (rng, N, -1, 1);
+      Pair m = pair_random (rng, N, -0.1, 0.1);
+      Pair v = pair_random (rng, N, 0.0, 0.01);
+
+#define CALL(be, i) ftc_norm_squared (be, sq.v[i], x.v[i], N)
+      RUN (CALL);
+#undef CALL
+      /* float sums of N squares in different orders */
+      pair_check ("norm_squared", sq, 0, 1e-5);
+      for (int step = 1; step <= 3; step++)
+        {
+#define CALL(be, i) ftc_adamw_update (be, p.v[i], g.v[i], m.v[i], v.v[i], N, 1e-3f, 0.9f, 0.95f, 1e-8f, 0.1f, 0.8f, step)
+          RUN (CALL);
+#undef CALL
+        }
+      pair_check ("adamw params", p, 1e-6, 1e-5);
+      pair_check ("adamw m", m, 1e-7, 1e-5);
+      pair_check ("adamw v", v, 1e-9, 1e-5);
+      free_bufs ();
+    }
+  g_rand_free (rng);
+}
+
+/* ---- failures ---- */
+
+static void
+test_device_memory (void)
+{
+  const FtcDeviceInfo *d = ftc_backend_device (ocl);
+  FtcBuf *buf = NULL;
+  const char *msg;
+
+  g_assert_cmpint (ftc_buf_new (ocl, (size_t) (d->global_mem_bytes / 4) + 1024, &buf), ==, FTC_ERR_DEVICE_MEMORY);
+  g_assert_null (buf);
+  msg = ftc_backend_last_error (ocl);
+  g_test_message ("%s", msg);
+  g_assert_nonnull (strstr (msg, "asked"));
+  g_assert_nonnull (strstr (msg, "the device has"));
+  g_assert_nonnull (strstr (msg, "smaller batch"));
+  /* the backend still works afterwards */
+  g_assert_cmpint (ftc_buf_new (ocl, 16, &buf), ==, FTC_OK);
+  ftc_buf_free (buf);
+}
+
+static void
+test_error_names (void)
+{
+  GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_assert_cmpstr (ftc_cl_error_name (0), ==, "CL_SUCCESS");
+  g_assert_cmpstr (ftc_cl_error_name (-4), ==, "CL_MEM_OBJECT_ALLOCATION_FAILURE");
+  g_assert_cmpstr (ftc_cl_error_name (-11), ==, "CL_BUILD_PROGRAM_FAILURE");
+  g_assert_cmpstr (ftc_cl_error_name (-52), ==, "CL_INVALID_KERNEL_ARGS");
+  g_assert_cmpstr (ftc_cl_error_name (-54), ==, "CL_INVALID_WORK_GROUP_SIZE");
+  g_assert_cmpstr (ftc_cl_error_name (-69), ==, "CL_INVALID_PIPE_SIZE");
+  g_assert_cmpstr (ftc_cl_error_name (-72), ==, "CL_MAX_SIZE_RESTRICTION_EXCEEDED");
+  g_assert_cmpstr (ftc_cl_error_name (-1001), ==, "CL_PLATFORM_NOT_FOUND_KHR");
+  g_assert_cmpstr (ftc_cl_error_name (-12345), ==, "CL_UNKNOWN_ERROR");
+  /* every core code of OpenCL 1.2, 2.x and 3.0 has its own name */
+  for (int code = 0; code >= -72; code--)
+    {
+      const char *name = ftc_cl_error_name (code);
+
+      if (code < -19 && code > -30)
+        continue;   /* -20..-29 are unassigned */
+      g_assert_cmpstr (name, !=, "CL_UNKNOWN_ERROR");
+      g_assert_true (g_str_has_prefix (name, "CL_"));
+      g_assert_false (g_hash_table_contains (seen, name));
+      g_hash_table_add (seen, (gpointer) name);
+    }
+  g_assert_cmpstr (ftc_clblast_status_name (CLBlastInvalidLeadDimA), ==, "CLBlastInvalidLeadDimA");
+  g_assert_cmpstr (ftc_clblast_status_name (CLBlastMissingOverrideParameter), ==, "CLBlastMissingOverrideParameter");
+  g_assert_cmpstr (ftc_clblast_status_name (CLBlastOpenCLBuildProgramFailure), ==, "CLBlastOpenCLBuildProgramFailure");
+  g_assert_cmpstr (ftc_clblast_status_name ((CLBlastStatusCode) -57), ==, "CLBlastInvalidEventWaitList");
+  g_hash_table_unref (seen);
+}
+
+static FtcClRuntime *
+open_runtime (void)
+{
+  FtcClRuntime *rt = NULL;
+  char err[512];
+
+  if (ftc_cl_runtime_open (ftc_backend_device (ocl)->index, &rt, err, sizeof err) != FTC_OK)
+    g_error ("%s", err);
+  return rt;
+}
+
+/* The only .bin file in dir. */
+static char *
+only_cache_file (const char *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  char *found = NULL;
+  int n = 0;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, ".bin"))
+      {
+        g_free (found);
+        found = g_build_filename (dir, name, NULL);
+        n++;
+      }
+  g_dir_close (d);
+  g_assert_cmpint (n, ==, 1);
+  return found;
+}
+
+/* Builds the source and runs it: dst[i] = i * k. */
+static void
+build_and_run (FtcClRuntime *rt, const char *source, FtcClProgramOrigin want_origin, const char *why)
+{
+  FtcClProgramOrigin origin;
+  cl_program program = NULL;
+  cl_kernel kernel;
+  cl_mem mem;
+  cl_int rc;
+  char err[4096];
+  float k = 3.0f, got[10];
+  size_t global = 10;
+
+  if (ftc_cl_program_build (rt, "cachetest", source, strlen (source), "-DK_ADD=1", &program, &origin, err,
+                            sizeof err) != FTC_OK)
+    g_error ("%s: %s", why, err);
+  if (origin != want_origin)
+    g_error ("%s: the program was %s", why, origin == FTC_CL_PROGRAM_BUILT ? "built" : "loaded from the cache");
+  kernel = clCreateKernel (program, "times", &rc);
+  g_assert_cmpint (rc, ==, CL_SUCCESS);
+  mem = clCreateBuffer (rt->context, CL_MEM_READ_WRITE, sizeof got, NULL, &rc);
+  g_assert_cmpint (rc, ==, CL_SUCCESS);
+  clSetKernelArg (kernel, 0, sizeof mem, &mem);
+  clSetKernelArg (kernel, 1, sizeof k, &k);
+  g_assert_cmpint (clEnqueueNDRangeKernel (rt->queue, kernel, 1, NULL, &global, NULL, 0, NULL, NULL), ==, CL_SUCCESS);
+  g_assert_cmpint (clEnqueueReadBuffer (rt->queue, mem, CL_TRUE, 0, sizeof got, got, 0, NULL, NULL), ==, CL_SUCCESS);
+  for (int i = 0; i < 10; i++)
+    g_assert_cmpfloat (got[i], ==, i * k + 1);
+  clReleaseMemObject (mem);
+  clReleaseKernel (kernel);
+  clReleaseProgram (program);
+}
+
+static void
+test_program_cache (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *file = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *source = NULL;
+  gsize len = 0;
+  FtcClRuntime *rt = open_runtime ();
+  /* a unique source, so that no earlier run's driver-side cache can matter */
+  source = g_strdup_printf ("/* %u */ __kernel void times (__global float *d, const float k) "
+                            "{ const int i = get_global_id (0); d[i] = i * k + K_ADD; }", g_random_int ());
+
+  ftc_cl_set_cache_dir (dir);
+  build_and_run (rt, source, FTC_CL_PROGRAM_BUILT, "first build");
+  file = only_cache_file (dir);
+  build_and_run (rt, source, FTC_CL_PROGRAM_CACHED, "second build (cache hit)");
+
+  /* corrupted binary: one byte flipped in the middle fails the checksum */
+  g_assert_true (g_file_get_contents (file, &contents, &len, NULL));
+  contents[len / 2] ^= 0x5a;
+  g_assert_true (g_file_set_contents (file, contents, len, NULL));
+  build_and_run (rt, source, FTC_CL_PROGRAM_BUILT, "after corrupting the binary");
+  build_and_run (rt, source, FTC_CL_PROGRAM_CACHED, "after the rebuild rewrote the file");
+
+  /* truncated file */
+  g_free (contents);
+  g_assert_true (g_file_get_contents (file, &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (file, contents, len / 3, NULL));
+  build_and_run (rt, source, FTC_CL_PROGRAM_BUILT, "after truncating the file");
+
+  /* garbage of the right length with a valid header for another key: a key mismatch */
+  g_free (contents);
+  g_assert_true (g_file_get_contents (file, &contents, &len, NULL));
+  contents[20] ^= 0x01;   /* inside the key hash, bytes 16..23 */
+  g_assert_true (g_file_set_contents (file, contents, len, NULL));
+  build_and_run (rt, source, FTC_CL_PROGRAM_BUILT, "after changing the stored key");
+
+  /* pure garbage */
+  g_assert_true (g_file_set_contents (file, "not a program binary", -1, NULL));
+  build_and_run (rt, source, FTC_CL_PROGRAM_BUILT, "after replacing the file with text");
+  build_and_run (rt, source, FTC_CL_PROGRAM_CACHED, "final hit");
+
+  /* other build options are another key: built, and a second file appears */
+  {
+    FtcClProgramOrigin origin;
+    cl_program program = NULL;
+    char err[1024];
+
+    g_assert_cmpint (ftc_cl_program_build (rt, "cachetest", source, strlen (source), "-DK_ADD=2", &program,
+                                           &origin, err, sizeof err), ==, FTC_OK);
+    g_assert_cmpint (origin, ==, FTC_CL_PROGRAM_BUILT);
+    clReleaseProgram (program);
+  }
+  ftc_cl_set_cache_dir (NULL);
+  ftc_cl_runtime_free (rt);
+}
+
+static void
+test_build_failure (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  FtcClRuntime *rt = open_runtime ();
+  const char *broken = "__kernel void broken (__global float *x) { x[0] = no_such_variable_here * 2.0f; }";
+  cl_program program = NULL;
+  char err[8192];
+  FtcStatus st;
+
+  ftc_cl_set_cache_dir (dir);
+  st = ftc_cl_program_build (rt, "broken", broken, strlen (broken), "", &program, NULL, err, sizeof err);
+  g_test_message ("%s", err);
+  g_assert_cmpint (st, ==, FTC_ERR_BUILD);
+  g_assert_null (program);
+  g_assert_nonnull (strstr (err, "broken.cl"));
+  g_assert_nonnull (strstr (err, "build log"));
+  g_assert_nonnull (strstr (err, "no_such_variable_here"));   /* the compiler's own words */
+  ftc_cl_set_cache_dir (NULL);
+  ftc_cl_runtime_free (rt);
+}
+
+/* ---- CLBlast parameter sets ---- */
+
+static void
+test_gemm_params (void)
+{
+  const FtcDeviceInfo *d = ftc_backend_device (ocl);
+  g_autofree char *dir = ftc_test_tmpdir ();
+  FtcClGemmParams p = { .GEMMK = 0, .KREG = 1, .KWG = 32, .KWI = 2, .MDIMA = 8, .MDIMC = 8, .MWG = 32,
+                        .NDIMB = 8, .NDIMC = 8, .NWG = 32, .SA = 1, .SB = 0, .STRM = 0, .STRN = 0,
+                        .VWM = 4, .VWN = 2, .min_indirect_size = 16 };
+  FtcClGemmParams q, bad = p;
+  FtcDeviceInfo other = *d;
+  char err[512], path[1200];
+  const char *why = NULL;
+  double gf = 0;
+  GRand *rng = g_rand_new_with_seed (10);
+
+  /* validity */
+  g_assert_true (ftc_cl_gemm_params_valid (&p, 4096, 65536, NULL));
+  bad.MWG = 48;   /* not a multiple of MDIMC*VWM = 32 */
+  g_assert_false (ftc_cl_gemm_params_valid (&bad, 4096, 65536, &why));
+  g_assert_nonnull (why);
+  bad = p;
+  bad.KWI = 3;
+  g_assert_false (ftc_cl_gemm_params_valid (&bad, 4096, 65536, NULL));
+  g_assert_false (ftc_cl_gemm_params_valid (&p, 32, 65536, NULL));      /* 64 threads > 32 */
+  g_assert_false (ftc_cl_gemm_params_valid (&p, 4096, 1024, NULL));     /* 4 KiB of tiles > 1 KiB */
+
+  /* the built-in set is in use on PoCL unless a tuned file says otherwise */
+  if (strstr (d->platform, "Portable Computing Language") != NULL && !d->is_gpu)
+    {
+      g_assert_nonnull (ftc_cl_gemm_params_builtin (d));
+      g_assert_cmpint (ftc_opencl_gemm_params (ocl, &q), !=, FTC_CL_TUNING_CLBLAST);
+    }
+
+  /* save and load round trip; another driver version does not load it */
+  ftc_cl_set_config_dir (dir);
+  g_assert_cmpint (ftc_cl_gemm_tuning_load (d, &q, NULL, err, sizeof err), ==, FTC_ERR_IO);
+  g_assert_cmpint (ftc_cl_gemm_tuning_save (d, &p, 42.5, err, sizeof err), ==, FTC_OK);
+  memset (&q, 0, sizeof q);
+  g_assert_cmpint (ftc_cl_gemm_tuning_load (d, &q, &gf, err, sizeof err), ==, FTC_OK);
+  g_assert_cmpint (memcmp (&p, &q, sizeof p), ==, 0);
+  g_assert_cmpfloat (gf, ==, 42.5);
+  g_strlcpy (other.driver_version, "another driver", sizeof other.driver_version);
+  g_assert_cmpint (ftc_cl_gemm_tuning_load (&other, &q, NULL, err, sizeof err), ==, FTC_ERR_IO);
+  /* a malformed file is refused with the line named */
+  g_assert_nonnull (ftc_cl_gemm_tuning_path (d, path, sizeof path));
+  g_assert_true (g_file_set_contents (path, "device=x\nKWG=sixty-four\n", -1, NULL));
+  g_assert_cmpint (ftc_cl_gemm_tuning_load (d, &q, NULL, err, sizeof err), ==, FTC_ERR_IO);
+  g_assert_nonnull (strstr (err, ":2:"));
+  ftc_cl_set_config_dir (NULL);
+
+  /* GEMMs stay correct under another parameter set (CLBlast recompiles its kernels) */
+  g_assert_cmpint (ftc_opencl_set_gemm_params (ocl, &p), ==, FTC_OK);
+  g_assert_cmpint (ftc_opencl_gemm_params (ocl, &q), ==, FTC_CL_TUNING_EXPLICIT);
+  {
+    const int M = 70, N = 45, K = 100;
+    Pair A = pair_random (rng, (size_t) M * K, -1, 1);
+    Pair B = pair_random (rng, (size_t) N * K, -1, 1);
+    Pair C = pair_random (rng, (size_t) M * N, -1, 1);
+
+#define CALL(be, i) ftc_gemm (be, 0, 1, M, N, K, 1.0f, A.v[i], K, B.v[i], K, 0.0f, C.v[i], N)
+    RUN (CALL);
+#undef CALL
+    pair_check ("gemm with explicit parameters", C, 1e-5 * K, 1e-4);
+    free_bufs ();
+  }
+  /* an invalid set is refused and names the constraint */
+  g_assert_cmpint (ftc_opencl_set_gemm_params (ocl, &bad), ==, FTC_ERR_INVALID_ARG);
+  g_assert_nonnull (strstr (ftc_backend_last_error (ocl), "KWI"));
+  {
+    const FtcClGemmParams *builtin = ftc_cl_gemm_params_builtin (d);
+    if (builtin != NULL)
+      g_assert_cmpint (ftc_opencl_set_gemm_params (ocl, builtin), ==, FTC_OK);
+  }
+  g_rand_free (rng);
+}
+
+int
+main (int argc, char **argv)
+{
+  char err[512];
+  int rc;
+
+  g_test_init (&argc, &argv, NULL);
+  if (ftc_backend_open ("opencl:0", &ocl, err, sizeof err) != FTC_OK)
+    {
+      /* no OpenCL device on this machine: nothing here can run */
+      g_print ("1..0 # SKIP no OpenCL device: %s\n", err);
+      return 0;
+    }
+  if (ftc_backend_open ("cpu:naive", &ref, err, sizeof err) != FTC_OK)
+    g_error ("cpu:naive: %s", err);
+  g_test_message ("opencl:0 is %s (%s)", ftc_backend_device (ocl)->name, ftc_backend_device (ocl)->platform);
+  bufs = g_ptr_array_new ();
+
+  g_test_add_func ("/opencl/memory", test_memory);
+  g_test_add_func ("/opencl/gemm", test_gemm);
+  g_test_add_func ("/opencl/encoder", test_encoder);
+  g_test_add_func ("/opencl/layernorm", test_layernorm);
+  g_test_add_func ("/opencl/matmul", test_matmul);
+  g_test_add_func ("/opencl/attention", test_attention);
+  g_test_add_func ("/opencl/elementwise", test_elementwise);
+  g_test_add_func ("/opencl/crossentropy", test_crossentropy);
+  g_test_add_func ("/opencl/optimizer", test_optimizer);
+  g_test_add_func ("/opencl/device-memory", test_device_memory);
+  g_test_add_func ("/opencl/error-names", test_error_names);
+  g_test_add_func ("/opencl/program-cache", test_program_cache);
+  g_test_add_func ("/opencl/build-failure", test_build_failure);
+  g_test_add_func ("/opencl/gemm-params", test_gemm_params);
+  rc = g_test_run ();
+  g_ptr_array_free (bufs, TRUE);
+  ftc_backend_free (ocl);
+  ftc_backend_free (ref);
+  return rc;
+}
