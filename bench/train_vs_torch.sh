@@ -2,10 +2,12 @@
 # Runs, one after the other on the same machine and configuration, `ftcot bench train` and the same
 # training step in PyTorch CPU (bench/torch_train_step.py, 2 threads), and prints both and the ratio.
 #
-#   bench/train_vs_torch.sh [BUILD_DIR] [--preset P] [--batch B] [--seq T] [--steps N] [--device D]
+#   bench/train_vs_torch.sh [BUILD_DIR] [--preset P] [--batch B] [--seq T] [--steps N] [--device D] [--passive]
 #
 # Defaults: build/, preset small, batch 32, seq 128, 5 steps, device cpu. The machine should be quiet
-# (see `uptime`): other work on the cores makes both numbers worse, and the ratio noisy.
+# (see `uptime`): other work on the cores makes both numbers worse, and the ratio noisy. On a busy machine,
+# --passive sets OMP_WAIT_POLICY=PASSIVE for both sides, so that neither burns CPU spinning in OpenMP
+# barriers while the other processes hold the cores; both then report steadier CPU times.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/../build"
@@ -18,11 +20,13 @@ while [ $# -gt 0 ]; do
     --seq) seq=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
     --device) device=$2; shift 2 ;;
+    --passive) export OMP_WAIT_POLICY=PASSIVE; shift ;;
     *) echo "train_vs_torch.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 echo "load before: $(uptime)"
+echo "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(unset)}"
 ours=$(OMP_NUM_THREADS=2 "$build/app/ftcot" bench train --preset "$preset" --batch "$batch" --seq "$seq" \
        --steps "$steps" --device "$device" --json)
 theirs=$(/usr/bin/python3 "$here/torch_train_step.py" --preset "$preset" --batch "$batch" --seq "$seq" \
