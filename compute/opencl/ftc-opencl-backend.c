@@ -82,6 +82,7 @@ typedef struct {
   FtcBackend parent;
   FtcClRuntime *rt;
   size_t wg;                          /* work-group size of the reduction kernels (power of two) */
+  size_t elem_wg;                     /* work-group size of elementwise kernels */
   int row_items;                      /* row kernels: one item per row (CPU drivers) or one group per row */
   cl_mem ones;                        /* ones_len floats of 1, the vector bias gradients are GEMVs with */
   size_t ones_len;
@@ -315,7 +316,7 @@ arg_float (Args *a, float x)
 }
 
 /* Enqueues the kernel over global items (rounded up to a multiple of local; kernels check bounds). local 0
- * lets the driver choose. */
+ * means the elementwise size (elem_wg). */
 static FtcStatus
 launch (Args *a, size_t global, size_t local)
 {
@@ -329,12 +330,16 @@ launch (Args *a, size_t global, size_t local)
     return check_cl (a->be, a->rc, what);
   if (global == 0)
     return FTC_OK;
-  g = local > 0 ? (global + local - 1) / local * local : (global + 63) / 64 * 64;
+  /* elementwise kernels: an explicit work-group size, since drivers left to choose for a rounded-up
+   * global size may pick tiny groups (PoCL runs each group as one vectorised loop) */
+  if (local == 0)
+    local = a->be->elem_wg;
+  g = (global + local - 1) / local * local;
   snprintf (what, sizeof what, "kernel %s", kernel_descs[a->id].kernel);
   {
     cl_event ev = NULL;
     FtcStatus st = check_cl (a->be, clEnqueueNDRangeKernel (a->be->rt->queue, a->k, 1, NULL, &g,
-                                                            local > 0 ? &local : NULL, 0, NULL,
+                                                            &local, 0, NULL,
                                                             a->be->rt->profiling ? &ev : NULL),
                              what);
     if (a->be->rt->profiling)
@@ -1338,6 +1343,9 @@ ftc_opencl_backend_new (int device_index, FtcBackend **out, char *err, size_t er
   be->wg = 64;
   while (be->wg > 1 && be->wg > rt->max_work_group_size)
     be->wg /= 2;
+  be->elem_wg = rt->max_work_group_size < 256 ? rt->max_work_group_size : 256;
+  if (getenv ("FTCOT_CL_ELEM_WG") != NULL && atoi (getenv ("FTCOT_CL_ELEM_WG")) > 0)
+    be->elem_wg = (size_t) atoi (getenv ("FTCOT_CL_ELEM_WG"));
   snprintf (be->options, sizeof be->options, "-cl-std=CL1.2 -DFTC_WG=%zu", be->wg);
   /* CPU drivers run barrier-free row loops faster; GPUs want a work-group per row.
    * $FTCOT_CL_ROW_KERNELS=items|groups overrides (the tests run both). */
