@@ -36,7 +36,12 @@ gboolean ftc_cli_stdout_is_tty (void);
 int ftc_cmd_version (int argc, char **argv);
 int ftc_cmd_score (int argc, char **argv);
 int ftc_cmd_tokenize (int argc, char **argv);
+int ftc_cmd_tasks (int argc, char **argv);
+int ftc_cmd_bench (int argc, char **argv);
+int ftc_cmd_report (int argc, char **argv);
+int ftc_cmd_teach (int argc, char **argv);
 int ftc_cmd_devices (int argc, char **argv);
 int ftc_cmd_tune (int argc, char **argv);
+int ftc_cmd_generate (int argc, char **argv);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 
 #include "app/ftc-cli.h"
 #include "core/ftc-error.h"
+#include "core/ftc-json-out.h"
 #include "core/ftc-score.h"
 #include "core/ftc-task-registry.h"
 
@@ -104,8 +105,7 @@ ftc_cmd_score (int argc, char **argv)
             return ftc_cli_usage_error ("score", "unknown task '%s'; did you mean '%s'?", task_key, suggestion);
           return ftc_cli_usage_error ("score", "unknown task '%s' (see 'ftcot tasks')", task_key);
         }
-      format.type = info->answer_type;
-      format.n_choices = info->n_choices;
+      format = ftc_answer_format_for_task_info (info);
     }
   else if (!ftc_answer_format_parse (answer_type, &format, &error))
     return ftc_cli_usage_error ("score", "%s", error->message);
@@ -131,6 +131,7 @@ ftc_cmd_score (int argc, char **argv)
     {
       g_autoptr (JsonObject) o = json_object_new ();
       g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+      g_autofree char *text = NULL;
 
       json_object_set_string_member (o, "file", argv[1]);
       if (task_key != NULL)
@@ -144,7 +145,8 @@ ftc_cmd_score (int argc, char **argv)
       if (records != NULL)
         json_object_set_array_member (o, "records", json_array_ref (records));
       json_node_set_object (root, o);
-      ftc_cli_print_json (root);
+      text = ftc_json_to_pretty_string (root);
+      fputs (text, stdout);
     }
   else
     {

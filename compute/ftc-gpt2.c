@@ -22,18 +22,18 @@ enum {
   ACT_LN1,         /* (L,B,T,C) */
   ACT_LN1_MEAN,    /* (L,B,T) */
   ACT_LN1_RSTD,    /* (L,B,T) */
-  ACT_QKV,         /* (L,B,T,3C) */
+  ACT_QKV,         /* (B,T,3C) one layer at a time: backward needs qkvr, not qkv */
   ACT_QKVR,        /* (L,3,B,NH,T,HS) */
   ACT_ATT,         /* (L,B,NH,T,T) */
   ACT_ATTY,        /* (L,B,T,C) */
-  ACT_ATTPROJ,     /* (L,B,T,C) */
+  ACT_ATTPROJ,     /* (B,T,C) one layer at a time: only the residual sum uses it */
   ACT_RESIDUAL2,   /* (L,B,T,C) */
   ACT_LN2,         /* (L,B,T,C) */
   ACT_LN2_MEAN,    /* (L,B,T) */
   ACT_LN2_RSTD,    /* (L,B,T) */
   ACT_FCH,         /* (L,B,T,4C) */
   ACT_FCH_GELU,    /* (L,B,T,4C) */
-  ACT_FCPROJ,      /* (L,B,T,C) */
+  ACT_FCPROJ,      /* (B,T,C) one layer at a time, as attproj */
   ACT_RESIDUAL3,   /* (L,B,T,C) */
   ACT_LNF,         /* (B,T,C) */
   ACT_LNF_MEAN,    /* (B,T) */
@@ -262,30 +262,39 @@ FtcStatus
 ftc_gpt2_init_random (FtcGpt2 *model, uint64_t seed)
 {
   const FtcGpt2Config *c = &model->config;
-  float *p = calloc (model->num_params, sizeof (float));
+  /* tensors go up in chunks, so that the host never holds a second copy of a large model */
+  const size_t chunk = (size_t) 1 << 20;
+  float *x = malloc (chunk * sizeof (float));
   uint64_t state = seed;
-  FtcStatus status;
+  FtcStatus status = FTC_OK;
 
-  if (p == NULL)
-    return fail (model->be, FTC_ERR_HOST_MEMORY, "gpt2_init_random: out of host memory for %zu parameters",
-                 model->num_params);
-  for (int i = 0; i < FTC_GPT2_NUM_TENSORS; i++)
+  if (x == NULL)
+    return fail (model->be, FTC_ERR_HOST_MEMORY, "gpt2_init_random: out of host memory");
+  for (int i = 0; i < FTC_GPT2_NUM_TENSORS && status == FTC_OK; i++)
     {
       const FtcGpt2Tensor *t = &model->tensors[i];
-      float *x = p + t->offset;
-      if (i == T_LN1W || i == T_LN2W || i == T_LNFW)
-        for (size_t j = 0; j < t->size; j++)
-          x[j] = 1.0f;
-      else if (t->ndim == 2)
+      /* the projections into the residual stream add up over 2L blocks: GPT-2 scales them down */
+      double std = (i == T_ATTPROJW || i == T_FCPROJW) ? 0.02 / sqrt (2.0 * c->num_layers) : 0.02;
+      size_t random = i == T_WTE ? (size_t) c->vocab_size * c->channels : t->size;   /* padding rows stay 0 */
+      for (size_t done = 0; done < t->size && status == FTC_OK; done += chunk)
         {
-          /* the projections into the residual stream add up over 2L blocks: GPT-2 scales them down */
-          double std = (i == T_ATTPROJW || i == T_FCPROJW) ? 0.02 / sqrt (2.0 * c->num_layers) : 0.02;
-          size_t n = i == T_WTE ? (size_t) c->vocab_size * c->channels : t->size;   /* padding rows stay 0 */
-          fill_normal (&state, x, n, std);
+          size_t n = t->size - done < chunk ? t->size - done : chunk;
+          if (i == T_LN1W || i == T_LN2W || i == T_LNFW)
+            for (size_t j = 0; j < n; j++)
+              x[j] = 1.0f;
+          else if (t->ndim == 2)
+            {
+              size_t n_random = done >= random ? 0 : (random - done < n ? random - done : n);
+              /* chunks are even-sized, so the Box-Muller pairs never straddle two of them */
+              fill_normal (&state, x, n_random, std);
+              memset (x + n_random, 0, (n - n_random) * sizeof (float));
+            }
+          else
+            memset (x, 0, n * sizeof (float));
+          status = ftc_buf_write (ftc_view (model->params, t->offset + done), x, n);
         }
     }
-  status = ftc_buf_write (ftc_view (model->params, 0), p, model->num_params);
-  free (p);
+  free (x);
   return status;
 }
 
@@ -327,11 +336,11 @@ ensure_activations (FtcGpt2 *model, int B, int T)
   size_t BT = (size_t) B * T, C = c->channels, L = c->num_layers, NH = c->num_heads, Vp = c->padded_vocab_size;
   size_t sizes[NUM_ACTS] = {
     [ACT_INPUTS] = BT, [ACT_TARGETS] = BT, [ACT_WEIGHTS] = BT, [ACT_ENCODED] = BT * C,
-    [ACT_LN1] = L * BT * C, [ACT_LN1_MEAN] = L * BT, [ACT_LN1_RSTD] = L * BT, [ACT_QKV] = L * BT * 3 * C,
+    [ACT_LN1] = L * BT * C, [ACT_LN1_MEAN] = L * BT, [ACT_LN1_RSTD] = L * BT, [ACT_QKV] = BT * 3 * C,
     [ACT_QKVR] = L * 3 * BT * C, [ACT_ATT] = L * B * NH * T * T, [ACT_ATTY] = L * BT * C,
-    [ACT_ATTPROJ] = L * BT * C, [ACT_RESIDUAL2] = L * BT * C, [ACT_LN2] = L * BT * C,
+    [ACT_ATTPROJ] = BT * C, [ACT_RESIDUAL2] = L * BT * C, [ACT_LN2] = L * BT * C,
     [ACT_LN2_MEAN] = L * BT, [ACT_LN2_RSTD] = L * BT, [ACT_FCH] = L * BT * 4 * C,
-    [ACT_FCH_GELU] = L * BT * 4 * C, [ACT_FCPROJ] = L * BT * C, [ACT_RESIDUAL3] = L * BT * C,
+    [ACT_FCH_GELU] = L * BT * 4 * C, [ACT_FCPROJ] = BT * C, [ACT_RESIDUAL3] = L * BT * C,
     [ACT_LNF] = BT * C, [ACT_LNF_MEAN] = BT, [ACT_LNF_RSTD] = BT, [ACT_LOGITS] = BT * Vp, [ACT_LOSSES] = BT,
     [ACT_DRESIDUAL] = BT * C, [ACT_DC] = BT * C, [ACT_D4A] = BT * 4 * C, [ACT_D4B] = BT * 4 * C,
     [ACT_DQKVR] = 3 * BT * C, [ACT_DATT] = B * NH * T * T, [ACT_DSCRATCH] = BT * C, [ACT_NORM] = 1,
@@ -431,13 +440,13 @@ ftc_gpt2_forward (FtcGpt2 *model, const int32_t *inputs, const int32_t *targets,
   for (int l = 0; l < L; l++)
     {
       FtcView ln1 = act_l (model, ACT_LN1, l, BTC), ln1_mean = act_l (model, ACT_LN1_MEAN, l, BT);
-      FtcView ln1_rstd = act_l (model, ACT_LN1_RSTD, l, BT), qkv = act_l (model, ACT_QKV, l, 3 * BTC);
+      FtcView ln1_rstd = act_l (model, ACT_LN1_RSTD, l, BT), qkv = act (model, ACT_QKV);
       FtcView qkvr = act_l (model, ACT_QKVR, l, 3 * BTC), att = act_l (model, ACT_ATT, l, (size_t) B * NH * T * T);
-      FtcView atty = act_l (model, ACT_ATTY, l, BTC), attproj = act_l (model, ACT_ATTPROJ, l, BTC);
+      FtcView atty = act_l (model, ACT_ATTY, l, BTC), attproj = act (model, ACT_ATTPROJ);
       FtcView residual2 = act_l (model, ACT_RESIDUAL2, l, BTC), ln2 = act_l (model, ACT_LN2, l, BTC);
       FtcView ln2_mean = act_l (model, ACT_LN2_MEAN, l, BT), ln2_rstd = act_l (model, ACT_LN2_RSTD, l, BT);
       FtcView fch = act_l (model, ACT_FCH, l, 4 * BTC), fch_gelu = act_l (model, ACT_FCH_GELU, l, 4 * BTC);
-      FtcView fcproj = act_l (model, ACT_FCPROJ, l, BTC), residual3 = act_l (model, ACT_RESIDUAL3, l, BTC);
+      FtcView fcproj = act (model, ACT_FCPROJ), residual3 = act_l (model, ACT_RESIDUAL3, l, BTC);
 
       CHECK (ftc_layernorm_forward (be, ln1, ln1_mean, ln1_rstd, residual, param (model, T_LN1W, l),
                                     param (model, T_LN1B, l), (int) BT, C));
@@ -692,4 +701,10 @@ ftc_gpt2_write_optimizer (FtcGpt2 *model, const float *m, const float *v, size_t
   CHECK (ensure_buf (model, &model->v));
   CHECK (ftc_buf_write (ftc_view (model->m, 0), m, n));
   return ftc_buf_write (ftc_view (model->v, 0), v, n);
+}
+
+FtcBuf *
+ftc_gpt2_params_buf (FtcGpt2 *model)
+{
+  return model->params;
 }

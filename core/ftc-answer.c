@@ -4,7 +4,8 @@
  *
  * Reference behaviour reproduced here:
  * - Kojima et al. `answer_cleansing` (zero_shot_cot): choices `re.findall(r'A|B|C|D|E', pred)` with the
- *   task's letters; numbers: commas removed, then `-?\d+\.?\d*`; yes/no: lower case, the characters
+ *   task's letters; numbers: commas removed, then `-?\d+\.?\d*` (the same as Ho et al.'s `-?\d+(?:\.\d+)?`
+ *   once a trailing "." is stripped); yes/no: lower case, the characters
  *   `"'\n.:,` and whitespace become spaces, split on " ", keep "yes"/"no" tokens; last letters: `"'\n.` and
  *   whitespace removed, the whole rest is the answer. The first candidate wins and a trailing "." is
  *   stripped.
@@ -13,8 +14,9 @@
  *   completion when the prefix is absent. Their completions were generated with the stop phrase "END", so
  *   one-step modes cut the text at the first "END" before looking. Their gold numbers lose their commas.
  * Numbers compare by value ("3.50" equals "3.5"); a tolerance is the format's choice: Ho et al. use 1e-6 for
- * addsub, svamp and single_eq, Kojima et al. compare the strings, and only exact values keep the published
- * teacher accuracies (single_eq: 1e-6 also accepts "0.6666666666666667" for 2/3 and moves 77.95% to 79.53%).
+ * addsub, svamp and single_eq, Kojima et al. compare the strings. The default is none: exact values stay
+ * within a point of the published teacher accuracies (Kojima's), 1e-6 does not (single_eq: it also accepts
+ * "0.6666666666666667" for 2/3 and moves 77.95% to 79.53%; exact values give 78.54%).
  * Digits are ASCII digits (Python's \d also takes other scripts' digits; no teacher writes them). */
 #include "core/ftc-answer.h"
 
@@ -348,6 +350,20 @@ ftc_answer_format_parse (const char *s, FtcAnswerFormat *out, GError **error)
   g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
                "unknown answer type '%s' (expected number, choice, choice:N, yesno or text)", s ? s : "");
   return FALSE;
+}
+
+FtcAnswerFormat
+ftc_answer_format_for_task_info (const FtcTaskInfo *info)
+{
+  FtcAnswerFormat format = { info->answer_type, info->n_choices, 0.0 };
+  return format;
+}
+
+FtcAnswerFormat
+ftc_answer_format_for_task (const FtcTask *task)
+{
+  FtcAnswerFormat format = { task->answer_type, task->n_choices, 0.0 };
+  return format;
 }
 
 char *

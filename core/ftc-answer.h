@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "core/ftc-task-registry.h"
 #include "core/ftc-task.h"
 
 G_BEGIN_DECLS
@@ -44,6 +45,10 @@ typedef enum {
 /* "answer-text", "arrow", ...; NULL for an unknown mode. */
 const char *ftc_extract_mode_to_string (FtcExtractMode mode);
 gboolean ftc_extract_mode_from_string (const char *s, FtcExtractMode *out);
+
+/* The format of a built-in task, or of a loaded or imported one (no number tolerance). */
+FtcAnswerFormat ftc_answer_format_for_task_info (const FtcTaskInfo *info);
+FtcAnswerFormat ftc_answer_format_for_task (const FtcTask *task);
 
 /* Parses "number", "choice", "choice:5", "yesno" or "text" (the --answer-type syntax). */
 gboolean ftc_answer_format_parse (const char *s, FtcAnswerFormat *out, GError **error);

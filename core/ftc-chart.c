@@ -153,7 +153,37 @@ void ftc_chart_set_title (FtcChart *chart, const char *title) { replace (&chart-
 void ftc_chart_set_x_label (FtcChart *chart, const char *label) { replace (&chart->x_label, label); }
 void ftc_chart_set_y_label (FtcChart *chart, const char *label) { replace (&chart->y_label, label); }
 void ftc_chart_set_y2_label (FtcChart *chart, const char *label) { replace (&chart->y2_label, label); }
-void ftc_chart_set_value_format (FtcChart *chart, const char *format) { replace (&chart->value_format, format); }
+/* exactly one conversion, of a double: "%.1f", "%g%%" */
+static gboolean
+valid_value_format (const char *format)
+{
+  int conversions = 0;
+
+  for (const char *p = format; *p != '\0'; p++)
+    {
+      if (*p != '%')
+        continue;
+      if (p[1] == '%')
+        {
+          p++;
+          continue;
+        }
+      p++;
+      while (*p != '\0' && strchr ("0123456789.-+ #", *p) != NULL)
+        p++;
+      if (*p == '\0' || strchr ("fFgGeE", *p) == NULL)
+        return FALSE;
+      conversions++;
+    }
+  return conversions == 1;
+}
+
+void
+ftc_chart_set_value_format (FtcChart *chart, const char *format)
+{
+  g_return_if_fail (format == NULL || valid_value_format (format));
+  replace (&chart->value_format, format);
+}
 void ftc_chart_set_log_x (FtcChart *chart, gboolean log_x) { chart->log_x = log_x; }
 void ftc_chart_set_x_ticks_at_data (FtcChart *chart, gboolean at_data) { chart->x_ticks_at_data = at_data; }
 void ftc_chart_set_transparent (FtcChart *chart, gboolean transparent) { chart->transparent = transparent; }
@@ -200,7 +230,7 @@ ftc_chart_add_line_series (FtcChart *chart, const char *name, const double *x, c
   Series *s = series_new (name);
 
   s->axis = axis;
-  if (n > 0)
+  if (n > 0 && x != NULL && y != NULL)
     {
       g_array_append_vals (s->x, x, n);
       g_array_append_vals (s->y, y, n);
@@ -237,6 +267,12 @@ int
 ftc_chart_get_n_series (FtcChart *chart)
 {
   return chart->series->len;
+}
+
+void
+ftc_chart_clear_series (FtcChart *chart)
+{
+  g_ptr_array_set_size (chart->series, 0);
 }
 
 static Series *
@@ -424,6 +460,32 @@ ellipsize (cairo_t *cr, const char *text, double width)
   return g_strdup ("");
 }
 
+/* Splits text at a space into two lines that each fit width; FALSE when no split fits. */
+static gboolean
+wrap_two (cairo_t *cr, const char *text, double width, char **first, char **second)
+{
+  gboolean found = FALSE;
+
+  /* the split that makes the longer line shortest */
+  double best = INFINITY;
+  for (const char *p = strchr (text, ' '); p != NULL; p = strchr (p + 1, ' '))
+    {
+      g_autofree char *a = g_strndup (text, p - text);
+      const char *b = p + 1;
+      double w = MAX (text_width (cr, a), text_width (cr, b));
+      if (w <= width && w < best)
+        {
+          best = w;
+          g_free (*first);
+          g_free (*second);
+          *first = g_steal_pointer (&a);
+          *second = g_strdup (b);
+          found = TRUE;
+        }
+    }
+  return found;
+}
+
 /* ---- layout ----------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -437,7 +499,8 @@ typedef struct {
   double y_step, y2_step, x_step;
   gboolean has_y2;
   double y_label_x;         /* where the left axis label goes (left of the tick labels) */
-  gboolean slanted_groups;  /* bars: group labels too wide for their slot, drawn at an angle */
+  gboolean wrapped_groups;  /* bars: group labels too wide for their slot, on two lines */
+  gboolean slanted_groups;  /* bars: too wide even so (many groups), drawn at an angle */
   double slant_length;      /* the longest slanted label */
 } Ctx;
 
@@ -575,8 +638,9 @@ compute_ranges (FtcChart *chart, Ctx *c)
 
   if (c->has_y2)
     {
-      if (y2lo > 0 && y2lo < (y2hi - y2lo))
-        y2lo = 0.0;   /* rates and losses read best from zero */
+      if (y2lo > 0)
+        y2lo = 0.0;   /* the learning rate reads best from zero (a constant one too) */
+      y2hi += (y2hi - y2lo) * 0.05;   /* off the frame */
       nice_range (&y2lo, &y2hi, 5);
       g->y2_min = y2lo;
       g->y2_max = y2hi;
@@ -653,8 +717,25 @@ compute_x_ticks (FtcChart *chart, Ctx *c)
         }
     }
   else if (c->n_x_ticks == 0)
-    c->n_x_ticks = ftc_chart_nice_ticks (g->x_min, g->x_max, MAX (3, (int) (g->plot_w / (70 * c->s))),
-                                         c->x_ticks, 64, &c->x_step);
+    {
+      gboolean integral = TRUE;
+      for (guint i = 0; i < chart->series->len && integral; i++)
+        {
+          const Series *s = g_ptr_array_index (chart->series, i);
+          for (guint j = 0; j < s->x->len && integral; j++)
+            integral = g_array_index (s->x, double, j) == floor (g_array_index (s->x, double, j));
+        }
+      c->n_x_ticks = ftc_chart_nice_ticks (g->x_min, g->x_max, MAX (3, (int) (g->plot_w / (70 * c->s))),
+                                           c->x_ticks, 64, &c->x_step);
+      if (integral && c->x_step < 1.0)
+        {
+          /* steps, epochs, counts: whole-number ticks only */
+          c->n_x_ticks = 0;
+          c->x_step = 1.0;
+          for (double v = ceil (g->x_min); v <= g->x_max && c->n_x_ticks < 64; v += 1.0)
+            c->x_ticks[c->n_x_ticks++] = v;
+        }
+    }
 }
 
 typedef struct {
@@ -838,6 +919,9 @@ ftc_chart_bar_rect (FtcChart *chart, const FtcChartGeometry *g, int group, int s
       || series < 0 || (guint) series >= chart->series->len)
     return FALSE;
   s = g_ptr_array_index (chart->series, series);
+  /* groups set again after the series: positions past the series' values are missing */
+  if ((guint) group >= s->y->len)
+    return FALSE;
   v = g_array_index (s->y, double, group);
   if (!isfinite (v))
     return FALSE;
@@ -978,8 +1062,20 @@ draw_bars (FtcChart *chart, Ctx *c)
         }
       else
         {
-          label = ellipsize (cr, g_ptr_array_index (chart->groups, gi), group_w - 6 * c->s);
-          draw_text (cr, label, cx, g->plot_y + g->plot_h + 5 * c->s, 0.5, 0.0);
+          const char *text = g_ptr_array_index (chart->groups, gi);
+          g_autofree char *first = NULL, *second = NULL;
+          double y = g->plot_y + g->plot_h + 5 * c->s;
+          if (c->wrapped_groups && text_width (cr, text) > group_w - 6 * c->s
+              && wrap_two (cr, text, group_w - 6 * c->s, &first, &second))
+            {
+              draw_text (cr, first, cx, y, 0.5, 0.0);
+              draw_text (cr, second, cx, y + line_height (cr), 0.5, 0.0);
+            }
+          else
+            {
+              label = ellipsize (cr, text, group_w - 6 * c->s);
+              draw_text (cr, label, cx, y, 0.5, 0.0);
+            }
         }
     }
 }
@@ -1205,7 +1301,21 @@ ftc_chart_render (FtcChart *chart, cairo_t *cr, double width, double height, Ftc
       double group_w = MAX (10.0, width - left - right) / chart->groups->len, widest = 0;
       for (guint gi = 0; gi < chart->groups->len; gi++)
         widest = MAX (widest, text_width (cr, g_ptr_array_index (chart->groups, gi)));
-      if (widest > group_w - 6 * c.s && chart->groups->len > 1)
+      gboolean all_wrap = TRUE;
+      for (guint gi = 0; gi < chart->groups->len && widest > group_w - 6 * c.s; gi++)
+        {
+          const char *text = g_ptr_array_index (chart->groups, gi);
+          g_autofree char *first = NULL, *second = NULL;
+          if (text_width (cr, text) > group_w - 6 * c.s && !wrap_two (cr, text, group_w - 6 * c.s, &first, &second))
+            all_wrap = FALSE;
+        }
+      if (widest > group_w - 6 * c.s && (all_wrap || chart->groups->len <= 4))
+        {
+          /* two lines (ellipsized where even that is not enough) read better than a slant */
+          c.wrapped_groups = TRUE;
+          bottom += line_height (cr);
+        }
+      else if (widest > group_w - 6 * c.s && chart->groups->len > 1)
         {
           c.slanted_groups = TRUE;
           c.slant_length = MIN (widest, height * 0.3 / sin (SLANT));
@@ -1268,6 +1378,88 @@ ftc_chart_render (FtcChart *chart, cairo_t *cr, double width, double height, Ftc
       cairo_restore (cr);
     }
   cairo_restore (cr);
+}
+
+/* ---- hit testing ------------------------------------------------------------------------------ */
+
+gboolean
+ftc_chart_hit_test (FtcChart *chart, const FtcChartGeometry *g, double x, double y, double radius,
+                    int *series_out, int *index_out)
+{
+  double best = radius * radius;
+  int best_series = -1, best_index = -1;
+
+  if (g->empty)
+    return FALSE;
+  for (guint si = 0; si < chart->series->len; si++)
+    {
+      const Series *s = g_ptr_array_index (chart->series, si);
+      if (chart->kind == FTC_CHART_BARS)
+        {
+          for (guint gi = 0; gi < chart->groups->len; gi++)
+            {
+              double r[4];
+              /* a thin bar (a value near zero) is hit over a few pixels above the axis */
+              if (ftc_chart_bar_rect (chart, g, gi, si, r) && x >= r[0] && x <= r[0] + r[2]
+                  && y >= MIN (r[1], r[1] + r[3] - 4) && y <= r[1] + r[3])
+                {
+                  best_series = si;
+                  best_index = gi;
+                }
+            }
+          continue;
+        }
+      if (s->reference)
+        continue;
+      for (guint j = 0; j < s->y->len; j++)
+        {
+          double px, py, d;
+          double vx = g_array_index (s->x, double, j), vy = g_array_index (s->y, double, j);
+          if (!point_ok (chart, vx, vy))
+            continue;
+          px = ftc_chart_x_to_px (g, vx);
+          py = s->axis == FTC_CHART_Y2 ? y2_to_px (g, vy) : ftc_chart_y_to_px (g, vy);
+          d = (px - x) * (px - x) + (py - y) * (py - y);
+          if (d <= best)
+            {
+              best = d;
+              best_series = si;
+              best_index = j;
+            }
+        }
+    }
+  if (best_series < 0)
+    return FALSE;
+  if (series_out != NULL)
+    *series_out = best_series;
+  if (index_out != NULL)
+    *index_out = best_index;
+  return TRUE;
+}
+
+gboolean
+ftc_chart_get_point (FtcChart *chart, int series, int index, double *x, double *y)
+{
+  const Series *s;
+
+  if (series < 0 || (guint) series >= chart->series->len)
+    return FALSE;
+  s = g_ptr_array_index (chart->series, series);
+  if (index < 0 || (guint) index >= s->y->len)
+    return FALSE;
+  if (x != NULL)
+    *x = chart->kind == FTC_CHART_BARS || s->reference ? NAN : g_array_index (s->x, double, index);
+  if (y != NULL)
+    *y = g_array_index (s->y, double, index);
+  return TRUE;
+}
+
+const char *
+ftc_chart_series_get_name (FtcChart *chart, int series)
+{
+  if (series < 0 || (guint) series >= chart->series->len)
+    return NULL;
+  return ((const Series *) g_ptr_array_index (chart->series, series))->name;
 }
 
 /* ---- files ------------------------------------------------------------------------------------ */

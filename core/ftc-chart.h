@@ -69,7 +69,8 @@ void ftc_chart_set_y_range (FtcChart *chart, double min, double max);
 void ftc_chart_set_log_x (FtcChart *chart, gboolean log_x);
 /* Lines: put the x ticks at the distinct x values of the data (D = 1, 2, 4, 8) when there are at most 12. */
 void ftc_chart_set_x_ticks_at_data (FtcChart *chart, gboolean at_data);
-/* Bars: printf format of value labels ("%.1f"; NULL: no labels). Default "%.1f". */
+/* Bars: printf format of value labels with one floating-point conversion ("%.1f", "%.0f%%"); NULL: no
+ * labels. Default "%.1f". */
 void ftc_chart_set_value_format (FtcChart *chart, const char *format);
 /* Draw no background (the widget's shows through); default FALSE. */
 void ftc_chart_set_transparent (FtcChart *chart, gboolean transparent);
@@ -90,6 +91,8 @@ void ftc_chart_series_append (FtcChart *chart, int series, double x, double y);
 int ftc_chart_add_reference_line (FtcChart *chart, const char *name, double y);
 
 int ftc_chart_get_n_series (FtcChart *chart);
+/* Removes every series (groups and labels stay): a view rebuilds its chart from its model this way. */
+void ftc_chart_clear_series (FtcChart *chart);
 void ftc_chart_series_set_color (FtcChart *chart, int series, int color);
 void ftc_chart_series_set_dashed (FtcChart *chart, int series, gboolean dashed);
 void ftc_chart_series_set_markers (FtcChart *chart, int series, gboolean markers);
@@ -105,6 +108,15 @@ gboolean ftc_chart_save (FtcChart *chart, const char *path, int width, int heigh
 /* Bars: the rectangle (x, y, w, h) of a bar after render with geometry; FALSE when the bar is not drawn. */
 gboolean ftc_chart_bar_rect (FtcChart *chart, const FtcChartGeometry *geometry, int group, int series,
                              double rect[4]);
+/* What is under the pixel (x, y) after render with geometry (tooltips, clicks): bars: the bar containing
+ * it (*index_out is the group); lines: the nearest data point within radius pixels (*index_out is the
+ * point's position in its series). FALSE when nothing is there. */
+gboolean ftc_chart_hit_test (FtcChart *chart, const FtcChartGeometry *geometry, double x, double y,
+                             double radius, int *series_out, int *index_out);
+/* The value of a point or bar, for a tooltip: bars: x is NaN. */
+gboolean ftc_chart_get_point (FtcChart *chart, int series, int index, double *x, double *y);
+const char *ftc_chart_series_get_name (FtcChart *chart, int series);
+
 /* Data to pixel coordinates with a geometry from render. */
 double ftc_chart_x_to_px (const FtcChartGeometry *geometry, double x);
 double ftc_chart_y_to_px (const FtcChartGeometry *geometry, double y);

@@ -19,6 +19,9 @@ struct _FtcCompletionStore {
   char *path;
   int fd;
   gboolean sync;
+  double sync_interval;
+  gint64 last_sync;         /* monotonic microseconds */
+  gboolean dirty;
   GPtrArray *entries;       /* JsonObject*, file order */
   GHashTable *by_key;       /* key (owned by the entry) -> JsonObject* */
   gsize repaired;
@@ -74,6 +77,35 @@ ftc_completion_store_set_sync (FtcCompletionStore *store, gboolean sync)
   store->sync = sync;
 }
 
+void
+ftc_completion_store_set_sync_interval (FtcCompletionStore *store, double seconds)
+{
+  store->sync_interval = MAX (0.0, seconds);
+}
+
+gboolean
+ftc_completion_store_flush (FtcCompletionStore *store, GError **error)
+{
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&store->lock);
+  if (store->dirty && store->fd >= 0)
+    {
+      if (g_fsync (store->fd) != 0)
+        {
+          g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", store->path, g_strerror (errno));
+          ok = FALSE;
+        }
+      else
+        {
+          store->dirty = FALSE;
+          store->last_sync = g_get_monotonic_time ();
+        }
+    }
+  g_mutex_unlock (&store->lock);
+  return ok;
+}
+
 gsize
 ftc_completion_store_repaired_bytes (FtcCompletionStore *store)
 {
@@ -86,7 +118,11 @@ ftc_completion_store_free (FtcCompletionStore *store)
   if (store == NULL)
     return;
   if (store->fd >= 0)
-    close (store->fd);   /* also releases the lock */
+    {
+      if (store->dirty)
+        g_fsync (store->fd);
+      close (store->fd);   /* also releases the lock */
+    }
   g_hash_table_unref (store->by_key);
   g_ptr_array_unref (store->entries);
   g_mutex_clear (&store->lock);
@@ -322,9 +358,7 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *text = NULL;
   gsize len = 0;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
+  GList *members;
   gboolean ok = TRUE;
 
   g_mutex_lock (&store->lock);
@@ -336,10 +370,11 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
       return TRUE;
     }
   json_object_set_string_member (copy, "key", key);
-  json_object_iter_init (&iter, entry);
-  while (json_object_iter_next (&iter, &name, &value))
-    if (strcmp (name, "key") != 0)
-      json_object_set_member (copy, name, json_node_copy (value));
+  members = json_object_get_members (entry);   /* in the order they were set, unlike an iterator */
+  for (GList *l = members; l != NULL; l = l->next)
+    if (strcmp (l->data, "key") != 0)
+      json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (entry, l->data)));
+  g_list_free (members);
   root = json_node_init_object (json_node_alloc (), copy);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, &len);
@@ -347,7 +382,10 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
   text = g_realloc (text, len + 2);
   text[len] = '\n';
   text[len + 1] = '\0';
-  if (!write_all (store->fd, text, len + 1) || (store->sync && g_fsync (store->fd) != 0))
+  gboolean sync_now = store->sync &&
+                      (store->sync_interval <= 0 ||
+                       g_get_monotonic_time () - store->last_sync >= store->sync_interval * 1e6);
+  if (!write_all (store->fd, text, len + 1) || (sync_now && g_fsync (store->fd) != 0))
     {
       int saved = errno;
       /* never leave half a line for the next append to glue onto */
@@ -358,6 +396,9 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
   else
     {
       store->size += len + 1;
+      if (sync_now)
+        store->last_sync = g_get_monotonic_time ();
+      store->dirty = store->sync && !sync_now;
       JsonObject *o = json_object_ref (copy);
       g_ptr_array_add (store->entries, o);
       g_hash_table_insert (store->by_key, (char *) json_object_get_string_member (o, "key"), o);

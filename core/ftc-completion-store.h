@@ -32,6 +32,13 @@ gboolean ftc_completion_store_append (FtcCompletionStore *store, const char *key
                                       gboolean *was_new, GError **error);
 /* Whether appends are fsync'ed (default TRUE; benchmarks of other parts may turn it off). */
 void ftc_completion_store_set_sync (FtcCompletionStore *store, gboolean sync);
+/* Group commit: fsync an append only when the last fsync is older than seconds (0, the default: every
+ * append). Every append is written at once, so a killed process loses nothing; only a crash of the whole
+ * machine can lose the appends of the last interval. Meant for files that can be rebuilt for free
+ * (records derived from a fsync'ed answer cache). */
+void ftc_completion_store_set_sync_interval (FtcCompletionStore *store, double seconds);
+/* fsyncs what was appended and not yet synced. */
+gboolean ftc_completion_store_flush (FtcCompletionStore *store, GError **error);
 /* Bytes of a torn last line dropped when the file was opened (0 when the file was whole). */
 gsize ftc_completion_store_repaired_bytes (FtcCompletionStore *store);
 

@@ -8,7 +8,10 @@
 #include <glib/gstdio.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-dataset.h"
 #include "core/ftc-json-out.h"
+#include "core/ftc-model-dir.h"
+#include "core/ftc-price.h"
 #include "core/ftc-task-registry.h"
 
 /* ---- methods ---------------------------------------------------------------------------------- */
@@ -125,12 +128,12 @@ ftc_nearest_word (const char *word, const char *const *candidates, gsize n)
 static const char *const teacher_kinds[] = { "scripted", "replay", "openai", NULL };
 static const char *const curation_rules[] = { "correct", "all", "accepted", NULL };
 static const char *const student_inits[] = { "scratch", "pretrained", NULL };
+/* in FtcScheduleKind order */
 static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
-static const char *const splits[] = { "default", "random", NULL };
+static const char *const splits[] = { "default", "template", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
 static const char *const optimizers[] = { "adamw", NULL };
-static const char *const tokenizers[] = { "auto", "char", "byte", "gpt2", NULL };
-static const char *const presets[] = { FTC_STUDENT_PRESETS, NULL };
+static const char *const tokenizers[] = { "auto", "char", "gpt2", NULL };
 
 const char *
 ftc_teacher_kind_to_string (FtcTeacherKind kind)
@@ -142,12 +145,6 @@ const char *
 ftc_curation_rule_to_string (FtcCurationRule rule)
 {
   return curation_rules[rule];
-}
-
-const char *
-ftc_schedule_to_string (FtcSchedule schedule)
-{
-  return schedules[schedule];
 }
 
 /* ---- the schema ------------------------------------------------------------------------------- */
@@ -185,7 +182,8 @@ static const Field task_fields[] = {
   NUM ("train_fraction", F_DOUBLE, FtcExperimentTask, train_fraction, 0.0, 1.0),
   NUM ("train_size", F_INT, FtcExperimentTask, train_size, 0, G_MAXINT),
   NUM ("test_size", F_INT, FtcExperimentTask, test_size, 0, G_MAXINT),
-  NUM ("size", F_INT, FtcExperimentTask, size, 0, G_MAXINT),
+  NUM ("n", F_INT, FtcExperimentTask, n, 0, G_MAXINT),
+  NUM ("size", F_INT, FtcExperimentTask, size, 0, 1000),
   STR ("data_path", FtcExperimentTask, data_path),
   OBJ ("options", FtcExperimentTask, options),
 };
@@ -207,8 +205,9 @@ static const Field teacher_fields[] = {
   NUM ("answer_max_tokens", F_INT, FtcExperimentTeacher, answer_max_tokens, 1, 1 << 20),
   NUM ("budget_usd", F_DOUBLE, FtcExperimentTeacher, budget_usd, 0.0, 1e9),
   NUM ("budget_tokens", F_INT64, FtcExperimentTeacher, budget_tokens, 0, 1e15),
-  NUM ("price_input_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_input_per_mtok, 0.0, 1e6),
-  NUM ("price_output_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_output_per_mtok, 0.0, 1e6),
+  NUM ("price_prompt_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_prompt_per_mtok, 0.0, 1e6),
+  NUM ("price_completion_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_completion_per_mtok, 0.0, 1e6),
+  STR ("price_file", FtcExperimentTeacher, price_file),
   NUM ("rpm", F_INT, FtcExperimentTeacher, rpm, 0, G_MAXINT),
   NUM ("tpm", F_INT, FtcExperimentTeacher, tpm, 0, G_MAXINT),
   NUM ("in_flight", F_INT, FtcExperimentTeacher, in_flight, 1, 1024),
@@ -313,8 +312,8 @@ ftc_experiment_new (void)
     .temperature = 0.0,
     .max_tokens = 128,        /* Zero-shot-CoT's rationale limit */
     .answer_max_tokens = 32,  /* and its answer-step limit */
-    .in_flight = 4,
-    .timeout_s = 60,
+    .in_flight = 8,           /* the OpenAI client's defaults */
+    .timeout_s = 120,
     .retries = 5,
   };
   exp->curation = (FtcExperimentCuration) { .rule = FTC_CURATION_CORRECT, .drop_truncated = TRUE };
@@ -863,10 +862,15 @@ validate (Ctx *ctx, const FtcExperiment *exp)
                        "tasks[%u].key: unknown task '%s' (not built in; give data_path to import it)", i,
                        task->key);
         }
-      if (task->size > 0 && task->data_path == NULL
-          && ftc_task_info_lookup (task->key)->source != FTC_TASK_SYNTHETIC)
+      if ((task->n > 0 || task->size > 0) && (task->data_path != NULL
+                                              || ftc_task_info_lookup (task->key)->source != FTC_TASK_SYNTHETIC))
         return fail (ctx, FTC_ERROR_INVALID,
-                     "tasks[%u].size: '%s' is a dataset with a fixed size; size applies to synthetic tasks", i,
+                     "tasks[%u].%s: '%s' is not generated; n and size apply to synthetic tasks", i,
+                     task->n > 0 ? "n" : "size", task->key);
+      if (g_strcmp0 (task->split, "template") == 0
+          && (task->data_path != NULL || ftc_dataset_split_bytes (task->key, FTC_SPLIT_TEMPLATE) == NULL))
+        return fail (ctx, FTC_ERROR_INVALID,
+                     "tasks[%u].split: '%s' has no template split (date_understanding and multiarith do)", i,
                      task->key);
       if (task->train_fraction <= 0.0 || task->train_fraction >= 1.0)
         return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].train_fraction must be strictly between 0 and 1 (got %g)",
@@ -907,6 +911,24 @@ validate (Ctx *ctx, const FtcExperiment *exp)
         }
       else if (exp->teacher.key_env == NULL || exp->teacher.key_env[0] == '\0')
         return fail (ctx, FTC_ERROR_INVALID, "teacher: the openai teacher needs key_env or key_file");
+      if (exp->teacher.price_file != NULL)
+        {
+          g_autofree char *path = ftc_experiment_resolve_path (exp, exp->teacher.price_file);
+          if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            return fail (ctx, FTC_ERROR_NOT_FOUND, "teacher.price_file: '%s' does not exist", path);
+        }
+      else if (exp->teacher.budget_usd > 0 && exp->teacher.model != NULL
+               && exp->teacher.price_prompt_per_mtok == 0 && exp->teacher.price_completion_per_mtok == 0)
+        {
+          /* a dollar budget needs a price to count against */
+          g_autoptr (FtcPriceTable) table = ftc_price_table_new ();
+          FtcPrice price;
+          if (!ftc_price_table_lookup (table, exp->teacher.model, &price))
+            return fail (ctx, FTC_ERROR_INVALID,
+                         "teacher.budget_usd: no price is known for model '%s'; give "
+                         "price_prompt_per_mtok and price_completion_per_mtok, or price_file",
+                         exp->teacher.model);
+        }
       break;
     case FTC_TEACHER_REPLAY:
       if (teacher_needed)
@@ -939,13 +961,18 @@ validate (Ctx *ctx, const FtcExperiment *exp)
     return fail (ctx, FTC_ERROR_INVALID, "student: give a preset or a model_dir");
   if (exp->student.preset != NULL)
     {
-      gboolean known = FALSE;
-      for (gsize i = 0; presets[i] != NULL; i++)
-        known |= strcmp (presets[i], exp->student.preset) == 0;
-      if (!known)
+      if (ftc_model_preset_lookup (exp->student.preset) == NULL)
         {
-          g_autofree char *list = values_list (presets);
-          const char *nearest = ftc_nearest_word (exp->student.preset, presets, g_strv_length ((char **) presets));
+          guint n = 0;
+          const FtcModelPreset *all = ftc_model_presets (&n);
+          g_autofree const char **names = g_new0 (const char *, n + 1);
+          g_autofree char *list = NULL;
+          const char *nearest;
+
+          for (guint i = 0; i < n; i++)
+            names[i] = all[i].name;
+          list = values_list (names);
+          nearest = ftc_nearest_word (exp->student.preset, names, n);
           if (nearest != NULL)
             return fail (ctx, FTC_ERROR_INVALID, "student.preset: unknown preset '%s'; did you mean '%s'?",
                          exp->student.preset, nearest);

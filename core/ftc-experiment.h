@@ -23,6 +23,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "compute/ftc-schedule.h"
+
 G_BEGIN_DECLS
 
 /* ---- methods ---------------------------------------------------------------------------------- */
@@ -67,20 +69,16 @@ typedef enum {
   FTC_STUDENT_PRETRAINED, /* weights from student.model_dir */
 } FtcStudentInit;
 
-typedef enum {
-  FTC_SCHEDULE_CONSTANT,
-  FTC_SCHEDULE_LINEAR,    /* warm-up, then linear decay to zero */
-  FTC_SCHEDULE_COSINE,    /* warm-up, then cosine decay to zero */
-} FtcSchedule;
-
 typedef struct {
   char *key;              /* registry key ("coin_flip", "gsm8k") or an imported task's name */
-  char *split;            /* "default": the reference split files (70/30 random from split seed when a
-                           * task has none); "random": 70/30 (train_fraction) from the split seed */
+  char *split;            /* "default": the reference split files (datasets), the generator's or the
+                           * importer's split otherwise; "template": the template-wise split of
+                           * date_understanding and multiarith; "random": train_fraction from seeds.split */
   double train_fraction;  /* random splits: share of the samples used for training (0.7) */
   int train_size;         /* use at most this many training questions (0: all) */
   int test_size;          /* evaluate on at most this many test questions (0: all) */
-  int size;               /* synthetic tasks: samples generated (0: the generator's default) */
+  int n;                  /* synthetic tasks: samples generated (0: the generator's default, 1000) */
+  int size;               /* synthetic tasks: people, words, objects or steps (0: the family's default) */
   char *data_path;        /* raw files (directory) or an import (.jsonl/.csv); NULL: built-in source */
   JsonObject *options;    /* task-specific settings passed to the loader or generator (may be NULL) */
 } FtcExperimentTask;
@@ -102,13 +100,14 @@ typedef struct {
   int answer_max_tokens;  /* step 2 (answer) token limit */
   double budget_usd;      /* stop before spending more (0: no limit) */
   gint64 budget_tokens;   /* stop before using more tokens in total (0: no limit) */
-  double price_input_per_mtok;   /* cost meter: USD per million prompt tokens */
-  double price_output_per_mtok;  /* and per million completion tokens */
+  double price_prompt_per_mtok;      /* cost meter: USD per million prompt tokens (0: the price table's) */
+  double price_completion_per_mtok;  /* and per million completion tokens */
+  char *price_file;       /* a price file adding to the built-in table (core/ftc-price.h), or NULL */
   int rpm;                /* requests per minute (0: unlimited) */
   int tpm;                /* tokens per minute (0: unlimited) */
-  int in_flight;          /* concurrent requests */
-  int timeout_s;          /* per request */
-  int retries;            /* on 429/5xx/timeouts, with backoff */
+  int in_flight;          /* concurrent requests (8) */
+  int timeout_s;          /* per request (120) */
+  int retries;            /* on 429/5xx/timeouts, with backoff (5: six attempts) */
   JsonObject *options;    /* kind-specific settings (scripted teacher behaviour, ...) (may be NULL) */
 } FtcExperimentTeacher;
 
@@ -118,19 +117,17 @@ typedef struct {
   int max_per_question;     /* keep at most this many rationales per question (0: all) */
 } FtcExperimentCuration;
 
-#define FTC_STUDENT_PRESETS "tiny", "small", "medium", "gpt2", "gpt2-medium", "gpt2-large"
-
 typedef struct {
-  char *preset;           /* one of FTC_STUDENT_PRESETS, or NULL when model_dir is given */
+  char *preset;           /* a preset of core/ftc-model-dir.h ("tiny", "gpt2", ...), or NULL with model_dir */
   char *model_dir;        /* a Hugging Face model directory (config.json, model.safetensors, tokenizer) */
   FtcStudentInit init;
-  char *tokenizer;        /* "auto" (the model directory's, else by preset), "char", "byte", "gpt2" */
+  char *tokenizer;        /* "auto" (the model directory's, else by preset), "char", "gpt2" */
 } FtcExperimentStudent;
 
 typedef struct {
   char *optimizer;        /* "adamw" */
   double learning_rate;   /* 3e-4 */
-  FtcSchedule schedule;   /* constant */
+  FtcScheduleKind schedule;  /* constant (compute/ftc-schedule.h) */
   int warmup_steps;       /* 0 */
   double weight_decay;    /* 0.01: PyTorch AdamW's default, which the reference code uses */
   double beta1, beta2, eps;
@@ -204,7 +201,6 @@ int ftc_experiment_max_diversity (const FtcExperiment *exp);
 
 const char *ftc_teacher_kind_to_string (FtcTeacherKind kind);
 const char *ftc_curation_rule_to_string (FtcCurationRule rule);
-const char *ftc_schedule_to_string (FtcSchedule schedule);
 
 /* ---- directory layout ------------------------------------------------------------------------- */
 

@@ -204,6 +204,22 @@ choice_free (gpointer p)
 
 /* ---- helpers ---- */
 
+char *
+ftc_openai_url_for_display (const char *url)
+{
+  const char *scheme_end = url != NULL ? strstr (url, "://") : NULL;
+  const char *host, *at, *slash;
+
+  if (scheme_end == NULL)
+    return g_strdup (url);
+  host = scheme_end + 3;
+  slash = strchr (host, '/');
+  at = strchr (host, '@');
+  if (at == NULL || (slash != NULL && at > slash))
+    return g_strdup (url);
+  return g_strdup_printf ("%.*s%s", (int) (host - url), url, at + 1);
+}
+
 double
 ftc_openai_parse_retry_after (const char *value)
 {
@@ -730,12 +746,13 @@ transfer_set_error (Transfer *t, int code, const char *fmt, ...)
   va_list args;
   g_autofree char *what = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
 
   va_start (args, fmt);
   what = g_strdup_vprintf (fmt, args);
   va_end (args);
-  message = g_strdup_printf ("request %s to %s: %s", req->label != NULL ? req->label : "(unnamed)",
-                             ftc_openai_client_url (client, req->api), what);
+  shown = ftc_openai_url_for_display (ftc_openai_client_url (client, req->api));
+  message = g_strdup_printf ("request %s to %s: %s", req->label != NULL ? req->label : "(unnamed)", shown, what);
   g_clear_error (&t->last_error);
   t->last_error = g_error_new_literal (FTC_ERROR, code, "");
   g_free (t->last_error->message);
@@ -1126,7 +1143,7 @@ ftc_openai_client_run (FtcOpenaiClient *client, GCancellable *cancellable, GErro
 
   for (;;)
     {
-      int running = 0, queued = 0, timeout_ms;
+      int running = 0, queued = 0, timeout_ms, finished;
       long curl_timeout = -1;
       double wait;
       CURLMsg *msg;
@@ -1147,6 +1164,7 @@ ftc_openai_client_run (FtcOpenaiClient *client, GCancellable *cancellable, GErro
 
       wait = start_transfers (client);
       curl_multi_perform (client->multi, &running);
+      finished = 0;
       while ((msg = curl_multi_info_read (client->multi, &queued)) != NULL)
         if (msg->msg == CURLMSG_DONE)
           {
@@ -1154,13 +1172,10 @@ ftc_openai_client_run (FtcOpenaiClient *client, GCancellable *cancellable, GErro
             CURLcode code = msg->data.result;
             curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
             finish_transfer (client, t, code);
+            finished++;
           }
-      if (client->active->len == 0 && client->ready.length == 0 && client->delayed.length == 0)
-        continue;
-      /* answers may have queued more work that can start right away */
-      if (client->ready.length > 0 && client->active->len < client->config.max_in_flight && !client->stopping &&
-          client->paused_until <= now_s () && (client->config.rpm <= 0 || client->next_start <= now_s ()) &&
-          client->config.tpm <= 0)
+      /* answers may have queued retries or new work: start it and recompute the wait first */
+      if (finished > 0)
         continue;
       curl_multi_timeout (client->multi, &curl_timeout);
       timeout_ms = (int) ceil (wait * 1000);

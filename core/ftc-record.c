@@ -2,10 +2,11 @@
 #include "core/ftc-record.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-check.h"
+#include "core/ftc-json-out.h"
 
 #define READ_CHUNK 65536
 
@@ -109,23 +110,6 @@ node_is (JsonNode *node, GType type)
   return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
 }
 
-/* The shortest text that reads back as the same double. */
-static char *
-double_to_string (double value)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  for (int precision = 1; precision <= 17; precision++)
-    {
-      char format[8];
-      g_snprintf (format, sizeof format, "%%.%dg", precision);
-      g_ascii_formatd (buf, sizeof buf, format, value);
-      if (g_ascii_strtod (buf, NULL) == value)
-        break;
-    }
-  return g_strdup (buf);
-}
-
 /* Numbers the writer could not write back (json-glib reads 1e999 as inf) are refused. */
 static gboolean
 check_finite (JsonNode *node, const char *path, GError **error)
@@ -191,7 +175,10 @@ read_field (FtcRecord *record, const FieldRow *row, const char *name, JsonNode *
       else if (node_is (node, G_TYPE_INT64))
         record->gold = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
       else if (node_is (node, G_TYPE_DOUBLE) && isfinite (json_node_get_double (node)))
-        record->gold = double_to_string (json_node_get_double (node));
+        {
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+          record->gold = g_strdup (ftc_json_format_double (json_node_get_double (node), buf, sizeof buf));
+        }
       else
         break;
       return TRUE;
@@ -363,15 +350,9 @@ append_node (GString *out, JsonNode *node)
           return;
         case G_TYPE_DOUBLE:
           {
-            double value = json_node_get_double (node);
-            g_autofree char *text = NULL;
-            if (!isfinite (value))
-              break;
-            text = double_to_string (value);
-            g_string_append (out, text);
-            /* keep it a double when read back */
-            if (strpbrk (text, ".eE") == NULL)
-              g_string_append (out, ".0");
+            /* the shortest exact text, "null" when not finite; integral values keep a ".0" */
+            char buf[G_ASCII_DTOSTR_BUF_SIZE];
+            g_string_append (out, ftc_json_format_double (json_node_get_double (node), buf, sizeof buf));
             return;
           }
         default:
@@ -613,47 +594,6 @@ read_line (FtcRecordReader *reader, GError **error)
     }
 }
 
-/* Nesting deeper than FTC_RECORD_MAX_DEPTH would exhaust the JSON parser's stack. */
-static gboolean
-nesting_ok (const char *s, gsize len)
-{
-  int depth = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = s[i];
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > FTC_RECORD_MAX_DEPTH)
-            return FALSE;
-        }
-      else if (c == ']' || c == '}')
-        depth--;
-    }
-  return TRUE;
-}
-
-/* json-glib says "<data>:1:7: Parse error: ..."; we say where in our line. */
-static char *
-json_error_text (const char *message)
-{
-  int line = 0, column = 0, consumed = 0;
-
-  if (sscanf (message, "<data>:%d:%d: %n", &line, &column, &consumed) == 2 && consumed > 0)
-    return g_strdup_printf ("malformed JSON at column %d: %s", MAX (column - 1, 1), message + consumed);
-  return g_strdup_printf ("malformed JSON: %s", message);
-}
-
 FtcRecord *
 ftc_record_reader_next (FtcRecordReader *reader, GError **error)
 {
@@ -671,14 +611,17 @@ ftc_record_reader_next (FtcRecordReader *reader, GError **error)
       gsize len = reader->text->len;
       const char *bad = NULL;
       g_autoptr (JsonParser) parser = NULL;
-      g_autoptr (GString) wrapped = NULL;
+      g_autofree char *syntax = NULL;
+      gsize column = 0;
       JsonNode *root;
-      JsonArray *array;
-      JsonNode *element;
       FtcRecord *record;
 
       if (reader->line == 1 && len >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0)
-        text += 3, len -= 3;   /* a byte order mark */
+        {
+          /* a byte order mark */
+          text += 3;
+          len -= 3;
+        }
       if (len > 0 && text[len - 1] == '\r')
         len--;
       if (!g_utf8_validate_len (text, len, &bad))
@@ -697,39 +640,27 @@ ftc_record_reader_next (FtcRecordReader *reader, GError **error)
         blank++;
       if (blank == len)
         continue;
-      if (!nesting_ok (text, len))
+      /* strict JSON first: json-glib alone would crash on deep nesting and accept non-JSON */
+      syntax = ftc_json_check (text, len, FTC_RECORD_MAX_DEPTH, &column);
+      if (syntax != NULL)
         {
-          fail (reader, error, FTC_ERROR_PARSE, "malformed JSON: nested deeper than %d levels",
-                FTC_RECORD_MAX_DEPTH);
+          fail (reader, error, FTC_ERROR_PARSE, "malformed JSON at column %" G_GSIZE_FORMAT ": %s", column, syntax);
           return NULL;
         }
-
-      /* Wrapped in an array so that trailing values ("{} {}") are an error, not ignored. */
-      wrapped = g_string_sized_new (len + 2);
-      g_string_append_c (wrapped, '[');
-      g_string_append_len (wrapped, text, len);
-      g_string_append_c (wrapped, ']');
       parser = json_parser_new_immutable ();
-      if (!json_parser_load_from_data (parser, wrapped->str, wrapped->len, &local))
+      if (!json_parser_load_from_data (parser, text, len, &local))
         {
-          g_autofree char *what = json_error_text (local->message);
-          fail (reader, error, FTC_ERROR_PARSE, "%s", what);
+          fail (reader, error, FTC_ERROR_PARSE, "malformed JSON: %s", local->message);
           return NULL;
         }
       root = json_parser_get_root (parser);
-      array = root != NULL && JSON_NODE_HOLDS_ARRAY (root) ? json_node_get_array (root) : NULL;
-      if (array == NULL || json_array_get_length (array) != 1)
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
         {
-          fail (reader, error, FTC_ERROR_PARSE, "malformed JSON: expected one object on the line");
+          fail (reader, error, FTC_ERROR_PARSE, "expected a JSON object, not %s",
+                root != NULL ? node_type_name (root) : "nothing");
           return NULL;
         }
-      element = json_array_get_element (array, 0);
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        {
-          fail (reader, error, FTC_ERROR_PARSE, "expected a JSON object, not %s", node_type_name (element));
-          return NULL;
-        }
-      record = ftc_record_from_json (json_node_get_object (element), &local);
+      record = ftc_record_from_json (json_node_get_object (root), &local);
       if (record == NULL)
         {
           fail (reader, error, FTC_ERROR_INVALID, "%s", local->message);

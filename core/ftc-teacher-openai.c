@@ -57,7 +57,35 @@ struct _Run {
   gboolean failed;
   GPtrArray *step1s;
   GPtrArray *step2s;
+  /* requests in flight by store key, with what waits for their answer: identical prompts (datasets have
+   * duplicate questions) are sent once and the others take the answer from the cache */
+  GHashTable *inflight;       /* key -> Waiters* */
+  GQueue requeue;             /* positions (GINT_TO_POINTER) deferred behind an identical request */
 };
+
+typedef struct {
+  GArray *positions;          /* int: questions to take up again */
+  GPtrArray *steps2;          /* Step2* waiting for the same step-2 answer */
+} Waiters;
+
+static void
+waiters_free (gpointer p)
+{
+  Waiters *w = p;
+  g_array_unref (w->positions);
+  g_ptr_array_unref (w->steps2);
+  g_free (w);
+}
+
+static Waiters *
+inflight_add (Run *run, const char *key)
+{
+  Waiters *w = g_new0 (Waiters, 1);
+  w->positions = g_array_new (FALSE, FALSE, sizeof (int));
+  w->steps2 = g_ptr_array_new ();
+  g_hash_table_insert (run->inflight, g_strdup (key), w);
+  return w;
+}
 
 static void
 step1_free (gpointer p)
@@ -320,8 +348,20 @@ start_step2 (Run *run, const FtcSample *sample, guint k, const char *reasoning_p
       return;
     }
   s->reserved = worst_step2 (run, reasoning_prompt);
+  {
+    Waiters *w = g_hash_table_lookup (run->inflight, s->key);
+    if (w != NULL)
+      {
+        /* the same step 2 is on its way for another sample with the same question and rationale */
+        if (reserved)
+          release (run, s->reserved);
+        g_ptr_array_add (w->steps2, s);
+        return;
+      }
+  }
   if (!reserved && !reserve (run, s->reserved))
     return;
+  inflight_add (run, s->key);
 
   req = ftc_openai_request_new (self->config.api, self->config.model);
   req->prompt = g_strdup (s->answer_prompt);
@@ -355,7 +395,16 @@ on_step2 (FtcOpenaiClient *client, const FtcOpenaiRequest *req, const FtcOpenaiR
   choice = resp->choices->pdata[0];
   if (store_answer (run, s->key, 2, s->sample, s->k, choice, resp->prompt_tokens, resp->completion_tokens,
                     resp->usage_estimated, resp->id))
-    emit (run, s, choice->text, choice->finish_reason, resp->prompt_tokens, resp->completion_tokens);
+    {
+      Waiters *w = g_hash_table_lookup (run->inflight, s->key);
+      emit (run, s, choice->text, choice->finish_reason, resp->prompt_tokens, resp->completion_tokens);
+      for (guint i = 0; w != NULL && i < w->steps2->len && !run->failed; i++)
+        {
+          run->usage.cached++;
+          emit (run, w->steps2->pdata[i], choice->text, choice->finish_reason, 0, 0);
+        }
+      g_hash_table_remove (run->inflight, s->key);
+    }
   feed (run);
   report (run);
 }
@@ -388,7 +437,13 @@ on_step1 (FtcOpenaiClient *client, const FtcOpenaiRequest *req, const FtcOpenaiR
       gint64 c = resp->completion_tokens / got + (i == 0 ? resp->completion_tokens % got : 0);
 
       if (store_answer (run, key, 1, s->sample, k, choice, p, c, resp->usage_estimated, resp->id))
-        start_step2 (run, s->sample, k, s->reasoning_prompt, choice->text, choice->finish_reason, p, c, TRUE);
+        {
+          Waiters *w = g_hash_table_lookup (run->inflight, key);
+          for (guint j = 0; w != NULL && j < w->positions->len; j++)
+            g_queue_push_tail (&run->requeue, GINT_TO_POINTER (g_array_index (w->positions, int, j)));
+          g_hash_table_remove (run->inflight, key);
+          start_step2 (run, s->sample, k, s->reasoning_prompt, choice->text, choice->finish_reason, p, c, TRUE);
+        }
     }
   s->remaining -= MIN (got, s->remaining);
   if (s->remaining == 0)
@@ -397,88 +452,124 @@ on_step1 (FtcOpenaiClient *client, const FtcOpenaiRequest *req, const FtcOpenaiR
   report (run);
 }
 
-/* Starts work until enough requests are waiting: the cached parts of questions are done on the spot. */
-static void
-feed (Run *run)
+/* Takes up one question: the cached parts are done on the spot, the rest is requested. FALSE when the
+ * question could not be started (budget). */
+static gboolean
+take_question (Run *run, int pos)
 {
   FtcTeacherOpenai *self = run->self;
   const FtcTeachPlan *plan = run->plan;
+  const FtcSample *sample = plan->task->samples->pdata[pos];
+  g_autofree char *rp = ftc_cot_reasoning_prompt (sample->question);
+  g_autoptr (JsonArray) messages = NULL;
+  g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  Step1 *s;
+  FtcOpenaiRequest *req;
 
-  while (!run->failed && !run->budget_hit && run->live < run->window && run->cursor < plan->positions->len)
+  if (self->config.api == FTC_OPENAI_CHAT)
+    messages = ftc_cot_chat_messages (rp, NULL, NULL);
+  g_ptr_array_set_size (keys, plan->samples);
+  for (guint k = 0; k < plan->samples; k++)
     {
-      int pos = g_array_index (plan->positions, int, run->cursor);
-      const FtcSample *sample = plan->task->samples->pdata[pos];
-      g_autofree char *rp = ftc_cot_reasoning_prompt (sample->question);
-      g_autoptr (JsonArray) messages = NULL;
-      Step1 *s;
-      FtcOpenaiRequest *req;
+      char *key;
+      Waiters *w;
+
+      if (run->sink->is_done != NULL && run->sink->is_done (run->sink->user_data, sample, k))
+        continue;
+      key = request_key (run, self->config.api == FTC_OPENAI_COMPLETIONS ? rp : NULL, messages,
+                         plan->temperature, plan->max_tokens, k);
+      keys->pdata[k] = key;
+      if ((w = g_hash_table_lookup (run->inflight, key)) != NULL)
+        {
+          /* an identical question is being asked: take this one up when its answer is cached */
+          g_array_append_val (w->positions, pos);
+          return TRUE;
+        }
+    }
+
+  s = g_new0 (Step1, 1);
+  s->run = run;
+  s->sample = sample;
+  s->reasoning_prompt = g_strdup (rp);
+  s->ks = g_array_new (FALSE, FALSE, sizeof (guint));
+  s->keys = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (run->step1s, s);
+  for (guint k = 0; k < plan->samples && !run->failed && !run->budget_hit; k++)
+    {
+      char *key = keys->pdata[k];
+      JsonObject *cached;
+
+      if (key == NULL)
+        continue;   /* done */
+      cached = self->config.store != NULL ? ftc_completion_store_lookup (self->config.store, key) : NULL;
+      if (cached != NULL)
+        {
+          JsonObject *u = json_object_get_object_member (cached, "usage");
+          run->usage.cached++;
+          start_step2 (run, sample, k, rp, json_object_get_string_member_with_default (cached, "text", ""),
+                       json_object_get_string_member_with_default (cached, "finish_reason", "unknown"),
+                       u != NULL ? json_object_get_int_member_with_default (u, "prompt_tokens", 0) : 0,
+                       u != NULL ? json_object_get_int_member_with_default (u, "completion_tokens", 0) : 0,
+                       FALSE);
+          continue;
+        }
+      g_array_append_val (s->ks, k);
+      g_ptr_array_add (s->keys, g_steal_pointer (&keys->pdata[k]));
+    }
+  if (run->failed || run->budget_hit)
+    return FALSE;
+  if (s->ks->len == 0)
+    return TRUE;
+  /* reserve the question's worst case: step 1 and the step 2 of each rationale it brings (each step 2
+   * takes over its share when it starts, so a started question can always finish) */
+  s->reserved = worst_step1 (run, rp, s->ks->len);
+  if (!reserve (run, s->reserved + s->ks->len * worst_step2 (run, rp)))
+    return FALSE;
+  s->remaining = s->ks->len;
+  for (guint i = 0; i < s->keys->len; i++)
+    inflight_add (run, s->keys->pdata[i]);
+
+  req = ftc_openai_request_new (self->config.api, self->config.model);
+  if (self->config.api == FTC_OPENAI_COMPLETIONS)
+    req->prompt = g_strdup (rp);
+  else
+    req->messages = json_array_ref (messages);
+  req->temperature = plan->temperature;
+  req->max_tokens = plan->max_tokens;
+  req->n = s->ks->len;
+  req->label = s->ks->len == 1
+               ? g_strdup_printf ("%s #%u step 1", sample->id, g_array_index (s->ks, guint, 0))
+               : g_strdup_printf ("%s #%u-%u step 1", sample->id, g_array_index (s->ks, guint, 0),
+                                  g_array_index (s->ks, guint, s->ks->len - 1));
+  run->live++;
+  ftc_openai_client_submit (run->client, req, on_step1, s);
+  return TRUE;
+}
+
+static gboolean
+work_left (Run *run)
+{
+  return run->requeue.length > 0 || run->cursor < run->plan->positions->len;
+}
+
+/* Starts work until enough requests are waiting. */
+static void
+feed (Run *run)
+{
+  while (!run->failed && !run->budget_hit && run->live < run->window && work_left (run))
+    {
+      gboolean requeued = run->requeue.length > 0;
+      int pos = requeued ? GPOINTER_TO_INT (g_queue_peek_head (&run->requeue))
+                         : g_array_index (run->plan->positions, int, run->cursor);
 
       if (g_cancellable_is_cancelled (run->cancellable))
         return;
-      if (self->config.api == FTC_OPENAI_CHAT)
-        messages = ftc_cot_chat_messages (rp, NULL, NULL);
-      s = g_new0 (Step1, 1);
-      s->run = run;
-      s->sample = sample;
-      s->reasoning_prompt = g_strdup (rp);
-      s->ks = g_array_new (FALSE, FALSE, sizeof (guint));
-      s->keys = g_ptr_array_new_with_free_func (g_free);
-      g_ptr_array_add (run->step1s, s);
-
-      for (guint k = 0; k < plan->samples && !run->failed; k++)
-        {
-          char *key;
-          JsonObject *cached;
-
-          if (run->sink->is_done != NULL && run->sink->is_done (run->sink->user_data, sample, k))
-            continue;
-          key = request_key (run, self->config.api == FTC_OPENAI_COMPLETIONS ? rp : NULL, messages,
-                             plan->temperature, plan->max_tokens, k);
-          cached = self->config.store != NULL ? ftc_completion_store_lookup (self->config.store, key) : NULL;
-          if (cached != NULL)
-            {
-              JsonObject *u = json_object_get_object_member (cached, "usage");
-              run->usage.cached++;
-              start_step2 (run, sample, k, rp, json_object_get_string_member_with_default (cached, "text", ""),
-                           json_object_get_string_member_with_default (cached, "finish_reason", "unknown"),
-                           u != NULL ? json_object_get_int_member_with_default (u, "prompt_tokens", 0) : 0,
-                           u != NULL ? json_object_get_int_member_with_default (u, "completion_tokens", 0) : 0,
-                           FALSE);
-              g_free (key);
-              continue;
-            }
-          g_array_append_val (s->ks, k);
-          g_ptr_array_add (s->keys, key);
-        }
-      if (run->failed || run->budget_hit)
+      if (!take_question (run, pos))
         return;
-      if (s->ks->len == 0)
-        {
-          run->cursor++;
-          continue;
-        }
-      /* reserve the question's worst case: step 1 and the step 2 of each rationale it brings (each step 2
-       * takes over its share when it starts, so a started question can always finish) */
-      s->reserved = worst_step1 (run, rp, s->ks->len);
-      if (!reserve (run, s->reserved + s->ks->len * worst_step2 (run, rp)))
-        return;
-      run->cursor++;
-      s->remaining = s->ks->len;
-
-      req = ftc_openai_request_new (self->config.api, self->config.model);
-      if (self->config.api == FTC_OPENAI_COMPLETIONS)
-        req->prompt = g_strdup (rp);
+      if (requeued)
+        g_queue_pop_head (&run->requeue);
       else
-        req->messages = json_array_ref (messages);
-      req->temperature = plan->temperature;
-      req->max_tokens = plan->max_tokens;
-      req->n = s->ks->len;
-      req->label = s->ks->len == 1
-                   ? g_strdup_printf ("%s #%u step 1", sample->id, g_array_index (s->ks, guint, 0))
-                   : g_strdup_printf ("%s #%u-%u step 1", sample->id, g_array_index (s->ks, guint, 0),
-                                      g_array_index (s->ks, guint, s->ks->len - 1));
-      run->live++;
-      ftc_openai_client_submit (run->client, req, on_step1, s);
+        run->cursor++;
     }
 }
 
@@ -489,7 +580,10 @@ openai_describe (FtcTeacher *teacher)
   JsonObject *o = json_object_new ();
 
   json_object_set_string_member (o, "teacher", "openai");
-  json_object_set_string_member (o, "url", self->config.client.base_url);
+  {
+    g_autofree char *url = ftc_openai_url_for_display (self->config.client.base_url);
+    json_object_set_string_member (o, "url", url);
+  }
   json_object_set_string_member (o, "api", ftc_openai_api_to_string (self->config.api));
   json_object_set_string_member (o, "model", self->config.model);
   return o;
@@ -599,6 +693,7 @@ openai_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink *s
   run.usage.cost_usd = self->has_price ? 0 : -1;
   run.step1s = g_ptr_array_new_with_free_func (step1_free);
   run.step2s = g_ptr_array_new_with_free_func (step2_free);
+  run.inflight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, waiters_free);
 
   do
     {
@@ -609,7 +704,7 @@ openai_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink *s
           break;
         }
     }
-  while (!run.failed && !run.budget_hit && run.cursor < plan->positions->len &&
+  while (!run.failed && !run.budget_hit && work_left (&run) &&
          !g_cancellable_is_cancelled (cancellable));
   report (&run);
 
@@ -631,6 +726,8 @@ openai_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink *s
   json_object_unref (run.params);
   g_ptr_array_unref (run.step1s);
   g_ptr_array_unref (run.step2s);
+  g_hash_table_unref (run.inflight);
+  g_queue_clear (&run.requeue);
   return ok;
 }
 

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "core/ftc-answer.h"
+
 char *
 ftc_cot_reasoning_prompt (const char *question)
 {
@@ -77,6 +79,17 @@ ftc_teacher_output_to_record (const FtcTask *task, const FtcTeacherOutput *out)
   set_string (r, "answer_trigger", out->answer_trigger);
   set_string (r, "answer_prompt", out->answer_prompt);
   set_string (r, "answer_text", out->answer_text);
+  if (out->answer_text != NULL)
+    {
+      FtcAnswerFormat format = { task->answer_type, task->n_choices };
+      g_autofree char *prediction = NULL;
+
+      if (format.type == FTC_ANSWER_CHOICE && format.n_choices == 0)
+        format.n_choices = ftc_answer_count_choices (question);
+      prediction = ftc_answer_extract (&format, out->answer_text, FTC_EXTRACT_ANSWER_TEXT);
+      json_object_set_string_member (r, "prediction", prediction != NULL ? prediction : "");
+      json_object_set_boolean_member (r, "correct", ftc_answer_match (task->answer_type, prediction, gold));
+    }
   set_string (r, "finish_reason", out->finish_reason);
   if (out->prompt_tokens >= 0 || out->completion_tokens >= 0)
     {

@@ -24,6 +24,7 @@ struct _FtcFakeOpenai {
   guint slow_ms;
   gboolean n_supported;
   gboolean send_usage;
+  guint delay_ms;
   guint requests;
   guint answered;
   guint malformed_step2;
@@ -226,7 +227,7 @@ handle (const FtcTestRequest *req, FtcTestResponse *resp, gpointer user_data)
                                                                   "content", "");
           trigger_turn = json_object_get_string_member_with_default (json_array_get_object_element (messages, 2),
                                                                      "content", "");
-          count_key = g_strconcat (first_user, "\x1f", trigger_turn, NULL);
+          count_key = g_strconcat (first_user, "\x1f", rationale, "\x1f", trigger_turn, NULL);
         }
       else
         count_key = g_strdup (first_user);
@@ -358,6 +359,7 @@ handle (const FtcTestRequest *req, FtcTestResponse *resp, gpointer user_data)
     }
   if (fault == FTC_FAKE_MISSING_FIELDS)
     return;
+  resp->delay_ms = fake->delay_ms;
 
   g_mutex_lock (&fake->lock);
   fake->answered++;
@@ -478,6 +480,12 @@ void
 ftc_fake_openai_set_n_supported (FtcFakeOpenai *fake, gboolean supported)
 {
   fake->n_supported = supported;
+}
+
+void
+ftc_fake_openai_set_delay_ms (FtcFakeOpenai *fake, guint ms)
+{
+  fake->delay_ms = ms;
 }
 
 void

@@ -46,6 +46,8 @@ void ftc_fake_openai_set_retry_after (FtcFakeOpenai *fake, double seconds);   /*
 void ftc_fake_openai_set_slow_ms (FtcFakeOpenai *fake, guint ms);             /* default 3000 */
 /* Whether "n" gives n choices (default TRUE); FALSE answers one choice like servers that ignore it. */
 void ftc_fake_openai_set_n_supported (FtcFakeOpenai *fake, gboolean supported);
+/* Every answer waits this long (default 0), to make runs last long enough to interrupt. */
+void ftc_fake_openai_set_delay_ms (FtcFakeOpenai *fake, guint ms);
 /* Leaves out "usage" from answers. */
 void ftc_fake_openai_set_usage (FtcFakeOpenai *fake, gboolean send_usage);
 

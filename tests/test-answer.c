@@ -359,12 +359,15 @@ test_registry_formats (void)
   g_assert_cmpuint (n, >, 0);
   for (guint i = 0; i < n; i++)
     {
-      FtcAnswerFormat format = { tasks[i].answer_type, tasks[i].n_choices };
+      FtcAnswerFormat format = ftc_answer_format_for_task_info (&tasks[i]);
       g_autofree char *name = ftc_answer_format_to_string (&format);
       FtcAnswerFormat back;
       g_assert_true (ftc_answer_format_parse (name, &back, NULL));
       g_assert_cmpint (back.type, ==, format.type);
       g_assert_cmpint (back.n_choices, ==, format.n_choices);
+      g_assert_cmpint (format.type, ==, tasks[i].answer_type);
+      g_assert_cmpint (format.n_choices, ==, tasks[i].n_choices);
+      g_assert_cmpfloat (format.tolerance, ==, 0.0);
     }
 }
 

@@ -180,6 +180,22 @@ test_bars (void)
       }
   g_assert_cmpuint (count_colours (surface), >, 20);
   cairo_surface_destroy (surface);
+
+  /* hit testing: the middle of a bar finds it; the empty band above the plot finds nothing */
+  {
+    double r[4], x, y;
+    int series, index;
+    g_assert_true (ftc_chart_bar_rect (chart, &g, 2, 1, r));
+    g_assert_true (ftc_chart_hit_test (chart, &g, r[0] + r[2] / 2, r[1] + r[3] / 2, 4, &series, &index));
+    g_assert_cmpint (series, ==, 1);
+    g_assert_cmpint (index, ==, 2);
+    g_assert_true (ftc_chart_get_point (chart, series, index, &x, &y));
+    g_assert_true (isnan (x));
+    g_assert_cmpfloat (y, ==, values[1][2]);
+    g_assert_cmpstr (ftc_chart_series_get_name (chart, series), ==, "method 1");
+    g_assert_false (ftc_chart_hit_test (chart, &g, r[0] + r[2] / 2, g.plot_y - 20, 4, &series, &index));
+    g_assert_false (ftc_chart_get_point (chart, 9, 0, &x, &y));
+  }
   check_files (chart, "bars", 20);
 }
 
@@ -208,6 +224,21 @@ test_bars_nan (void)
   /* automatic range starts at zero and covers 50 */
   g_assert_cmpfloat (g.y_min, ==, 0);
   g_assert_cmpfloat (g.y_max, >=, 50);
+  /* groups added after the series: the new group has no bars, and nothing reads past the values */
+  {
+    const char *more[] = { "a", "b", "c" };
+    ftc_chart_set_groups (chart, more, 3);
+    cairo_surface_destroy (render (chart, FTC_CHART_THEME_LIGHT, &g));
+    g_assert_false (ftc_chart_bar_rect (chart, &g, 2, 0, r));
+    g_assert_true (ftc_chart_bar_rect (chart, &g, 1, 0, r));
+    ftc_chart_set_value_format (chart, "%.0f%%");
+    /* a format that would read a string is refused */
+    g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*valid_value_format*");
+    ftc_chart_set_value_format (chart, "%s");
+    g_test_assert_expected_messages ();
+    ftc_chart_set_value_format (chart, NULL);
+    cairo_surface_destroy (render (chart, FTC_CHART_THEME_LIGHT, &g));
+  }
   /* the dark theme's background */
   g_assert_cmpfloat (pixel (surface, 1, 1).r, <, 0.2);
   cairo_surface_destroy (surface);
@@ -314,10 +345,32 @@ test_training_curves (void)
   for (int e = 1; e <= 10; e += 3)
     g_assert_true (near_colour (surface, ftc_chart_x_to_px (&g, e * 20),
                                 ftc_chart_y_to_px (&g, 3.0 * exp (-e * 20 / 50.0) + 0.4), orange, 1));
+  /* hit testing finds the nearest point of the nearest series */
+  {
+    int series, index;
+    double x, y;
+    g_assert_true (ftc_chart_hit_test (chart, &g, ftc_chart_x_to_px (&g, 100) + 1,
+                                       ftc_chart_y_to_px (&g, 3.0 * exp (-100 / 50.0) + 0.4) - 1, 6, &series, &index));
+    g_assert_cmpint (series, ==, val);
+    g_assert_cmpint (index, ==, 4);
+    g_assert_true (ftc_chart_get_point (chart, series, index, &x, &y));
+    g_assert_cmpfloat (x, ==, 100);
+  }
   /* and not where there is no data: the top-left corner of the plot */
   g_assert_false (near_colour (surface, g.plot_x + g.plot_w * 0.9, g.plot_y + 3, blue, 2));
   cairo_surface_destroy (surface);
   check_files (chart, "curves", 20);
+
+  /* cleared, the chart has nothing to draw; rebuilt, it draws again */
+  ftc_chart_clear_series (chart);
+  g_assert_cmpint (ftc_chart_get_n_series (chart), ==, 0);
+  cairo_surface_destroy (render (chart, FTC_CHART_THEME_LIGHT, &g));
+  g_assert_true (g.empty);
+  ftc_chart_add_line_series (chart, "train", xs, ys, 200, FTC_CHART_Y1);
+  surface = render (chart, FTC_CHART_THEME_LIGHT, &g);
+  g_assert_false (g.empty);
+  g_assert_true (near_colour (surface, ftc_chart_x_to_px (&g, xs[50]), ftc_chart_y_to_px (&g, ys[50]), blue, 1));
+  cairo_surface_destroy (surface);
 }
 
 static void

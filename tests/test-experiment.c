@@ -114,7 +114,8 @@ test_example (void)
   g_assert_cmpuint (exp->tasks->len, ==, 2);
   task = ftc_experiment_task (exp, "synthetic_coin_flip");
   g_assert_nonnull (task);
-  g_assert_cmpint (task->size, ==, 1200);
+  g_assert_cmpint (task->n, ==, 1200);
+  g_assert_cmpint (task->size, ==, 4);
   g_assert_cmpint (task->train_size, ==, 500);
   g_assert_cmpint (task->test_size, ==, 300);
   task = ftc_experiment_task (exp, "synthetic_arithmetic");
@@ -132,6 +133,30 @@ test_example (void)
   g_assert_cmpstr (exp->device, ==, "cpu");
 }
 
+/* The example in docs/experiment.md (its first ```json block) is a valid experiment. */
+static void
+test_docs_example (void)
+{
+  const char *root = g_getenv ("FTCOT_SOURCE_ROOT");
+  g_autofree char *path = g_build_filename (root != NULL ? root : ".", "docs", "experiment.md", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *block = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcExperiment) exp = NULL;
+  const char *start, *end;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  start = strstr (text, "```json\n");
+  g_assert_nonnull (start);
+  start += strlen ("```json\n");
+  end = strstr (start, "```");
+  g_assert_nonnull (end);
+  block = g_strndup (start, end - start);
+  exp = ftc_experiment_load_from_data (block, -1, "docs/experiment.md", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ftc_experiment_max_diversity (exp), ==, 4);
+}
+
 static void
 test_roundtrip (void)
 {
@@ -140,10 +165,12 @@ test_roundtrip (void)
   g_autofree char *text = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (FtcExperiment) exp = load_text (
-      "{\"name\": \"r\\\"t\", \"tasks\": [\"synthetic_last_letters\", {\"key\": \"gsm8k\", \"test_size\": 50,"
+      "{\"name\": \"r\\\"t\", \"tasks\": [\"synthetic_last_letters\", {\"key\": \"multiarith\", \"split\": \"template\"},"
+      " {\"key\": \"gsm8k\", \"test_size\": 50,"
       " \"options\": {\"x\": [1, 2]}}],"
       " \"teacher\": {\"kind\": \"openai\", \"model\": \"m\", \"endpoint\": \"http://127.0.0.1:9/v1\","
-      " \"samples\": 8, \"rpm\": 60, \"budget_usd\": 2.5, \"budget_tokens\": 123456789012},"
+      " \"samples\": 8, \"rpm\": 60, \"budget_usd\": 2.5, \"budget_tokens\": 123456789012,"
+      " \"price_prompt_per_mtok\": 0.5, \"price_completion_per_mtok\": 1.5},"
       " \"methods\": [\"vanilla\", \"ft_cot_d8\"], \"training\": {\"learning_rate\": 1e-3,"
       " \"schedule\": \"cosine\", \"warmup_steps\": 10, \"grad_clip\": 1},"
       " \"seeds\": 7, \"device\": \"opencl:1\"}", &error);
@@ -232,9 +259,14 @@ test_impossible (void)
   expect_error ("{\"teacher\": {\"kind\": \"openai\", \"model\": \"m\", \"key_file\": \"no-such-key\"}}",
                 FTC_ERROR_NOT_FOUND, "teacher.key_file:", NULL);
   expect_error ("{\"teacher\": {\"kind\": \"replay\"}}", FTC_ERROR_INVALID, "teacher.replay_path", NULL);
+  expect_error ("{\"teacher\": {\"kind\": \"openai\", \"model\": \"my-local-model\", \"budget_usd\": 5}}",
+                FTC_ERROR_INVALID, "teacher.budget_usd: no price is known for model 'my-local-model'", NULL);
   expect_error ("{\"evaluation\": {\"sampled_k\": 8, \"sampled_n\": 4}}", FTC_ERROR_INVALID,
                 "evaluation.sampled_n (4) must be at least evaluation.sampled_k (8)", NULL);
-  expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"size\": 10}]}", FTC_ERROR_INVALID, "tasks[0].size", NULL);
+  expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"size\": 10}]}", FTC_ERROR_INVALID, "tasks[0].size: 'gsm8k' is not generated", NULL);
+  expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"n\": 10}]}", FTC_ERROR_INVALID, "tasks[0].n:", NULL);
+  expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"split\": \"template\"}]}", FTC_ERROR_INVALID,
+                "tasks[0].split: 'gsm8k' has no template split", NULL);
   expect_error ("{\"tasks\": [\"gsm8k\", \"gsm8k\"]}", FTC_ERROR_INVALID, "tasks[1].key: task 'gsm8k' is listed twice", NULL);
   expect_error ("{\"task\": {\"key\": \"gsm8k\"}, \"tasks\": []}", FTC_ERROR_INVALID, "not both", NULL);
   expect_error ("{\"tasks\": [{\"key\": \"my/task\", \"data_path\": \"x\"}]}", FTC_ERROR_INVALID, "may hold only", NULL);
@@ -334,6 +366,7 @@ main (int argc, char **argv)
   g_test_add_func ("/experiment/methods", test_methods);
   g_test_add_func ("/experiment/defaults", test_defaults);
   g_test_add_func ("/experiment/example", test_example);
+  g_test_add_func ("/experiment/docs-example", test_docs_example);
   g_test_add_func ("/experiment/roundtrip", test_roundtrip);
   g_test_add_func ("/experiment/unknown-keys", test_unknown_keys);
   g_test_add_func ("/experiment/wrong-values", test_wrong_values);

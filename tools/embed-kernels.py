@@ -4,7 +4,7 @@ import os
 import sys
 
 out_c, sources = sys.argv[1], sys.argv[2:]
-lines = ['/* Generated from kernels/*.cl at build time; do not edit. */',
+lines = ['/* Generated from the .cl files in kernels/ at build time; do not edit. */',
          '#include "compute/opencl/ftc-cl-sources.h"', '',
          'const FtcClSource ftc_cl_sources[] = {']
 for path in sources:

@@ -9,6 +9,14 @@
 
 #include <cblas.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+
 void
 ftc_cpu_device_info (FtcDeviceInfo *info)
 {
@@ -60,6 +68,50 @@ gemm_naive (int trans_a, int trans_b, int M, int N, int K,
       }
 }
 
+/* One CBLAS call per thread on a slice of C: all threading is OpenMP's, so OpenBLAS runs single-threaded
+ * and its thread pool never competes with OpenMP's for the cores. The larger of M and N is split. */
+static void
+gemm_blas (int trans_a, int trans_b, int M, int N, int K,
+           float alpha, const float *A, int lda, const float *B, int ldb,
+           float beta, float *C, int ldc)
+{
+  int nthreads = 1;
+
+#ifdef _OPENMP
+  if (!omp_in_parallel ())
+    nthreads = omp_get_max_threads ();
+#endif
+  /* small products are not worth waking the other threads for */
+  if (nthreads <= 1 || 2.0 * M * N * (double) K < 4e6)
+    {
+      cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                   M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+      return;
+    }
+  int split_rows = M >= N;
+  int dim = split_rows ? M : N;
+  /* two slices per thread, handed out as threads come free: on a machine shared with other work, a
+   * thread that lost its core for a while does not hold the other one up at the end */
+  int parts = dim >= 2 * nthreads * 64 ? 2 * nthreads : nthreads;
+  int chunk = (dim + parts - 1) / parts;
+  chunk = (chunk + 15) / 16 * 16;   /* keep slices on whole micro-kernel tiles */
+#pragma omp parallel for num_threads(nthreads) schedule(dynamic, 1)
+  for (int part = 0; part < parts; part++)
+    {
+      int start = part * chunk, len = MIN (chunk, dim - start);
+      if (len <= 0)
+        continue;
+      if (split_rows)   /* rows start..start+len of op(A) and of C */
+        cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                     len, N, K, alpha, trans_a ? A + start : A + (size_t) start * lda, lda, B, ldb,
+                     beta, C + (size_t) start * ldc, ldc);
+      else              /* columns start..start+len of op(B) and of C */
+        cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                     M, len, K, alpha, A, lda, trans_b ? B + (size_t) start * ldb : B + start, ldb,
+                     beta, C + start, ldc);
+    }
+}
+
 void
 ftc_cpu_gemm (FtcBackend *be, int trans_a, int trans_b, int M, int N, int K,
               float alpha, const float *A, int lda, const float *B, int ldb,
@@ -68,8 +120,7 @@ ftc_cpu_gemm (FtcBackend *be, int trans_a, int trans_b, int M, int N, int K,
   if (((FtcCpuBackend *) be)->naive_gemm)
     gemm_naive (trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
   else
-    cblas_sgemm (CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                 M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm_blas (trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 static FtcStatus
@@ -90,6 +141,8 @@ cpu_gemm_strided_batched (FtcBackend *be, int trans_a, int trans_b, int M, int N
   const float *a = ftc_cpu_ptr (A), *b = ftc_cpu_ptr (B);
   float *c = ftc_cpu_ptr (C);
 
+  /* one matrix per thread: each product is small */
+#pragma omp parallel for
   for (int i = 0; i < batch; i++)
     ftc_cpu_gemm (be, trans_a, trans_b, M, N, K, alpha, a + i * stride_a, lda, b + i * stride_b, ldb,
                   beta, c + i * stride_c, ldc);
@@ -204,6 +257,9 @@ static const FtcBackendClass cpu_class = {
   .norm_squared = ftc_cpu_norm_squared,
   .scale = ftc_cpu_scale,
   .adamw_update = ftc_cpu_adamw_update,
+  /* KV-cache generation */
+  .encoder_forward_pos = ftc_cpu_encoder_forward_pos,
+  .attention_forward_cached = ftc_cpu_attention_forward_cached,
 };
 
 FtcStatus
@@ -220,6 +276,8 @@ ftc_cpu_backend_new (int naive_gemm, FtcBackend **out, char *err, size_t err_len
     }
   cpu->parent.klass = &cpu_class;
   cpu->naive_gemm = naive_gemm != 0;
+  /* ftc_cpu_gemm threads the products itself (see gemm_blas) */
+  openblas_set_num_threads (1);
   ftc_cpu_device_info (&cpu->parent.device);
   if (cpu->naive_gemm)
     {

@@ -1,0 +1,357 @@
+/* ftcot teach: a teacher answers a task's questions step by step (Zero-shot-CoT), D samples each, into an
+ * output folder; interrupted runs continue where they stopped and never send a finished request again. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#ifdef G_OS_UNIX
+#include <glib-unix.h>
+#include <signal.h>
+#endif
+
+#include "app/ftc-cli.h"
+#include "core/ftc-error.h"
+#include "core/ftc-task-open.h"
+#include "core/ftc-teach-job.h"
+#include "core/ftc-teacher-openai.h"
+#include "core/ftc-teacher-replay.h"
+#include "core/ftc-teacher-scripted.h"
+
+typedef struct {
+  FtcTeachJob *job;
+  GMainLoop *loop;
+  GCancellable *cancellable;
+  GError *error;
+  gboolean finished;
+  gboolean tty;
+  gint64 last_draw;
+  gint64 started;
+  int signals;
+} TeachRun;
+
+static char *
+format_cost (double usd)
+{
+  if (usd < 0)
+    return g_strdup ("price unknown");
+  return g_strdup_printf ("$%.4f", usd);
+}
+
+static void
+draw (TeachRun *run, gboolean final)
+{
+  guint done = ftc_teach_job_get_done (run->job);
+  guint total = MAX (ftc_teach_job_get_total (run->job), 1);
+  int width = 30, filled = (int) ((double) done / total * width);
+  g_autofree char *cost = format_cost (ftc_teach_job_get_cost (run->job));
+  double elapsed = (g_get_monotonic_time () - run->started) / 1e6;
+  GString *bar = g_string_new (NULL);
+
+  for (int i = 0; i < width; i++)
+    g_string_append_c (bar, i < filled ? '#' : '.');
+  printf ("\r[%s] %u/%u records  %u in flight  %" G_GUINT64_FORMAT " tokens  %s  %.0fs\033[K", bar->str, done,
+          ftc_teach_job_get_total (run->job), ftc_teach_job_get_in_flight (run->job),
+          ftc_teach_job_get_tokens (run->job), cost, elapsed);
+  if (final)
+    printf ("\n");
+  fflush (stdout);
+  g_string_free (bar, TRUE);
+}
+
+static void
+on_progress (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  TeachRun *run = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  /* a terminal redraw ten times a second is plenty */
+  if (run->tty && now - run->last_draw > 100000)
+    {
+      run->last_draw = now;
+      draw (run, FALSE);
+    }
+}
+
+static void
+on_finished (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TeachRun *run = user_data;
+
+  ftc_teach_job_run_finish (FTC_TEACH_JOB (source), result, &run->error);
+  run->finished = TRUE;
+  g_main_loop_quit (run->loop);
+}
+
+#ifdef G_OS_UNIX
+static gboolean
+on_signal (gpointer user_data)
+{
+  TeachRun *run = user_data;
+
+  /* everything received is on disk already: stopping is only a matter of not waiting any longer */
+  run->signals++;
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+#endif
+
+static GArray *
+split_positions (FtcTask *task, const char *split, int limit, GError **error)
+{
+  GArray *positions;
+
+  if (g_strcmp0 (split, "train") == 0)
+    positions = g_array_copy (task->train);
+  else if (g_strcmp0 (split, "test") == 0)
+    positions = g_array_copy (task->test);
+  else if (g_strcmp0 (split, "all") == 0)
+    {
+      positions = g_array_new (FALSE, FALSE, sizeof (int));
+      for (guint i = 0; i < task->samples->len; i++)
+        {
+          int v = i;
+          g_array_append_val (positions, v);
+        }
+    }
+  else
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "--split must be train, test or all, not '%s'", split);
+      return NULL;
+    }
+  if (limit > 0 && positions->len > (guint) limit)
+    g_array_set_size (positions, limit);
+  if (positions->len == 0)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "the %s split of task %s is empty%s%s", split, task->key,
+                   task->note != NULL ? ": " : "", task->note != NULL ? task->note : "");
+      g_array_unref (positions);
+      return NULL;
+    }
+  return positions;
+}
+
+int
+ftc_cmd_teach (int argc, char **argv)
+{
+  g_autofree char *task_key = NULL, *split = NULL, *teacher_spec = NULL, *model = NULL, *out_dir = NULL;
+  g_autofree char *api_name = NULL, *key_env = NULL, *key_file = NULL, *price_file = NULL, *data_dir = NULL;
+  g_autofree char *n_mode = NULL;
+  int samples = 1, max_in_flight = 8, max_tokens = 128, answer_max_tokens = 32, attempts = 6, limit = 0;
+  int synthetic_n = 0;
+  double temperature = -1, budget = 0, rpm = 0, tpm = 0, timeout = 120, error_rate = 0.1;
+  gint64 seed = 1;
+  gboolean dry_run = FALSE, quiet = FALSE;
+  GOptionEntry entries[] = {
+    { "task", 0, 0, G_OPTION_ARG_STRING, &task_key, "Task key, key:params or task file (required)", "KEY" },
+    { "split", 0, 0, G_OPTION_ARG_STRING, &split, "Questions to teach: train (default), test or all", "SPLIT" },
+    { "teacher", 0, 0, G_OPTION_ARG_STRING, &teacher_spec,
+      "An OpenAI-compatible URL, replay:FILE or scripted (default for synthetic tasks)", "URL" },
+    { "model", 0, 0, G_OPTION_ARG_STRING, &model, "Teacher model name (URL teachers: required)", "NAME" },
+    { "api", 0, 0, G_OPTION_ARG_STRING, &api_name, "chat, completions or auto (default: from the model name)", "API" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "Rationales per question, D (default 1)", "D" },
+    { "temperature", 0, 0, G_OPTION_ARG_DOUBLE, &temperature,
+      "Sampling temperature T of step 1 (default 0 for D = 1, else 0.7)", "T" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out_dir, "Output (experiment) folder (required)", "DIR" },
+    { "max-requests-in-flight", 0, 0, G_OPTION_ARG_INT, &max_in_flight, "Concurrent requests (default 8)", "N" },
+    { "budget", 0, 0, G_OPTION_ARG_DOUBLE, &budget, "Stop before spending more than this", "USD" },
+    { "rpm", 0, 0, G_OPTION_ARG_DOUBLE, &rpm, "Requests per minute at most", "N" },
+    { "tpm", 0, 0, G_OPTION_ARG_DOUBLE, &tpm, "Tokens per minute at most", "N" },
+    { "max-tokens", 0, 0, G_OPTION_ARG_INT, &max_tokens, "Rationale length limit (default 128)", "N" },
+    { "answer-max-tokens", 0, 0, G_OPTION_ARG_INT, &answer_max_tokens, "Answer length limit (default 32)", "N" },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds per request (default 120)", "S" },
+    { "attempts", 0, 0, G_OPTION_ARG_INT, &attempts, "Tries per request before giving up (default 6)", "N" },
+    { "n-mode", 0, 0, G_OPTION_ARG_STRING, &n_mode, "Samples per request: auto (default), always or never", "MODE" },
+    { "api-key-env", 0, 0, G_OPTION_ARG_STRING, &key_env, "Variable holding the key (default OPENAI_API_KEY)", "VAR" },
+    { "api-key-file", 0, 0, G_OPTION_ARG_FILENAME, &key_file, "File holding the key (mode 600)", "PATH" },
+    { "price-file", 0, 0, G_OPTION_ARG_FILENAME, &price_file, "Prices per model (JSON)", "PATH" },
+    { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Only the first N questions of the split", "N" },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "Folder holding the datasets", "DIR" },
+    { "synthetic-n", 0, 0, G_OPTION_ARG_INT, &synthetic_n, "Synthetic tasks: samples to generate", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Synthetic tasks and the scripted teacher: seed (default 1)", "N" },
+    { "error-rate", 0, 0, G_OPTION_ARG_DOUBLE, &error_rate,
+      "Scripted teacher: share of rationales with a wrong step (default 0.1)", "P" },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Print the cost estimate and stop", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No estimate or summary lines", NULL },
+    { NULL }
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcTask) task = NULL;
+  g_autoptr (FtcTeacher) teacher = NULL;
+  g_autoptr (FtcCompletionStore) requests = NULL;
+  g_autoptr (FtcPriceTable) prices = NULL;
+  g_autoptr (FtcTeachJob) job = NULL;
+  g_autoptr (GArray) positions = NULL;
+  FtcTaskOpenOptions open_options = { 0 };
+  FtcTeachPlan plan;
+  FtcTeachEstimate est;
+  FtcTeachUsage usage;
+  TeachRun run = { 0 };
+  guint sigint = 0, sigterm = 0;
+  int status;
+
+  if (!ftc_cli_parse ("teach", NULL, "Have a teacher answer a task's questions step by step", entries, &argc, &argv))
+    return FTC_EXIT_USAGE;
+  if (task_key == NULL)
+    return ftc_cli_usage_error ("teach", "--task is required");
+  if (out_dir == NULL)
+    return ftc_cli_usage_error ("teach", "--out is required");
+  if (samples < 1 || samples > 128)
+    return ftc_cli_usage_error ("teach", "--samples must be 1..128");
+  if (max_in_flight < 1 || max_in_flight > 1024)
+    return ftc_cli_usage_error ("teach", "--max-requests-in-flight must be 1..1024");
+  if (max_tokens < 1 || answer_max_tokens < 1 || attempts < 1 || timeout <= 0 || budget < 0 || rpm < 0 || tpm < 0)
+    return ftc_cli_usage_error ("teach", "token limits, attempts and the timeout must be positive");
+  if (temperature < 0)
+    temperature = samples > 1 ? 0.7 : 0.0;
+  if (split == NULL)
+    split = g_strdup ("train");
+
+  open_options.data_dir = data_dir;
+  open_options.n = synthetic_n > 0 ? synthetic_n : 0;
+  open_options.seed = seed;
+  task = ftc_task_open (task_key, &open_options, &error);
+  if (task == NULL)
+    return ftc_cli_error ("teach", error);
+  if (task->answer_trigger == NULL)
+    {
+      g_set_error (&error, FTC_ERROR, FTC_ERROR_INVALID, "task %s has no answer trigger", task->key);
+      return ftc_cli_error ("teach", error);
+    }
+  positions = split_positions (task, split, limit, &error);
+  if (positions == NULL)
+    return ftc_cli_error ("teach", error);
+
+  if (teacher_spec == NULL)
+    teacher_spec = g_strdup ("scripted");
+  if (g_str_has_prefix (teacher_spec, "http://") || g_str_has_prefix (teacher_spec, "https://"))
+    {
+      FtcTeacherOpenaiConfig config;
+      g_autofree char *cache = ftc_teach_job_path (out_dir, task->key, split, ".requests.jsonl");
+      char *key = NULL;
+
+      if (model == NULL)
+        return ftc_cli_usage_error ("teach", "--model is required with a URL teacher");
+      if (!ftc_openai_load_api_key (key_env, key_file, &key, &error))
+        return ftc_cli_error ("teach", error);
+      prices = ftc_price_table_new ();
+      if (price_file != NULL && !ftc_price_table_load (prices, price_file, &error))
+        return ftc_cli_error ("teach", error);
+      requests = ftc_completion_store_open (cache, &error);
+      if (requests == NULL)
+        return ftc_cli_error ("teach", error);
+      ftc_teacher_openai_config_init (&config);
+      config.client.base_url = g_strdup (teacher_spec);
+      config.client.api_key = key;
+      config.client.max_in_flight = max_in_flight;
+      config.client.rpm = rpm;
+      config.client.tpm = tpm;
+      config.client.timeout_s = timeout;
+      config.client.max_attempts = attempts;
+      if (n_mode != NULL && g_strcmp0 (n_mode, "auto") != 0)
+        {
+          if (g_strcmp0 (n_mode, "always") == 0)
+            config.client.n_mode = FTC_OPENAI_N_ALWAYS;
+          else if (g_strcmp0 (n_mode, "never") == 0)
+            config.client.n_mode = FTC_OPENAI_N_NEVER;
+          else
+            return ftc_cli_usage_error ("teach", "--n-mode must be auto, always or never");
+        }
+      config.model = g_strdup (model);
+      if (api_name == NULL || g_strcmp0 (api_name, "auto") == 0)
+        config.api = ftc_teacher_openai_guess_api (model);
+      else if (!ftc_openai_api_from_string (api_name, &config.api))
+        return ftc_cli_usage_error ("teach", "--api must be chat, completions or auto");
+      config.store = requests;
+      config.prices = prices;
+      config.budget_usd = budget;
+      teacher = ftc_teacher_openai_new (&config, &error);
+      ftc_teacher_openai_config_clear (&config);
+    }
+  else if (g_str_has_prefix (teacher_spec, "replay:"))
+    teacher = ftc_teacher_replay_new (teacher_spec + strlen ("replay:"), model, &error);
+  else if (g_strcmp0 (teacher_spec, "scripted") == 0)
+    {
+      if (error_rate < 0 || error_rate > 1)
+        return ftc_cli_usage_error ("teach", "--error-rate must be within 0..1");
+      teacher = ftc_teacher_scripted_new (error_rate, (guint64) seed, &error);
+    }
+  else
+    return ftc_cli_usage_error ("teach", "--teacher must be an http(s) URL, replay:FILE or scripted");
+  if (teacher == NULL)
+    return ftc_cli_error ("teach", error);
+
+  ftc_teach_plan_init (&plan);
+  plan.positions = g_steal_pointer (&positions);
+  plan.samples = samples;
+  plan.temperature = temperature;
+  plan.max_tokens = max_tokens;
+  plan.answer_max_tokens = answer_max_tokens;
+  plan.seed = seed;
+  job = ftc_teach_job_new (g_steal_pointer (&teacher), g_steal_pointer (&task), split, &plan, out_dir, &error);
+  if (job == NULL)
+    return ftc_cli_error ("teach", error);
+  ftc_teach_job_set_request_store (job, g_steal_pointer (&requests));
+
+  ftc_teach_job_estimate (job, &est);
+  if (!quiet || dry_run)
+    {
+      g_autofree char *cost = format_cost (est.cost_usd);
+      printf ("%u of %u records to make; estimate: %" G_GUINT64_FORMAT " requests, ~%" G_GUINT64_FORMAT
+              " prompt tokens, at most %" G_GUINT64_FORMAT " completion tokens, at most %s\n",
+              ftc_teach_job_get_total (job) - ftc_teach_job_get_done (job), ftc_teach_job_get_total (job),
+              est.requests, est.prompt_tokens, est.completion_tokens, cost);
+      fflush (stdout);
+    }
+  if (dry_run)
+    return FTC_EXIT_OK;
+
+  run.job = job;
+  run.loop = g_main_loop_new (NULL, FALSE);
+  run.cancellable = g_cancellable_new ();
+  run.tty = ftc_cli_stdout_is_tty () && !quiet;
+  run.started = g_get_monotonic_time ();
+#ifdef G_OS_UNIX
+  sigint = g_unix_signal_add (SIGINT, on_signal, &run);
+  sigterm = g_unix_signal_add (SIGTERM, on_signal, &run);
+#endif
+  g_signal_connect (job, "notify::done", G_CALLBACK (on_progress), &run);
+  g_signal_connect (job, "notify::in-flight", G_CALLBACK (on_progress), &run);
+  ftc_teach_job_run_async (job, run.cancellable, on_finished, &run);
+  if (!run.finished)
+    g_main_loop_run (run.loop);
+  if (sigint != 0)
+    g_source_remove (sigint);
+  if (sigterm != 0)
+    g_source_remove (sigterm);
+  if (run.tty)
+    draw (&run, TRUE);
+
+  ftc_teach_job_get_usage (job, &usage);
+  if (!quiet)
+    {
+      g_autofree char *cost = format_cost (usage.cost_usd);
+      printf ("%u/%u records in %s; %" G_GUINT64_FORMAT " requests, %" G_GUINT64_FORMAT " answers from the "
+              "cache, %" G_GUINT64_FORMAT " tokens, %s%s\n", ftc_teach_job_get_done (job),
+              ftc_teach_job_get_total (job), ftc_teach_job_get_records_path (job), usage.requests, usage.cached,
+              usage.prompt_tokens + usage.completion_tokens, cost, usage.missing > 0 ? "" : "");
+      if (usage.missing > 0)
+        printf ("%u wanted completions have no recorded answer\n", usage.missing);
+      fflush (stdout);
+    }
+  status = FTC_EXIT_OK;
+  if (run.error != NULL)
+    {
+      if (g_error_matches (run.error, FTC_ERROR, FTC_ERROR_CANCELLED))
+        {
+          g_printerr ("ftcot teach: interrupted; everything received is saved, run the same command to continue\n");
+          status = FTC_EXIT_CANCELLED;
+        }
+      else
+        status = ftc_cli_error ("teach", run.error);
+    }
+  g_clear_error (&run.error);
+  g_main_loop_unref (run.loop);
+  g_object_unref (run.cancellable);
+  return status;
+}

@@ -1,0 +1,17 @@
+/* ftc-teacher-scripted.h: the built-in teacher of the synthetic tasks, so that the whole method runs
+ * offline (the default for demos and classrooms).
+ *
+ * It reads each sample's solution steps (sample->steps_json, ftc-synthetic.h) and writes a step-by-step
+ * rationale in varied wording (several templates per sentence, drawn from a generator seeded by the seed,
+ * the sample id and the completion index, so every run writes the same text), then an answer in one of a
+ * few forms. With probability error_rate a rationale gets a wrong step whose consequences it carries to
+ * a wrong final answer, as a real teacher's wrong rationales do. */
+#pragma once
+
+#include "core/ftc-teacher.h"
+
+G_BEGIN_DECLS
+
+FtcTeacher *ftc_teacher_scripted_new (double error_rate, guint64 seed, GError **error);
+
+G_END_DECLS
