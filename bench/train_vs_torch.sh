@@ -32,10 +32,10 @@ echo "load after: $(uptime)"
 import json, sys
 ours, theirs = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print("config: preset %s, batch %d, seq %d" % (ours["preset"], ours["batch"], ours["seq"]))
-print("%-36s %10s %10s %13s" % ("", "ms/step", "tokens/s", "peak RSS MiB"))
-print("%-36s %10.1f %10.0f %13.0f" % ("ftcot " + ours["device"], ours["ms_per_step"], ours["tokens_per_s"], ours["peak_rss_mb"]))
-print("%-36s %10.1f %10.0f %13.0f" % (theirs["peer"], theirs["ms_per_step"], theirs["tokens_per_s"], theirs["peak_rss_mb"]))
-print("ratio ftcot / pytorch: time %.2fx, peak memory %.2fx; ftcot %.1f GFLOP/s, MFU %.1f%%" % (
-    ours["ms_per_step"] / theirs["ms_per_step"], ours["peak_rss_mb"] / theirs["peak_rss_mb"],
-    ours["gflops"], 100 * ours["mfu"]))
+print("%-36s %10s %12s %10s %13s" % ("", "ms/step", "CPU ms/step", "tokens/s", "peak RSS MiB"))
+for name, r in (("ftcot " + ours["device"], ours), (theirs["peer"], theirs)):
+    print("%-36s %10.1f %12.1f %10.0f %13.0f" % (name, r["ms_per_step"], r["cpu_ms_per_step"], r["tokens_per_s"], r["peak_rss_mb"]))
+print("ratio ftcot / pytorch: time %.2fx, CPU time %.2fx, peak memory %.2fx; ftcot %.1f GFLOP/s, MFU %.1f%%" % (
+    ours["ms_per_step"] / theirs["ms_per_step"], ours["cpu_ms_per_step"] / theirs["cpu_ms_per_step"],
+    ours["peak_rss_mb"] / theirs["peak_rss_mb"], ours["gflops"], 100 * ours["mfu"]))
 PY

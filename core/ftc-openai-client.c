@@ -204,6 +204,22 @@ choice_free (gpointer p)
 
 /* ---- helpers ---- */
 
+char *
+ftc_openai_url_for_display (const char *url)
+{
+  const char *scheme_end = url != NULL ? strstr (url, "://") : NULL;
+  const char *host, *at, *slash;
+
+  if (scheme_end == NULL)
+    return g_strdup (url);
+  host = scheme_end + 3;
+  slash = strchr (host, '/');
+  at = strchr (host, '@');
+  if (at == NULL || (slash != NULL && at > slash))
+    return g_strdup (url);
+  return g_strdup_printf ("%.*s%s", (int) (host - url), url, at + 1);
+}
+
 double
 ftc_openai_parse_retry_after (const char *value)
 {
@@ -730,12 +746,13 @@ transfer_set_error (Transfer *t, int code, const char *fmt, ...)
   va_list args;
   g_autofree char *what = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
 
   va_start (args, fmt);
   what = g_strdup_vprintf (fmt, args);
   va_end (args);
-  message = g_strdup_printf ("request %s to %s: %s", req->label != NULL ? req->label : "(unnamed)",
-                             ftc_openai_client_url (client, req->api), what);
+  shown = ftc_openai_url_for_display (ftc_openai_client_url (client, req->api));
+  message = g_strdup_printf ("request %s to %s: %s", req->label != NULL ? req->label : "(unnamed)", shown, what);
   g_clear_error (&t->last_error);
   t->last_error = g_error_new_literal (FTC_ERROR, code, "");
   g_free (t->last_error->message);

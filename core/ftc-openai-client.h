@@ -128,6 +128,8 @@ void ftc_openai_client_get_stats (FtcOpenaiClient *client, FtcOpenaiStats *stats
 /* Whether the server was found to ignore n (learned during the run, or from config). */
 gboolean ftc_openai_client_n_supported (FtcOpenaiClient *client);
 
+/* url without "user:password@" (what may be shown and recorded). */
+char *ftc_openai_url_for_display (const char *url);
 /* A Retry-After value ("120" or an HTTP date) as seconds from now; -1 if unparsable. */
 double ftc_openai_parse_retry_after (const char *value);
 /* message with every stretch of 8 or more characters of secret replaced by "[redacted]". */

@@ -206,7 +206,8 @@ check_manifest (FtcTeachJob *job, GError **error)
   g_autoptr (JsonObject) mine = manifest_new (job);
   static const char *const same[] = { "task", "split", "teacher", "temperature", "max_tokens", "answer_max_tokens" };
 
-  if (g_file_test (job->manifest_path, G_FILE_TEST_EXISTS))
+  /* no record yet (a dry run, a run stopped before its first answer): nothing can get mixed */
+  if (ftc_completion_store_size (job->records) > 0 && g_file_test (job->manifest_path, G_FILE_TEST_EXISTS))
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
       g_autoptr (GError) local = NULL;

@@ -422,6 +422,16 @@ match_task (FtcTeacherReplay *self, const FtcTask *task, FtcReplayMatch *stats, 
       m->question = g_strdup (first->question);
       for (guint k = 0; k < group->len; k++)
         g_ptr_array_add (m->completions, group->pdata[k]);
+      /* recorded completion indices decide the order; records without one keep the file's */
+      for (guint a = 1; a < m->completions->len; a++)
+        for (guint c = a; c > 0; c--)
+          {
+            Recorded *x = m->completions->pdata[c - 1], *y = m->completions->pdata[c];
+            if (x->completion_index < 0 || y->completion_index < 0 || x->completion_index <= y->completion_index)
+              break;
+            m->completions->pdata[c - 1] = y;
+            m->completions->pdata[c] = x;
+          }
       local.matched += group->len;
       local.samples++;
       if (mc)

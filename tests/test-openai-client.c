@@ -314,6 +314,11 @@ test_redact (void)
   g_autofree char *b = ftc_openai_redact ("key ends ...ghijklmnop", "sk-abcdefghijklmnop");
   g_autofree char *c = ftc_openai_redact ("nothing secret: sk-abc", "sk-abcdefghijklmnop");
 
+  g_autofree char *u1 = ftc_openai_url_for_display ("https://user:pa55@example.org:8443/v1");
+  g_autofree char *u2 = ftc_openai_url_for_display ("http://127.0.0.1:8000/v1/x@y");
+
+  g_assert_cmpstr (u1, ==, "https://example.org:8443/v1");
+  g_assert_cmpstr (u2, ==, "http://127.0.0.1:8000/v1/x@y");
   g_assert_cmpstr (a, ==, "bad key [redacted] here");
   g_assert_cmpstr (b, ==, "key ends ...[redacted]");
   g_assert_cmpstr (c, ==, "nothing secret: sk-abc");
@@ -481,6 +486,50 @@ test_rpm (void)
   g_assert_cmpfloat (t, <, 2.0);
 }
 
+static void
+heavy_handler (const FtcTestRequest *req, FtcTestResponse *resp, gpointer user_data)
+{
+  /* every answer used its whole max_tokens: the bucket gets nothing back */
+  static const char body[] = "{\"choices\":[{\"index\":0,\"text\":\" ok\",\"finish_reason\":\"length\"}],"
+                             "\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":1000}}";
+  resp->body = g_bytes_new_static (body, sizeof body - 1);
+}
+
+static void
+test_tpm (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcTestServer) server = ftc_test_server_new (heavy_handler, NULL, &error);
+  g_autoptr (FtcOpenaiClient) client = NULL;
+  FtcOpenaiConfig config;
+  gint64 start;
+  double t;
+  Outcome o;
+
+  ftc_openai_config_init (&config);
+  config.base_url = g_strdup (ftc_test_server_url (server));
+  config.tpm = 60000;   /* 1000 tokens a second, a bucket of 10 s worth */
+  client = ftc_openai_client_new (&config, &error);
+  ftc_openai_config_clear (&config);
+  outcome_init (&o);
+  for (guint i = 0; i < 12; i++)
+    {
+      FtcOpenaiRequest *req = step1_request (FTC_OPENAI_COMPLETIONS, 1);
+      req->max_tokens = 1000;
+      ftc_openai_client_submit (client, req, on_done, &o);
+    }
+  start = g_get_monotonic_time ();
+  g_assert_true (ftc_openai_client_run (client, NULL, &error));
+  t = (g_get_monotonic_time () - start) / 1e6;
+  g_assert_cmpuint (o.answers, ==, 12);
+  /* about 1050 tokens each (estimated prompt + max_tokens): 12 of them are 12600 tokens, 2600 more than
+   * the bucket holds, so about 2.5 s at 1000 tokens a second (the small refunds of estimated against
+   * reported tokens take a little off); without the limit it takes milliseconds */
+  g_assert_cmpfloat (t, >=, 2.0);
+  g_assert_cmpfloat (t, <, 8.0);
+  outcome_clear (&o);
+}
+
 static gboolean
 cancel_later (gpointer data)
 {
@@ -578,6 +627,7 @@ main (int argc, char **argv)
   g_test_add_func ("/openai-client/n", test_n);
   g_test_add_func ("/openai-client/in-flight", test_in_flight);
   g_test_add_func ("/openai-client/rpm", test_rpm);
+  g_test_add_func ("/openai-client/tpm", test_tpm);
   g_test_add_func ("/openai-client/cancel", test_cancel);
   g_test_add_func ("/openai-client/stop-drains", test_stop_drains);
   return g_test_run ();

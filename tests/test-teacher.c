@@ -629,6 +629,100 @@ test_replay_reordered (void)
   }
 }
 
+/* The reference code's completion JSON: several completions per sample, step 2 in "prompt"/"completion". */
+static void
+test_replay_reference_json (void)
+{
+  g_autofree char *out = ftc_test_tmpdir ();
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "D_multiarith.json", NULL);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcTeachJob) job = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  FtcTask *task;
+  FtcTeachPlan plan;
+  const int picks[] = { 2, 7, 11 };
+
+  if (ftc_test_shared_dir () == NULL)
+    return;
+  task = load_dataset ("multiarith");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "metadata");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "dataset_key");
+  json_builder_add_string_value (b, "multiarith");
+  json_builder_set_member_name (b, "base_model");
+  json_builder_add_string_value (b, "text-davinci-002");
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "data");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < G_N_ELEMENTS (picks); i++)
+    {
+      FtcSample *s = task->samples->pdata[picks[i]];
+      g_autofree char *index = g_strdup_printf ("%d", s->index);
+      json_builder_set_member_name (b, index);
+      json_builder_begin_array (b);
+      for (int k = 1; k >= 0; k--)   /* listed out of order: completion_index decides */
+        {
+          g_autofree char *rp = g_strdup_printf ("Q: %s\nA: Let's think step by step.", s->question);
+          g_autofree char *rationale = g_strdup_printf (" Rationale %d of sample %d.", k, s->index);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "sample_index");
+          json_builder_add_int_value (b, s->index);
+          json_builder_set_member_name (b, "completion_index");
+          json_builder_add_int_value (b, k);
+          json_builder_set_member_name (b, "question");
+          json_builder_add_string_value (b, s->question);
+          json_builder_set_member_name (b, "answer");
+          json_builder_add_string_value (b, s->answer);
+          json_builder_set_member_name (b, "reasoning_prompt");
+          json_builder_add_string_value (b, rp);
+          json_builder_set_member_name (b, "reasoning_completion");
+          json_builder_add_string_value (b, rationale);
+          json_builder_set_member_name (b, "reasoning_finish_reason");
+          json_builder_add_string_value (b, "stop");
+          json_builder_set_member_name (b, "prompt");
+          json_builder_add_string_value (b, "(step 2 prompt)");
+          json_builder_set_member_name (b, "completion");
+          json_builder_add_string_value (b, k == 0 ? s->answer : "12345");
+          json_builder_set_member_name (b, "finish_reason");
+          json_builder_add_string_value (b, "length");
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  g_assert_true (json_generator_to_file (gen, path, NULL));
+
+  ftc_teach_plan_init (&plan);
+  plan.samples = 2;
+  plan.positions = g_array_new (FALSE, FALSE, sizeof (int));
+  g_array_append_vals (plan.positions, picks, G_N_ELEMENTS (picks));
+  job = ftc_teach_job_new (ftc_teacher_replay_new (path, "text-davinci-002", &error), task, "all", &plan, out, &error);
+  g_assert_no_error (error);
+  g_assert_true (ftc_teach_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  records = read_records (ftc_teach_job_get_records_path (job), 6);
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonObject *r = records->pdata[i];
+      gint64 k = json_object_get_int_member (r, "completion_index");
+      gint64 index = json_object_get_int_member (r, "sample_index");
+      g_autofree char *expect = g_strdup_printf (" Rationale %" G_GINT64_FORMAT " of sample %" G_GINT64_FORMAT ".", k,
+                                                 index);
+      g_assert_cmpstr (json_object_get_string_member (r, "rationale"), ==, expect);
+      g_assert_cmpstr (json_object_get_string_member (r, "answer_prompt"), ==, "(step 2 prompt)");
+      g_assert_cmpstr (json_object_get_string_member (r, "finish_reason"), ==, "length");
+      g_assert_true (json_object_get_boolean_member (r, "correct") == (k == 0));
+    }
+}
+
 static GPtrArray *
 run_scripted (const char *key, guint n, double error_rate, guint samples, const char *out)
 {
@@ -735,6 +829,7 @@ main (int argc, char **argv)
   g_test_add_func ("/teacher/replay-coverage", test_replay_coverage);
   g_test_add_func ("/teacher/replay-job", test_replay_job);
   g_test_add_func ("/teacher/replay-reordered", test_replay_reordered);
+  g_test_add_func ("/teacher/replay-reference-json", test_replay_reference_json);
   g_test_add_func ("/teacher/scripted", test_scripted);
   g_test_add_func ("/teacher/scripted-needs-steps", test_scripted_needs_steps);
   return g_test_run ();

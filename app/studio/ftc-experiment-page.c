@@ -1,0 +1,792 @@
+#include "app/studio/ftc-experiment-page.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "app/studio/ftc-application.h"
+#include "app/studio/ftc-studio-util.h"
+#include "core/ftc-error.h"
+#include "core/ftc-task-registry.h"
+
+static const char *const teacher_kinds[] = { "scripted", "replay", "openai" };
+static const char *const student_presets[] = { "tiny", "tiny-deep", "tiny-wide", "gpt2", "gpt2-medium", "gpt2-large" };
+
+typedef struct {
+  const char *preset;
+  int n_layer, d_model, vocab, context;
+} StudentShape;
+
+/* GPT-2 sizes from the published configs; the from-scratch presets (core/ftc-model-dir.c) take their
+ * vocabulary from a character tokenizer, counted here as 256 entries. */
+static const StudentShape shapes[] = {
+  { "tiny", 2, 128, 256, 256 },
+  { "tiny-deep", 4, 128, 256, 512 },
+  { "tiny-wide", 4, 256, 256, 512 },
+  { "gpt2", 12, 768, 50257, 1024 },
+  { "gpt2-medium", 24, 1024, 50257, 1024 },
+  { "gpt2-large", 36, 1280, 50257, 1024 },
+};
+
+static const StudentShape *
+find_shape (const char *preset)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    if (g_strcmp0 (shapes[i].preset, preset) == 0)
+      return &shapes[i];
+  return NULL;
+}
+
+gint64
+ftc_experiment_student_params (const char *preset)
+{
+  const StudentShape *s = find_shape (preset);
+  gint64 C, L;
+
+  if (s == NULL)
+    return -1;
+  C = s->d_model;
+  L = s->n_layer;
+  /* token and position embeddings (the output layer shares the token one), per layer: attention
+   * 4 C^2 + 4 C, MLP 8 C^2 + 5 C, two layer norms 4 C; the final layer norm 2 C */
+  return (gint64) s->vocab * C + (gint64) s->context * C + L * (12 * C * C + 13 * C) + 2 * C;
+}
+
+gint64
+ftc_experiment_estimate_memory (const char *preset, int batch_size, int context)
+{
+  const StudentShape *s = find_shape (preset);
+  gint64 T, C, L, V, B, acts;
+
+  if (s == NULL)
+    return -1;
+  T = context > 0 ? MIN (context, s->context) : s->context;
+  C = s->d_model;
+  L = s->n_layer;
+  V = s->vocab;
+  B = MAX (batch_size, 1);
+  /* llm.c's activation count: per layer about 16 BTC plus the attention scores before and after the
+   * softmax (B NH T T each, NH = C / 64), plus the logits and their probabilities */
+  acts = L * (16 * B * T * C + 2 * B * (C / 64) * T * T) + 2 * B * T * V;
+  return ftc_experiment_student_params (preset) * 16 + acts * 4;
+}
+
+struct _FtcExperimentPage
+{
+  GtkWidget parent_instance;
+
+  GtkLabel *status_label;
+  GtkEntry *name_entry;
+  GtkLabel *folder_label;
+  GtkDropDown *task_dropdown;
+  GtkStringList *task_dropdown_list;
+  GtkLabel *task_preview;
+  GtkDropDown *teacher_dropdown;
+  GtkEntry *endpoint_entry, *model_entry, *key_env_entry, *replay_entry;
+  GtkSpinButton *samples_spin, *temperature_spin;
+  GtkDropDown *student_dropdown;
+  GtkEntry *model_dir_entry;
+  GtkCheckButton *zero_shot_check, *vanilla_check, *ft_cot_check, *diverse_check;
+  GtkSpinButton *lr_spin, *batch_spin, *epochs_spin, *seed_spin;
+  GtkDropDown *device_dropdown;
+  GtkStringList *device_dropdown_list;
+  GtkLabel *memory_label;
+
+  JsonObject *config;          /* as loaded; the form writes over it on save */
+  GHashTable *previews;        /* task -> first recorded questions */
+  GPtrArray *task_keys;        /* dropdown position -> key */
+  GPtrArray *device_specs;     /* dropdown position -> spec */
+  GArray *device_memory;       /* gint64 bytes, -1 unknown */
+  char *directory;
+  GCancellable *cancellable;
+  gboolean loading;
+  char *error;
+};
+
+G_DEFINE_FINAL_TYPE (FtcExperimentPage, ftc_experiment_page, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_LOADING, N_PROPS };
+static GParamSpec *props[N_PROPS];
+
+static JsonObject *
+default_config (const char *name)
+{
+  JsonObject *o = json_object_new ();
+  JsonObject *teacher = json_object_new (), *student = json_object_new (), *train = json_object_new ();
+  JsonArray *tasks = json_array_new (), *methods = json_array_new ();
+
+  json_object_set_int_member (o, "version", 1);
+  json_object_set_string_member (o, "name", name);
+  json_array_add_string_element (tasks, "synthetic_coin_flip");
+  json_object_set_array_member (o, "tasks", tasks);
+  json_object_set_string_member (teacher, "kind", "scripted");
+  json_object_set_int_member (teacher, "samples", 1);
+  json_object_set_double_member (teacher, "temperature", 0);
+  json_object_set_object_member (o, "teacher", teacher);
+  json_object_set_string_member (student, "preset", "tiny");
+  json_object_set_object_member (o, "student", student);
+  json_array_add_string_element (methods, "teacher");
+  json_array_add_string_element (methods, "random");
+  json_array_add_string_element (methods, "zero_shot");
+  json_array_add_string_element (methods, "vanilla");
+  json_array_add_string_element (methods, "ft_cot");
+  json_object_set_array_member (o, "methods", methods);
+  /* the reference defaults: AdamW, lr 3e-4 constant, batch 8, 20 epochs */
+  json_object_set_double_member (train, "learning_rate", 3e-4);
+  json_object_set_int_member (train, "batch_size", 8);
+  json_object_set_int_member (train, "epochs", 20);
+  json_object_set_object_member (o, "training", train);
+  json_object_set_int_member (o, "seeds", 42);
+  json_object_set_string_member (o, "device", "auto");
+  return o;
+}
+
+gboolean
+ftc_experiment_page_create (const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
+  g_autofree char *name = g_path_get_basename (dir);
+  g_autoptr (JsonObject) config = NULL;
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int e = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e), "%s: %s", dir, g_strerror (e));
+      return FALSE;
+    }
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  config = default_config (name);
+  return ftc_studio_save_json_object (path, config, error);
+}
+
+/* ---- loading ---- */
+
+typedef struct {
+  JsonObject *config;
+  GHashTable *previews;   /* task -> GString of first questions */
+} Loaded;
+
+static void
+loaded_free (Loaded *l)
+{
+  if (l->config != NULL)
+    json_object_unref (l->config);
+  g_hash_table_unref (l->previews);
+  g_free (l);
+}
+
+typedef struct {
+  GString *text;
+  guint n;
+} PreviewState;
+
+static gboolean
+preview_record (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
+{
+  PreviewState *st = user_data;
+  const char *q = ftc_json_string (obj, "question", NULL);
+
+  if (q != NULL && st->n < 3 && ftc_json_int (obj, "completion_index", 0) == 0)
+    {
+      g_string_append_printf (st->text, "• %s\n", q);
+      st->n++;
+    }
+  return st->n < 3;   /* FALSE without an error: enough, stop reading */
+}
+
+static void
+load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  const char *dir = task_data;
+  Loaded *l = g_new0 (Loaded, 1);
+  g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
+  g_autofree char *teacher_dir = g_build_filename (dir, "teacher", NULL);
+  g_autoptr (GPtrArray) files = ftc_studio_list_jsonl (teacher_dir);
+  GError *error = NULL;
+
+  l->previews = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  l->config = ftc_studio_load_json_object (path, &error);
+  if (l->config == NULL)
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          loaded_free (l);
+          g_task_return_error (task, error);
+          return;
+        }
+      g_clear_error (&error);
+    }
+  for (guint i = 0; i < files->len; i++)
+    {
+      PreviewState st = { g_string_new (NULL), 0 };
+
+      /* a preview is a nicety: a bad teacher file shows up in the review view instead */
+      ftc_studio_read_jsonl (files->pdata[i], NULL, TRUE, preview_record, &st, cancellable, NULL);
+      g_hash_table_insert (l->previews, ftc_studio_task_of_file (files->pdata[i]), g_string_free (st.text, FALSE));
+    }
+  g_task_return_pointer (task, l, (GDestroyNotify) loaded_free);
+}
+
+static guint
+index_of (const char *const *values, guint n, const char *v, guint fallback)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (values[i], v) == 0)
+      return i;
+  return fallback;
+}
+
+/* "tasks" holds task objects ({"key": ...}) or bare keys; "task" is the one-task shorthand. */
+static const char *
+task_key_of (JsonNode *node)
+{
+  if (node == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return ftc_json_string (json_node_get_object (node), "key", NULL);
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  return NULL;
+}
+
+static const char *
+first_task (JsonObject *config)
+{
+  JsonNode *tasks = config != NULL ? json_object_get_member (config, "tasks") : NULL;
+
+  if (tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks) && json_array_get_length (json_node_get_array (tasks)) > 0)
+    return task_key_of (json_array_get_element (json_node_get_array (tasks), 0));
+  return task_key_of (config != NULL ? json_object_get_member (config, "task") : NULL);
+}
+
+static gint64
+seed_of (JsonObject *config)
+{
+  JsonObject *seeds = ftc_json_object (config, "seeds");
+
+  if (seeds != NULL)
+    return ftc_json_int (seeds, "train", 42);
+  return ftc_json_int (config, "seeds", 42);
+}
+
+static gboolean
+has_method (JsonObject *config, const char *method, gboolean prefix)
+{
+  JsonNode *node = config != NULL ? json_object_get_member (config, "methods") : NULL;
+  JsonArray *a;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  a = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      const char *m = json_array_get_string_element (a, i);
+      if (m != NULL && (prefix ? g_str_has_prefix (m, method) : strcmp (m, method) == 0))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static const char *
+answer_type_name (FtcAnswerType t)
+{
+  switch (t)
+    {
+    case FTC_ANSWER_NUMBER: return _("a number");
+    case FTC_ANSWER_CHOICE: return _("a choice letter");
+    case FTC_ANSWER_YESNO: return _("yes or no");
+    case FTC_ANSWER_TEXT: default: return _("text");
+    }
+}
+
+static void
+update_preview (FtcExperimentPage *self)
+{
+  const char *key = ftc_experiment_page_get_task (self);
+  const FtcTaskInfo *info = ftc_task_info_lookup (key != NULL ? key : "");
+  const char *questions = key != NULL && self->previews != NULL ? g_hash_table_lookup (self->previews, key) : NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  if (info != NULL)
+    g_string_append_printf (text, _("%s · %s · answers: %s · trigger: “%s”\n"), info->title,
+                            info->source == FTC_TASK_SYNTHETIC ? _("synthetic, generated from a seed")
+                                                               : _("dataset from its published files"),
+                            answer_type_name (info->answer_type), info->answer_trigger);
+  if (questions != NULL && *questions != '\0')
+    g_string_append_printf (text, _("Questions the teacher answered:\n%s"), questions);
+  else
+    g_string_append (text, _("Split sizes and sample questions appear once the task's data is loaded."));
+  gtk_label_set_text (self->task_preview, text->str);
+}
+
+static void
+update_memory (FtcExperimentPage *self)
+{
+  guint s = gtk_drop_down_get_selected (self->student_dropdown);
+  guint d = gtk_drop_down_get_selected (self->device_dropdown);
+  gint64 need = ftc_experiment_estimate_memory (s < G_N_ELEMENTS (student_presets) ? student_presets[s] : NULL,
+                                                gtk_spin_button_get_value_as_int (self->batch_spin), 0);
+  gint64 have = d < self->device_memory->len ? g_array_index (self->device_memory, gint64, d) : -1;
+  g_autofree char *need_s = need > 0 ? g_format_size ((guint64) need) : NULL;
+  g_autofree char *have_s = have > 0 ? g_format_size ((guint64) have) : NULL;
+  g_autofree char *text = NULL;
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->memory_label), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->memory_label), "success");
+  if (need < 0)
+    text = g_strdup (_("Memory: a model folder's needs are known once it is loaded."));
+  else if (have < 0)
+    text = g_strdup_printf (_("Training needs about %s; the device's memory is unknown."), need_s);
+  else
+    {
+      gboolean fits = need < have * 0.9;
+      text = g_strdup_printf (fits ? _("Training needs about %s of %s: it fits.")
+                                   : _("Training needs about %s but the device has %s: lower the batch size or "
+                                       "choose a smaller student."), need_s, have_s);
+      gtk_widget_add_css_class (GTK_WIDGET (self->memory_label), fits ? "success" : "error");
+    }
+  gtk_label_set_text (self->memory_label, text);
+}
+
+static void
+teacher_kind_changed (FtcExperimentPage *self)
+{
+  guint k = gtk_drop_down_get_selected (self->teacher_dropdown);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->endpoint_entry), k == 2);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->model_entry), k == 2);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->key_env_entry), k == 2);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->replay_entry), k == 1);
+}
+
+static void
+fill_form (FtcExperimentPage *self)
+{
+  JsonObject *c = self->config;
+  JsonObject *teacher = ftc_json_object (c, "teacher");
+  JsonObject *student = ftc_json_object (c, "student");
+  JsonObject *train = ftc_json_object (c, "training");
+  const char *task = first_task (c);
+  const char *device = ftc_json_string (c, "device", NULL);
+  GSettings *settings = ftc_application_get_settings ();
+  g_autofree char *default_device = settings != NULL ? g_settings_get_string (settings, "default-device") : NULL;
+  guint pos;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->name_entry), ftc_json_string (c, "name", ""));
+  gtk_label_set_text (self->folder_label, self->directory != NULL ? self->directory : "");
+  ftc_experiment_page_set_task (self, task != NULL ? task : "coin_flip");
+  gtk_drop_down_set_selected (self->teacher_dropdown, index_of (teacher_kinds, G_N_ELEMENTS (teacher_kinds),
+                                                                ftc_json_string (teacher, "kind", "scripted"), 0));
+  gtk_editable_set_text (GTK_EDITABLE (self->endpoint_entry), ftc_json_string (teacher, "endpoint", ""));
+  gtk_editable_set_text (GTK_EDITABLE (self->model_entry), ftc_json_string (teacher, "model", ""));
+  gtk_editable_set_text (GTK_EDITABLE (self->key_env_entry), ftc_json_string (teacher, "key_env", ""));
+  gtk_editable_set_text (GTK_EDITABLE (self->replay_entry), ftc_json_string (teacher, "replay_path", ""));
+  gtk_spin_button_set_value (self->samples_spin, (double) ftc_json_int (teacher, "samples", 1));
+  gtk_spin_button_set_value (self->temperature_spin, ftc_json_double (teacher, "temperature", 0.7));
+  gtk_drop_down_set_selected (self->student_dropdown, index_of (student_presets, G_N_ELEMENTS (student_presets),
+                                                                ftc_json_string (student, "preset", "tiny"), 0));
+  gtk_editable_set_text (GTK_EDITABLE (self->model_dir_entry), ftc_json_string (student, "model_dir", ""));
+  gtk_check_button_set_active (self->zero_shot_check, has_method (c, "zero_shot", FALSE));
+  gtk_check_button_set_active (self->vanilla_check, has_method (c, "vanilla", FALSE));
+  gtk_check_button_set_active (self->ft_cot_check, has_method (c, "ft_cot", FALSE));
+  gtk_check_button_set_active (self->diverse_check, has_method (c, "ft_cot_d", TRUE));
+  gtk_spin_button_set_value (self->lr_spin, ftc_json_double (train, "learning_rate", 3e-4));
+  gtk_spin_button_set_value (self->batch_spin, (double) ftc_json_int (train, "batch_size", 8));
+  gtk_spin_button_set_value (self->epochs_spin, (double) ftc_json_int (train, "epochs", 20));
+  gtk_spin_button_set_value (self->seed_spin, (double) seed_of (c));
+  if (device == NULL && default_device != NULL && *default_device != '\0')
+    device = default_device;
+  pos = 0;
+  for (guint i = 0; i < self->device_specs->len; i++)
+    if (g_strcmp0 (self->device_specs->pdata[i], device) == 0)
+      pos = i;
+  gtk_drop_down_set_selected (self->device_dropdown, pos);
+  teacher_kind_changed (self);
+  update_preview (self);
+  update_memory (self);
+}
+
+static void
+loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FtcExperimentPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  Loaded *l = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->loading = FALSE;
+  g_clear_pointer (&self->error, g_free);
+  if (l == NULL)
+    {
+      self->error = g_strdup (error->message);
+      gtk_label_set_text (self->status_label, error->message);
+    }
+  else
+    {
+      g_clear_pointer (&self->config, json_object_unref);
+      g_clear_pointer (&self->previews, g_hash_table_unref);
+      self->config = l->config != NULL ? json_object_ref (l->config) : NULL;
+      self->previews = g_hash_table_ref (l->previews);
+      loaded_free (l);
+      if (self->config == NULL)
+        {
+          g_autofree char *name = g_path_get_basename (self->directory);
+          self->config = default_config (name);
+          gtk_label_set_text (self->status_label, _("No experiment.json yet: Save writes one with these settings."));
+        }
+      else
+        gtk_label_set_text (self->status_label, "");
+      fill_form (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOADING]);
+}
+
+void
+ftc_experiment_page_set_directory (FtcExperimentPage *self, const char *dir)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_free (self->directory);
+  self->directory = g_strdup (dir);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "experiment.save", dir != NULL);
+  gtk_label_set_text (self->folder_label, dir != NULL ? dir : "");
+  gtk_label_set_text (self->status_label, dir != NULL ? "" : _("Open an experiment folder or create a new one."));
+  self->loading = dir != NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOADING]);
+  if (dir == NULL)
+    return;
+  self->cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->cancellable, loaded, g_object_ref (self));
+  g_task_set_task_data (task, g_strdup (dir), g_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+/* ---- saving ---- */
+
+static JsonObject *
+ensure_object (JsonObject *parent, const char *name)
+{
+  JsonObject *o = ftc_json_object (parent, name);
+
+  if (o == NULL)
+    {
+      o = json_object_new ();
+      json_object_set_object_member (parent, name, o);
+    }
+  return o;
+}
+
+static void
+set_or_remove_string (JsonObject *o, const char *name, const char *value)
+{
+  if (value != NULL && *value != '\0')
+    json_object_set_string_member (o, name, value);
+  else if (json_object_has_member (o, name))
+    json_object_remove_member (o, name);
+}
+
+JsonObject *
+ftc_experiment_page_dup_config (FtcExperimentPage *self)
+{
+  g_autoptr (JsonNode) copy_node = NULL;
+  JsonObject *c, *teacher, *student, *train;
+  JsonArray *methods = json_array_new ();
+  int d = gtk_spin_button_get_value_as_int (self->samples_spin);
+  guint k = gtk_drop_down_get_selected (self->teacher_dropdown);
+  guint s = gtk_drop_down_get_selected (self->student_dropdown);
+  guint dev = gtk_drop_down_get_selected (self->device_dropdown);
+  const char *task = ftc_experiment_page_get_task (self);
+  JsonNode *tasks_node;
+
+  /* work on a copy so a failed save leaves the loaded configuration as it was */
+  if (self->config != NULL)
+    {
+      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (node, self->config);
+      copy_node = json_node_copy (node);
+      c = json_object_ref (json_node_get_object (copy_node));
+    }
+  else
+    c = json_object_new ();
+  json_object_set_string_member (c, "name", gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
+  tasks_node = json_object_get_member (c, "tasks");
+  if (task != NULL)
+    {
+      JsonArray *b = json_array_new ();
+      JsonNode *one = json_object_get_member (c, "task");
+      JsonNode *first = one != NULL ? one
+                      : tasks_node != NULL && JSON_NODE_HOLDS_ARRAY (tasks_node) &&
+                        json_array_get_length (json_node_get_array (tasks_node)) > 0
+                      ? json_array_get_element (json_node_get_array (tasks_node), 0) : NULL;
+
+      /* the form edits the first task's key; its other settings and further tasks stay */
+      if (first != NULL && JSON_NODE_HOLDS_OBJECT (first))
+        {
+          JsonNode *copy = json_node_copy (first);
+          json_object_set_string_member (json_node_get_object (copy), "key", task);
+          json_array_add_element (b, copy);
+        }
+      else
+        json_array_add_string_element (b, task);
+      if (one == NULL && tasks_node != NULL && JSON_NODE_HOLDS_ARRAY (tasks_node))
+        for (guint i = 1; i < json_array_get_length (json_node_get_array (tasks_node)); i++)
+          json_array_add_element (b, json_node_copy (json_array_get_element (json_node_get_array (tasks_node), i)));
+      json_object_set_array_member (c, "tasks", b);
+      if (one != NULL)
+        json_object_remove_member (c, "task");
+    }
+  teacher = ensure_object (c, "teacher");
+  json_object_set_string_member (teacher, "kind", teacher_kinds[MIN (k, G_N_ELEMENTS (teacher_kinds) - 1)]);
+  set_or_remove_string (teacher, "endpoint", gtk_editable_get_text (GTK_EDITABLE (self->endpoint_entry)));
+  set_or_remove_string (teacher, "model", gtk_editable_get_text (GTK_EDITABLE (self->model_entry)));
+  set_or_remove_string (teacher, "key_env", gtk_editable_get_text (GTK_EDITABLE (self->key_env_entry)));
+  set_or_remove_string (teacher, "replay_path", gtk_editable_get_text (GTK_EDITABLE (self->replay_entry)));
+  json_object_set_int_member (teacher, "samples", d);
+  json_object_set_double_member (teacher, "temperature", gtk_spin_button_get_value (self->temperature_spin));
+  student = ensure_object (c, "student");
+  json_object_set_string_member (student, "preset", student_presets[MIN (s, G_N_ELEMENTS (student_presets) - 1)]);
+  set_or_remove_string (student, "model_dir", gtk_editable_get_text (GTK_EDITABLE (self->model_dir_entry)));
+  /* methods the form has no box for (the teacher and random baselines) stay as they were */
+  {
+    JsonNode *old = json_object_get_member (c, "methods");
+    if (old != NULL && JSON_NODE_HOLDS_ARRAY (old))
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (old)); i++)
+        {
+          const char *m = json_array_get_string_element (json_node_get_array (old), i);
+          if (m != NULL && (strcmp (m, "teacher") == 0 || strcmp (m, "random") == 0))
+            json_array_add_string_element (methods, m);
+        }
+  }
+  if (gtk_check_button_get_active (self->zero_shot_check))
+    json_array_add_string_element (methods, "zero_shot");
+  if (gtk_check_button_get_active (self->vanilla_check))
+    json_array_add_string_element (methods, "vanilla");
+  if (gtk_check_button_get_active (self->ft_cot_check))
+    json_array_add_string_element (methods, "ft_cot");
+  if (gtk_check_button_get_active (self->diverse_check))
+    /* the paper's diverse reasoning: D = 2, 4, ... up to the samples drawn */
+    for (int dd = 2; dd <= d; dd *= 2)
+      {
+        g_autofree char *m = g_strdup_printf ("ft_cot_d%d", dd);
+        json_array_add_string_element (methods, m);
+      }
+  json_object_set_array_member (c, "methods", methods);
+  train = ensure_object (c, "training");
+  json_object_set_double_member (train, "learning_rate", gtk_spin_button_get_value (self->lr_spin));
+  json_object_set_int_member (train, "batch_size", gtk_spin_button_get_value_as_int (self->batch_spin));
+  json_object_set_int_member (train, "epochs", gtk_spin_button_get_value_as_int (self->epochs_spin));
+  if (ftc_json_object (c, "seeds") != NULL)
+    json_object_set_int_member (ftc_json_object (c, "seeds"), "train", gtk_spin_button_get_value_as_int (self->seed_spin));
+  else
+    json_object_set_int_member (c, "seeds", gtk_spin_button_get_value_as_int (self->seed_spin));
+  if (dev < self->device_specs->len)
+    json_object_set_string_member (c, "device", self->device_specs->pdata[dev]);
+  return c;
+}
+
+gboolean
+ftc_experiment_page_save (FtcExperimentPage *self, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (JsonObject) c = NULL;
+
+  if (self->directory == NULL)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, _("No experiment is open"));
+      return FALSE;
+    }
+  path = g_build_filename (self->directory, "experiment.json", NULL);
+  c = ftc_experiment_page_dup_config (self);
+  if (!ftc_studio_save_json_object (path, c, error))
+    return FALSE;
+  g_clear_pointer (&self->config, json_object_unref);
+  self->config = g_steal_pointer (&c);
+  return TRUE;
+}
+
+static void
+save_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FtcExperimentPage *self = FTC_EXPERIMENT_PAGE (widget);
+  g_autoptr (GError) error = NULL;
+
+  gtk_label_set_text (self->status_label, ftc_experiment_page_save (self, &error) ? _("Saved experiment.json.")
+                                                                                  : error->message);
+}
+
+static void
+check_memory_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  update_memory (FTC_EXPERIMENT_PAGE (widget));
+}
+
+/* ---- devices ---- */
+
+static gint64
+host_memory (void)
+{
+  /* optional: Linux tells the total RAM; elsewhere it stays unknown */
+  g_autofree char *meminfo = NULL;
+  const char *p;
+
+  if (!g_file_get_contents ("/proc/meminfo", &meminfo, NULL, NULL))
+    return -1;
+  p = strstr (meminfo, "MemTotal:");
+  if (p == NULL)
+    return -1;
+  return g_ascii_strtoll (p + strlen ("MemTotal:"), NULL, 10) * 1024;
+}
+
+static void
+list_devices (FtcExperimentPage *self)
+{
+  gint64 mem = host_memory ();
+  g_autofree char *mem_s = mem > 0 ? g_format_size ((guint64) mem) : NULL;
+  g_autofree char *label = mem_s != NULL ? g_strdup_printf (_("cpu (%u threads, %s)"), g_get_num_processors (), mem_s)
+                                         : g_strdup_printf (_("cpu (%u threads)"), g_get_num_processors ());
+  const char *items[] = { label, NULL };
+
+  const char *auto_items[] = { _("auto (the first OpenCL GPU, else cpu)"), NULL };
+  gint64 unknown = -1;
+
+  /* OpenCL devices join this list when the compute engine's device listing is part of the build */
+  g_ptr_array_add (self->device_specs, g_strdup ("auto"));
+  g_array_append_val (self->device_memory, unknown);
+  gtk_string_list_splice (self->device_dropdown_list, 0, 0, auto_items);
+  g_ptr_array_add (self->device_specs, g_strdup ("cpu"));
+  g_array_append_val (self->device_memory, mem);
+  gtk_string_list_splice (self->device_dropdown_list, 1, 0, items);
+}
+
+static void
+ftc_experiment_page_dispose (GObject *object)
+{
+  FtcExperimentPage *self = FTC_EXPERIMENT_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FTC_TYPE_EXPERIMENT_PAGE);
+  /* the template's unbound top-level children too */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (ftc_experiment_page_parent_class)->dispose (object);
+}
+
+static void
+ftc_experiment_page_finalize (GObject *object)
+{
+  FtcExperimentPage *self = FTC_EXPERIMENT_PAGE (object);
+
+  g_clear_pointer (&self->config, json_object_unref);
+  g_clear_pointer (&self->previews, g_hash_table_unref);
+  g_ptr_array_unref (self->task_keys);
+  g_ptr_array_unref (self->device_specs);
+  g_array_unref (self->device_memory);
+  g_free (self->directory);
+  g_free (self->error);
+  G_OBJECT_CLASS (ftc_experiment_page_parent_class)->finalize (object);
+}
+
+static void
+ftc_experiment_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_LOADING: g_value_set_boolean (value, FTC_EXPERIMENT_PAGE (object)->loading); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ftc_experiment_page_class_init (FtcExperimentPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = ftc_experiment_page_dispose;
+  object_class->finalize = ftc_experiment_page_finalize;
+  object_class->get_property = ftc_experiment_page_get_property;
+  props[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ftcot/Studio/ftc-experiment-page.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, FtcExperimentPage, name)
+  BIND (status_label); BIND (name_entry); BIND (folder_label); BIND (task_dropdown); BIND (task_dropdown_list);
+  BIND (task_preview); BIND (teacher_dropdown); BIND (endpoint_entry); BIND (model_entry);
+  BIND (key_env_entry); BIND (replay_entry); BIND (samples_spin); BIND (temperature_spin); BIND (student_dropdown);
+  BIND (model_dir_entry); BIND (zero_shot_check); BIND (vanilla_check); BIND (ft_cot_check); BIND (diverse_check);
+  BIND (lr_spin); BIND (batch_spin); BIND (epochs_spin); BIND (seed_spin); BIND (device_dropdown);
+  BIND (device_dropdown_list); BIND (memory_label);
+#undef BIND
+  gtk_widget_class_install_action (widget_class, "experiment.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "experiment.check-memory", NULL, check_memory_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "experiment.save", NULL);
+}
+
+static void
+ftc_experiment_page_init (FtcExperimentPage *self)
+{
+  guint n;
+  const FtcTaskInfo *tasks = ftc_task_registry (&n);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->task_keys = g_ptr_array_new_with_free_func (g_free);
+  self->device_specs = g_ptr_array_new_with_free_func (g_free);
+  self->device_memory = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *label = g_strdup_printf ("%s (%s)", tasks[i].title, tasks[i].key);
+      const char *items[] = { label, NULL };
+      gtk_string_list_splice (self->task_dropdown_list, i, 0, items);
+      g_ptr_array_add (self->task_keys, g_strdup (tasks[i].key));
+    }
+  list_devices (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "experiment.save", FALSE);
+  gtk_label_set_text (self->status_label, _("Open an experiment folder or create a new one."));
+  g_signal_connect_swapped (self->task_dropdown, "notify::selected", G_CALLBACK (update_preview), self);
+  g_signal_connect_swapped (self->teacher_dropdown, "notify::selected", G_CALLBACK (teacher_kind_changed), self);
+  g_signal_connect_swapped (self->student_dropdown, "notify::selected", G_CALLBACK (update_memory), self);
+  g_signal_connect_swapped (self->device_dropdown, "notify::selected", G_CALLBACK (update_memory), self);
+  g_signal_connect_swapped (self->batch_spin, "value-changed", G_CALLBACK (update_memory), self);
+  teacher_kind_changed (self);
+  update_preview (self);
+  update_memory (self);
+}
+
+GtkWidget *ftc_experiment_page_new (void) { return g_object_new (FTC_TYPE_EXPERIMENT_PAGE, NULL); }
+gboolean ftc_experiment_page_get_loading (FtcExperimentPage *self) { return self->loading; }
+const char *ftc_experiment_page_get_error (FtcExperimentPage *self) { return self->error; }
+const char *ftc_experiment_page_get_task_preview (FtcExperimentPage *self) { return gtk_label_get_text (self->task_preview); }
+const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self) { return gtk_label_get_text (self->memory_label); }
+
+void
+ftc_experiment_page_set_task (FtcExperimentPage *self, const char *key)
+{
+  for (guint i = 0; i < self->task_keys->len; i++)
+    if (g_strcmp0 (self->task_keys->pdata[i], key) == 0)
+      {
+        gtk_drop_down_set_selected (self->task_dropdown, i);
+        update_preview (self);
+        return;
+      }
+}
+
+const char *
+ftc_experiment_page_get_task (FtcExperimentPage *self)
+{
+  guint pos = gtk_drop_down_get_selected (self->task_dropdown);
+
+  return pos < self->task_keys->len ? self->task_keys->pdata[pos] : NULL;
+}
+
+void
+ftc_experiment_page_set_samples (FtcExperimentPage *self, int d)
+{
+  gtk_spin_button_set_value (self->samples_spin, d);
+}

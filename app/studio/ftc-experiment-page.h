@@ -1,0 +1,39 @@
+/* ftc-experiment-page.h: the experiment view: create or open an experiment folder and edit its
+ * experiment.json: task (with a preview), teacher, D and temperature, student, methods, training
+ * hyper-parameters and the device with a memory check. Unknown keys of experiment.json are kept. */
+#pragma once
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define FTC_TYPE_EXPERIMENT_PAGE (ftc_experiment_page_get_type ())
+G_DECLARE_FINAL_TYPE (FtcExperimentPage, ftc_experiment_page, FTC, EXPERIMENT_PAGE, GtkWidget)
+
+GtkWidget *ftc_experiment_page_new (void);
+void ftc_experiment_page_set_directory (FtcExperimentPage *self, const char *dir);
+gboolean ftc_experiment_page_get_loading (FtcExperimentPage *self);
+const char *ftc_experiment_page_get_error (FtcExperimentPage *self);
+
+/* Creates dir (and parents) with a default experiment.json unless one exists. */
+gboolean ftc_experiment_page_create (const char *dir, GError **error);
+/* Writes the form to dir/experiment.json atomically. */
+gboolean ftc_experiment_page_save (FtcExperimentPage *self, GError **error);
+/* The experiment as the form shows it now (a new reference). */
+JsonObject *ftc_experiment_page_dup_config (FtcExperimentPage *self);
+
+/* Form access for scripts and tests. */
+void ftc_experiment_page_set_task (FtcExperimentPage *self, const char *key);
+const char *ftc_experiment_page_get_task (FtcExperimentPage *self);
+void ftc_experiment_page_set_samples (FtcExperimentPage *self, int d);
+const char *ftc_experiment_page_get_task_preview (FtcExperimentPage *self);
+const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self);
+
+/* Bytes a training run needs, roughly: weights, gradients and AdamW state (16 bytes per parameter) plus
+ * activations for one batch. -1 for an unknown preset. */
+/* Parameters of a student preset (GPT-2 small: 124439808), -1 for an unknown preset. */
+gint64 ftc_experiment_student_params (const char *student_preset);
+gint64 ftc_experiment_estimate_memory (const char *student_preset, int batch_size, int context);
+
+G_END_DECLS

@@ -1,0 +1,29 @@
+/* ftc-train-page.h: the training view: live loss curves (train and validation) and validation accuracy
+ * from metrics.jsonl, followed as the file grows; learning rate, tokens/s, ETA, device. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define FTC_TYPE_TRAIN_PAGE (ftc_train_page_get_type ())
+G_DECLARE_FINAL_TYPE (FtcTrainPage, ftc_train_page, FTC, TRAIN_PAGE, GtkWidget)
+
+GtkWidget *ftc_train_page_new (void);
+void ftc_train_page_set_directory (FtcTrainPage *self, const char *dir);
+gboolean ftc_train_page_get_loading (FtcTrainPage *self);
+const char *ftc_train_page_get_error (FtcTrainPage *self);
+
+/* Runs seen in metrics.jsonl, "TASK · METHOD" from each line's task and method, in order of appearance. */
+const char *const *ftc_train_page_get_runs (FtcTrainPage *self);
+void ftc_train_page_set_run (FtcTrainPage *self, const char *run);
+const char *ftc_train_page_get_run (FtcTrainPage *self);
+/* The series the loss chart shows: [train loss, validation loss] of the selected run. */
+GListModel *ftc_train_page_get_loss_model (FtcTrainPage *self);
+/* Text of one statistic of the selected run: "step", "epoch", "loss", "val_loss", "accuracy" (the latest
+ * validation, else test, accuracy), "lr", "tokens_per_s", "eta", "device". */
+const char *ftc_train_page_get_stat (FtcTrainPage *self, const char *name);
+/* Re-reads what was appended to metrics.jsonl now (the file monitor does this by itself, coalesced). */
+void ftc_train_page_refresh (FtcTrainPage *self);
+
+G_END_DECLS

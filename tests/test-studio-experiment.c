@@ -1,0 +1,163 @@
+/* The experiment view: experiment.json into the form and back, unknown keys kept, a new experiment
+ * created, the memory estimate. */
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "app/studio/ftc-experiment-page.h"
+#include "tests/ftc-test-studio.h"
+#include "tests/ftc-test-util.h"
+
+static JsonObject *
+read_json (const char *path)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_file (parser, path, NULL));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static gboolean
+array_has (JsonObject *o, const char *member, const char *value)
+{
+  JsonArray *a = json_object_get_array_member (o, member);
+
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    if (g_strcmp0 (json_array_get_string_element (a, i), value) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_roundtrip (void)
+{
+  g_autofree char *dir = ftc_test_studio_copy_experiment ();
+  g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
+  g_autoptr (JsonObject) before = read_json (path);
+  g_autoptr (JsonObject) after = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkWidget *page = ftc_experiment_page_new ();
+  GtkWidget *window = ftc_test_studio_show (page, 900, 700);
+  FtcExperimentPage *ep = FTC_EXPERIMENT_PAGE (page);
+
+  /* a key this version does not know must survive a save */
+  json_object_set_string_member (before, "future_setting", "kept");
+  {
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+    json_node_set_object (root, before);
+    json_generator_set_root (gen, root);
+    g_assert_true (json_generator_to_file (gen, path, NULL));
+  }
+  ftc_experiment_page_set_directory (ep, dir);
+  ftc_test_studio_wait_loaded (page);
+  g_assert_null (ftc_experiment_page_get_error (ep));
+  g_assert_cmpstr (ftc_experiment_page_get_task (ep), ==, "coin_flip");
+  /* the preview names the task and shows questions the teacher answered */
+  g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "Coin Flip"));
+  g_assert_nonnull (strstr (ftc_experiment_page_get_task_preview (ep), "A coin is heads up."));
+
+  /* diverse reasoning with D = 8 asks for D = 2, 4, 8 */
+  ftc_experiment_page_set_samples (ep, 8);
+  ftc_experiment_page_set_task (ep, "multiarith");
+  g_assert_true (gtk_widget_activate_action (page, "experiment.save", NULL));
+  after = read_json (path);
+  g_assert_cmpstr (json_object_get_string_member (after, "future_setting"), ==, "kept");
+  {
+    /* the first task object keeps its other settings */
+    JsonObject *t0 = json_array_get_object_element (json_object_get_array_member (after, "tasks"), 0);
+    g_assert_cmpstr (json_object_get_string_member (t0, "key"), ==, "multiarith");
+    g_assert_cmpint (json_object_get_int_member (t0, "train_size"), ==, 8);
+  }
+  /* the second task of the experiment stays */
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (after, "tasks"), 1), ==,
+                   "last_letter_concatenation");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (after, "teacher"), "samples"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (after, "teacher"), "max_tokens"), ==, 128);
+  g_assert_true (array_has (after, "methods", "teacher"));
+  g_assert_true (array_has (after, "methods", "random"));
+  g_assert_true (array_has (after, "methods", "vanilla"));
+  g_assert_true (array_has (after, "methods", "ft_cot"));
+  g_assert_true (array_has (after, "methods", "ft_cot_d2"));
+  g_assert_true (array_has (after, "methods", "ft_cot_d4"));
+  g_assert_true (array_has (after, "methods", "ft_cot_d8"));
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (after, "training"),
+                                                                  "learning_rate"), 3e-4, 1e-12);
+  g_assert_cmpstr (json_object_get_string_member (after, "device"), ==, "cpu");
+  g_assert_true (ftc_experiment_page_save (ep, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_create (void)
+{
+  g_autofree char *tmp = ftc_test_tmpdir ();
+  g_autofree char *dir = g_build_filename (tmp, "new", "classroom", NULL);
+  g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
+  g_autoptr (JsonObject) o = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ftc_experiment_page_create (dir, &error));
+  g_assert_no_error (error);
+  o = read_json (path);
+  g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "classroom");
+  /* the reference training defaults */
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "training"), "batch_size"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "training"), "epochs"), ==, 20);
+  /* creating again keeps what is there */
+  json_object_set_string_member (o, "name", "renamed");
+  {
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+    json_node_set_object (root, o);
+    json_generator_set_root (gen, root);
+    g_assert_true (json_generator_to_file (gen, path, NULL));
+  }
+  g_assert_true (ftc_experiment_page_create (dir, &error));
+  g_clear_pointer (&o, json_object_unref);
+  o = read_json (path);
+  g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "renamed");
+}
+
+static void
+test_bad_experiment_file (void)
+{
+  g_autofree char *dir = ftc_test_studio_copy_experiment ();
+  g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
+  GtkWidget *page = ftc_experiment_page_new ();
+  GtkWidget *window = ftc_test_studio_show (page, 900, 700);
+
+  g_assert_true (g_file_set_contents (path, "{\"name\": \"x\",", -1, NULL));
+  ftc_experiment_page_set_directory (FTC_EXPERIMENT_PAGE (page), dir);
+  ftc_test_studio_wait_loaded (page);
+  g_assert_nonnull (ftc_experiment_page_get_error (FTC_EXPERIMENT_PAGE (page)));
+  g_assert_nonnull (strstr (ftc_experiment_page_get_error (FTC_EXPERIMENT_PAGE (page)), "experiment.json"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_memory_estimate (void)
+{
+  /* GPT-2 small has 124,439,808 parameters (Hugging Face's count, tied output layer) */
+  g_assert_cmpint (ftc_experiment_student_params ("gpt2"), ==, 124439808);
+  g_assert_cmpint (ftc_experiment_student_params ("gpt2-medium"), ==, 354823168);
+  g_assert_cmpint (ftc_experiment_student_params ("nonsense"), ==, -1);
+  /* weights, gradients and AdamW state alone are 16 bytes a parameter; activations grow with the batch */
+  g_assert_cmpint (ftc_experiment_estimate_memory ("gpt2", 1, 0), >, 124439808LL * 16);
+  g_assert_cmpint (ftc_experiment_estimate_memory ("gpt2", 8, 0), >, ftc_experiment_estimate_memory ("gpt2", 4, 0));
+  g_assert_cmpint (ftc_experiment_estimate_memory ("gpt2", 8, 128), <, ftc_experiment_estimate_memory ("gpt2", 8, 1024));
+  g_assert_cmpint (ftc_experiment_estimate_memory ("tiny", 8, 0), <, ftc_experiment_estimate_memory ("gpt2", 8, 0));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  ftc_test_studio_init ();
+  g_test_add_func ("/studio/experiment/roundtrip", test_roundtrip);
+  g_test_add_func ("/studio/experiment/create", test_create);
+  g_test_add_func ("/studio/experiment/bad-file", test_bad_experiment_file);
+  g_test_add_func ("/studio/experiment/memory-estimate", test_memory_estimate);
+  return g_test_run ();
+}

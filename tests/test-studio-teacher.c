@@ -1,0 +1,173 @@
+/* The teacher view: the exact Zero-shot-CoT prompts in the preview, template edits, usage from the
+ * records, live arrival of new records, templates saved into experiment.json. */
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "app/studio/ftc-rationale-item.h"
+#include "app/studio/ftc-teacher-page.h"
+#include "tests/ftc-test-studio.h"
+#include "tests/ftc-test-util.h"
+
+static FtcTeacherPage *
+open_page (const char *dir, GtkWidget **window)
+{
+  GtkWidget *page = ftc_teacher_page_new ();
+
+  *window = ftc_test_studio_show (page, 1100, 760);
+  ftc_teacher_page_set_directory (FTC_TEACHER_PAGE (page), dir);
+  ftc_test_studio_wait_loaded (page);
+  g_assert_null (ftc_teacher_page_get_error (FTC_TEACHER_PAGE (page)));
+  return FTC_TEACHER_PAGE (page);
+}
+
+static void
+test_preview_and_usage (void)
+{
+  g_autofree char *dir = ftc_test_studio_copy_experiment ();
+  g_autofree char *path = g_build_filename (dir, "teacher", "coin_flip.jsonl", NULL);
+  g_autoptr (GPtrArray) recs = ftc_test_studio_read_jsonl (path);
+  JsonObject *first = recs->pdata[0];
+  GtkWidget *window;
+  FtcTeacherPage *page = open_page (dir, &window);
+  g_autofree char *preview = ftc_teacher_page_dup_preview (page);
+  g_autofree char *step1 = NULL;
+  g_autofree char *step2 = NULL;
+  guint completions;
+  gint64 pt, ct, want_pt = 0, want_ct = 0;
+  guint want_completions = 0;
+  const char *tasks[] = { "coin_flip", "last_letter_concatenation" };
+
+  /* the recorded prompts are what the preview must reproduce byte for byte */
+  step1 = g_strdup (json_object_get_string_member (first, "reasoning_prompt"));
+  g_assert_nonnull (strstr (preview, step1));
+  step2 = g_strdup_printf ("%s%s Therefore, the answer (Yes or No) is", step1,
+                           json_object_get_string_member (first, "rationale"));
+  g_assert_nonnull (strstr (preview, step2));
+
+  /* editing a template updates the preview at once */
+  ftc_teacher_page_set_templates (page, "Let's work this out in a step by step way.", "So the answer is", "You are a careful tutor.");
+  g_free (preview);
+  preview = ftc_teacher_page_dup_preview (page);
+  g_assert_nonnull (strstr (preview, "A: Let's work this out in a step by step way."));
+  g_assert_nonnull (strstr (preview, " So the answer is"));
+  g_assert_nonnull (strstr (preview, "You are a careful tutor."));
+  g_assert_null (strstr (preview, "Let's think step by step."));
+
+  /* another question */
+  ftc_teacher_page_set_question (page, 5);
+  g_free (preview);
+  preview = ftc_teacher_page_dup_preview (page);
+  g_assert_null (strstr (preview, json_object_get_string_member (first, "question")));
+
+  for (guint t = 0; t < G_N_ELEMENTS (tasks); t++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.jsonl", tasks[t]);
+      g_autofree char *p = g_build_filename (dir, "teacher", name, NULL);
+      g_autoptr (GPtrArray) r = ftc_test_studio_read_jsonl (p);
+      for (guint i = 0; i < r->len; i++)
+        {
+          JsonObject *u = json_object_get_object_member (r->pdata[i], "usage");
+          want_pt += json_object_get_int_member (u, "prompt_tokens");
+          want_ct += json_object_get_int_member (u, "completion_tokens");
+          want_completions++;
+        }
+    }
+  ftc_teacher_page_get_usage (page, &completions, &pt, &ct);
+  g_assert_cmpuint (completions, ==, want_completions);
+  g_assert_cmpint (pt, ==, want_pt);
+  g_assert_cmpint (ct, ==, want_ct);
+  g_assert_cmpuint (ftc_teacher_page_get_n_questions (page), ==, want_completions / 2);   /* D = 2 */
+
+  /* the job buttons stay off until the teach job is part of the build: no pretend progress */
+  g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.start")));
+  g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.cancel")));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+typedef struct {
+  FtcTeacherPage *page;
+  guint want;
+} Want;
+
+static gboolean
+has_completions (gpointer data)
+{
+  Want *w = data;
+  guint n;
+  gint64 a, b;
+
+  ftc_teacher_page_get_usage (w->page, &n, &a, &b);
+  return n >= w->want;
+}
+
+static void
+test_live_records_and_save (void)
+{
+  g_autofree char *dir = ftc_test_studio_copy_experiment ();
+  g_autofree char *path = g_build_filename (dir, "teacher", "coin_flip.jsonl", NULL);
+  g_autofree char *exp_path = g_build_filename (dir, "experiment.json", NULL);
+  GtkWidget *window;
+  FtcTeacherPage *page = open_page (dir, &window);
+  guint n0;
+  gint64 a, b;
+  Want w;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonObject *teacher;
+
+  ftc_teacher_page_get_usage (page, &n0, &a, &b);
+  {
+    g_autoptr (GFile) file = g_file_new_for_path (path);
+    g_autoptr (GFileOutputStream) out = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, NULL);
+    const char *line = "{\"task\": \"coin_flip\", \"sample_id\": \"coin_flip-99\", \"index\": 99, \"completion_index\": 0, "
+                       "\"question\": \"A coin is heads up. Zed flips the coin. Is the coin still heads up?\", "
+                       "\"gold\": \"no\", \"rationale\": \" Zed flips it, so it is tails up.\", \"prediction\": \"no\", "
+                       "\"correct\": true, \"finish_reason\": \"stop\", \"usage\": {\"prompt_tokens\": 30, \"completion_tokens\": 9}}\n";
+    g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (out), line, strlen (line), NULL, NULL, NULL));
+    g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (out), NULL, NULL));
+  }
+  w.page = page;
+  w.want = n0 + 1;
+  ftc_test_studio_wait (has_completions, &w, 10000);
+  {
+    g_autoptr (FtcRationaleItem) newest = g_list_model_get_item (ftc_teacher_page_get_latest (page), 0);
+    g_assert_cmpstr (ftc_rationale_item_get_sample_id (newest), ==, "coin_flip-99");
+  }
+
+  ftc_teacher_page_set_templates (page, "Let's reason carefully.", NULL, NULL);
+  g_assert_true (ftc_teacher_page_save_templates (page, &error));
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_file (parser, exp_path, NULL));
+  teacher = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "teacher");
+  /* the other teacher settings are kept */
+  g_assert_cmpint (json_object_get_int_member (teacher, "samples"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (teacher, "reasoning_trigger"), ==, "Let's reason carefully.");
+  /* no answer trigger set: each task keeps its own */
+  g_assert_false (json_object_has_member (teacher, "answer_trigger"));
+  g_assert_false (json_object_has_member (teacher, "system_prompt"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_prompt_functions (void)
+{
+  g_autofree char *s1 = ftc_teacher_reasoning_prompt ("What is 2+3?", "Let's think step by step.");
+  g_autofree char *s2 = ftc_teacher_answer_prompt ("What is 2+3?", "Let's think step by step.", " 2+3 is 5.",
+                                                   "Therefore, the answer (arabic numerals) is");
+
+  /* Kojima et al.: "Q: {q}\nA: {trigger}", then the rationale and " " + the answer trigger */
+  g_assert_cmpstr (s1, ==, "Q: What is 2+3?\nA: Let's think step by step.");
+  g_assert_cmpstr (s2, ==, "Q: What is 2+3?\nA: Let's think step by step. 2+3 is 5. Therefore, the answer (arabic numerals) is");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  ftc_test_studio_init ();
+  g_test_add_func ("/studio/teacher/prompt-functions", test_prompt_functions);
+  g_test_add_func ("/studio/teacher/preview-and-usage", test_preview_and_usage);
+  g_test_add_func ("/studio/teacher/live-records-and-save", test_live_records_and_save);
+  return g_test_run ();
+}
