@@ -55,6 +55,15 @@ G_DEFINE_FINAL_TYPE (FtcPipeline, ftc_pipeline, G_TYPE_OBJECT)
 
 /* ---- progress and signals ---------------------------------------------------------------------- */
 
+static void
+replace_str (char **field, const char *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
 static gboolean
 flush_updates (gpointer data)
 {
@@ -135,10 +144,10 @@ set_progress (FtcPipeline *self, const char *stage, const char *task, const char
 
   g_mutex_lock (&self->lock);
   if (stage != NULL)
-    g_set_str (&self->stage, stage);
+    replace_str (&self->stage, stage);
   if (task != NULL)
-    g_set_str (&self->task, task);
-  g_set_str (&self->method, method);
+    replace_str (&self->task, task);
+  replace_str (&self->method, method);
   self->fraction = fraction;
   self->notify_pending = TRUE;
   direct = self->context == NULL;
@@ -253,7 +262,7 @@ make_teacher (FtcPipeline *self, GError **error)
             return NULL;
           }
         if (t->endpoint != NULL)
-          g_set_str (&config.client.base_url, t->endpoint);
+          replace_str (&config.client.base_url, t->endpoint);
         if (t->in_flight > 0)
           config.client.max_in_flight = t->in_flight;
         config.client.rpm = t->rpm;
@@ -549,7 +558,8 @@ train_state (FtcTrainRun *run, int epoch, gboolean finished)
   json_object_set_int_member (state, "epochs", run->epochs);
   json_object_set_boolean_member (state, "finished", finished);
   json_object_set_int_member (state, "best_epoch", run->best_epoch);
-  json_object_set_double_member (state, "best_accuracy", run->best_accuracy);
+  if (isfinite (run->best_accuracy))   /* JSON has no NaN */
+    json_object_set_double_member (state, "best_accuracy", run->best_accuracy);
   return state;
 }
 
@@ -596,6 +606,7 @@ on_train_epoch (int epoch, FtcGpt2 *model, gpointer data, GError **error)
       accuracy = tally.n > 0 ? 100.0 * tally.correct / tally.n : NAN;
       json_object_set_string_member (line, "task", run->task_key);
       json_object_set_string_member (line, "method", run->method);
+      json_object_set_int_member (line, "step", (gint64) epoch * run->steps_per_epoch);
       json_object_set_int_member (line, "epoch", epoch);
       json_object_set_double_member (line, "test_accuracy", accuracy);
       if (!append_metrics (self, line, error))
@@ -641,8 +652,8 @@ train_config_from_experiment (const FtcExperimentTraining *tr, guint64 seed, Ftc
 /* Trains (or resumes, or finds finished) the student of one method; returns it, trained. */
 static FtcStudent *
 train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrArray *samples,
-              FtcAnswerFormat *format, GPtrArray *test, FtcResult *result, GCancellable *cancellable,
-              GError **error)
+              FtcAnswerFormat *format, GPtrArray *test, FtcResult *result, gint64 *total_steps,
+              GCancellable *cancellable, GError **error)
 {
   const FtcExperimentTraining *tr = &self->exp->training;
   g_autofree char *ckpt_dir = ftc_experiment_dir_checkpoints (self->dir, task_key, method);
@@ -667,6 +678,7 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
       if (state != NULL && json_object_get_boolean_member_with_default (state, "finished", FALSE))
         {
           log_line (self, "  %s: trained already (%" G_GINT64_FORMAT " steps)", method, step);
+          *total_steps = step;
           result->last_epoch = tr->epochs;
           result->best_epoch = run.best_epoch;
           result->best_epoch_accuracy = run.best_accuracy;
@@ -706,7 +718,8 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
   result->best_epoch = run.best_epoch;
   result->best_epoch_accuracy = run.best_accuracy;
   state = train_state (&run, tr->epochs, TRUE);
-  if (!ftc_student_save_checkpoint (student, ckpt_dir, (gint64) tr->epochs * run.steps_per_epoch, state, error))
+  *total_steps = (gint64) tr->epochs * run.steps_per_epoch;
+  if (!ftc_student_save_checkpoint (student, ckpt_dir, *total_steps, state, error))
     return NULL;
   return g_steal_pointer (&student);
 }
@@ -833,6 +846,7 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
       FtcResult *result = ftc_result_new (et->key, name);
       g_autoptr (FtcStudent) student = NULL;
       FtcTally tally = { 0 };
+      gint64 total_steps = 0;
 
       ftc_report_add_result (self->report, result);
       result->train_size = (int) train->len;
@@ -878,7 +892,8 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
                 return FALSE;
               }
             set_progress (self, "train", et->key, name, 0.0);
-            student = train_method (self, et->key, name, samples, &format, test, result, cancellable, error);
+            student = train_method (self, et->key, name, samples, &format, test, result, &total_steps,
+                                     cancellable, error);
             if (student == NULL)
               return FALSE;
             break;
@@ -911,6 +926,7 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
           g_autoptr (JsonObject) line = json_object_new ();
           json_object_set_string_member (line, "task", et->key);
           json_object_set_string_member (line, "method", name);
+          json_object_set_int_member (line, "step", total_steps);
           json_object_set_int_member (line, "epoch", result->last_epoch);
           json_object_set_double_member (line, "test_accuracy", result->accuracy.value);
           if (!append_metrics (self, line, error))
@@ -942,7 +958,7 @@ ftc_pipeline_run (FtcPipeline *self, GCancellable *cancellable, GError **error)
           return FALSE;
         }
       g_mutex_lock (&self->lock);
-      g_set_str (&self->device, ftc_backend_device (self->be)->spec);
+      replace_str (&self->device, ftc_backend_device (self->be)->spec);
       g_mutex_unlock (&self->lock);
       log_line (self, "device: %s (%s)", ftc_backend_device (self->be)->spec, ftc_backend_device (self->be)->name);
     }
@@ -971,7 +987,7 @@ ftc_pipeline_run (FtcPipeline *self, GCancellable *cancellable, GError **error)
       g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", report_dir, g_strerror (errno));
       return FALSE;
     }
-  if (!ftc_report_write (self->report, report_dir, metrics_path, 960, 600, FTC_CHART_LIGHT, NULL, error))
+  if (!ftc_report_write (self->report, report_dir, metrics_path, 960, 600, FTC_CHART_THEME_LIGHT, NULL, error))
     return FALSE;
   log_line (self, "report: %s", summary_path);
   set_progress (self, "done", NULL, NULL, 1.0);

@@ -3,6 +3,8 @@
  * samples, asked to answer. */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "compute/ftc-gpt2.h"
 #include "core/ftc-generate.h"
 #include "core/ftc-tokenizer.h"
