@@ -34,6 +34,8 @@ gboolean ftc_cli_stdout_is_tty (void);
 
 /* subcommands */
 int ftc_cmd_version (int argc, char **argv);
+int ftc_cmd_run (int argc, char **argv);
+int ftc_cmd_demo (int argc, char **argv);
 int ftc_cmd_score (int argc, char **argv);
 int ftc_cmd_tokenize (int argc, char **argv);
 int ftc_cmd_tasks (int argc, char **argv);

@@ -10,16 +10,18 @@
 
 static const FtcCommand commands[] = {
   /* commands: keep in the order a user meets them */
-  { "version", "Print the version", ftc_cmd_version },
-  { "score", "Score a file of completion records against a task's answers", ftc_cmd_score },
-  { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
+  { "demo", "Fine-tune-CoT offline: teacher, students, baselines and a report", ftc_cmd_demo },
+  { "run", "Run or continue an experiment (experiment.json or its directory)", ftc_cmd_run },
   { "tasks", "List, show, generate, fetch and import tasks", ftc_cmd_tasks },
   { "teach", "Have a teacher answer a task's questions step by step", ftc_cmd_teach },
-  { "bench", "Measure the engine's speed: GEMM and training steps", ftc_cmd_bench },
+  { "score", "Score a file of completion records against a task's answers", ftc_cmd_score },
   { "report", "Re-render an experiment's report: table, CSV, charts", ftc_cmd_report },
+  { "generate", "Generate text from a model folder", ftc_cmd_generate },
+  { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
   { "devices", "List the compute devices with their memory", ftc_cmd_devices },
   { "tune", "Tune CLBlast's GEMM for an OpenCL device", ftc_cmd_tune },
-  { "generate", "Generate text from a model folder", ftc_cmd_generate },
+  { "bench", "Measure the engine's speed: GEMM and training steps", ftc_cmd_bench },
+  { "version", "Print the version", ftc_cmd_version },
 };
 
 static void

@@ -293,6 +293,15 @@ task_free (FtcExperimentTask *task)
   g_free (task);
 }
 
+FtcExperimentTask *
+ftc_experiment_add_task (FtcExperiment *exp, const char *key)
+{
+  FtcExperimentTask *task = task_new (key);
+
+  g_ptr_array_add (exp->tasks, task);
+  return task;
+}
+
 FtcExperiment *
 ftc_experiment_new (void)
 {

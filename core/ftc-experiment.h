@@ -195,6 +195,8 @@ gboolean ftc_experiment_save (const FtcExperiment *exp, const char *path, GError
 char *ftc_experiment_resolve_path (const FtcExperiment *exp, const char *path);
 /* The task with this key, or NULL. */
 const FtcExperimentTask *ftc_experiment_task (const FtcExperiment *exp, const char *key);
+/* Appends a task with the defaults (split "default", train_fraction 0.7) and returns it for editing. */
+FtcExperimentTask *ftc_experiment_add_task (FtcExperiment *exp, const char *key);
 gboolean ftc_experiment_has_method (const FtcExperiment *exp, const char *name);
 /* The largest D among ft_cot methods (0 if none). */
 int ftc_experiment_max_diversity (const FtcExperiment *exp);

@@ -94,8 +94,9 @@ is_short_scalar_array (JsonArray *array)
   return total <= 100;
 }
 
+/* compact: one line, no spaces (JSONL); else pretty with 2-space indents */
 static void
-append_node (GString *out, JsonNode *node, int depth)
+append_node (GString *out, JsonNode *node, int depth, gboolean compact)
 {
   switch (JSON_NODE_TYPE (node))
     {
@@ -109,23 +110,29 @@ append_node (GString *out, JsonNode *node, int depth)
             g_string_append (out, "{}");
             break;
           }
-        g_string_append (out, "{\n");
+        g_string_append (out, compact ? "{" : "{\n");
         for (GList *l = members; l != NULL; l = l->next)
           {
-            g_string_append_printf (out, "%*s", 2 * (depth + 1), "");
+            if (!compact)
+              g_string_append_printf (out, "%*s", 2 * (depth + 1), "");
             append_string (out, l->data);
-            g_string_append (out, ": ");
-            append_node (out, json_object_get_member (object, l->data), depth + 1);
-            g_string_append (out, l->next != NULL ? ",\n" : "\n");
+            g_string_append (out, compact ? ":" : ": ");
+            append_node (out, json_object_get_member (object, l->data), depth + 1, compact);
+            if (compact)
+              g_string_append (out, l->next != NULL ? "," : "");
+            else
+              g_string_append (out, l->next != NULL ? ",\n" : "\n");
           }
-        g_string_append_printf (out, "%*s}", 2 * depth, "");
+        if (!compact)
+          g_string_append_printf (out, "%*s", 2 * depth, "");
+        g_string_append_c (out, '}');
         break;
       }
     case JSON_NODE_ARRAY:
       {
         JsonArray *array = json_node_get_array (node);
         guint n = json_array_get_length (array);
-        gboolean inline_ = is_short_scalar_array (array);
+        gboolean inline_ = compact || is_short_scalar_array (array);
 
         if (n == 0)
           {
@@ -137,9 +144,9 @@ append_node (GString *out, JsonNode *node, int depth)
           {
             if (!inline_)
               g_string_append_printf (out, "%*s", 2 * (depth + 1), "");
-            append_node (out, json_array_get_element (array, i), depth + 1);
+            append_node (out, json_array_get_element (array, i), depth + 1, compact);
             if (i + 1 < n)
-              g_string_append (out, inline_ ? ", " : ",\n");
+              g_string_append (out, compact ? "," : inline_ ? ", " : ",\n");
             else if (!inline_)
               g_string_append_c (out, '\n');
           }
@@ -162,9 +169,26 @@ ftc_json_to_pretty_string (JsonNode *node)
 {
   GString *out = g_string_new (NULL);
 
-  append_node (out, node, 0);
+  append_node (out, node, 0, FALSE);
   g_string_append_c (out, '\n');
   return g_string_free (out, FALSE);
+}
+
+char *
+ftc_json_to_line (JsonNode *node)
+{
+  GString *out = g_string_new (NULL);
+
+  append_node (out, node, 0, TRUE);
+  return g_string_free (out, FALSE);
+}
+
+char *
+ftc_json_object_to_line (JsonObject *object)
+{
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  return ftc_json_to_line (node);
 }
 
 gboolean

@@ -17,6 +17,10 @@ const char *ftc_json_format_double (double value, char *buf, gsize len);
 /* node as pretty JSON text, ending in a newline. */
 char *ftc_json_to_pretty_string (JsonNode *node);
 
+/* node on one line without a newline, numbers as above: a JSONL line. */
+char *ftc_json_to_line (JsonNode *node);
+char *ftc_json_object_to_line (JsonObject *object);
+
 /* Writes node as pretty JSON to path atomically (temporary file, fsync, rename). Errors name the path. */
 gboolean ftc_json_write_file (const char *path, JsonNode *node, GError **error);
 

@@ -1,0 +1,56 @@
+#include "core/ftc-demo.h"
+
+static void
+add_task (FtcExperiment *exp, const char *key, int size, int n, int train_size, int test_size)
+{
+  FtcExperimentTask *t = ftc_experiment_add_task (exp, key);
+  t->size = size;
+  t->n = n;
+  t->train_size = train_size;
+  t->test_size = test_size;
+}
+
+FtcExperiment *
+ftc_demo_experiment (gboolean quick)
+{
+  FtcExperiment *exp = ftc_experiment_new ();
+  static const char *const methods[] = { "teacher", "random", "zero_shot", "vanilla", "ft_cot", "ft_cot_d2",
+                                         "ft_cot_d4" };
+
+  g_free (exp->name);
+  exp->name = g_strdup (quick ? "ftcot demo (quick)" : "ftcot demo");
+  g_ptr_array_set_size (exp->tasks, 0);
+  add_task (exp, "synthetic_coin_flip", 6, quick ? 300 : 1000, quick ? 160 : 400, quick ? 60 : 200);
+  add_task (exp, "synthetic_arithmetic", 3, quick ? 300 : 1000, quick ? 160 : 400, quick ? 60 : 200);
+  if (!quick)
+    add_task (exp, "synthetic_last_letters", 4, 1000, 400, 200);
+
+  exp->teacher.kind = FTC_TEACHER_SCRIPTED;
+  exp->teacher.samples = 4;
+  exp->teacher.temperature = 0.7;
+
+  g_array_set_size (exp->methods, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      FtcMethod m;
+      if (quick && g_str_equal (methods[i], "ft_cot_d4"))
+        continue;
+      ftc_method_parse (methods[i], &m);
+      g_array_append_val (exp->methods, m);
+    }
+  if (quick)
+    exp->teacher.samples = 2;
+
+  g_free (exp->student.preset);
+  exp->student.preset = g_strdup ("tiny");
+  exp->training.learning_rate = 1e-3;
+  exp->training.batch_size = 16;
+  exp->training.epochs = quick ? 8 : 12;
+  exp->training.max_seq_len = 256;
+  exp->training.eval_every_epoch = FALSE;
+  exp->evaluation.max_new_tokens = 160;
+  exp->evaluation.batch_size = 32;
+  g_free (exp->device);
+  exp->device = g_strdup ("auto");
+  return exp;
+}

@@ -1,0 +1,38 @@
+/* ftc-review.h: a person's decisions on teacher rationales, review.jsonl in an experiment directory.
+ *
+ * One JSON object per line, appended as decisions are made; the last line for a rationale wins:
+ *   {"task": "coin_flip", "sample_id": "coin_flip-12", "completion_index": 0,
+ *    "state": "accepted" | "rejected" | "pending", "rationale": "edited text (only when edited)",
+ *    "time": "2026-11-28T10:00:00Z"}
+ * A torn last line (a crash while appending) is ignored; any other malformed line is an error naming the
+ * file and line. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  FTC_REVIEW_PENDING,
+  FTC_REVIEW_ACCEPTED,
+  FTC_REVIEW_REJECTED,
+} FtcReviewState;
+
+typedef struct {
+  FtcReviewState state;
+  char *rationale;      /* the edited rationale, or NULL when not edited */
+} FtcReviewDecision;
+
+typedef struct _FtcReview FtcReview;
+
+/* Reads path; a missing file is an empty review. */
+FtcReview *ftc_review_load (const char *path, GError **error);
+void ftc_review_free (FtcReview *review);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcReview, ftc_review_free)
+
+/* The last decision on (task, sample_id, completion_index), or NULL. */
+const FtcReviewDecision *ftc_review_lookup (FtcReview *review, const char *task, const char *sample_id,
+                                            gint64 completion_index);
+guint ftc_review_count (FtcReview *review);
+
+G_END_DECLS
