@@ -12,12 +12,13 @@
 #include "core/ftc-task-open.h"
 #include "core/ftc-task-registry.h"
 #include "core/ftc-teach-job.h"
+#include "core/ftc-teacher.h"
 #include "core/ftc-teacher-replay.h"
 #include "core/ftc-teacher-scripted.h"
 
 #define COALESCE_MS 150
 #define N_LATEST 12
-#define DEFAULT_REASONING "Let's think step by step."
+#define DEFAULT_REASONING FTC_COT_TRIGGER
 #define DEFAULT_ANSWER "Therefore, the answer is"
 
 typedef struct {
@@ -102,7 +103,9 @@ static GParamSpec *props[N_PROPS];
 char *
 ftc_teacher_reasoning_prompt (const char *question, const char *reasoning_trigger)
 {
-  /* Kojima et al.'s Zero-shot-CoT step 1: "Q: " + question + "\n" + "A: " + trigger */
+  /* the teacher's own step-1 prompt when the trigger is the default; the same shape otherwise */
+  if (g_strcmp0 (reasoning_trigger, FTC_COT_TRIGGER) == 0)
+    return ftc_cot_reasoning_prompt (question);
   return g_strdup_printf ("Q: %s\nA: %s", question, reasoning_trigger);
 }
 
@@ -112,9 +115,30 @@ ftc_teacher_answer_prompt (const char *question, const char *reasoning_trigger, 
 {
   g_autofree char *step1 = ftc_teacher_reasoning_prompt (question, reasoning_trigger);
 
-  /* step 2 appends the rationale and then " " + the answer trigger */
-  return g_strdup_printf ("%s%s %s", step1, rationale != NULL ? rationale : _(" {rationale from step 1}"),
-                          answer_trigger);
+  /* core/ftc-teacher's step 2: Kojima et al.'s x + z + " " + "\nTherefore, ..." */
+  return ftc_cot_answer_prompt (step1, rationale != NULL ? rationale : _(" {rationale from step 1}"), answer_trigger);
+}
+
+/* The chat form of both requests: the system message (if any), then the turns of ftc_cot_chat_messages. */
+static char *
+chat_preview (const char *system, const char *step1, const char *rationale, const char *answer_trigger)
+{
+  g_autoptr (JsonArray) messages = ftc_cot_chat_messages (step1, rationale != NULL ? rationale : _(" {rationale from step 1}"),
+                                                          answer_trigger);
+  GString *out = g_string_new (NULL);
+
+  if (system != NULL && *system != '\0')
+    g_string_append_printf (out, "[system]\n%s\n\n", system);
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      JsonObject *m = json_array_get_object_element (messages, i);
+      if (i == 1)
+        g_string_append (out, _("── request 2 repeats the turns above, then ──\n"));
+      g_string_append_printf (out, "[%s]\n%s\n\n", ftc_json_string (m, "role", "?"), ftc_json_string (m, "content", ""));
+    }
+  g_strchomp (out->str);
+  out->len = strlen (out->str);
+  return g_string_free (out, FALSE);
 }
 
 static gboolean
@@ -256,10 +280,21 @@ update_preview (FtcTeacherPage *self)
     g_autofree char *step1 = ftc_teacher_reasoning_prompt (question, reasoning);
     g_autofree char *step2 = ftc_teacher_answer_prompt (question, reasoning, q != NULL ? q->rationale : NULL, answer);
 
-    if (system != NULL && *system != '\0')
-      g_string_append_printf (text, _("── chat system message ──\n%s\n\n"), system);
-    g_string_append_printf (text, _("── request 1: reasoning ──\n%s\n\n"), step1);
-    g_string_append_printf (text, _("── request 2: answer ──\n%s"), step2);
+    gboolean chat = self->data != NULL &&
+                    g_strcmp0 (ftc_json_string (self->data->teacher, "kind", "scripted"), "openai") == 0 &&
+                    g_strcmp0 (ftc_json_string (self->data->teacher, "api", "chat"), "completions") != 0;
+
+    if (chat)
+      {
+        /* chat endpoints get turns, not one text (core/ftc-teacher.h, ftc_cot_chat_messages) */
+        g_autofree char *turns = chat_preview (system, step1, q != NULL ? q->rationale : NULL, answer);
+        g_string_append_printf (text, _("── chat request 1: reasoning ──\n%s"), turns);
+      }
+    else
+      {
+        g_string_append_printf (text, _("── request 1: reasoning ──\n%s\n\n"), step1);
+        g_string_append_printf (text, _("── request 2: answer ──\n%s"), step2);
+      }
   }
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview_view), text->str, (int) text->len);
   count = g_strdup_printf (_("of %u"), n);
