@@ -12,11 +12,7 @@
 
 #include "app/ftc-cli.h"
 #include "core/ftc-error.h"
-#include "core/ftc-task-open.h"
-#include "core/ftc-teach-job.h"
-#include "core/ftc-teacher-openai.h"
-#include "core/ftc-teacher-replay.h"
-#include "core/ftc-teacher-scripted.h"
+#include "core/ftc-teach-options.h"
 
 typedef struct {
   FtcTeachJob *job;
@@ -96,41 +92,6 @@ on_signal (gpointer user_data)
 }
 #endif
 
-static GArray *
-split_positions (FtcTask *task, const char *split, int limit, GError **error)
-{
-  GArray *positions;
-
-  if (g_strcmp0 (split, "train") == 0)
-    positions = g_array_copy (task->train);
-  else if (g_strcmp0 (split, "test") == 0)
-    positions = g_array_copy (task->test);
-  else if (g_strcmp0 (split, "all") == 0)
-    {
-      positions = g_array_new (FALSE, FALSE, sizeof (int));
-      for (guint i = 0; i < task->samples->len; i++)
-        {
-          int v = i;
-          g_array_append_val (positions, v);
-        }
-    }
-  else
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "--split must be train, test or all, not '%s'", split);
-      return NULL;
-    }
-  if (limit > 0 && positions->len > (guint) limit)
-    g_array_set_size (positions, limit);
-  if (positions->len == 0)
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "the %s split of task %s is empty%s%s", split, task->key,
-                   task->note != NULL ? ": " : "", task->note != NULL ? task->note : "");
-      g_array_unref (positions);
-      return NULL;
-    }
-  return positions;
-}
-
 int
 ftc_cmd_teach (int argc, char **argv)
 {
@@ -141,7 +102,7 @@ ftc_cmd_teach (int argc, char **argv)
   int synthetic_n = 0;
   double temperature = -1, budget = 0, rpm = 0, tpm = 0, timeout = 120, error_rate = 0.1;
   gint64 seed = 1;
-  gboolean dry_run = FALSE, quiet = FALSE;
+  gboolean dry_run = FALSE, quiet = FALSE, networked = FALSE, replay = FALSE;
   GOptionEntry entries[] = {
     { "task", 0, 0, G_OPTION_ARG_STRING, &task_key, "Task key, key:params or task file (required)", "KEY" },
     { "split", 0, 0, G_OPTION_ARG_STRING, &split, "Questions to teach: train (default), test or all", "SPLIT" },
@@ -176,14 +137,8 @@ ftc_cmd_teach (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GError) error = NULL;
-  g_autoptr (FtcTask) task = NULL;
-  g_autoptr (FtcTeacher) teacher = NULL;
-  g_autoptr (FtcCompletionStore) requests = NULL;
-  g_autoptr (FtcPriceTable) prices = NULL;
   g_autoptr (FtcTeachJob) job = NULL;
-  g_autoptr (GArray) positions = NULL;
-  FtcTaskOpenOptions open_options = { 0 };
-  FtcTeachPlan plan;
+  FtcTeachOptions options;
   FtcTeachEstimate est;
   FtcTeachUsage usage;
   TeachRun run = { 0 };
@@ -196,105 +151,68 @@ ftc_cmd_teach (int argc, char **argv)
     return ftc_cli_usage_error ("teach", "--task is required");
   if (out_dir == NULL)
     return ftc_cli_usage_error ("teach", "--out is required");
-  if (samples < 1 || samples > 128)
-    return ftc_cli_usage_error ("teach", "--samples must be 1..128");
-  if (max_in_flight < 1 || max_in_flight > 1024)
-    return ftc_cli_usage_error ("teach", "--max-requests-in-flight must be 1..1024");
-  if (max_tokens < 1 || answer_max_tokens < 1 || attempts < 1 || timeout <= 0 || budget < 0 || rpm < 0 || tpm < 0)
-    return ftc_cli_usage_error ("teach", "token limits, attempts and the timeout must be positive");
-  if (temperature < 0)
-    temperature = samples > 1 ? 0.7 : 0.0;
-  if (split == NULL)
-    split = g_strdup ("train");
+  if (samples < 1 || max_in_flight < 1 || limit < 0 || synthetic_n < 0 || attempts < 1)
+    return ftc_cli_usage_error ("teach", "--samples, --max-requests-in-flight and --attempts must be positive");
 
-  open_options.data_dir = data_dir;
-  open_options.n = synthetic_n > 0 ? synthetic_n : 0;
-  open_options.seed = seed;
-  task = ftc_task_open (task_key, &open_options, &error);
-  if (task == NULL)
-    return ftc_cli_error ("teach", error);
-  if (task->answer_trigger == NULL)
+  ftc_teach_options_init (&options);
+  options.task = task_key;
+  options.task_options.data_dir = data_dir;
+  options.task_options.n = synthetic_n;
+  options.task_options.seed = seed;
+  options.split = split;
+  options.limit = limit;
+  options.teacher = teacher_spec;
+  options.model = model;
+  options.api = api_name;
+  options.samples = samples;
+  options.temperature = temperature;
+  options.max_tokens = max_tokens;
+  options.answer_max_tokens = answer_max_tokens;
+  options.out_dir = out_dir;
+  options.max_in_flight = max_in_flight;
+  options.rpm = rpm;
+  options.tpm = tpm;
+  options.budget_usd = budget;
+  options.timeout_s = timeout;
+  options.attempts = attempts;
+  options.api_key_env = key_env;
+  options.api_key_file = key_file;
+  options.price_file = price_file;
+  options.error_rate = error_rate;
+  options.seed = seed;
+  if (n_mode != NULL && g_strcmp0 (n_mode, "auto") != 0)
     {
-      g_set_error (&error, FTC_ERROR, FTC_ERROR_INVALID, "task %s has no answer trigger", task->key);
-      return ftc_cli_error ("teach", error);
+      if (g_strcmp0 (n_mode, "always") == 0)
+        options.n_mode = FTC_OPENAI_N_ALWAYS;
+      else if (g_strcmp0 (n_mode, "never") == 0)
+        options.n_mode = FTC_OPENAI_N_NEVER;
+      else
+        return ftc_cli_usage_error ("teach", "--n-mode must be auto, always or never");
     }
-  positions = split_positions (task, split, limit, &error);
-  if (positions == NULL)
-    return ftc_cli_error ("teach", error);
-
-  if (teacher_spec == NULL)
-    teacher_spec = g_strdup ("scripted");
-  if (g_str_has_prefix (teacher_spec, "http://") || g_str_has_prefix (teacher_spec, "https://"))
+  if (teacher_spec != NULL && (g_str_has_prefix (teacher_spec, "http://") || g_str_has_prefix (teacher_spec, "https://")))
     {
-      FtcTeacherOpenaiConfig config;
-      g_autofree char *cache = ftc_teach_job_path (out_dir, task->key, split, ".requests.jsonl");
-      char *key = NULL;
-
       if (model == NULL)
         return ftc_cli_usage_error ("teach", "--model is required with a URL teacher");
-      if (!ftc_openai_load_api_key (key_env, key_file, &key, &error))
-        return ftc_cli_error ("teach", error);
-      prices = ftc_price_table_new ();
-      if (price_file != NULL && !ftc_price_table_load (prices, price_file, &error))
-        return ftc_cli_error ("teach", error);
-      requests = ftc_completion_store_open (cache, &error);
-      if (requests == NULL)
-        return ftc_cli_error ("teach", error);
-      ftc_teacher_openai_config_init (&config);
-      config.client.base_url = g_strdup (teacher_spec);
-      config.client.api_key = key;
-      config.client.max_in_flight = max_in_flight;
-      config.client.rpm = rpm;
-      config.client.tpm = tpm;
-      config.client.timeout_s = timeout;
-      config.client.max_attempts = attempts;
-      if (n_mode != NULL && g_strcmp0 (n_mode, "auto") != 0)
-        {
-          if (g_strcmp0 (n_mode, "always") == 0)
-            config.client.n_mode = FTC_OPENAI_N_ALWAYS;
-          else if (g_strcmp0 (n_mode, "never") == 0)
-            config.client.n_mode = FTC_OPENAI_N_NEVER;
-          else
-            return ftc_cli_usage_error ("teach", "--n-mode must be auto, always or never");
-        }
-      config.model = g_strdup (model);
-      if (api_name == NULL || g_strcmp0 (api_name, "auto") == 0)
-        config.api = ftc_teacher_openai_guess_api (model);
-      else if (!ftc_openai_api_from_string (api_name, &config.api))
-        return ftc_cli_usage_error ("teach", "--api must be chat, completions or auto");
-      config.store = requests;
-      config.prices = prices;
-      config.budget_usd = budget;
-      teacher = ftc_teacher_openai_new (&config, &error);
-      ftc_teacher_openai_config_clear (&config);
+      if (key_env == NULL && key_file == NULL && !ftc_openai_url_takes_default_key (teacher_spec) &&
+          g_getenv ("OPENAI_API_KEY") != NULL && !quiet)
+        g_printerr ("ftcot teach: note: OPENAI_API_KEY is not sent to this host; give --api-key-env "
+                    "OPENAI_API_KEY (or the variable holding this server's key) to send it\n");
     }
-  else if (g_str_has_prefix (teacher_spec, "replay:"))
-    teacher = ftc_teacher_replay_new (teacher_spec + strlen ("replay:"), model, &error);
-  else if (g_strcmp0 (teacher_spec, "scripted") == 0)
-    {
-      if (error_rate < 0 || error_rate > 1)
-        return ftc_cli_usage_error ("teach", "--error-rate must be within 0..1");
-      teacher = ftc_teacher_scripted_new (error_rate, (guint64) seed, &error);
-    }
-  else
-    return ftc_cli_usage_error ("teach", "--teacher must be an http(s) URL, replay:FILE or scripted");
-  if (teacher == NULL)
-    return ftc_cli_error ("teach", error);
-
-  ftc_teach_plan_init (&plan);
-  plan.positions = g_steal_pointer (&positions);
-  plan.samples = samples;
-  plan.temperature = temperature;
-  plan.max_tokens = max_tokens;
-  plan.answer_max_tokens = answer_max_tokens;
-  plan.seed = seed;
-  job = ftc_teach_job_new (g_steal_pointer (&teacher), g_steal_pointer (&task), split, &plan, out_dir, &error);
+  job = ftc_teach_job_new_from_options (&options, &error);
   if (job == NULL)
     return ftc_cli_error ("teach", error);
-  ftc_teach_job_set_request_store (job, g_steal_pointer (&requests));
+  networked = g_strcmp0 (ftc_teach_job_get_teacher_kind (job), "openai") == 0;
+  replay = g_strcmp0 (ftc_teach_job_get_teacher_kind (job), "replay") == 0;
 
   ftc_teach_job_estimate (job, &est);
-  if (!quiet || dry_run)
+  if ((!quiet || dry_run) && !networked)
+    {
+      printf ("%u of %u records to make (the %s teacher sends no request)\n",
+              ftc_teach_job_get_total (job) - ftc_teach_job_get_done (job), ftc_teach_job_get_total (job),
+              replay ? "replay" : "scripted");
+      fflush (stdout);
+    }
+  else if (!quiet || dry_run)
     {
       g_autofree char *cost = format_cost (est.cost_usd);
       printf ("%u of %u records to make; estimate: %" G_GUINT64_FORMAT " requests, ~%" G_GUINT64_FORMAT
@@ -328,15 +246,21 @@ ftc_cmd_teach (int argc, char **argv)
     draw (&run, TRUE);
 
   ftc_teach_job_get_usage (job, &usage);
-  if (!quiet)
+  if (!quiet && !networked)
+    {
+      printf ("%u/%u records in %s\n", ftc_teach_job_get_done (job), ftc_teach_job_get_total (job),
+              ftc_teach_job_get_records_path (job));
+      if (usage.missing > 0)
+        printf ("%u wanted completions have no recorded answer\n", usage.missing);
+      fflush (stdout);
+    }
+  else if (!quiet)
     {
       g_autofree char *cost = format_cost (usage.cost_usd);
       printf ("%u/%u records in %s; %" G_GUINT64_FORMAT " requests, %" G_GUINT64_FORMAT " answers from the "
-              "cache, %" G_GUINT64_FORMAT " tokens, %s%s\n", ftc_teach_job_get_done (job),
+              "cache, %" G_GUINT64_FORMAT " tokens, %s\n", ftc_teach_job_get_done (job),
               ftc_teach_job_get_total (job), ftc_teach_job_get_records_path (job), usage.requests, usage.cached,
-              usage.prompt_tokens + usage.completion_tokens, cost, usage.missing > 0 ? "" : "");
-      if (usage.missing > 0)
-        printf ("%u wanted completions have no recorded answer\n", usage.missing);
+              usage.prompt_tokens + usage.completion_tokens, cost);
       fflush (stdout);
     }
   status = FTC_EXIT_OK;

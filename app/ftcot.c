@@ -19,6 +19,7 @@ static const FtcCommand commands[] = {
   { "report", "Re-render an experiment's report: table, CSV, charts", ftc_cmd_report },
   { "devices", "List the compute devices with their memory", ftc_cmd_devices },
   { "tune", "Tune CLBlast's GEMM for an OpenCL device", ftc_cmd_tune },
+  { "generate", "Generate text from a model folder", ftc_cmd_generate },
 };
 
 static void

@@ -2,7 +2,7 @@
 """The PyTorch CPU peer of `ftcot bench train`: the same GPT-2 shapes, batch and sequence length, one
 full training step (zero_grad, forward, masked cross-entropy, backward, clip to 1.0, AdamW with weight
 decay on matrices and embeddings), float32, torch.set_num_threads(threads). Prints one JSON object with
-ms_per_step, tokens_per_s and peak_rss_mb, like `ftcot bench train --json`."""
+ms_per_step (median), cpu_ms_per_step (user + system time of all threads), tokens_per_s and peak_rss_mb, like `ftcot bench train --json`."""
 import argparse
 import json
 import math
@@ -86,9 +86,9 @@ def main():
     targets = torch.randint(0, V, (B, T))
     weights = torch.full((B, T), 1.0 / (B * T))
 
-    times = []
+    times, cpu_times = [], []
     for step in range(args.steps + 1):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         logits = model(idx)
         token_loss = F.cross_entropy(logits.view(-1, V), targets.view(-1), reduction="none")
@@ -98,11 +98,12 @@ def main():
         opt.step()
         if step > 0:   # step 0 allocates and warms up, as in ftcot bench train
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - cpu_start)
     seconds = statistics.median(times)   # as ftcot bench train: robust to one disturbed step
     print(json.dumps({
         "peer": "pytorch %s cpu, %d threads" % (torch.__version__, args.threads),
         "preset": args.preset, "batch": B, "seq": T, "steps": args.steps, "loss": loss.item(),
-        "ms_per_step": seconds * 1e3, "tokens_per_s": B * T / seconds,
+        "ms_per_step": seconds * 1e3, "cpu_ms_per_step": statistics.median(cpu_times) * 1e3, "tokens_per_s": B * T / seconds,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
     }))
 

@@ -51,6 +51,13 @@ typedef struct {
   FtcStatus (*adamw_update) (FtcBackend *be, FtcView params, FtcView grads, FtcView m, FtcView v, size_t N,
                              float lr, float beta1, float beta2, float eps, float weight_decay,
                              float grad_scale, int step);
+
+  /* KV-cache generation (NULL: FTC_ERR_UNSUPPORTED) */
+  FtcStatus (*encoder_forward_pos) (FtcBackend *be, FtcView out, FtcView inp, FtcView pos, FtcView wte,
+                                    FtcView wpe, int B, int T, int C);
+  FtcStatus (*attention_forward_cached) (FtcBackend *be, FtcView out, FtcView kcache, FtcView vcache,
+                                         FtcView att, FtcView qkv, FtcView pos, int B, int T, int C, int NH,
+                                         int Tc);
 } FtcBackendClass;
 
 /* Every backend struct starts with this header. */

@@ -615,3 +615,43 @@ ftc_adamw_update (FtcBackend *be, FtcView params, FtcView grads, FtcView m, FtcV
   return DISPATCH (be, adamw_update, be, params, grads, m, v, N, lr, beta1, beta2, eps, weight_decay,
                    grad_scale, step);
 }
+
+/* ---- KV-cache generation ---- */
+
+FtcStatus
+ftc_encoder_forward_pos (FtcBackend *be, FtcView out, FtcView inp, FtcView pos, FtcView wte, FtcView wpe,
+                         int B, int T, int C)
+{
+  const char *op = "encoder_forward_pos";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (SIZES3 (op, B, T, C));
+  CHECK (check_view (be, op, "out", out, NTC (B, T, C)));
+  CHECK (check_view (be, op, "inp", inp, NTC (B, T, 1)));
+  CHECK (check_view (be, op, "pos", pos, (size_t) B));
+  CHECK (check_view (be, op, "wte", wte, (size_t) C));
+  CHECK (check_view (be, op, "wpe", wpe, NTC (1, T, C)));
+  return DISPATCH (be, encoder_forward_pos, be, out, inp, pos, wte, wpe, B, T, C);
+}
+
+FtcStatus
+ftc_attention_forward_cached (FtcBackend *be, FtcView out, FtcView kcache, FtcView vcache, FtcView att,
+                              FtcView qkv, FtcView pos, int B, int T, int C, int NH, int Tc)
+{
+  const char *op = "attention_forward_cached";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (SIZES4 (op, B, T, C, NH));
+  CHECK (check_sizes (be, op, 1, "Tc", (long) Tc));
+  if (C % NH != 0)
+    return ftc_backend_fail (be, FTC_ERR_INVALID_ARG, "%s: NH %d does not divide C %d", op, NH, C);
+  if (T > Tc)
+    return ftc_backend_fail (be, FTC_ERR_INVALID_ARG, "%s: T %d new tokens do not fit a cache of %d", op, T, Tc);
+  CHECK (check_view (be, op, "out", out, NTC (B, T, C)));
+  CHECK (check_view (be, op, "kcache", kcache, NTC (B, Tc, C)));
+  CHECK (check_view (be, op, "vcache", vcache, NTC (B, Tc, C)));
+  CHECK (check_view (be, op, "att", att, NTC (B, NH, T) * (size_t) Tc));
+  CHECK (check_view (be, op, "qkv", qkv, NTC (B, T, 3 * C)));
+  CHECK (check_view (be, op, "pos", pos, (size_t) B));
+  return DISPATCH (be, attention_forward_cached, be, out, kcache, vcache, att, qkv, pos, B, T, C, NH, Tc);
+}

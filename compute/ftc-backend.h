@@ -148,3 +148,18 @@ FtcStatus ftc_scale (FtcBackend *be, FtcView x, float s, size_t N);
 FtcStatus ftc_adamw_update (FtcBackend *be, FtcView params, FtcView grads, FtcView m, FtcView v, size_t N,
                             float lr, float beta1, float beta2, float eps, float weight_decay,
                             float grad_scale, int step);
+
+/* ---- KV-cache generation (added for core/ftc-generate.c) ----
+ * A batch of B rows, each with T new tokens starting at its own position pos[b] (the caller guarantees
+ * pos[b] + T <= Tc, and pos[b] + T <= maxT for the encoder). */
+
+/* out (B,T,C) = wte[inp] + wpe[pos[b] + t];  inp (B,T) int32, pos (B) int32, wte (V,C), wpe (maxT,C) */
+FtcStatus ftc_encoder_forward_pos (FtcBackend *be, FtcView out, FtcView inp, FtcView pos, FtcView wte,
+                                   FtcView wpe, int B, int T, int C);
+/* Causal attention of T new tokens per row over a cache of Tc positions, scale 1/sqrt(HS), HS = C/NH.
+ * qkv (B,T,3C) holds the new tokens' q,k,v; their k and v are first written into kcache and vcache
+ * (B,NH,Tc,HS) at positions pos[b] + t, then token t of row b attends to cache positions 0..pos[b]+t.
+ * out (B,T,C); att (B,NH,T,Tc) is scratch. Positions past pos[b]+t are never read, so a row's padding may
+ * leave junk there that a later call overwrites. */
+FtcStatus ftc_attention_forward_cached (FtcBackend *be, FtcView out, FtcView kcache, FtcView vcache, FtcView att,
+                                        FtcView qkv, FtcView pos, int B, int T, int C, int NH, int Tc);

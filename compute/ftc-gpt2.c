@@ -702,3 +702,9 @@ ftc_gpt2_write_optimizer (FtcGpt2 *model, const float *m, const float *v, size_t
   CHECK (ftc_buf_write (ftc_view (model->m, 0), m, n));
   return ftc_buf_write (ftc_view (model->v, 0), v, n);
 }
+
+FtcBuf *
+ftc_gpt2_params_buf (FtcGpt2 *model)
+{
+  return model->params;
+}

@@ -85,3 +85,7 @@ FtcStatus ftc_gpt2_update (FtcGpt2 *model, const FtcAdamWConfig *opt, int step, 
 /* AdamW state, for checkpoints: m and v, each num_params floats. */
 FtcStatus ftc_gpt2_read_optimizer (FtcGpt2 *model, float *m, float *v, size_t n);
 FtcStatus ftc_gpt2_write_optimizer (FtcGpt2 *model, const float *m, const float *v, size_t n);
+
+/* The parameter buffer itself (layout above), for inference code that runs the layers with its own
+ * activations, such as KV-cache generation. */
+FtcBuf *ftc_gpt2_params_buf (FtcGpt2 *model);

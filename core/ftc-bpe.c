@@ -388,6 +388,11 @@ parse_json (const char *data, gsize len, const char *what, GError **error)
       g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: %s", what, local ? local->message : "too large");
       return NULL;
     }
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: empty JSON", what);
+      return NULL;
+    }
   return json_node_copy (json_parser_get_root (parser));
 }
 

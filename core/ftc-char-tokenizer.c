@@ -98,7 +98,7 @@ ftc_char_tokenizer_load (const char *vocab_path, GError **error)
       return NULL;
     }
   root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: not a JSON object", vocab_path);
       return NULL;

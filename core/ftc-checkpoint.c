@@ -139,7 +139,7 @@ ftc_checkpoint_load (const char *dir, GError **error)
       return NULL;
     }
   root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root)
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
       || g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root), "format", ""),
                     "ftcot-checkpoint") != 0
       || (step = json_object_get_member (json_node_get_object (root), "step")) == NULL

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-dataset.h"
 #include "core/ftc-json-out.h"
 #include "core/ftc-model-dir.h"
 #include "core/ftc-price.h"
@@ -129,7 +130,7 @@ static const char *const curation_rules[] = { "correct", "all", "accepted", NULL
 static const char *const student_inits[] = { "scratch", "pretrained", NULL };
 /* in FtcScheduleKind order */
 static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
-static const char *const splits[] = { "default", "random", NULL };
+static const char *const splits[] = { "default", "template", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
 static const char *const optimizers[] = { "adamw", NULL };
 static const char *const tokenizers[] = { "auto", "char", "gpt2", NULL };
@@ -181,7 +182,8 @@ static const Field task_fields[] = {
   NUM ("train_fraction", F_DOUBLE, FtcExperimentTask, train_fraction, 0.0, 1.0),
   NUM ("train_size", F_INT, FtcExperimentTask, train_size, 0, G_MAXINT),
   NUM ("test_size", F_INT, FtcExperimentTask, test_size, 0, G_MAXINT),
-  NUM ("size", F_INT, FtcExperimentTask, size, 0, G_MAXINT),
+  NUM ("n", F_INT, FtcExperimentTask, n, 0, G_MAXINT),
+  NUM ("size", F_INT, FtcExperimentTask, size, 0, 1000),
   STR ("data_path", FtcExperimentTask, data_path),
   OBJ ("options", FtcExperimentTask, options),
 };
@@ -860,10 +862,15 @@ validate (Ctx *ctx, const FtcExperiment *exp)
                        "tasks[%u].key: unknown task '%s' (not built in; give data_path to import it)", i,
                        task->key);
         }
-      if (task->size > 0 && task->data_path == NULL
-          && ftc_task_info_lookup (task->key)->source != FTC_TASK_SYNTHETIC)
+      if ((task->n > 0 || task->size > 0) && (task->data_path != NULL
+                                              || ftc_task_info_lookup (task->key)->source != FTC_TASK_SYNTHETIC))
         return fail (ctx, FTC_ERROR_INVALID,
-                     "tasks[%u].size: '%s' is a dataset with a fixed size; size applies to synthetic tasks", i,
+                     "tasks[%u].%s: '%s' is not generated; n and size apply to synthetic tasks", i,
+                     task->n > 0 ? "n" : "size", task->key);
+      if (g_strcmp0 (task->split, "template") == 0
+          && (task->data_path != NULL || ftc_dataset_split_bytes (task->key, FTC_SPLIT_TEMPLATE) == NULL))
+        return fail (ctx, FTC_ERROR_INVALID,
+                     "tasks[%u].split: '%s' has no template split (date_understanding and multiarith do)", i,
                      task->key);
       if (task->train_fraction <= 0.0 || task->train_fraction >= 1.0)
         return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].train_fraction must be strictly between 0 and 1 (got %g)",

@@ -71,12 +71,14 @@ typedef enum {
 
 typedef struct {
   char *key;              /* registry key ("coin_flip", "gsm8k") or an imported task's name */
-  char *split;            /* "default": the reference split files (70/30 random from split seed when a
-                           * task has none); "random": 70/30 (train_fraction) from the split seed */
+  char *split;            /* "default": the reference split files (datasets), the generator's or the
+                           * importer's split otherwise; "template": the template-wise split of
+                           * date_understanding and multiarith; "random": train_fraction from seeds.split */
   double train_fraction;  /* random splits: share of the samples used for training (0.7) */
   int train_size;         /* use at most this many training questions (0: all) */
   int test_size;          /* evaluate on at most this many test questions (0: all) */
-  int size;               /* synthetic tasks: samples generated (0: the generator's default) */
+  int n;                  /* synthetic tasks: samples generated (0: the generator's default, 1000) */
+  int size;               /* synthetic tasks: people, words, objects or steps (0: the family's default) */
   char *data_path;        /* raw files (directory) or an import (.jsonl/.csv); NULL: built-in source */
   JsonObject *options;    /* task-specific settings passed to the loader or generator (may be NULL) */
 } FtcExperimentTask;

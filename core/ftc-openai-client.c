@@ -204,6 +204,42 @@ choice_free (gpointer p)
 
 /* ---- helpers ---- */
 
+char *
+ftc_openai_url_for_display (const char *url)
+{
+  const char *scheme_end = url != NULL ? strstr (url, "://") : NULL;
+  const char *host, *at, *slash;
+
+  if (scheme_end == NULL)
+    return g_strdup (url);
+  host = scheme_end + 3;
+  slash = strchr (host, '/');
+  at = strchr (host, '@');
+  if (at == NULL || (slash != NULL && at > slash))
+    return g_strdup (url);
+  return g_strdup_printf ("%.*s%s", (int) (host - url), url, at + 1);
+}
+
+gboolean
+ftc_openai_url_takes_default_key (const char *url)
+{
+  g_autofree char *shown = ftc_openai_url_for_display (url);
+  const char *host = shown != NULL ? strstr (shown, "://") : NULL;
+  g_autofree char *name = NULL;
+  gsize len;
+
+  if (host == NULL)
+    return FALSE;
+  host += 3;
+  if (host[0] == '[')
+    len = strcspn (host, "]") + 1;
+  else
+    len = strcspn (host, ":/?#");
+  name = g_ascii_strdown (host, len);
+  return strcmp (name, "api.openai.com") == 0 || strcmp (name, "localhost") == 0 ||
+         strcmp (name, "127.0.0.1") == 0 || strcmp (name, "[::1]") == 0;
+}
+
 double
 ftc_openai_parse_retry_after (const char *value)
 {
@@ -730,12 +766,13 @@ transfer_set_error (Transfer *t, int code, const char *fmt, ...)
   va_list args;
   g_autofree char *what = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
 
   va_start (args, fmt);
   what = g_strdup_vprintf (fmt, args);
   va_end (args);
-  message = g_strdup_printf ("request %s to %s: %s", req->label != NULL ? req->label : "(unnamed)",
-                             ftc_openai_client_url (client, req->api), what);
+  shown = ftc_openai_url_for_display (ftc_openai_client_url (client, req->api));
+  message = g_strdup_printf ("request %s to %s: %s", req->label != NULL ? req->label : "(unnamed)", shown, what);
   g_clear_error (&t->last_error);
   t->last_error = g_error_new_literal (FTC_ERROR, code, "");
   g_free (t->last_error->message);
@@ -1066,6 +1103,15 @@ start_transfers (FtcOpenaiClient *client)
   while (!client->stopping && client->active->len < client->config.max_in_flight &&
          (t = g_queue_peek_head (&client->ready)) != NULL)
     {
+      if (t->n > 1 && client->n_unsupported)
+        {
+          /* learned meanwhile that n is ignored: split before sending */
+          g_queue_pop_head (&client->ready);
+          for (guint i = t->n; i-- > 0;)
+            enqueue_ready (client, transfer_new (client, t->call, t->offset + i, 1), TRUE);
+          transfer_free (t);
+          continue;
+        }
       if (client->paused_until > now)
         return MIN (wait, client->paused_until - now);
       if (client->config.rpm > 0 && client->next_start > now)
@@ -1079,15 +1125,6 @@ start_transfers (FtcOpenaiClient *client)
             return MIN (wait, (MIN (cost, cap) - client->tpm_tokens) * 60 / client->config.tpm);
           client->tpm_tokens -= cost;
           t->token_cost = cost;
-        }
-      if (t->n > 1 && client->n_unsupported)
-        {
-          /* learned meanwhile that n is ignored: split before sending */
-          g_queue_pop_head (&client->ready);
-          for (guint i = t->n; i-- > 0;)
-            enqueue_ready (client, transfer_new (client, t->call, t->offset + i, 1), TRUE);
-          transfer_free (t);
-          continue;
         }
       g_queue_pop_head (&client->ready);
       if (client->config.rpm > 0)

@@ -128,11 +128,17 @@ void ftc_openai_client_get_stats (FtcOpenaiClient *client, FtcOpenaiStats *stats
 /* Whether the server was found to ignore n (learned during the run, or from config). */
 gboolean ftc_openai_client_n_supported (FtcOpenaiClient *client);
 
+/* url without "user:password@" (what may be shown and recorded). */
+char *ftc_openai_url_for_display (const char *url);
 /* A Retry-After value ("120" or an HTTP date) as seconds from now; -1 if unparsable. */
 double ftc_openai_parse_retry_after (const char *value);
 /* message with every stretch of 8 or more characters of secret replaced by "[redacted]". */
 char *ftc_openai_redact (const char *message, const char *secret);
 
+/* Whether OPENAI_API_KEY may go to url without being asked for: api.openai.com, and servers on this
+ * machine (localhost, 127.0.0.1, ::1). Any other host gets a key only when named explicitly, so that an
+ * OpenAI key is never handed to a third-party server by accident. */
+gboolean ftc_openai_url_takes_default_key (const char *url);
 /* The API key: from key_file if given (refused when group or others may read it, like ssh), else from
  * the environment variable env_name (NULL: OPENAI_API_KEY). *key_out is NULL when neither has one. */
 gboolean ftc_openai_load_api_key (const char *env_name, const char *key_file, char **key_out, GError **error);

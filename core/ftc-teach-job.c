@@ -206,7 +206,8 @@ check_manifest (FtcTeachJob *job, GError **error)
   g_autoptr (JsonObject) mine = manifest_new (job);
   static const char *const same[] = { "task", "split", "teacher", "temperature", "max_tokens", "answer_max_tokens" };
 
-  if (g_file_test (job->manifest_path, G_FILE_TEST_EXISTS))
+  /* no record yet (a dry run, a run stopped before its first answer): nothing can get mixed */
+  if (ftc_completion_store_size (job->records) > 0 && g_file_test (job->manifest_path, G_FILE_TEST_EXISTS))
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
       g_autoptr (GError) local = NULL;
@@ -289,6 +290,7 @@ guint ftc_teach_job_get_in_flight (FtcTeachJob *job) { return job->usage.in_flig
 guint64 ftc_teach_job_get_tokens (FtcTeachJob *job) { return job->usage.prompt_tokens + job->usage.completion_tokens; }
 double ftc_teach_job_get_cost (FtcTeachJob *job) { return job->usage.cost_usd; }
 const char *ftc_teach_job_get_records_path (FtcTeachJob *job) { return job->records_path; }
+const char *ftc_teach_job_get_teacher_kind (FtcTeachJob *job) { return ftc_teacher_kind (job->teacher); }
 
 void
 ftc_teach_job_get_usage (FtcTeachJob *job, FtcTeachUsage *usage)

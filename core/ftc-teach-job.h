@@ -38,6 +38,8 @@ guint64 ftc_teach_job_get_tokens (FtcTeachJob *job);   /* prompt + completion to
 double ftc_teach_job_get_cost (FtcTeachJob *job);      /* USD this run; < 0: no price known */
 void ftc_teach_job_get_usage (FtcTeachJob *job, FtcTeachUsage *usage);
 const char *ftc_teach_job_get_records_path (FtcTeachJob *job);
+/* "openai", "replay" or "scripted" */
+const char *ftc_teach_job_get_teacher_kind (FtcTeachJob *job);
 
 /* What the rest of the plan would cost at most (asks the teacher; cheap, no network). */
 void ftc_teach_job_estimate (FtcTeachJob *job, FtcTeachEstimate *out);

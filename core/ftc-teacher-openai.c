@@ -580,7 +580,10 @@ openai_describe (FtcTeacher *teacher)
   JsonObject *o = json_object_new ();
 
   json_object_set_string_member (o, "teacher", "openai");
-  json_object_set_string_member (o, "url", self->config.client.base_url);
+  {
+    g_autofree char *url = ftc_openai_url_for_display (self->config.client.base_url);
+    json_object_set_string_member (o, "url", url);
+  }
   json_object_set_string_member (o, "api", ftc_openai_api_to_string (self->config.api));
   json_object_set_string_member (o, "model", self->config.model);
   return o;

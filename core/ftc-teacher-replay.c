@@ -422,6 +422,16 @@ match_task (FtcTeacherReplay *self, const FtcTask *task, FtcReplayMatch *stats, 
       m->question = g_strdup (first->question);
       for (guint k = 0; k < group->len; k++)
         g_ptr_array_add (m->completions, group->pdata[k]);
+      /* recorded completion indices decide the order; records without one keep the file's */
+      for (guint a = 1; a < m->completions->len; a++)
+        for (guint c = a; c > 0; c--)
+          {
+            Recorded *x = m->completions->pdata[c - 1], *y = m->completions->pdata[c];
+            if (x->completion_index < 0 || y->completion_index < 0 || x->completion_index <= y->completion_index)
+              break;
+            m->completions->pdata[c - 1] = y;
+            m->completions->pdata[c] = x;
+          }
       local.matched += group->len;
       local.samples++;
       if (mc)
@@ -589,13 +599,28 @@ ftc_teacher_replay_new (const char *path, const char *model, GError **error)
   ok = FALSE;
   if (*p == '{')
     {
-      /* one JSON document with "data" is the reference code's format; anything else is JSONL */
+      /* One JSON document with "data" is the reference code's format, anything else JSONL. A first line
+       * that is a whole object settles it without parsing a JSONL file as one document. */
       g_autoptr (JsonParser) parser = json_parser_new ();
-      if (json_parser_load_from_data (parser, contents, -1, NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)) &&
-          json_object_has_member (json_node_get_object (json_parser_get_root (parser)), "data"))
+      JsonObject *root = NULL;
+
+      if (json_parser_load_from_data (parser, p, strcspn (p, "\n"), NULL))
         {
-          if (!read_reference_json (self, json_node_get_object (json_parser_get_root (parser)), error))
+          if (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+            root = json_node_get_object (json_parser_get_root (parser));
+          if (root != NULL && (!json_object_has_member (root, "data") || json_object_has_member (root, "question")))
+            root = NULL;
+        }
+      else if (json_parser_load_from_data (parser, contents, -1, NULL) &&
+               JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          root = json_node_get_object (json_parser_get_root (parser));
+          if (!json_object_has_member (root, "data"))
+            root = NULL;
+        }
+      if (root != NULL)
+        {
+          if (!read_reference_json (self, root, error))
             {
               replay_finalize (&self->parent);
               return NULL;

@@ -76,6 +76,8 @@ ftc_teacher_output_to_record (const FtcTask *task, const FtcTeacherOutput *out)
   json_object_set_string_member (r, "gold", gold);
   set_string (r, "reasoning_prompt", out->reasoning_prompt);
   set_string (r, "rationale", out->rationale);
+  /* the reference code records it too: a rationale cut at max_tokens ("length") is worth knowing about */
+  set_string (r, "reasoning_finish_reason", out->reasoning_finish_reason);
   set_string (r, "answer_trigger", out->answer_trigger);
   set_string (r, "answer_prompt", out->answer_prompt);
   set_string (r, "answer_text", out->answer_text);

@@ -2,6 +2,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "core/ftc-bpe-train.h"
 #include "core/ftc-error.h"
 
 struct FtcTokenizer {
@@ -26,6 +27,13 @@ ftc_tokenizer_new_char (FtcCharTokenizer *chars)
   tok->kind = FTC_TOKENIZER_CHAR;
   tok->chars = chars;
   return tok;
+}
+
+FtcTokenizer *
+ftc_tokenizer_train_bpe (const char *const *texts, gsize n_texts, guint vocab_size, GError **error)
+{
+  FtcBpe *bpe = ftc_bpe_train (texts, n_texts, vocab_size, NULL, error);
+  return bpe != NULL ? ftc_tokenizer_new_bpe (bpe) : NULL;
 }
 
 void
@@ -55,7 +63,7 @@ is_char_dir (const char *dir, GError **error)
       return FALSE;
     }
   root = json_parser_get_root (parser);
-  return JSON_NODE_HOLDS_OBJECT (root)
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root)
          && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
                                                                    "ftcot_tokenizer", ""), "char") == 0;
 }

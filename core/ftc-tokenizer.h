@@ -1,5 +1,6 @@
-/* ftc-tokenizer.h: the one tokenizer interface over GPT-2 byte-level BPE (ftc-bpe.h) and the character
- * vocabulary of from-scratch students (ftc-char-tokenizer.h). A model directory says which it holds:
+/* ftc-tokenizer.h: the one tokenizer interface over GPT-2 byte-level BPE (ftc-bpe.h; pretrained, or
+ * trained on a task's own text by ftc-bpe-train.h) and the character vocabulary of from-scratch students
+ * (ftc-char-tokenizer.h). A model directory says which it holds:
  * tokenizer_config.json with "ftcot_tokenizer": "char" is a character vocabulary; otherwise vocab.json +
  * merges.txt, or tokenizer.json, is GPT-2 BPE. */
 #pragma once
@@ -23,6 +24,10 @@ FtcTokenizer *ftc_tokenizer_load (const char *dir, GError **error);
 /* Take ownership of bpe / tok. */
 FtcTokenizer *ftc_tokenizer_new_bpe (FtcBpe *bpe);
 FtcTokenizer *ftc_tokenizer_new_char (FtcCharTokenizer *tok);
+/* A byte-level BPE of vocab_size tokens learned from texts (ftc-bpe-train.h, default options): the
+ * tokenizer of students trained from scratch; it saves and loads as any GPT-2 BPE. */
+FtcTokenizer *ftc_tokenizer_train_bpe (const char *const *texts, gsize n_texts, guint vocab_size,
+                                       GError **error);
 void ftc_tokenizer_free (FtcTokenizer *tok);
 /* Writes the tokenizer files into dir (vocab.json + merges.txt, or vocab.json + tokenizer_config.json). */
 gboolean ftc_tokenizer_save (FtcTokenizer *tok, const char *dir, GError **error);

@@ -40,23 +40,41 @@ wg_max (float x, __local float *s)
   return r;
 }
 
-/* qkvr (3,B,NH,T,HS) = inp (B,T,3,NH,HS) with the axes moved.  One item per element of qkvr. */
+/* qkvr (3,B,NH,T,HS) = inp (B,T,3,NH,HS) with the axes moved, for the first n elements of qkvr (n = 3BTC
+ * for all of q, k, v; BTC for q alone).  One item per element of qkvr. */
 __kernel void attention_permute (__global float *qkvr, const ulong qkvr_off,
                                  __global const float *inp, const ulong inp_off,
-                                 const int B, const int T, const int NH, const int HS)
+                                 const int B, const int T, const int NH, const int HS, const ulong n)
 {
-  const size_t i = get_global_id (0);
-  const size_t per = (size_t) B * NH * T * HS;
-  if (i >= 3 * per)
+  /* 32-bit index arithmetic (the host checks 3BTC < 2^31): 64-bit divisions are slow on CPU drivers */
+  const uint i = get_global_id (0);
+  const uint per = (uint) (B * NH * T * HS);
+  if (i >= n)
     return;
-  const int s = (int) (i / per);
-  size_t r = i % per;
-  const int hs = (int) (r % HS); r /= HS;
-  const int t = (int) (r % T); r /= T;
-  const int nh = (int) (r % NH);
-  const int b = (int) (r / NH);
-  const size_t C = (size_t) NH * HS;
-  qkvr[qkvr_off + i] = inp[inp_off + ((size_t) b * T + t) * 3 * C + (size_t) s * C + (size_t) nh * HS + hs];
+  const uint s = i / per;
+  uint r = i - s * per;
+  const uint hs = r % HS; r /= HS;
+  const uint t = r % T; r /= T;
+  const uint nh = r % NH;
+  const uint b = r / NH;
+  const uint C = NH * HS;
+  qkvr[qkvr_off + i] = inp[inp_off + (b * T + t) * 3 * C + s * C + nh * HS + hs];
+}
+
+/* out (B,T,NH,HS) = inp (B,NH,T,HS) with the heads merged back.  One item per element of out. */
+__kernel void attention_merge_heads (__global float *out, const ulong out_off,
+                                     __global const float *inp, const ulong inp_off,
+                                     const int B, const int T, const int NH, const int HS)
+{
+  const uint i = get_global_id (0);
+  if (i >= (uint) (B * NH * T * HS))
+    return;
+  uint r = i;
+  const uint hs = r % HS; r /= HS;
+  const uint nh = r % NH; r /= NH;
+  const uint t = r % T;
+  const uint b = r / T;
+  out[out_off + i] = inp[inp_off + ((b * NH + nh) * T + t) * HS + hs];
 }
 
 /* dinp (B,T,3,NH,HS) += dqkvr (3,B,NH,T,HS) with the axes moved back.  One item per element of dinp. */
@@ -64,18 +82,18 @@ __kernel void attention_unpermute_add (__global float *dinp, const ulong dinp_of
                                        __global const float *dqkvr, const ulong dqkvr_off,
                                        const int B, const int T, const int NH, const int HS)
 {
-  const size_t i = get_global_id (0);
-  const size_t C = (size_t) NH * HS;
-  if (i >= (size_t) B * T * 3 * C)
+  const uint i = get_global_id (0);
+  const uint C = NH * HS;
+  if (i >= (uint) B * T * 3 * C)
     return;
-  size_t r = i;
-  const int hs = (int) (r % HS); r /= HS;
-  const int nh = (int) (r % NH); r /= NH;
-  const int s = (int) (r % 3); r /= 3;
-  const int t = (int) (r % T);
-  const int b = (int) (r / T);
-  const size_t per = (size_t) B * NH * T * HS;
-  dinp[dinp_off + i] += dqkvr[dqkvr_off + s * per + (((size_t) b * NH + nh) * T + t) * HS + hs];
+  uint r = i;
+  const uint hs = r % HS; r /= HS;
+  const uint nh = r % NH; r /= NH;
+  const uint s = r % 3; r /= 3;
+  const uint t = r % T;
+  const uint b = r / T;
+  const uint per = (uint) (B * NH * T * HS);
+  dinp[dinp_off + i] += dqkvr[dqkvr_off + s * per + ((b * NH + nh) * T + t) * HS + hs];
 }
 
 /* out (B,NH,T,HS) = inp (B,T,NH,HS) with the axes moved (the output gradient, head-major). */
@@ -83,15 +101,15 @@ __kernel void attention_split_heads (__global float *out, const ulong out_off,
                                      __global const float *inp, const ulong inp_off,
                                      const int B, const int T, const int NH, const int HS)
 {
-  const size_t i = get_global_id (0);
-  if (i >= (size_t) B * NH * T * HS)
+  const uint i = get_global_id (0);
+  if (i >= (uint) (B * NH * T * HS))
     return;
-  size_t r = i;
-  const int hs = (int) (r % HS); r /= HS;
-  const int t = (int) (r % T); r /= T;
-  const int nh = (int) (r % NH);
-  const int b = (int) (r / NH);
-  out[out_off + i] = inp[inp_off + (((size_t) b * T + t) * NH + nh) * HS + hs];
+  uint r = i;
+  const uint hs = r % HS; r /= HS;
+  const uint t = r % T; r /= T;
+  const uint nh = r % NH;
+  const uint b = r / NH;
+  out[out_off + i] = inp[inp_off + ((b * T + t) * NH + nh) * HS + hs];
 }
 
 /* In place on att (B,NH,T,T): row (b,nh,t) becomes softmax(scale * preatt[0..t]), zeros after t. */
@@ -135,4 +153,49 @@ __kernel void attention_softmax_backward (__global float *datt, const ulong datt
   s = wg_sum (s, scratch);
   for (int j = l; j < T; j += FTC_WG)
     d[j] = j <= t ? scale * a[j] * (d[j] - s) : 0.0f;
+}
+
+/* The softmax kernels with one work-item per row and no barriers, for CPU drivers. */
+__kernel void attention_softmax_forward_rows (__global float *att, const ulong att_off,
+                                              const int rows, const int T, const float scale)
+{
+  const int row = get_global_id (0);
+  if (row >= rows)
+    return;
+  const int t = row % T;
+  __global float *a = att + att_off + (size_t) row * T;
+  float m = -INFINITY;
+  for (int j = 0; j <= t; j++)
+    m = fmax (m, scale * a[j]);
+  float s = 0.0f;
+  for (int j = 0; j <= t; j++)
+    {
+      const float e = exp (scale * a[j] - m);
+      a[j] = e;
+      s += e;
+    }
+  const float inv = 1.0f / s;
+  for (int j = 0; j <= t; j++)
+    a[j] *= inv;
+  for (int j = t + 1; j < T; j++)
+    a[j] = 0.0f;
+}
+
+__kernel void attention_softmax_backward_rows (__global float *datt, const ulong datt_off,
+                                               __global const float *att, const ulong att_off,
+                                               const int rows, const int T, const float scale)
+{
+  const int row = get_global_id (0);
+  if (row >= rows)
+    return;
+  const int t = row % T;
+  __global float *d = datt + datt_off + (size_t) row * T;
+  __global const float *a = att + att_off + (size_t) row * T;
+  float s = 0.0f;
+  for (int j = 0; j <= t; j++)
+    s += a[j] * d[j];
+  for (int j = 0; j <= t; j++)
+    d[j] = scale * a[j] * (d[j] - s);
+  for (int j = t + 1; j < T; j++)
+    d[j] = 0.0f;
 }

@@ -75,3 +75,33 @@ __kernel void crossentropy_forward (__global float *losses, const ulong losses_o
         x[j] = j < V ? w * (exp (x[j] - log_z) - (j == target ? 1.0f : 0.0f)) : 0.0f;
     }
 }
+
+/* The same with one work-item per row and no barriers, for CPU drivers. */
+__kernel void crossentropy_forward_rows (__global float *losses, const ulong losses_off,
+                                         __global float *logits, const ulong logits_off,
+                                         __global const int *targets, const ulong targets_off,
+                                         __global const float *weights, const ulong weights_off,
+                                         const int has_weights, const int N, const int V, const int Vp,
+                                         const int write_grad)
+{
+  const int n = get_global_id (0);
+  if (n >= N)
+    return;
+  __global float *x = logits + logits_off + (size_t) n * Vp;
+  const int target = targets[targets_off + n];
+  const int valid = target >= 0 && target < V;
+  float m = -INFINITY;
+  for (int j = 0; j < V; j++)
+    m = fmax (m, x[j]);
+  float s = 0.0f;
+  for (int j = 0; j < V; j++)
+    s += exp (x[j] - m);
+  const float log_z = m + log (s);
+  losses[losses_off + n] = valid ? log_z - x[target] : 0.0f;
+  if (write_grad)
+    {
+      const float w = !valid ? 0.0f : has_weights ? weights[weights_off + n] : 1.0f;
+      for (int j = 0; j < Vp; j++)
+        x[j] = j < V ? w * (exp (x[j] - log_z) - (j == target ? 1.0f : 0.0f)) : 0.0f;
+    }
+}

@@ -114,7 +114,8 @@ test_example (void)
   g_assert_cmpuint (exp->tasks->len, ==, 2);
   task = ftc_experiment_task (exp, "synthetic_coin_flip");
   g_assert_nonnull (task);
-  g_assert_cmpint (task->size, ==, 1200);
+  g_assert_cmpint (task->n, ==, 1200);
+  g_assert_cmpint (task->size, ==, 4);
   g_assert_cmpint (task->train_size, ==, 500);
   g_assert_cmpint (task->test_size, ==, 300);
   task = ftc_experiment_task (exp, "synthetic_arithmetic");
@@ -164,7 +165,8 @@ test_roundtrip (void)
   g_autofree char *text = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (FtcExperiment) exp = load_text (
-      "{\"name\": \"r\\\"t\", \"tasks\": [\"synthetic_last_letters\", {\"key\": \"gsm8k\", \"test_size\": 50,"
+      "{\"name\": \"r\\\"t\", \"tasks\": [\"synthetic_last_letters\", {\"key\": \"multiarith\", \"split\": \"template\"},"
+      " {\"key\": \"gsm8k\", \"test_size\": 50,"
       " \"options\": {\"x\": [1, 2]}}],"
       " \"teacher\": {\"kind\": \"openai\", \"model\": \"m\", \"endpoint\": \"http://127.0.0.1:9/v1\","
       " \"samples\": 8, \"rpm\": 60, \"budget_usd\": 2.5, \"budget_tokens\": 123456789012,"
@@ -261,7 +263,10 @@ test_impossible (void)
                 FTC_ERROR_INVALID, "teacher.budget_usd: no price is known for model 'my-local-model'", NULL);
   expect_error ("{\"evaluation\": {\"sampled_k\": 8, \"sampled_n\": 4}}", FTC_ERROR_INVALID,
                 "evaluation.sampled_n (4) must be at least evaluation.sampled_k (8)", NULL);
-  expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"size\": 10}]}", FTC_ERROR_INVALID, "tasks[0].size", NULL);
+  expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"size\": 10}]}", FTC_ERROR_INVALID, "tasks[0].size: 'gsm8k' is not generated", NULL);
+  expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"n\": 10}]}", FTC_ERROR_INVALID, "tasks[0].n:", NULL);
+  expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"split\": \"template\"}]}", FTC_ERROR_INVALID,
+                "tasks[0].split: 'gsm8k' has no template split", NULL);
   expect_error ("{\"tasks\": [\"gsm8k\", \"gsm8k\"]}", FTC_ERROR_INVALID, "tasks[1].key: task 'gsm8k' is listed twice", NULL);
   expect_error ("{\"task\": {\"key\": \"gsm8k\"}, \"tasks\": []}", FTC_ERROR_INVALID, "not both", NULL);
   expect_error ("{\"tasks\": [{\"key\": \"my/task\", \"data_path\": \"x\"}]}", FTC_ERROR_INVALID, "may hold only", NULL);

@@ -461,6 +461,26 @@ test_optimizer (void)
   g_rand_free (rng);
 }
 
+/* The row kernels (layernorm, softmax, cross-entropy) come in two variants, one work-group per row (GPUs)
+ * and one item per row (CPU drivers); the device picks one, this runs the layer tests on the other. */
+static void
+test_other_row_kernels (void)
+{
+  FtcBackend *saved = ocl, *other = NULL;
+  char err[512];
+
+  g_setenv ("FTCOT_CL_ROW_KERNELS", ftc_backend_device (ocl)->is_gpu ? "items" : "groups", TRUE);
+  if (ftc_backend_open ("opencl:0", &other, err, sizeof err) != FTC_OK)
+    g_error ("%s", err);
+  g_unsetenv ("FTCOT_CL_ROW_KERNELS");
+  ocl = other;
+  test_layernorm ();
+  test_attention ();
+  test_crossentropy ();
+  ocl = saved;
+  ftc_backend_free (other);
+}
+
 /* ---- failures ---- */
 
 static void
@@ -711,6 +731,23 @@ test_gemm_params (void)
   g_assert_true (g_file_set_contents (path, "device=x\nKWG=sixty-four\n", -1, NULL));
   g_assert_cmpint (ftc_cl_gemm_tuning_load (d, &q, NULL, err, sizeof err), ==, FTC_ERR_IO);
   g_assert_nonnull (strstr (err, ":2:"));
+  /* a saved set is what a new backend starts with */
+  g_assert_cmpint (ftc_cl_gemm_tuning_save (d, &p, 42.5, err, sizeof err), ==, FTC_OK);
+  {
+    FtcBackend *be2 = NULL;
+
+    g_assert_cmpint (ftc_backend_open (d->spec, &be2, err, sizeof err), ==, FTC_OK);
+    memset (&q, 0, sizeof q);
+    g_assert_cmpint (ftc_opencl_gemm_params (be2, &q), ==, FTC_CL_TUNING_FILE);
+    g_assert_cmpint (memcmp (&p, &q, sizeof p), ==, 0);
+    ftc_backend_free (be2);
+    /* and with tuning switched off, nothing is applied */
+    ftc_opencl_set_tuning_enabled (0);
+    g_assert_cmpint (ftc_backend_open (d->spec, &be2, err, sizeof err), ==, FTC_OK);
+    g_assert_cmpint (ftc_opencl_gemm_params (be2, &q), ==, FTC_CL_TUNING_CLBLAST);
+    ftc_backend_free (be2);
+    ftc_opencl_set_tuning_enabled (1);
+  }
   ftc_cl_set_config_dir (NULL);
 
   /* GEMMs stay correct under another parameter set (CLBlast recompiles its kernels) */
@@ -766,6 +803,7 @@ main (int argc, char **argv)
   g_test_add_func ("/opencl/elementwise", test_elementwise);
   g_test_add_func ("/opencl/crossentropy", test_crossentropy);
   g_test_add_func ("/opencl/optimizer", test_optimizer);
+  g_test_add_func ("/opencl/other-row-kernels", test_other_row_kernels);
   g_test_add_func ("/opencl/device-memory", test_device_memory);
   g_test_add_func ("/opencl/error-names", test_error_names);
   g_test_add_func ("/opencl/program-cache", test_program_cache);

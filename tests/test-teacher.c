@@ -8,6 +8,7 @@
 #include "core/ftc-dataset.h"
 #include "core/ftc-error.h"
 #include "core/ftc-teach-job.h"
+#include "core/ftc-teach-options.h"
 #include "core/ftc-teacher-openai.h"
 #include "core/ftc-synthetic.h"
 #include "core/ftc-teacher-replay.h"
@@ -291,10 +292,14 @@ test_budget_resume (void)
   g_assert_cmpuint (ftc_fake_openai_answered (fake), ==, 120);
 }
 
+static GThread *main_thread;
+
 static void
 on_done_notify (GObject *job, GParamSpec *pspec, gpointer user_data)
 {
   guint *notifications = user_data;
+  /* progress reaches the thread that started the job, never the worker's */
+  g_assert_true (g_thread_self () == main_thread);
   (*notifications)++;
 }
 
@@ -343,6 +348,7 @@ test_async_cancel_resume (void)
     g_assert_no_error (error);
     g_object_set_data (G_OBJECT (job), "finished", &finished);
     g_object_set_data (G_OBJECT (job), "cancellable", cancellable);
+    main_thread = g_thread_self ();
     g_signal_connect (job, "notify::done", G_CALLBACK (on_done_notify), &notifications);
     ftc_teach_job_run_async (job, cancellable, on_job_done, &error);
     g_timeout_add (5, cancel_when, job);
@@ -398,6 +404,15 @@ test_samples_n (void)
   fake = fake_for ("gsm8k");
   {
     g_autoptr (FtcTeachJob) job = make_job ("gsm8k", fake, out, 10, 4, FTC_OPENAI_COMPLETIONS, 0, NULL, &error);
+    FtcTeachEstimate est;
+
+    /* 10 step-1 requests (n = 4) and 40 step-2 requests; completions at their limits of 128 and 32 tokens;
+     * text-davinci-002 is priced at $20 per million tokens */
+    ftc_teach_job_estimate (job, &est);
+    g_assert_cmpuint (est.requests, ==, 50);
+    g_assert_cmpuint (est.completion_tokens, ==, 10 * 4 * 128 + 40 * 32);
+    g_assert_cmpuint (est.prompt_tokens, >, 40 * 128);
+    g_assert_cmpfloat_with_epsilon (est.cost_usd, (est.prompt_tokens + est.completion_tokens) * 20e-6, 1e-9);
     g_assert_true (ftc_teach_job_run (job, NULL, &error));
     g_assert_no_error (error);
     /* 10 step-1 requests with n = 4, then 40 step-2 requests */
@@ -629,6 +644,101 @@ test_replay_reordered (void)
   }
 }
 
+/* The reference code's completion JSON: several completions per sample, step 2 in "prompt"/"completion". */
+static void
+test_replay_reference_json (void)
+{
+  g_autofree char *out = ftc_test_tmpdir ();
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "D_multiarith.json", NULL);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcTeachJob) job = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  FtcTask *task;
+  FtcTeachPlan plan;
+  const int picks[] = { 2, 7, 11 };
+
+  if (ftc_test_shared_dir () == NULL)
+    return;
+  task = load_dataset ("multiarith");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "metadata");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "dataset_key");
+  json_builder_add_string_value (b, "multiarith");
+  json_builder_set_member_name (b, "base_model");
+  json_builder_add_string_value (b, "text-davinci-002");
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "data");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < G_N_ELEMENTS (picks); i++)
+    {
+      FtcSample *s = task->samples->pdata[picks[i]];
+      g_autofree char *index = g_strdup_printf ("%d", s->index);
+      json_builder_set_member_name (b, index);
+      json_builder_begin_array (b);
+      for (int k = 1; k >= 0; k--)   /* listed out of order: completion_index decides */
+        {
+          g_autofree char *rp = g_strdup_printf ("Q: %s\nA: Let's think step by step.", s->question);
+          g_autofree char *rationale = g_strdup_printf (" Rationale %d of sample %d.", k, s->index);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "sample_index");
+          json_builder_add_int_value (b, s->index);
+          json_builder_set_member_name (b, "completion_index");
+          json_builder_add_int_value (b, k);
+          json_builder_set_member_name (b, "question");
+          json_builder_add_string_value (b, s->question);
+          json_builder_set_member_name (b, "answer");
+          json_builder_add_string_value (b, s->answer);
+          json_builder_set_member_name (b, "reasoning_prompt");
+          json_builder_add_string_value (b, rp);
+          json_builder_set_member_name (b, "reasoning_completion");
+          json_builder_add_string_value (b, rationale);
+          json_builder_set_member_name (b, "reasoning_finish_reason");
+          json_builder_add_string_value (b, "stop");
+          json_builder_set_member_name (b, "prompt");
+          json_builder_add_string_value (b, "(step 2 prompt)");
+          json_builder_set_member_name (b, "completion");
+          json_builder_add_string_value (b, k == 0 ? s->answer : "12345");
+          json_builder_set_member_name (b, "finish_reason");
+          json_builder_add_string_value (b, "length");
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);   /* the reference code writes it with indent=4 */
+  g_assert_true (json_generator_to_file (gen, path, NULL));
+
+  ftc_teach_plan_init (&plan);
+  plan.samples = 2;
+  plan.positions = g_array_new (FALSE, FALSE, sizeof (int));
+  g_array_append_vals (plan.positions, picks, G_N_ELEMENTS (picks));
+  job = ftc_teach_job_new (ftc_teacher_replay_new (path, "text-davinci-002", &error), task, "all", &plan, out, &error);
+  g_assert_no_error (error);
+  g_assert_true (ftc_teach_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  records = read_records (ftc_teach_job_get_records_path (job), 6);
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonObject *r = records->pdata[i];
+      gint64 k = json_object_get_int_member (r, "completion_index");
+      gint64 index = json_object_get_int_member (r, "sample_index");
+      g_autofree char *expect = g_strdup_printf (" Rationale %" G_GINT64_FORMAT " of sample %" G_GINT64_FORMAT ".", k,
+                                                 index);
+      g_assert_cmpstr (json_object_get_string_member (r, "rationale"), ==, expect);
+      g_assert_cmpstr (json_object_get_string_member (r, "answer_prompt"), ==, "(step 2 prompt)");
+      g_assert_cmpstr (json_object_get_string_member (r, "finish_reason"), ==, "length");
+      g_assert_true (json_object_get_boolean_member (r, "correct") == (k == 0));
+    }
+}
+
 static GPtrArray *
 run_scripted (const char *key, guint n, double error_rate, guint samples, const char *out)
 {
@@ -722,6 +832,78 @@ test_scripted_needs_steps (void)
   g_array_unref (plan.positions);
 }
 
+/* Jobs from user options, as the CLI and the GUI build them: each mistake named. */
+static void
+test_options (void)
+{
+  g_autofree char *out = ftc_test_tmpdir ();
+  g_autoptr (GError) error = NULL;
+  FtcTeachOptions o;
+  struct {
+    const char *teacher, *model, *split, *message;
+  } bad[] = {
+    { "scripted", NULL, "validation", "train, test or all" },
+    { "ftp://example.org", NULL, NULL, "http(s) URL, replay:FILE or scripted" },
+    { "http://127.0.0.1:9", NULL, NULL, "model name" },
+    { "replay:/nonexistent/file.jsonl", NULL, NULL, "file.jsonl" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr (FtcTeachJob) job = NULL;
+      ftc_teach_options_init (&o);
+      o.task = "synthetic_coin_flip:n=20";
+      o.out_dir = out;
+      o.teacher = bad[i].teacher;
+      o.model = bad[i].model;
+      o.split = bad[i].split;
+      job = ftc_teach_job_new_from_options (&o, &error);
+      g_assert_null (job);
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, bad[i].message));
+      g_clear_error (&error);
+    }
+  {
+    g_autoptr (FtcTeachJob) job = NULL;
+    ftc_teach_options_init (&o);
+    o.task = "synthetic_coin_flip:n=20";
+    o.out_dir = out;
+    o.samples = 3;
+    o.limit = 5;
+    job = ftc_teach_job_new_from_options (&o, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (ftc_teach_job_get_teacher_kind (job), ==, "scripted");
+    g_assert_cmpuint (ftc_teach_job_get_total (job), ==, 15);
+    g_assert_true (ftc_teach_job_run (job, NULL, &error));
+    g_assert_cmpuint (ftc_teach_job_get_done (job), ==, 15);
+  }
+  {
+    /* a URL teacher: the answer cache is opened under the output folder, the price file is read */
+    g_autofree char *prices = ftc_test_write_tmp ("p.json", "{\"models\": {\"my-model\": {\"prompt\": 1, "
+                                                  "\"completion\": 2}}}", -1);
+    g_autofree char *cache = g_build_filename (out, "teacher", "synthetic_coin_flip.test.requests.jsonl", NULL);
+    g_autoptr (FtcTeachJob) job = NULL;
+    FtcTeachEstimate est;
+
+    ftc_teach_options_init (&o);
+    o.task = "synthetic_coin_flip:n=20";
+    o.out_dir = out;
+    o.split = "test";
+    o.teacher = "http://127.0.0.1:9/v1";
+    o.model = "my-model";
+    o.price_file = prices;
+    o.budget_usd = 5;
+    job = ftc_teach_job_new_from_options (&o, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (ftc_teach_job_get_teacher_kind (job), ==, "openai");
+    g_assert_true (g_file_test (cache, G_FILE_TEST_EXISTS));
+    ftc_teach_job_estimate (job, &est);
+    g_assert_cmpuint (est.requests, ==, 2 * ftc_teach_job_get_total (job));
+    g_assert_cmpfloat_with_epsilon (est.cost_usd, (est.prompt_tokens * 1.0 + est.completion_tokens * 2.0) / 1e6,
+                                    1e-12);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -735,7 +917,9 @@ main (int argc, char **argv)
   g_test_add_func ("/teacher/replay-coverage", test_replay_coverage);
   g_test_add_func ("/teacher/replay-job", test_replay_job);
   g_test_add_func ("/teacher/replay-reordered", test_replay_reordered);
+  g_test_add_func ("/teacher/replay-reference-json", test_replay_reference_json);
   g_test_add_func ("/teacher/scripted", test_scripted);
+  g_test_add_func ("/teacher/options", test_options);
   g_test_add_func ("/teacher/scripted-needs-steps", test_scripted_needs_steps);
   return g_test_run ();
 }

@@ -476,6 +476,12 @@ test_char_tokenizer (void)
   g_assert_nonnull (strstr (error->message, "text 1"));
 }
 
+static void
+count_piece (const char *start, gsize len, gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
 /* Encoding speed on gsm8k (reported, and a floor that catches a pathological slowdown) */
 static void
 test_speed (void)
@@ -501,6 +507,23 @@ test_speed (void)
   g_assert_cmpmem (cold->data, cold->len * 4, warm->data, warm->len * 4);
   g_test_message ("encode gsm8k test.jsonl (%.2f MB, %u ids): %.1f MB/s with an empty cache, %.1f MB/s warm",
                   len / 1e6, cold->len, len / (double) (t1 - t0), len / (double) (t2 - t1));
+  /* the pre-tokeniser alone, by hand and through GRegex (PCRE2), which split alike (pretokenize-regex) */
+  {
+    g_autoptr (GRegex) regex = g_regex_new (GPT2_PATTERN, G_REGEX_OPTIMIZE, 0, &error);
+    g_autoptr (GMatchInfo) match = NULL;
+    guint n_hand = 0, n_regex = 0;
+    gint64 t3, t4, t5;
+    t3 = g_get_monotonic_time ();
+    ftc_bpe_pretokenize (data, len, count_piece, &n_hand);
+    t4 = g_get_monotonic_time ();
+    for (g_regex_match_full (regex, data, len, 0, 0, &match, NULL); g_match_info_matches (match);
+         g_match_info_next (match, NULL))
+      n_regex++;
+    t5 = g_get_monotonic_time ();
+    g_assert_cmpuint (n_hand, ==, n_regex);
+    g_test_message ("pre-tokenise gsm8k test.jsonl: %.1f MB/s by hand, %.1f MB/s with GRegex", len / (double) (t4 - t3),
+                    len / (double) (t5 - t4));
+  }
   g_assert_cmpfloat (len / (double) (t2 - t1), >, 0.5);
 }
 

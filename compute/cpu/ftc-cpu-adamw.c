@@ -78,8 +78,8 @@ ftc_cpu_adamw_update (FtcBackend *be, FtcView params_v, FtcView grads_v, FtcView
       float v_i = beta2 * v[i] + (1.0f - beta2) * g * g;
       m[i] = m_i;
       v[i] = v_i;
-      /* decoupled weight decay first, p *= 1 - lr * wd, then the Adam step */
-      params[i] = params[i] * decay - step_size * m_i / (sqrtf (v_i) / bias_correction2_sqrt + eps);
+      /* decoupled weight decay first, p *= 1 - lr * wd, then the Adam step (the builtin sqrt vectorises) */
+      params[i] = params[i] * decay - step_size * m_i / (__builtin_sqrtf (v_i) / bias_correction2_sqrt + eps);
     }
   return FTC_OK;
 }

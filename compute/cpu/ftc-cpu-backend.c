@@ -257,6 +257,9 @@ static const FtcBackendClass cpu_class = {
   .norm_squared = ftc_cpu_norm_squared,
   .scale = ftc_cpu_scale,
   .adamw_update = ftc_cpu_adamw_update,
+  /* KV-cache generation */
+  .encoder_forward_pos = ftc_cpu_encoder_forward_pos,
+  .attention_forward_cached = ftc_cpu_attention_forward_cached,
 };
 
 FtcStatus

@@ -69,3 +69,10 @@ FtcStatus ftc_cpu_scale (FtcBackend *be, FtcView x, float s, size_t N);
 FtcStatus ftc_cpu_adamw_update (FtcBackend *be, FtcView params, FtcView grads, FtcView m, FtcView v,
                                 size_t N, float lr, float beta1, float beta2, float eps,
                                 float weight_decay, float grad_scale, int step);
+
+/* KV-cache generation (ftc-cpu-decode.c) */
+FtcStatus ftc_cpu_encoder_forward_pos (FtcBackend *be, FtcView out, FtcView inp, FtcView pos, FtcView wte,
+                                       FtcView wpe, int B, int T, int C);
+FtcStatus ftc_cpu_attention_forward_cached (FtcBackend *be, FtcView out, FtcView kcache, FtcView vcache,
+                                            FtcView att, FtcView qkv, FtcView pos, int B, int T, int C, int NH,
+                                            int Tc);

@@ -268,7 +268,9 @@ ftc_cl_runtime_open (int index, FtcClRuntime **out, char *err, size_t err_len)
   /* clCreateCommandQueue is deprecated in 2.0 but the only call every 1.2 driver has. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  rt->queue = clCreateCommandQueue (rt->context, rt->device, 0, &rc);
+  rt->profiling = getenv ("FTCOT_CL_PROFILE") != NULL && strcmp (getenv ("FTCOT_CL_PROFILE"), "1") == 0;
+  rt->queue = clCreateCommandQueue (rt->context, rt->device, rt->profiling ? CL_QUEUE_PROFILING_ENABLE : 0,
+                                    &rc);
 #pragma GCC diagnostic pop
   if (rc != CL_SUCCESS)
     {

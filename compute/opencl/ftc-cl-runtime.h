@@ -24,6 +24,7 @@ typedef struct {
   char platform_version[256];
   size_t max_work_group_size;
   uint64_t local_mem_bytes;
+  int profiling;               /* $FTCOT_CL_PROFILE=1: the queue records kernel times */
 } FtcClRuntime;
 
 /* "CL_INVALID_KERNEL_ARGS", ... for every OpenCL 1.2/2.x/3.0 error code; "CL_UNKNOWN_ERROR" otherwise. */

@@ -20,16 +20,23 @@ typedef enum {
   K_FILL,
   K_ENCODER_FORWARD, K_ENCODER_BACKWARD_WTE, K_ENCODER_BACKWARD_WPE,
   K_LAYERNORM_FORWARD, K_LAYERNORM_BACKWARD_DINP, K_LAYERNORM_BACKWARD_PARAMS,
+  K_LAYERNORM_FORWARD_ROWS, K_LAYERNORM_BACKWARD_DINP_ROWS,
   K_BIAS_ADD, K_BIAS_GRAD,
-  K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_SPLIT_HEADS,
+  K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_SPLIT_HEADS, K_ATTENTION_MERGE_HEADS,
   K_ATTENTION_SOFTMAX_FORWARD, K_ATTENTION_SOFTMAX_BACKWARD,
+  K_ATTENTION_SOFTMAX_FORWARD_ROWS, K_ATTENTION_SOFTMAX_BACKWARD_ROWS,
   K_GELU_FORWARD, K_GELU_BACKWARD,
   K_RESIDUAL_FORWARD, K_ACCUMULATE, K_SCALE,
-  K_CROSSENTROPY_FORWARD,
+  K_CROSSENTROPY_FORWARD, K_CROSSENTROPY_FORWARD_ROWS,
   K_ADAMW_UPDATE,
   K_NORM_PARTIAL, K_NORM_FINAL,
   K_COUNT
 } KernelId;
+
+/* profile slots past the kernels */
+#define P_SGEMM K_COUNT
+#define P_SGEMM_BATCHED (K_COUNT + 1)
+#define P_COUNT (K_COUNT + 2)
 
 typedef struct {
   const char *program;   /* kernels/PROGRAM.cl */
@@ -44,19 +51,25 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_LAYERNORM_FORWARD] = { "layernorm", "layernorm_forward" },
   [K_LAYERNORM_BACKWARD_DINP] = { "layernorm", "layernorm_backward_dinp" },
   [K_LAYERNORM_BACKWARD_PARAMS] = { "layernorm", "layernorm_backward_params" },
+  [K_LAYERNORM_FORWARD_ROWS] = { "layernorm", "layernorm_forward_rows" },
+  [K_LAYERNORM_BACKWARD_DINP_ROWS] = { "layernorm", "layernorm_backward_dinp_rows" },
   [K_BIAS_ADD] = { "matmul-bias", "bias_add" },
   [K_BIAS_GRAD] = { "matmul-bias", "bias_grad" },
   [K_ATTENTION_PERMUTE] = { "attention", "attention_permute" },
   [K_ATTENTION_UNPERMUTE_ADD] = { "attention", "attention_unpermute_add" },
   [K_ATTENTION_SPLIT_HEADS] = { "attention", "attention_split_heads" },
+  [K_ATTENTION_MERGE_HEADS] = { "attention", "attention_merge_heads" },
   [K_ATTENTION_SOFTMAX_FORWARD] = { "attention", "attention_softmax_forward" },
   [K_ATTENTION_SOFTMAX_BACKWARD] = { "attention", "attention_softmax_backward" },
+  [K_ATTENTION_SOFTMAX_FORWARD_ROWS] = { "attention", "attention_softmax_forward_rows" },
+  [K_ATTENTION_SOFTMAX_BACKWARD_ROWS] = { "attention", "attention_softmax_backward_rows" },
   [K_GELU_FORWARD] = { "gelu", "gelu_forward" },
   [K_GELU_BACKWARD] = { "gelu", "gelu_backward" },
   [K_RESIDUAL_FORWARD] = { "residual", "residual_forward" },
   [K_ACCUMULATE] = { "residual", "accumulate" },
   [K_SCALE] = { "residual", "scale" },
   [K_CROSSENTROPY_FORWARD] = { "crossentropy", "crossentropy_forward" },
+  [K_CROSSENTROPY_FORWARD_ROWS] = { "crossentropy", "crossentropy_forward_rows" },
   [K_ADAMW_UPDATE] = { "adamw", "adamw_update" },
   [K_NORM_PARTIAL] = { "norm", "norm_partial" },
   [K_NORM_FINAL] = { "norm", "norm_final" },
@@ -69,6 +82,10 @@ typedef struct {
   FtcBackend parent;
   FtcClRuntime *rt;
   size_t wg;                          /* work-group size of the reduction kernels (power of two) */
+  size_t elem_wg;                     /* work-group size of elementwise kernels */
+  int row_items;                      /* row kernels: one item per row (CPU drivers) or one group per row */
+  cl_mem ones;                        /* ones_len floats of 1, the vector bias gradients are GEMVs with */
+  size_t ones_len;
   char options[64];
   const char *program_names[MAX_PROGRAMS];
   cl_program programs[MAX_PROGRAMS];
@@ -78,6 +95,8 @@ typedef struct {
   uint64_t allocated_bytes;
   FtcClTuningSource tuning;
   FtcClGemmParams gemm_params;
+  double profile_ms[P_COUNT];
+  long profile_calls[P_COUNT];
 } FtcClBackend;
 
 typedef struct {
@@ -171,6 +190,23 @@ check_blas (FtcClBackend *be, CLBlastStatusCode st, const char *what, int M, int
     return out_of_memory (be, what, 0);
   return fail (be, FTC_ERR_BLAS, "%s (M=%d N=%d K=%d) on %s failed: %s (%d)", what, M, N, K,
                be->parent.device.spec, ftc_clblast_status_name (st), (int) st);
+}
+
+/* Waits for ev and adds its device time to slot (profiling only). */
+static void
+profile_event (FtcClBackend *be, int slot, cl_event ev)
+{
+  cl_ulong start = 0, end = 0;
+
+  if (ev == NULL)
+    return;
+  clWaitForEvents (1, &ev);
+  if (clGetEventProfilingInfo (ev, CL_PROFILING_COMMAND_START, sizeof start, &start, NULL) == CL_SUCCESS
+      && clGetEventProfilingInfo (ev, CL_PROFILING_COMMAND_END, sizeof end, &end, NULL) == CL_SUCCESS
+      && end >= start)
+    be->profile_ms[slot] += (end - start) * 1e-6;
+  be->profile_calls[slot]++;
+  clReleaseEvent (ev);
 }
 
 /* ---- programs and kernel launches ---- */
@@ -280,7 +316,7 @@ arg_float (Args *a, float x)
 }
 
 /* Enqueues the kernel over global items (rounded up to a multiple of local; kernels check bounds). local 0
- * lets the driver choose. */
+ * means the elementwise size (elem_wg). */
 static FtcStatus
 launch (Args *a, size_t global, size_t local)
 {
@@ -294,18 +330,38 @@ launch (Args *a, size_t global, size_t local)
     return check_cl (a->be, a->rc, what);
   if (global == 0)
     return FTC_OK;
-  g = local > 0 ? (global + local - 1) / local * local : (global + 63) / 64 * 64;
+  /* elementwise kernels: an explicit work-group size, since drivers left to choose for a rounded-up
+   * global size may pick tiny groups (PoCL runs each group as one vectorised loop) */
+  if (local == 0)
+    local = a->be->elem_wg;
+  g = (global + local - 1) / local * local;
   snprintf (what, sizeof what, "kernel %s", kernel_descs[a->id].kernel);
-  return check_cl (a->be, clEnqueueNDRangeKernel (a->be->rt->queue, a->k, 1, NULL, &g,
-                                                  local > 0 ? &local : NULL, 0, NULL, NULL),
-                   what);
+  {
+    cl_event ev = NULL;
+    FtcStatus st = check_cl (a->be, clEnqueueNDRangeKernel (a->be->rt->queue, a->k, 1, NULL, &g,
+                                                            &local, 0, NULL,
+                                                            a->be->rt->profiling ? &ev : NULL),
+                             what);
+    if (a->be->rt->profiling)
+      profile_event (a->be, a->id, ev);
+    return st;
+  }
 }
 
-/* One work-group per row. */
+/* A row kernel: one work-group per row, or one item per row for the _rows variants. */
 static FtcStatus
 launch_rows (Args *a, size_t rows)
 {
+  if (a->be->row_items)
+    return launch (a, rows, 0);
   return launch (a, rows * a->be->wg, a->be->wg);
+}
+
+/* The variant of a row kernel this device runs: group is the work-group kernel, items its _rows twin. */
+static KernelId
+row_kernel (FtcClBackend *be, KernelId group, KernelId items)
+{
+  return be->row_items ? items : group;
 }
 
 /* ---- backend ---- */
@@ -324,6 +380,8 @@ opencl_free_backend (FtcBackend *base)
     clReleaseProgram (be->programs[i]);
   if (be->norm_partial != NULL)
     clReleaseMemObject (be->norm_partial);
+  if (be->ones != NULL)
+    clReleaseMemObject (be->ones);
   ftc_cl_runtime_free (be->rt);
   free (be);
 }
@@ -452,12 +510,15 @@ opencl_gemm (FtcBackend *base, int trans_a, int trans_b, int M, int N, int K,
 {
   FtcClBackend *be = CLBE (base);
   CLBlastStatusCode st;
+  cl_event ev = NULL;
 
   if (M == 0 || N == 0)
     return FTC_OK;
   st = CLBlastSgemm (CLBlastLayoutRowMajor, tr (trans_a), tr (trans_b), M, N, K, alpha,
                      MEM (A), A.off, lda, MEM (B), B.off, ldb, beta, MEM (C), C.off, ldc,
-                     &be->rt->queue, NULL);
+                     &be->rt->queue, be->rt->profiling ? &ev : NULL);
+  if (be->rt->profiling && st == CLBlastSuccess)
+    profile_event (be, P_SGEMM, ev);
   return check_blas (be, st, "CLBlastSgemm", M, N, K);
 }
 
@@ -469,12 +530,16 @@ opencl_gemm_strided_batched (FtcBackend *base, int trans_a, int trans_b, int M, 
 {
   FtcClBackend *be = CLBE (base);
   CLBlastStatusCode st;
+  cl_event ev = NULL;
 
   if (M == 0 || N == 0 || batch == 0)
     return FTC_OK;
   st = CLBlastSgemmStridedBatched (CLBlastLayoutRowMajor, tr (trans_a), tr (trans_b), M, N, K, alpha,
                                    MEM (A), A.off, lda, stride_a, MEM (B), B.off, ldb, stride_b,
-                                   beta, MEM (C), C.off, ldc, stride_c, batch, &be->rt->queue, NULL);
+                                   beta, MEM (C), C.off, ldc, stride_c, batch, &be->rt->queue,
+                                   be->rt->profiling ? &ev : NULL);
+  if (be->rt->profiling && st == CLBlastSuccess)
+    profile_event (be, P_SGEMM_BATCHED, ev);
   return check_blas (be, st, "CLBlastSgemmStridedBatched", M, N, K);
 }
 
@@ -524,7 +589,7 @@ static FtcStatus
 opencl_layernorm_forward (FtcBackend *base, FtcView out, FtcView mean, FtcView rstd,
                           FtcView inp, FtcView weight, FtcView bias, int N, int C)
 {
-  Args a = args_begin (CLBE (base), K_LAYERNORM_FORWARD);
+  Args a = args_begin (CLBE (base), row_kernel (CLBE (base), K_LAYERNORM_FORWARD, K_LAYERNORM_FORWARD_ROWS));
 
   arg_view (&a, out);
   arg_view (&a, mean);
@@ -542,7 +607,8 @@ opencl_layernorm_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcV
                            FtcView dout, FtcView inp, FtcView weight, FtcView mean, FtcView rstd,
                            int N, int C)
 {
-  Args a = args_begin (CLBE (base), K_LAYERNORM_BACKWARD_DINP);
+  Args a = args_begin (CLBE (base), row_kernel (CLBE (base), K_LAYERNORM_BACKWARD_DINP,
+                                                 K_LAYERNORM_BACKWARD_DINP_ROWS));
   FtcStatus st;
 
   arg_view (&a, dinp);
@@ -580,6 +646,40 @@ bias_add (FtcClBackend *be, FtcView out, FtcView bias, int N, int OC)
   return launch (&a, (size_t) N * OC, 0);
 }
 
+/* be->ones holds at least n ones. */
+static FtcStatus
+ensure_ones (FtcClBackend *be, size_t n)
+{
+  cl_int rc = CL_SUCCESS;
+  cl_mem mem;
+  Args a;
+  FtcStatus st;
+
+  if (be->ones != NULL && be->ones_len >= n)
+    return FTC_OK;
+  mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, n * sizeof (float), NULL, &rc);
+  if (rc != CL_SUCCESS)
+    return rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE
+             ? out_of_memory (be, "allocating a vector of ones", n * sizeof (float))
+             : check_cl (be, rc, "clCreateBuffer");
+  a = args_begin (be, K_FILL);
+  arg_mem (&a, mem);
+  arg_ulong (&a, 0);
+  arg_float (&a, 1.0f);
+  arg_ulong (&a, n);
+  st = launch (&a, n, 0);
+  if (st != FTC_OK)
+    {
+      clReleaseMemObject (mem);
+      return st;
+    }
+  if (be->ones != NULL)
+    clReleaseMemObject (be->ones);
+  be->ones = mem;
+  be->ones_len = n;
+  return FTC_OK;
+}
+
 static FtcStatus
 opencl_matmul_forward (FtcBackend *base, FtcView out, FtcView inp, FtcView weight, FtcView bias,
                        int N, int IC, int OC)
@@ -609,17 +709,20 @@ opencl_matmul_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcView
   st = opencl_gemm (base, 1, 0, OC, IC, N, 1.0f, dout, OC, inp, IC, 1.0f, dweight, IC);
   if (st != FTC_OK || dbias.buf == NULL)
     return st;
-  {
-    Args a = args_begin (CLBE (base), K_BIAS_GRAD);
-
-    arg_view (&a, dbias);
-    arg_view (&a, dout);
-    arg_int (&a, N);
-    arg_int (&a, OC);
-    return launch (&a, OC, 0);
-  }
+  /* dbias (OC) += dout^T (OC,N) @ ones (N): a GEMV, which CLBlast runs far faster than a column loop */
+  st = ensure_ones (CLBE (base), N);
+  if (st == FTC_OK)
+    {
+      FtcClBackend *be = CLBE (base);
+      CLBlastStatusCode bst = CLBlastSgemv (CLBlastLayoutRowMajor, CLBlastTransposeYes, N, OC, 1.0f,
+                                            MEM (dout), dout.off, OC, be->ones, 0, 1, 1.0f,
+                                            MEM (dbias), dbias.off, 1, &be->rt->queue, NULL);
+      st = check_blas (be, bst, "CLBlastSgemv", N, OC, 1);
+    }
+  return st;
 }
 
+/* Moves the axes between src and dst: n elements; for the permute, the first n of qkvr. */
 static FtcStatus
 attention_layout (FtcClBackend *be, KernelId id, FtcView dst, FtcView src, int B, int T, int NH, int HS,
                   size_t n)
@@ -632,13 +735,17 @@ attention_layout (FtcClBackend *be, KernelId id, FtcView dst, FtcView src, int B
   arg_int (&a, T);
   arg_int (&a, NH);
   arg_int (&a, HS);
+  if (id == K_ATTENTION_PERMUTE)
+    arg_ulong (&a, n);
   return launch (&a, n, 0);
 }
 
 static FtcStatus
 attention_softmax (FtcClBackend *be, KernelId id, FtcView d, FtcView att, int rows, int T, float scale)
 {
-  Args a = args_begin (be, id);
+  Args a = args_begin (be, id == K_ATTENTION_SOFTMAX_FORWARD
+                                ? row_kernel (be, id, K_ATTENTION_SOFTMAX_FORWARD_ROWS)
+                                : row_kernel (be, id, K_ATTENTION_SOFTMAX_BACKWARD_ROWS));
 
   arg_view (&a, d);
   if (id == K_ATTENTION_SOFTMAX_BACKWARD)
@@ -660,6 +767,10 @@ opencl_attention_forward (FtcBackend *base, FtcView out, FtcView qkvr, FtcView a
   FtcView q = qkvr, k = ftc_view_at (qkvr, per), v = ftc_view_at (qkvr, 2 * per);
   FtcStatus st;
 
+  if (3 * per >= ((size_t) 1 << 31))
+    return fail (be, FTC_ERR_UNSUPPORTED, "attention: 3*B*T*C = %zu elements exceeds the kernels' 32-bit "
+                 "indexing; try a smaller batch", 3 * per);
+
   st = attention_layout (be, K_ATTENTION_PERMUTE, qkvr, inp, B, T, NH, HS, 3 * per);
   /* preatt (B*NH: T,T) = q (T,HS) @ k^T, into att; the softmax scales and masks it in place */
   if (st == FTC_OK)
@@ -668,13 +779,16 @@ opencl_attention_forward (FtcBackend *base, FtcView out, FtcView qkvr, FtcView a
   if (st == FTC_OK)
     st = attention_softmax (be, K_ATTENTION_SOFTMAX_FORWARD, att, att, B * NH * T, T,
                             1.0f / sqrtf ((float) HS));
-  /* out (B,T,NH,HS) = att (T,T) @ v (T,HS) per (b,nh): one batched call per head, batch over b, writing
-   * straight into out's interleaved layout (row stride C) so no scratch is needed */
-  for (int h = 0; h < NH && st == FTC_OK; h++)
-    st = opencl_gemm_strided_batched (base, 0, 0, T, HS, T, 1.0f,
-                                      ftc_view_at (att, h * tt), T, (size_t) NH * tt,
-                                      ftc_view_at (v, h * ths), HS, (size_t) NH * ths,
-                                      0.0f, ftc_view_at (out, (size_t) h * HS), C, (size_t) T * C, B);
+  /* vaccum (B,NH,T,HS) = att (T,T) @ v (T,HS), one batched call, parked in q's slot (contiguous, which
+   * CLBlast runs faster than four per-head calls writing out's interleaved rows); its heads merged into
+   * out (B,T,NH,HS); then q is permuted again from inp, as the backward needs it */
+  if (st == FTC_OK)
+    st = opencl_gemm_strided_batched (base, 0, 0, T, HS, T, 1.0f, att, T, tt, v, HS, ths,
+                                      0.0f, q, HS, ths, B * NH);
+  if (st == FTC_OK)
+    st = attention_layout (be, K_ATTENTION_MERGE_HEADS, out, q, B, T, NH, HS, per);
+  if (st == FTC_OK)
+    st = attention_layout (be, K_ATTENTION_PERMUTE, qkvr, inp, B, T, NH, HS, per);
   return st;
 }
 
@@ -690,6 +804,10 @@ opencl_attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcVie
   FtcView q = qkvr, k = ftc_view_at (qkvr, per), v = ftc_view_at (qkvr, 2 * per);
   FtcView dq = dqkvr, dk = ftc_view_at (dqkvr, per), dv = ftc_view_at (dqkvr, 2 * per);
   FtcStatus st;
+
+  if (3 * per >= ((size_t) 1 << 31))
+    return fail (be, FTC_ERR_UNSUPPORTED, "attention: 3*B*T*C = %zu elements exceeds the kernels' 32-bit "
+                 "indexing; try a smaller batch", 3 * per);
 
   /* dvaccum (B,NH,T,HS) = dout (B,T,NH,HS) with the heads split out, in scratch */
   st = attention_layout (be, K_ATTENTION_SPLIT_HEADS, scratch, dout, B, T, NH, HS, per);
@@ -768,7 +886,8 @@ static FtcStatus
 opencl_crossentropy_forward (FtcBackend *base, FtcView losses, FtcView logits, FtcView targets,
                              FtcView weights, int N, int V, int Vp, int write_grad)
 {
-  Args a = args_begin (CLBE (base), K_CROSSENTROPY_FORWARD);
+  Args a = args_begin (CLBE (base), row_kernel (CLBE (base), K_CROSSENTROPY_FORWARD,
+                                                 K_CROSSENTROPY_FORWARD_ROWS));
   const int has_weights = weights.buf != NULL;
 
   arg_view (&a, losses);
@@ -1161,6 +1280,42 @@ ftc_opencl_tune_gemm (FtcBackend *base, const FtcClGemmShape *shapes, int n_shap
   return FTC_OK;
 }
 
+void
+ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
+{
+  FtcClBackend *be = CLBE (base);
+  int order[P_COUNT], n = 0;
+  size_t used = 0;
+  double total = 0;
+
+  if (len == 0)
+    return;
+  buf[0] = '\0';
+  if (!ftc_backend_is_opencl (base))
+    return;
+  for (int i = 0; i < P_COUNT; i++)
+    if (be->profile_calls[i] > 0)
+      {
+        order[n++] = i;
+        total += be->profile_ms[i];
+      }
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && be->profile_ms[order[j]] > be->profile_ms[order[j - 1]]; j--)
+      {
+        int t = order[j];
+        order[j] = order[j - 1];
+        order[j - 1] = t;
+      }
+  for (int i = 0; i < n && used < len; i++)
+    {
+      const int k = order[i];
+      const char *name = k == P_SGEMM ? "CLBlastSgemm" : k == P_SGEMM_BATCHED ? "CLBlastSgemmStridedBatched"
+                                                                               : kernel_descs[k].kernel;
+      used += snprintf (buf + used, len - used, "%-30s %10.1f ms %5.1f%% %7ld calls\n", name, be->profile_ms[k],
+                        total > 0 ? 100 * be->profile_ms[k] / total : 0, be->profile_calls[k]);
+    }
+}
+
 /* ---- construction ---- */
 
 FtcStatus
@@ -1188,7 +1343,15 @@ ftc_opencl_backend_new (int device_index, FtcBackend **out, char *err, size_t er
   be->wg = 64;
   while (be->wg > 1 && be->wg > rt->max_work_group_size)
     be->wg /= 2;
+  be->elem_wg = rt->max_work_group_size < 256 ? rt->max_work_group_size : 256;
+  if (getenv ("FTCOT_CL_ELEM_WG") != NULL && atoi (getenv ("FTCOT_CL_ELEM_WG")) > 0)
+    be->elem_wg = (size_t) atoi (getenv ("FTCOT_CL_ELEM_WG"));
   snprintf (be->options, sizeof be->options, "-cl-std=CL1.2 -DFTC_WG=%zu", be->wg);
+  /* CPU drivers run barrier-free row loops faster; GPUs want a work-group per row.
+   * $FTCOT_CL_ROW_KERNELS=items|groups overrides (the tests run both). */
+  be->row_items = !rt->info.is_gpu;
+  if (getenv ("FTCOT_CL_ROW_KERNELS") != NULL)
+    be->row_items = strcmp (getenv ("FTCOT_CL_ROW_KERNELS"), "items") == 0;
   be->norm_partial = clCreateBuffer (rt->context, CL_MEM_READ_WRITE, NORM_MAX_GROUPS * sizeof (float), NULL,
                                      &rc);
   if (rc != CL_SUCCESS)

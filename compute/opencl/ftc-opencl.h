@@ -21,6 +21,7 @@ void ftc_opencl_set_tuning_enabled (int enabled);
 
 /* 1 when be is an opencl backend. */
 int ftc_backend_is_opencl (FtcBackend *be);
+/* CLBlast keeps overrides per device for the whole process: the last backend to set them wins. */
 /* The parameters in use and where they came from (params is left alone for FTC_CL_TUNING_CLBLAST). */
 FtcClTuningSource ftc_opencl_gemm_params (FtcBackend *be, FtcClGemmParams *params);
 const char *ftc_cl_tuning_source_name (FtcClTuningSource source);
@@ -51,3 +52,7 @@ typedef void (*FtcClTuneCallback) (void *user_data, int index, int total, const 
 FtcStatus ftc_opencl_tune_gemm (FtcBackend *be, const FtcClGemmShape *shapes, int n_shapes, int quick,
                                 FtcClTuneCallback callback, void *user_data,
                                 FtcClGemmParams *best, double *best_gflops);
+
+/* With $FTCOT_CL_PROFILE=1 when the backend opened, every kernel and CLBlast call waits for itself and its
+ * device time is summed per kernel (slow: for finding where time goes). Writes a table, busiest first. */
+void ftc_opencl_profile_report (FtcBackend *be, char *buf, size_t len);

@@ -1,0 +1,43 @@
+/* ftc-teach-options.h: a teaching job from what a user chose (the options of `ftcot teach`, the fields of
+ * the GUI's teacher page), so that the command line and the GUI build the same job the same way. */
+#pragma once
+
+#include "core/ftc-openai-client.h"
+#include "core/ftc-task-open.h"
+#include "core/ftc-teach-job.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char *task;             /* key, key:params or task file (ftc_task_open) */
+  FtcTaskOpenOptions task_options;
+  const char *split;            /* "train" (NULL), "test" or "all" */
+  guint limit;                  /* only the first questions of the split; 0: all */
+  const char *teacher;          /* http(s) URL, "replay:FILE" or "scripted" (NULL) */
+  const char *model;            /* URL teachers: required; replay: the name recorded */
+  const char *api;              /* "chat", "completions", "auto" (NULL: from the model name) */
+  guint samples;                /* D (default 1) */
+  double temperature;           /* < 0 (default): 0 for D = 1, else 0.7 */
+  int max_tokens;               /* 128 */
+  int answer_max_tokens;        /* 32 */
+  const char *out_dir;          /* required */
+  guint max_in_flight;          /* 8 */
+  double rpm, tpm;              /* 0: no limit */
+  double budget_usd;            /* 0: none */
+  double timeout_s;             /* 120 */
+  guint attempts;               /* 6 */
+  FtcOpenaiNMode n_mode;
+  const char *api_key_env;      /* NULL: OPENAI_API_KEY, sent only where ftc_openai_url_takes_default_key() */
+  const char *api_key_file;
+  const char *price_file;
+  double error_rate;            /* scripted teacher, 0.1 */
+  guint64 seed;                 /* scripted teacher, 1 */
+} FtcTeachOptions;
+
+void ftc_teach_options_init (FtcTeachOptions *options);
+
+/* Opens the task, picks the split, builds the teacher (with its answer cache under out_dir) and the job.
+ * Errors name the option at fault (FTC_ERROR_INVALID) or come from the task, key file or price file. */
+FtcTeachJob *ftc_teach_job_new_from_options (const FtcTeachOptions *options, GError **error);
+
+G_END_DECLS
