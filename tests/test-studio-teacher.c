@@ -198,8 +198,6 @@ test_cost_meter (void)
     g_assert_nonnull (strstr (preview, "[user]\nQ: "));
     g_assert_nonnull (strstr (preview, "[assistant]\n"));
   }
-  /* endpoint teachers run from the command line: no start here */
-  g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.start")));
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* prices named by the experiment win */
@@ -216,6 +214,27 @@ static gboolean
 job_idle (gpointer page)
 {
   return !ftc_teacher_page_get_job_running (page);
+}
+
+static void
+test_job_error (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *exp = g_build_filename (dir, "experiment.json", NULL);
+  GtkWidget *window;
+  FtcTeacherPage *page;
+
+  /* an endpoint teacher without a model: the job is not built, the view says why, Start is back */
+  g_assert_true (g_file_set_contents (exp, "{\"tasks\": [{\"key\": \"synthetic_coin_flip\", \"size\": 20}], "
+                                      "\"teacher\": {\"kind\": \"openai\", \"endpoint\": \"http://127.0.0.1:9/v1\"}}", -1, NULL));
+  page = open_page (dir, &window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.start", NULL));
+  ftc_test_studio_wait (job_idle, page, 20000);
+  g_assert_null (ftc_teacher_page_get_job (page));
+  g_assert_nonnull (ftc_teacher_page_get_job_status (page));
+  g_assert_nonnull (strstr (ftc_teacher_page_get_job_status (page), "model"));
+  g_assert_true (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.start")));
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static gboolean
@@ -290,5 +309,6 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/teacher/live-records-and-save", test_live_records_and_save);
   g_test_add_func ("/studio/teacher/teach-job", test_teach_job);
   g_test_add_func ("/studio/teacher/cost-meter", test_cost_meter);
+  g_test_add_func ("/studio/teacher/job-error", test_job_error);
   return g_test_run ();
 }

@@ -13,8 +13,7 @@
 #include "core/ftc-task-registry.h"
 #include "core/ftc-teach-job.h"
 #include "core/ftc-teacher.h"
-#include "core/ftc-teacher-replay.h"
-#include "core/ftc-teacher-scripted.h"
+#include "core/ftc-teach-options.h"
 
 #define COALESCE_MS 150
 #define N_LATEST 12
@@ -426,9 +425,8 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (self->job_status != NULL)
     gtk_label_set_text (self->job_label, self->job_status);
   else
-    gtk_label_set_text (self->job_label, g_strcmp0 (ftc_json_string (self->data->teacher, "kind", "scripted"), "openai") == 0
-                        ? _("Endpoint teachers run from the command line (ftcot teach); this view follows their records live.")
-                        : _("Start teaches the experiment's first task; its records appear below as they arrive."));
+    gtk_label_set_text (self->job_label,
+                        _("Start teaches the experiment's first task; its records appear below as they arrive."));
   update_job_actions (self);
   update_preview (self);
   update_meter (self);
@@ -592,8 +590,7 @@ static void
 update_job_actions (FtcTeacherPage *self)
 {
   gboolean busy = self->job_preparing || self->job_running;
-  gboolean can = self->directory != NULL && self->data != NULL &&
-                 g_strcmp0 (ftc_json_string (self->data->teacher, "kind", "scripted"), "openai") != 0;
+  gboolean can = self->directory != NULL && self->data != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.start", can && !busy && self->job == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.pause", self->job_running);
@@ -679,12 +676,21 @@ prepare_job_free (PrepareJob *p)
   g_free (p);
 }
 
-/* The experiment's first task, teacher and plan, as `ftcot teach` would build them. */
+static char *
+resolve (const char *dir, const char *path)
+{
+  if (path == NULL)
+    return NULL;
+  return g_path_is_absolute (path) ? g_strdup (path) : g_build_filename (dir, path, NULL);
+}
+
+/* The experiment's first task and its teacher as a teach job, built by ftc_teach_job_new_from_options:
+ * the same construction as `ftcot teach`. */
 static void
 prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   PrepareJob *p = task_data;
-  JsonObject *teacher_cfg = ftc_json_object (p->experiment, "teacher");
+  JsonObject *t = ftc_json_object (p->experiment, "teacher");
   JsonNode *tasks = json_object_get_member (p->experiment, "tasks");
   JsonNode *first = tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks) && json_array_get_length (json_node_get_array (tasks)) > 0
                     ? json_array_get_element (json_node_get_array (tasks), 0) : json_object_get_member (p->experiment, "task");
@@ -692,59 +698,53 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   const char *key = task_obj != NULL ? ftc_json_string (task_obj, "key", NULL)
                   : first != NULL && JSON_NODE_HOLDS_VALUE (first) ? json_node_get_string (first) : NULL;
   JsonObject *seeds = ftc_json_object (p->experiment, "seeds");
-  guint64 seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "teacher", 42) : ftc_json_int (p->experiment, "seeds", 42));
-  const char *kind = ftc_json_string (teacher_cfg, "kind", "scripted");
-  FtcTaskOpenOptions options = { 0 };
-  g_autoptr (FtcTask) ftask = NULL;
-  g_autoptr (FtcTeacher) teacher = NULL;
-  FtcTeachPlan plan;
+  const char *kind = ftc_json_string (t, "kind", "scripted");
+  g_autofree char *teacher_spec = NULL, *key_file = NULL, *price_file = NULL;
+  FtcTeachOptions o;
   GError *error = NULL;
   FtcTeachJob *job;
-  int train_size;
 
-  if (key == NULL)
-    key = "synthetic_coin_flip";   /* the experiment default (docs/experiment.md) */
-  options.n = (guint) MAX (0, ftc_json_int (task_obj, "size", 0));
-  options.seed = seed;
-  ftask = ftc_task_open (key, &options, &error);
-  if (ftask == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  ftc_teach_options_init (&o);
+  o.task = key != NULL ? key : "synthetic_coin_flip";   /* the experiment default (docs/experiment.md) */
+  o.task_options.n = (guint) MAX (0, ftc_json_int (task_obj, "size", 0));
+  o.task_options.seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "split", 42) : ftc_json_int (p->experiment, "seeds", 42));
+  o.split = "train";
+  o.limit = (guint) MAX (0, ftc_json_int (task_obj, "train_size", 0));
   if (g_strcmp0 (kind, "replay") == 0)
     {
-      g_autofree char *path = NULL;
-      const char *replay = ftc_json_string (teacher_cfg, "replay_path", NULL);
-      if (replay == NULL)
+      g_autofree char *path = resolve (p->dir, ftc_json_string (t, "replay_path", NULL));
+      if (path == NULL)
         {
           g_task_return_new_error (task, FTC_ERROR, FTC_ERROR_INVALID, "%s", _("The replay teacher needs teacher.replay_path"));
           return;
         }
-      path = g_path_is_absolute (replay) ? g_strdup (replay) : g_build_filename (p->dir, replay, NULL);
-      teacher = ftc_teacher_replay_new (path, ftc_json_string (teacher_cfg, "model", NULL), &error);
+      teacher_spec = g_strconcat ("replay:", path, NULL);
     }
+  else if (g_strcmp0 (kind, "openai") == 0)
+    teacher_spec = g_strdup (ftc_json_string (t, "endpoint", "https://api.openai.com/v1"));
   else
-    {
-      JsonObject *topts = ftc_json_object (teacher_cfg, "options");
-      teacher = ftc_teacher_scripted_new (ftc_json_double (topts, "error_rate", 0.1), seed, &error);
-    }
-  if (teacher == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  ftc_teach_plan_init (&plan);
-  plan.positions = g_array_copy (ftask->train);
-  train_size = (int) ftc_json_int (task_obj, "train_size", 0);
-  if (train_size > 0 && plan.positions->len > (guint) train_size)
-    g_array_set_size (plan.positions, (guint) train_size);
-  plan.samples = (guint) MAX (1, ftc_json_int (teacher_cfg, "samples", 1));
-  plan.temperature = ftc_json_double (teacher_cfg, "temperature", plan.samples > 1 ? 0.7 : 0);
-  plan.max_tokens = (int) ftc_json_int (teacher_cfg, "max_tokens", 128);
-  plan.answer_max_tokens = (int) ftc_json_int (teacher_cfg, "answer_max_tokens", 32);
-  plan.seed = seed;
-  job = ftc_teach_job_new (g_steal_pointer (&teacher), g_steal_pointer (&ftask), "train", &plan, p->dir, &error);
+    teacher_spec = g_strdup ("scripted");
+  o.teacher = teacher_spec;
+  o.model = ftc_json_string (t, "model", NULL);
+  o.api = ftc_json_string (t, "api", NULL);
+  o.samples = (guint) MAX (1, ftc_json_int (t, "samples", 1));
+  o.temperature = ftc_json_double (t, "temperature", -1);
+  o.max_tokens = (int) ftc_json_int (t, "max_tokens", o.max_tokens);
+  o.answer_max_tokens = (int) ftc_json_int (t, "answer_max_tokens", o.answer_max_tokens);
+  o.out_dir = p->dir;
+  o.max_in_flight = (guint) MAX (1, ftc_json_int (t, "in_flight", o.max_in_flight));
+  o.rpm = ftc_json_double (t, "rpm", 0);
+  o.tpm = ftc_json_double (t, "tpm", 0);
+  o.budget_usd = ftc_json_double (t, "budget_usd", 0);
+  o.timeout_s = ftc_json_double (t, "timeout_s", o.timeout_s);
+  o.api_key_env = ftc_json_string (t, "key_env", NULL);
+  key_file = resolve (p->dir, ftc_json_string (t, "key_file", NULL));
+  o.api_key_file = key_file;
+  price_file = resolve (p->dir, ftc_json_string (t, "price_file", NULL));
+  o.price_file = price_file;
+  o.error_rate = ftc_json_double (ftc_json_object (t, "options"), "error_rate", o.error_rate);
+  o.seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "teacher", 42) : ftc_json_int (p->experiment, "seeds", 42));
+  job = ftc_teach_job_new_from_options (&o, &error);
   if (job == NULL)
     g_task_return_error (task, error);
   else
@@ -1024,4 +1024,10 @@ const char *
 ftc_teacher_page_get_cost_text (FtcTeacherPage *self)
 {
   return gtk_label_get_text (self->meter_values[3]);
+}
+
+const char *
+ftc_teacher_page_get_job_status (FtcTeacherPage *self)
+{
+  return self->job_status;
 }
