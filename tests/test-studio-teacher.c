@@ -6,6 +6,7 @@
 
 #include "app/studio/ftc-rationale-item.h"
 #include "app/studio/ftc-teacher-page.h"
+#include "core/ftc-teacher.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 
@@ -41,17 +42,25 @@ test_preview_and_usage (void)
   /* the recorded prompts are what the preview must reproduce byte for byte */
   step1 = g_strdup (json_object_get_string_member (first, "reasoning_prompt"));
   g_assert_nonnull (strstr (preview, step1));
-  step2 = g_strdup_printf ("%s%s Therefore, the answer (Yes or No) is", step1,
-                           json_object_get_string_member (first, "rationale"));
+  /* the teacher's own prompt functions (core/ftc-teacher.h) give the same text */
+  {
+    g_autofree char *core1 = ftc_cot_reasoning_prompt (json_object_get_string_member (first, "question"));
+    g_assert_cmpstr (core1, ==, step1);
+  }
+  step2 = ftc_cot_answer_prompt (step1, json_object_get_string_member (first, "rationale"),
+                                 "Therefore, the answer (Yes or No) is");
   g_assert_nonnull (strstr (preview, step2));
+  /* and it is what the record says was sent */
+  g_assert_cmpstr (step2, ==, json_object_get_string_member (first, "answer_prompt"));
 
   /* editing a template updates the preview at once */
   ftc_teacher_page_set_templates (page, "Let's work this out in a step by step way.", "So the answer is", "You are a careful tutor.");
   g_free (preview);
   preview = ftc_teacher_page_dup_preview (page);
   g_assert_nonnull (strstr (preview, "A: Let's work this out in a step by step way."));
-  g_assert_nonnull (strstr (preview, " So the answer is"));
-  g_assert_nonnull (strstr (preview, "You are a careful tutor."));
+  g_assert_nonnull (strstr (preview, " \nSo the answer is"));
+  /* a completions request has no system message */
+  g_assert_null (strstr (preview, "You are a careful tutor."));
   g_assert_null (strstr (preview, "Let's think step by step."));
 
   /* another question */
@@ -157,9 +166,9 @@ test_prompt_functions (void)
   g_autofree char *s2 = ftc_teacher_answer_prompt ("What is 2+3?", "Let's think step by step.", " 2+3 is 5.",
                                                    "Therefore, the answer (arabic numerals) is");
 
-  /* Kojima et al.: "Q: {q}\nA: {trigger}", then the rationale and " " + the answer trigger */
+  /* Kojima et al.: "Q: {q}\nA: {trigger}", then the rationale, " ", and "\n" + the answer trigger */
   g_assert_cmpstr (s1, ==, "Q: What is 2+3?\nA: Let's think step by step.");
-  g_assert_cmpstr (s2, ==, "Q: What is 2+3?\nA: Let's think step by step. 2+3 is 5. Therefore, the answer (arabic numerals) is");
+  g_assert_cmpstr (s2, ==, "Q: What is 2+3?\nA: Let's think step by step. 2+3 is 5. \nTherefore, the answer (arabic numerals) is");
 }
 
 static void
@@ -180,8 +189,15 @@ test_cost_meter (void)
   ftc_teacher_page_get_usage (page, &n, &pt, &ct);
   want = g_strdup_printf ("$%.4f", (pt * 0.15 + ct * 0.60) / 1e6);
   g_assert_cmpstr (ftc_teacher_page_get_cost_text (page), ==, want);
-  /* endpoint teachers run from the command line: no start here */
-  g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.start")));
+  /* a chat endpoint gets turns: the preview shows them */
+  {
+    g_autofree char *preview = NULL;
+    ftc_teacher_page_set_templates (page, NULL, NULL, "You are a careful tutor.");
+    preview = ftc_teacher_page_dup_preview (page);
+    g_assert_nonnull (strstr (preview, "[system]\nYou are a careful tutor."));
+    g_assert_nonnull (strstr (preview, "[user]\nQ: "));
+    g_assert_nonnull (strstr (preview, "[assistant]\n"));
+  }
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* prices named by the experiment win */
@@ -198,6 +214,27 @@ static gboolean
 job_idle (gpointer page)
 {
   return !ftc_teacher_page_get_job_running (page);
+}
+
+static void
+test_job_error (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *exp = g_build_filename (dir, "experiment.json", NULL);
+  GtkWidget *window;
+  FtcTeacherPage *page;
+
+  /* an endpoint teacher without a model: the job is not built, the view says why, Start is back */
+  g_assert_true (g_file_set_contents (exp, "{\"tasks\": [{\"key\": \"synthetic_coin_flip\", \"size\": 20}], "
+                                      "\"teacher\": {\"kind\": \"openai\", \"endpoint\": \"http://127.0.0.1:9/v1\"}}", -1, NULL));
+  page = open_page (dir, &window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.start", NULL));
+  ftc_test_studio_wait (job_idle, page, 20000);
+  g_assert_null (ftc_teacher_page_get_job (page));
+  g_assert_nonnull (ftc_teacher_page_get_job_status (page));
+  g_assert_nonnull (strstr (ftc_teacher_page_get_job_status (page), "model"));
+  g_assert_true (gtk_widget_is_sensitive (ftc_test_studio_find_action (GTK_WIDGET (page), "teacher.start")));
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static gboolean
@@ -272,5 +309,6 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/teacher/live-records-and-save", test_live_records_and_save);
   g_test_add_func ("/studio/teacher/teach-job", test_teach_job);
   g_test_add_func ("/studio/teacher/cost-meter", test_cost_meter);
+  g_test_add_func ("/studio/teacher/job-error", test_job_error);
   return g_test_run ();
 }

@@ -315,7 +315,7 @@ task_preview_thread (GTask *task, gpointer source, gpointer task_data, GCancella
   GString *text = g_string_new (NULL);
 
   if (ftask == NULL)
-    g_string_append_printf (text, _("The task's data is not here yet: %s"), error->message);
+    g_string_append_printf (text, _("The task's data is not here yet: %s\n"), error->message);
   else
     {
       g_string_append_printf (text, _("%u samples: %u for training, %u for testing. First training questions:\n"),

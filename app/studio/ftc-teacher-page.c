@@ -12,12 +12,12 @@
 #include "core/ftc-task-open.h"
 #include "core/ftc-task-registry.h"
 #include "core/ftc-teach-job.h"
-#include "core/ftc-teacher-replay.h"
-#include "core/ftc-teacher-scripted.h"
+#include "core/ftc-teacher.h"
+#include "core/ftc-teach-options.h"
 
 #define COALESCE_MS 150
 #define N_LATEST 12
-#define DEFAULT_REASONING "Let's think step by step."
+#define DEFAULT_REASONING FTC_COT_TRIGGER
 #define DEFAULT_ANSWER "Therefore, the answer is"
 
 typedef struct {
@@ -102,7 +102,9 @@ static GParamSpec *props[N_PROPS];
 char *
 ftc_teacher_reasoning_prompt (const char *question, const char *reasoning_trigger)
 {
-  /* Kojima et al.'s Zero-shot-CoT step 1: "Q: " + question + "\n" + "A: " + trigger */
+  /* the teacher's own step-1 prompt when the trigger is the default; the same shape otherwise */
+  if (g_strcmp0 (reasoning_trigger, FTC_COT_TRIGGER) == 0)
+    return ftc_cot_reasoning_prompt (question);
   return g_strdup_printf ("Q: %s\nA: %s", question, reasoning_trigger);
 }
 
@@ -112,9 +114,30 @@ ftc_teacher_answer_prompt (const char *question, const char *reasoning_trigger, 
 {
   g_autofree char *step1 = ftc_teacher_reasoning_prompt (question, reasoning_trigger);
 
-  /* step 2 appends the rationale and then " " + the answer trigger */
-  return g_strdup_printf ("%s%s %s", step1, rationale != NULL ? rationale : _(" {rationale from step 1}"),
-                          answer_trigger);
+  /* core/ftc-teacher's step 2: Kojima et al.'s x + z + " " + "\nTherefore, ..." */
+  return ftc_cot_answer_prompt (step1, rationale != NULL ? rationale : _(" {rationale from step 1}"), answer_trigger);
+}
+
+/* The chat form of both requests: the system message (if any), then the turns of ftc_cot_chat_messages. */
+static char *
+chat_preview (const char *system, const char *step1, const char *rationale, const char *answer_trigger)
+{
+  g_autoptr (JsonArray) messages = ftc_cot_chat_messages (step1, rationale != NULL ? rationale : _(" {rationale from step 1}"),
+                                                          answer_trigger);
+  GString *out = g_string_new (NULL);
+
+  if (system != NULL && *system != '\0')
+    g_string_append_printf (out, "[system]\n%s\n\n", system);
+  for (guint i = 0; i < json_array_get_length (messages); i++)
+    {
+      JsonObject *m = json_array_get_object_element (messages, i);
+      if (i == 1)
+        g_string_append (out, _("── request 2 repeats the turns above, then ──\n"));
+      g_string_append_printf (out, "[%s]\n%s\n\n", ftc_json_string (m, "role", "?"), ftc_json_string (m, "content", ""));
+    }
+  g_strchomp (out->str);
+  out->len = strlen (out->str);
+  return g_string_free (out, FALSE);
 }
 
 static gboolean
@@ -256,10 +279,21 @@ update_preview (FtcTeacherPage *self)
     g_autofree char *step1 = ftc_teacher_reasoning_prompt (question, reasoning);
     g_autofree char *step2 = ftc_teacher_answer_prompt (question, reasoning, q != NULL ? q->rationale : NULL, answer);
 
-    if (system != NULL && *system != '\0')
-      g_string_append_printf (text, _("── chat system message ──\n%s\n\n"), system);
-    g_string_append_printf (text, _("── request 1: reasoning ──\n%s\n\n"), step1);
-    g_string_append_printf (text, _("── request 2: answer ──\n%s"), step2);
+    gboolean chat = self->data != NULL &&
+                    g_strcmp0 (ftc_json_string (self->data->teacher, "kind", "scripted"), "openai") == 0 &&
+                    g_strcmp0 (ftc_json_string (self->data->teacher, "api", "chat"), "completions") != 0;
+
+    if (chat)
+      {
+        /* chat endpoints get turns, not one text (core/ftc-teacher.h, ftc_cot_chat_messages) */
+        g_autofree char *turns = chat_preview (system, step1, q != NULL ? q->rationale : NULL, answer);
+        g_string_append_printf (text, _("── chat request 1: reasoning ──\n%s"), turns);
+      }
+    else
+      {
+        g_string_append_printf (text, _("── request 1: reasoning ──\n%s\n\n"), step1);
+        g_string_append_printf (text, _("── request 2: answer ──\n%s"), step2);
+      }
   }
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->preview_view), text->str, (int) text->len);
   count = g_strdup_printf (_("of %u"), n);
@@ -391,9 +425,8 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (self->job_status != NULL)
     gtk_label_set_text (self->job_label, self->job_status);
   else
-    gtk_label_set_text (self->job_label, g_strcmp0 (ftc_json_string (self->data->teacher, "kind", "scripted"), "openai") == 0
-                        ? _("Endpoint teachers run from the command line (ftcot teach); this view follows their records live.")
-                        : _("Start teaches the experiment's first task; its records appear below as they arrive."));
+    gtk_label_set_text (self->job_label,
+                        _("Start teaches the experiment's first task; its records appear below as they arrive."));
   update_job_actions (self);
   update_preview (self);
   update_meter (self);
@@ -557,8 +590,7 @@ static void
 update_job_actions (FtcTeacherPage *self)
 {
   gboolean busy = self->job_preparing || self->job_running;
-  gboolean can = self->directory != NULL && self->data != NULL &&
-                 g_strcmp0 (ftc_json_string (self->data->teacher, "kind", "scripted"), "openai") != 0;
+  gboolean can = self->directory != NULL && self->data != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.start", can && !busy && self->job == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.pause", self->job_running);
@@ -644,12 +676,21 @@ prepare_job_free (PrepareJob *p)
   g_free (p);
 }
 
-/* The experiment's first task, teacher and plan, as `ftcot teach` would build them. */
+static char *
+resolve (const char *dir, const char *path)
+{
+  if (path == NULL)
+    return NULL;
+  return g_path_is_absolute (path) ? g_strdup (path) : g_build_filename (dir, path, NULL);
+}
+
+/* The experiment's first task and its teacher as a teach job, built by ftc_teach_job_new_from_options:
+ * the same construction as `ftcot teach`. */
 static void
 prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   PrepareJob *p = task_data;
-  JsonObject *teacher_cfg = ftc_json_object (p->experiment, "teacher");
+  JsonObject *t = ftc_json_object (p->experiment, "teacher");
   JsonNode *tasks = json_object_get_member (p->experiment, "tasks");
   JsonNode *first = tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks) && json_array_get_length (json_node_get_array (tasks)) > 0
                     ? json_array_get_element (json_node_get_array (tasks), 0) : json_object_get_member (p->experiment, "task");
@@ -657,59 +698,53 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   const char *key = task_obj != NULL ? ftc_json_string (task_obj, "key", NULL)
                   : first != NULL && JSON_NODE_HOLDS_VALUE (first) ? json_node_get_string (first) : NULL;
   JsonObject *seeds = ftc_json_object (p->experiment, "seeds");
-  guint64 seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "teacher", 42) : ftc_json_int (p->experiment, "seeds", 42));
-  const char *kind = ftc_json_string (teacher_cfg, "kind", "scripted");
-  FtcTaskOpenOptions options = { 0 };
-  g_autoptr (FtcTask) ftask = NULL;
-  g_autoptr (FtcTeacher) teacher = NULL;
-  FtcTeachPlan plan;
+  const char *kind = ftc_json_string (t, "kind", "scripted");
+  g_autofree char *teacher_spec = NULL, *key_file = NULL, *price_file = NULL;
+  FtcTeachOptions o;
   GError *error = NULL;
   FtcTeachJob *job;
-  int train_size;
 
-  if (key == NULL)
-    key = "synthetic_coin_flip";   /* the experiment default (docs/experiment.md) */
-  options.n = (guint) MAX (0, ftc_json_int (task_obj, "size", 0));
-  options.seed = seed;
-  ftask = ftc_task_open (key, &options, &error);
-  if (ftask == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  ftc_teach_options_init (&o);
+  o.task = key != NULL ? key : "synthetic_coin_flip";   /* the experiment default (docs/experiment.md) */
+  o.task_options.n = (guint) MAX (0, ftc_json_int (task_obj, "size", 0));
+  o.task_options.seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "split", 42) : ftc_json_int (p->experiment, "seeds", 42));
+  o.split = "train";
+  o.limit = (guint) MAX (0, ftc_json_int (task_obj, "train_size", 0));
   if (g_strcmp0 (kind, "replay") == 0)
     {
-      g_autofree char *path = NULL;
-      const char *replay = ftc_json_string (teacher_cfg, "replay_path", NULL);
-      if (replay == NULL)
+      g_autofree char *path = resolve (p->dir, ftc_json_string (t, "replay_path", NULL));
+      if (path == NULL)
         {
           g_task_return_new_error (task, FTC_ERROR, FTC_ERROR_INVALID, "%s", _("The replay teacher needs teacher.replay_path"));
           return;
         }
-      path = g_path_is_absolute (replay) ? g_strdup (replay) : g_build_filename (p->dir, replay, NULL);
-      teacher = ftc_teacher_replay_new (path, ftc_json_string (teacher_cfg, "model", NULL), &error);
+      teacher_spec = g_strconcat ("replay:", path, NULL);
     }
+  else if (g_strcmp0 (kind, "openai") == 0)
+    teacher_spec = g_strdup (ftc_json_string (t, "endpoint", "https://api.openai.com/v1"));
   else
-    {
-      JsonObject *topts = ftc_json_object (teacher_cfg, "options");
-      teacher = ftc_teacher_scripted_new (ftc_json_double (topts, "error_rate", 0.1), seed, &error);
-    }
-  if (teacher == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  ftc_teach_plan_init (&plan);
-  plan.positions = g_array_copy (ftask->train);
-  train_size = (int) ftc_json_int (task_obj, "train_size", 0);
-  if (train_size > 0 && plan.positions->len > (guint) train_size)
-    g_array_set_size (plan.positions, (guint) train_size);
-  plan.samples = (guint) MAX (1, ftc_json_int (teacher_cfg, "samples", 1));
-  plan.temperature = ftc_json_double (teacher_cfg, "temperature", plan.samples > 1 ? 0.7 : 0);
-  plan.max_tokens = (int) ftc_json_int (teacher_cfg, "max_tokens", 128);
-  plan.answer_max_tokens = (int) ftc_json_int (teacher_cfg, "answer_max_tokens", 32);
-  plan.seed = seed;
-  job = ftc_teach_job_new (g_steal_pointer (&teacher), g_steal_pointer (&ftask), "train", &plan, p->dir, &error);
+    teacher_spec = g_strdup ("scripted");
+  o.teacher = teacher_spec;
+  o.model = ftc_json_string (t, "model", NULL);
+  o.api = ftc_json_string (t, "api", NULL);
+  o.samples = (guint) MAX (1, ftc_json_int (t, "samples", 1));
+  o.temperature = ftc_json_double (t, "temperature", -1);
+  o.max_tokens = (int) ftc_json_int (t, "max_tokens", o.max_tokens);
+  o.answer_max_tokens = (int) ftc_json_int (t, "answer_max_tokens", o.answer_max_tokens);
+  o.out_dir = p->dir;
+  o.max_in_flight = (guint) MAX (1, ftc_json_int (t, "in_flight", o.max_in_flight));
+  o.rpm = ftc_json_double (t, "rpm", 0);
+  o.tpm = ftc_json_double (t, "tpm", 0);
+  o.budget_usd = ftc_json_double (t, "budget_usd", 0);
+  o.timeout_s = ftc_json_double (t, "timeout_s", o.timeout_s);
+  o.api_key_env = ftc_json_string (t, "key_env", NULL);
+  key_file = resolve (p->dir, ftc_json_string (t, "key_file", NULL));
+  o.api_key_file = key_file;
+  price_file = resolve (p->dir, ftc_json_string (t, "price_file", NULL));
+  o.price_file = price_file;
+  o.error_rate = ftc_json_double (ftc_json_object (t, "options"), "error_rate", o.error_rate);
+  o.seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "teacher", 42) : ftc_json_int (p->experiment, "seeds", 42));
+  job = ftc_teach_job_new_from_options (&o, &error);
   if (job == NULL)
     g_task_return_error (task, error);
   else
@@ -989,4 +1024,10 @@ const char *
 ftc_teacher_page_get_cost_text (FtcTeacherPage *self)
 {
   return gtk_label_get_text (self->meter_values[3]);
+}
+
+const char *
+ftc_teacher_page_get_job_status (FtcTeacherPage *self)
+{
+  return self->job_status;
 }

@@ -1,8 +1,8 @@
 /* ftc-teacher-page.h: the teacher view: Zero-shot-CoT prompt templates with a live preview of the exact
  * text sent for a chosen question; the teach job's controls, progress, token and cost meter against the
  * budget; the latest rationales as they arrive (teacher/TASK.jsonl is followed as it grows). The teach job
- * is core/ftc-teach-job's, the object `ftcot teach` runs: built-in (scripted) and replay teachers start
- * here; endpoint teachers run from the command line and are followed live. */
+ * is core/ftc-teach-job's, built from the experiment by ftc_teach_job_new_from_options as `ftcot teach`
+ * builds it (scripted, replay and endpoint teachers). */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -41,6 +41,8 @@ GListModel *ftc_teacher_page_get_latest (FtcTeacherPage *self);   /* FtcRational
  * running while it is being prepared or teaches; the job is kept while paused, NULL otherwise. */
 gboolean ftc_teacher_page_get_job_running (FtcTeacherPage *self);
 FtcTeachJob *ftc_teacher_page_get_job (FtcTeacherPage *self);
+/* What the job last said ("Paused: ...", an error), or NULL before any. */
+const char *ftc_teacher_page_get_job_status (FtcTeacherPage *self);
 /* Writes the templates into experiment.json's "teacher" object as reasoning_trigger, answer_trigger and
  * system_prompt (other keys are kept). */
 gboolean ftc_teacher_page_save_templates (FtcTeacherPage *self, GError **error);

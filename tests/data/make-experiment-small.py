@@ -44,7 +44,7 @@ for key, (gen, trig) in tasks.items():
             rp = f"Q: {q}\nA: Let's think step by step."
             recs.append({"task": key, "sample_id": f"{key}-{idx}", "sample_index": idx, "completion_index": c,
                 "question": q, "gold": gold, "reasoning_prompt": rp, "rationale": rat,
-                "answer_trigger": trig, "answer_prompt": rp + rat + " " + trig, "answer_text": f" {pred}.", "prediction": pred,
+                "answer_trigger": trig, "answer_prompt": rp + rat + " \n" + trig, "answer_text": f" {pred}.", "prediction": pred,
                 "correct": pred == gold, "finish_reason": finish,
                 "usage": {"prompt_tokens": 40 + len(q) // 4, "completion_tokens": len(rat) // 4},
                 "model": "scripted", "params": {"temperature": 0.7, "max_tokens": 128}})
