@@ -810,6 +810,48 @@ test_optimizer (void)
     }
 }
 
+/* ---- buffers ---- */
+
+static void
+test_buffers (void)
+{
+  /* sizes on both sides of the threaded-fill threshold (2^18) */
+  static const size_t sizes[] = { 1, 1000, 300007 };
+
+  for (int e = 0; e < N_SPECS; e++)
+    for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+      {
+        FtcBackend *be = open_backend (specs[e]);
+        size_t n = sizes[s];
+        FtcBuf *buf = NULL;
+        g_autofree float *x = g_new (float, n), *y = g_new (float, n);
+
+        g_assert_cmpint (ftc_buf_new (be, 2 * n + 1, &buf), ==, FTC_OK);
+        for (size_t i = 0; i < n; i++)
+          x[i] = (float) i * 0.5f - 3.0f;
+        g_assert_cmpint (ftc_buf_write (ftc_view (buf, 1), x, n), ==, FTC_OK);
+        g_assert_cmpint (ftc_buf_copy (ftc_view (buf, n + 1), ftc_view (buf, 1), n), ==, FTC_OK);
+        g_assert_cmpint (ftc_buf_read (ftc_view (buf, n + 1), y, n), ==, FTC_OK);
+        g_assert_cmpmem (x, n * sizeof (float), y, n * sizeof (float));
+        for (int k = 0; k < 2; k++)
+          {
+            float value = k == 0 ? 2.5f : 0.0f;
+            g_assert_cmpint (ftc_buf_fill (ftc_view (buf, 1), value, n), ==, FTC_OK);
+            g_assert_cmpint (ftc_buf_read (ftc_view (buf, 0), y, 1), ==, FTC_OK);
+            g_assert_cmpfloat (y[0], ==, 0.0f);   /* the element before the view: new buffers are zero */
+            g_assert_cmpint (ftc_buf_read (ftc_view (buf, 1), y, n), ==, FTC_OK);
+            for (size_t i = 0; i < n; i++)
+              if (y[i] != value)
+                g_error ("%s: fill of %zu with %g: element %zu is %g", specs[e], n, value, i, y[i]);
+            /* the copy behind the filled range is untouched */
+            g_assert_cmpint (ftc_buf_read (ftc_view (buf, n + 1), y, n), ==, FTC_OK);
+            g_assert_cmpmem (x, n * sizeof (float), y, n * sizeof (float));
+          }
+        ftc_buf_free (buf);
+        ftc_backend_free (be);
+      }
+}
+
 /* ---- argument checks and devices ---- */
 
 static void
@@ -913,6 +955,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cpu-ops/elementwise", test_elementwise);
   g_test_add_func ("/cpu-ops/crossentropy", test_crossentropy);
   g_test_add_func ("/cpu-ops/optimizer", test_optimizer);
+  g_test_add_func ("/cpu-ops/buffers", test_buffers);
   g_test_add_func ("/cpu-ops/bad-arguments", test_bad_arguments);
   g_test_add_func ("/cpu-ops/devices", test_devices);
   return g_test_run ();
