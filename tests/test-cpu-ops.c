@@ -672,6 +672,38 @@ test_elementwise (void)
     }
 }
 
+/* GELU at the edges: NaN stays NaN (so the model's NaN checks see it), large inputs saturate */
+static void
+test_gelu_edges (void)
+{
+  const float inp[4] = { NAN, 50.0f, -50.0f, 1e-6f };
+  const float dout[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+
+  for (int e = 0; e < N_SPECS; e++)
+    {
+      FtcBackend *be = open_backend (specs[e]);
+      FtcBuf *buf = NULL;
+      float out[4], grad[4];
+
+      g_assert_cmpint (ftc_buf_new (be, 16, &buf), ==, FTC_OK);
+      ftc_buf_write (ftc_view (buf, 0), inp, 4);
+      ftc_buf_write (ftc_view (buf, 4), dout, 4);
+      g_assert_cmpint (ftc_gelu_forward (be, ftc_view (buf, 8), ftc_view (buf, 0), 4), ==, FTC_OK);
+      g_assert_cmpint (ftc_gelu_backward (be, ftc_view (buf, 12), ftc_view (buf, 0), ftc_view (buf, 4), 4), ==, FTC_OK);
+      ftc_buf_read (ftc_view (buf, 8), out, 4);
+      ftc_buf_read (ftc_view (buf, 12), grad, 4);
+      g_assert_true (isnan (out[0]) && isnan (grad[0]));
+      g_assert_cmpfloat_with_epsilon (out[1], 50.0f, 1e-5f);
+      g_assert_cmpfloat_with_epsilon (out[2], 0.0f, 1e-6f);
+      g_assert_cmpfloat_with_epsilon (grad[1], 1.0f, 1e-6f);
+      g_assert_cmpfloat_with_epsilon (grad[2], 0.0f, 1e-6f);
+      g_assert_cmpfloat_with_epsilon (out[3], 0.5e-6f, 1e-9f);
+      g_assert_cmpfloat_with_epsilon (grad[3], 0.5f, 1e-5f);
+      ftc_buf_free (buf);
+      ftc_backend_free (be);
+    }
+}
+
 /* ---- cross-entropy ---- */
 
 typedef struct {
@@ -953,6 +985,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cpu-ops/matmul", test_matmul);
   g_test_add_func ("/cpu-ops/attention", test_attention);
   g_test_add_func ("/cpu-ops/elementwise", test_elementwise);
+  g_test_add_func ("/cpu-ops/gelu-edges", test_gelu_edges);
   g_test_add_func ("/cpu-ops/crossentropy", test_crossentropy);
   g_test_add_func ("/cpu-ops/optimizer", test_optimizer);
   g_test_add_func ("/cpu-ops/buffers", test_buffers);
