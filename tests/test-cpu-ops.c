@@ -180,8 +180,8 @@ test_gemm (void)
           size_t na = sa * batch, nb = sb * batch, nc = sc * batch;
           g_autofree double *A = g_new (double, na), *Bm = g_new (double, nb), *C0 = g_new (double, nc);
           g_autofree double *want = g_new (double, nc);
-          g_autofree float *results[N_SPECS] = { NULL };
-          g_autofree float *batched[N_SPECS] = { NULL };
+          float *results[N_SPECS] = { NULL };
+          float *batched[N_SPECS] = { NULL };
           g_autofree double *want1 = g_new (double, nc);
 
           fill_random (rng, A, na, -1, 1);
@@ -212,6 +212,8 @@ test_gemm (void)
             }
           check_close_f ("gemm cpu vs naive", results[0], results[1], nc, PAIR_ATOL, PAIR_RTOL);
           check_close_f ("batched gemm cpu vs naive", batched[0], batched[1], nc, PAIR_ATOL, PAIR_RTOL);
+          for (int e = 0; e < N_SPECS; e++)
+            g_free (results[e]), g_free (batched[e]);
         }
 }
 
@@ -442,7 +444,7 @@ test_matmul (void)
         g_autofree double *inp = g_new (double, ni), *w = g_new (double, nw), *b = g_new (double, OC);
         g_autofree double *r = g_new (double, no), *want = g_new (double, no);
         g_autofree double *g0i = g_new (double, ni), *g0w = g_new (double, nw), *g0b = g_new (double, OC);
-        g_autofree float *outs[N_SPECS] = { NULL }, *dws[N_SPECS] = { NULL };
+        float *outs[N_SPECS] = { NULL }, *dws[N_SPECS] = { NULL };
         MatmulCtx ctx = { N, IC, OC, inp, w, with_bias ? b : NULL, r };
 
         fill_random (rng, inp, ni, -1, 1);
@@ -485,6 +487,8 @@ test_matmul (void)
           }
         check_close_f ("matmul_forward cpu vs naive", outs[0], outs[1], no, PAIR_ATOL, PAIR_RTOL);
         check_close_f ("matmul_backward dweight cpu vs naive", dws[0], dws[1], nw, PAIR_ATOL, PAIR_RTOL);
+        for (int e = 0; e < N_SPECS; e++)
+          g_free (outs[e]), g_free (dws[e]);
       }
 }
 
@@ -566,7 +570,7 @@ test_attention (void)
       size_t n = (size_t) B * T * C, n3 = 3 * n, na = (size_t) B * NH * T * T;
       g_autofree double *inp = g_new (double, n3), *r = g_new (double, n), *want = g_new (double, n);
       g_autofree double *att = g_new (double, na), *g0 = g_new (double, n3);
-      g_autofree float *outs[N_SPECS] = { NULL }, *grads[N_SPECS] = { NULL };
+      float *outs[N_SPECS] = { NULL }, *grads[N_SPECS] = { NULL };
       AttentionCtx ctx = { B, T, C, NH, inp, r };
 
       fill_random (rng, inp, n3, -1.5, 1.5);
@@ -598,6 +602,8 @@ test_attention (void)
         }
       check_close_f ("attention_forward cpu vs naive", outs[0], outs[1], n, PAIR_ATOL, PAIR_RTOL);
       check_close_f ("attention_backward cpu vs naive", grads[0], grads[1], n3, PAIR_ATOL, PAIR_RTOL);
+      for (int e = 0; e < N_SPECS; e++)
+        g_free (outs[e]), g_free (grads[e]);
     }
 }
 
