@@ -180,8 +180,8 @@ test_gemm (void)
           size_t na = sa * batch, nb = sb * batch, nc = sc * batch;
           g_autofree double *A = g_new (double, na), *Bm = g_new (double, nb), *C0 = g_new (double, nc);
           g_autofree double *want = g_new (double, nc);
-          g_autofree float *results[N_SPECS] = { NULL };
-          g_autofree float *batched[N_SPECS] = { NULL };
+          float *results[N_SPECS] = { NULL };
+          float *batched[N_SPECS] = { NULL };
           g_autofree double *want1 = g_new (double, nc);
 
           fill_random (rng, A, na, -1, 1);
@@ -212,6 +212,8 @@ test_gemm (void)
             }
           check_close_f ("gemm cpu vs naive", results[0], results[1], nc, PAIR_ATOL, PAIR_RTOL);
           check_close_f ("batched gemm cpu vs naive", batched[0], batched[1], nc, PAIR_ATOL, PAIR_RTOL);
+          for (int e = 0; e < N_SPECS; e++)
+            g_free (results[e]), g_free (batched[e]);
         }
 }
 
@@ -442,7 +444,7 @@ test_matmul (void)
         g_autofree double *inp = g_new (double, ni), *w = g_new (double, nw), *b = g_new (double, OC);
         g_autofree double *r = g_new (double, no), *want = g_new (double, no);
         g_autofree double *g0i = g_new (double, ni), *g0w = g_new (double, nw), *g0b = g_new (double, OC);
-        g_autofree float *outs[N_SPECS] = { NULL }, *dws[N_SPECS] = { NULL };
+        float *outs[N_SPECS] = { NULL }, *dws[N_SPECS] = { NULL };
         MatmulCtx ctx = { N, IC, OC, inp, w, with_bias ? b : NULL, r };
 
         fill_random (rng, inp, ni, -1, 1);
@@ -485,6 +487,8 @@ test_matmul (void)
           }
         check_close_f ("matmul_forward cpu vs naive", outs[0], outs[1], no, PAIR_ATOL, PAIR_RTOL);
         check_close_f ("matmul_backward dweight cpu vs naive", dws[0], dws[1], nw, PAIR_ATOL, PAIR_RTOL);
+        for (int e = 0; e < N_SPECS; e++)
+          g_free (outs[e]), g_free (dws[e]);
       }
 }
 
@@ -566,7 +570,7 @@ test_attention (void)
       size_t n = (size_t) B * T * C, n3 = 3 * n, na = (size_t) B * NH * T * T;
       g_autofree double *inp = g_new (double, n3), *r = g_new (double, n), *want = g_new (double, n);
       g_autofree double *att = g_new (double, na), *g0 = g_new (double, n3);
-      g_autofree float *outs[N_SPECS] = { NULL }, *grads[N_SPECS] = { NULL };
+      float *outs[N_SPECS] = { NULL }, *grads[N_SPECS] = { NULL };
       AttentionCtx ctx = { B, T, C, NH, inp, r };
 
       fill_random (rng, inp, n3, -1.5, 1.5);
@@ -598,6 +602,8 @@ test_attention (void)
         }
       check_close_f ("attention_forward cpu vs naive", outs[0], outs[1], n, PAIR_ATOL, PAIR_RTOL);
       check_close_f ("attention_backward cpu vs naive", grads[0], grads[1], n3, PAIR_ATOL, PAIR_RTOL);
+      for (int e = 0; e < N_SPECS; e++)
+        g_free (outs[e]), g_free (grads[e]);
     }
 }
 
@@ -669,6 +675,38 @@ test_elementwise (void)
           free_view (out); free_view (vi); free_view (dout); free_view (di); free_view (acc);
           ftc_backend_free (be);
         }
+    }
+}
+
+/* GELU at the edges: NaN stays NaN (so the model's NaN checks see it), large inputs saturate */
+static void
+test_gelu_edges (void)
+{
+  const float inp[4] = { NAN, 50.0f, -50.0f, 1e-6f };
+  const float dout[4] = { 1.0f, 1.0f, 1.0f, 1.0f };
+
+  for (int e = 0; e < N_SPECS; e++)
+    {
+      FtcBackend *be = open_backend (specs[e]);
+      FtcBuf *buf = NULL;
+      float out[4], grad[4];
+
+      g_assert_cmpint (ftc_buf_new (be, 16, &buf), ==, FTC_OK);
+      ftc_buf_write (ftc_view (buf, 0), inp, 4);
+      ftc_buf_write (ftc_view (buf, 4), dout, 4);
+      g_assert_cmpint (ftc_gelu_forward (be, ftc_view (buf, 8), ftc_view (buf, 0), 4), ==, FTC_OK);
+      g_assert_cmpint (ftc_gelu_backward (be, ftc_view (buf, 12), ftc_view (buf, 0), ftc_view (buf, 4), 4), ==, FTC_OK);
+      ftc_buf_read (ftc_view (buf, 8), out, 4);
+      ftc_buf_read (ftc_view (buf, 12), grad, 4);
+      g_assert_true (isnan (out[0]) && isnan (grad[0]));
+      g_assert_cmpfloat_with_epsilon (out[1], 50.0f, 1e-5f);
+      g_assert_cmpfloat_with_epsilon (out[2], 0.0f, 1e-6f);
+      g_assert_cmpfloat_with_epsilon (grad[1], 1.0f, 1e-6f);
+      g_assert_cmpfloat_with_epsilon (grad[2], 0.0f, 1e-6f);
+      g_assert_cmpfloat_with_epsilon (out[3], 0.5e-6f, 1e-9f);
+      g_assert_cmpfloat_with_epsilon (grad[3], 0.5f, 1e-5f);
+      ftc_buf_free (buf);
+      ftc_backend_free (be);
     }
 }
 
@@ -810,6 +848,48 @@ test_optimizer (void)
     }
 }
 
+/* ---- buffers ---- */
+
+static void
+test_buffers (void)
+{
+  /* sizes on both sides of the threaded-fill threshold (2^18) */
+  static const size_t sizes[] = { 1, 1000, 300007 };
+
+  for (int e = 0; e < N_SPECS; e++)
+    for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+      {
+        FtcBackend *be = open_backend (specs[e]);
+        size_t n = sizes[s];
+        FtcBuf *buf = NULL;
+        g_autofree float *x = g_new (float, n), *y = g_new (float, n);
+
+        g_assert_cmpint (ftc_buf_new (be, 2 * n + 1, &buf), ==, FTC_OK);
+        for (size_t i = 0; i < n; i++)
+          x[i] = (float) i * 0.5f - 3.0f;
+        g_assert_cmpint (ftc_buf_write (ftc_view (buf, 1), x, n), ==, FTC_OK);
+        g_assert_cmpint (ftc_buf_copy (ftc_view (buf, n + 1), ftc_view (buf, 1), n), ==, FTC_OK);
+        g_assert_cmpint (ftc_buf_read (ftc_view (buf, n + 1), y, n), ==, FTC_OK);
+        g_assert_cmpmem (x, n * sizeof (float), y, n * sizeof (float));
+        for (int k = 0; k < 2; k++)
+          {
+            float value = k == 0 ? 2.5f : 0.0f;
+            g_assert_cmpint (ftc_buf_fill (ftc_view (buf, 1), value, n), ==, FTC_OK);
+            g_assert_cmpint (ftc_buf_read (ftc_view (buf, 0), y, 1), ==, FTC_OK);
+            g_assert_cmpfloat (y[0], ==, 0.0f);   /* the element before the view: new buffers are zero */
+            g_assert_cmpint (ftc_buf_read (ftc_view (buf, 1), y, n), ==, FTC_OK);
+            for (size_t i = 0; i < n; i++)
+              if (y[i] != value)
+                g_error ("%s: fill of %zu with %g: element %zu is %g", specs[e], n, value, i, y[i]);
+            /* the copy behind the filled range is untouched */
+            g_assert_cmpint (ftc_buf_read (ftc_view (buf, n + 1), y, n), ==, FTC_OK);
+            g_assert_cmpmem (x, n * sizeof (float), y, n * sizeof (float));
+          }
+        ftc_buf_free (buf);
+        ftc_backend_free (be);
+      }
+}
+
 /* ---- argument checks and devices ---- */
 
 static void
@@ -911,8 +991,10 @@ main (int argc, char **argv)
   g_test_add_func ("/cpu-ops/matmul", test_matmul);
   g_test_add_func ("/cpu-ops/attention", test_attention);
   g_test_add_func ("/cpu-ops/elementwise", test_elementwise);
+  g_test_add_func ("/cpu-ops/gelu-edges", test_gelu_edges);
   g_test_add_func ("/cpu-ops/crossentropy", test_crossentropy);
   g_test_add_func ("/cpu-ops/optimizer", test_optimizer);
+  g_test_add_func ("/cpu-ops/buffers", test_buffers);
   g_test_add_func ("/cpu-ops/bad-arguments", test_bad_arguments);
   g_test_add_func ("/cpu-ops/devices", test_devices);
   return g_test_run ();

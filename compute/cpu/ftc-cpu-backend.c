@@ -197,12 +197,13 @@ cpu_buf_fill (FtcView dst, float value, size_t n_elems)
 {
   float *p = ftc_cpu_ptr (dst);
 
-  if (value == 0.0f)
+  if (value == 0.0f && n_elems < ((size_t) 1 << 18))
     {
       memset (p, 0, n_elems * sizeof (float));
       return FTC_OK;
     }
-#pragma omp parallel for
+  /* large fills (gradient buffers, backward scratch) on every thread */
+#pragma omp parallel for simd schedule(static)
   for (size_t i = 0; i < n_elems; i++)
     p[i] = value;
   return FTC_OK;

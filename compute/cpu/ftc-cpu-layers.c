@@ -275,7 +275,9 @@ ftc_cpu_matmul_backward (FtcBackend *be, FtcView dinp_v, FtcView dweight_v, FtcV
 static inline float
 vec_expf (float x)
 {
-  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  /* clamp so that 2^n stays a normal float; NaN goes to -87 here, and GELU's factor x keeps it NaN */
+  x = x > -87.0f ? x : -87.0f;
+  x = x < 88.0f ? x : 88.0f;
   /* round to nearest by the 1.5 * 2^23 trick: no floorf call, so the loop stays vectorisable */
   float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
   float r = x - n * 0.693359375f + n * 2.12194440e-4f;
