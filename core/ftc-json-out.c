@@ -14,7 +14,9 @@ ftc_json_format_double (double value, char *buf, gsize len)
       g_strlcpy (buf, "null", len);
       return buf;
     }
-  for (int digits = 1; digits <= 17; digits++)
+  int digits;
+
+  for (digits = 1; digits <= 17; digits++)
     {
       /* increasing precision: the first text that round-trips is the shortest */
       char format[8];
@@ -22,6 +24,14 @@ ftc_json_format_double (double value, char *buf, gsize len)
       g_ascii_formatd (buf, len, format, value);
       if (g_ascii_strtod (buf, NULL) == value)
         break;
+    }
+  /* %g writes 100 as "1e+02": people read plain decimals better where they are not long */
+  if (strchr (buf, 'e') != NULL && value != 0.0 && fabs (value) >= 1e-5 && fabs (value) < 1e15)
+    {
+      char format[8];
+      int exponent = (int) floor (log10 (fabs (value)));
+      g_snprintf (format, sizeof format, "%%.%df", MAX (0, MIN (digits, 17) - 1 - exponent));
+      g_ascii_formatd (buf, len, format, value);
     }
   /* integral values keep a decimal point so they read back as doubles */
   if (strpbrk (buf, ".eEn") == NULL && strlen (buf) + 2 < len)

@@ -40,6 +40,10 @@ test_format_double (void)
   g_assert_cmpstr (ftc_json_format_double (3e-4, buf, sizeof buf), ==, "0.0003");
   g_assert_cmpstr (ftc_json_format_double (0.7, buf, sizeof buf), ==, "0.7");
   g_assert_cmpstr (ftc_json_format_double (2.0, buf, sizeof buf), ==, "2.0");
+  g_assert_cmpstr (ftc_json_format_double (100.0, buf, sizeof buf), ==, "100.0");
+  g_assert_cmpstr (ftc_json_format_double (95.0, buf, sizeof buf), ==, "95.0");
+  g_assert_cmpstr (ftc_json_format_double (123456789.0, buf, sizeof buf), ==, "123456789.0");
+  g_assert_cmpstr (ftc_json_format_double (1e20, buf, sizeof buf), ==, "1e+20");
   g_assert_cmpstr (ftc_json_format_double (-1.5e-8, buf, sizeof buf), ==, "-1.5e-08");
   g_assert_cmpstr (ftc_json_format_double (NAN, buf, sizeof buf), ==, "null");
   g_assert_cmpstr (ftc_json_format_double (INFINITY, buf, sizeof buf), ==, "null");
