@@ -1282,9 +1282,10 @@ ftc_experiment_dir_config (const char *dir)
 }
 
 char *
-ftc_experiment_dir_teacher (const char *dir, const char *task)
+ftc_experiment_dir_teacher (const char *dir, const char *task, const char *split)
 {
-  g_autofree char *name = g_strdup_printf ("%s.jsonl", task);
+  /* the name the teach job writes (ftc_teach_job_path) */
+  g_autofree char *name = g_strdup_printf ("%s.%s.jsonl", task, split);
   return g_build_filename (dir, "teacher", name, NULL);
 }
 

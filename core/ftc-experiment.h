@@ -12,7 +12,8 @@
  *
  * Directory layout (ftc_experiment_dir_* build these paths):
  *   experiment.json
- *   teacher/TASK.jsonl            teacher completion records (all D samples of every training question)
+ *   teacher/TASK.SPLIT.jsonl      teacher completion records (train: all D samples of every training
+ *                                 question; test: the teacher baseline), with a manifest TASK.SPLIT.json
  *   review.jsonl                  human review decisions (accept / reject / edit) of rationales
  *   finetune/TASK.METHOD.jsonl    fine-tuning samples of a method
  *   checkpoints/TASK.METHOD/      student checkpoints of a method
@@ -90,7 +91,7 @@ typedef struct {
   char *model;            /* openai: model name (required); replay: teacher name recorded */
   char *key_env;          /* environment variable holding the API key ("OPENAI_API_KEY") */
   char *key_file;         /* or a file holding it; the key itself is never stored here */
-  char *replay_path;      /* replay: a directory of TASK.jsonl files, or one .jsonl file */
+  char *replay_path;      /* replay: a recorded completion file (.jsonl or the reference JSON) */
   char *reasoning_trigger;/* Zero-shot-CoT step 1: "Let's think step by step." */
   char *answer_trigger;   /* step 2; NULL: the task's own trigger */
   char *system_prompt;    /* chat: system message; NULL: none */
@@ -209,7 +210,7 @@ const char *ftc_curation_rule_to_string (FtcCurationRule rule);
 /* Creates dir and its subfolders (teacher/, finetune/, checkpoints/, eval/, report/). */
 gboolean ftc_experiment_dir_create (const char *dir, GError **error);
 char *ftc_experiment_dir_config (const char *dir);                 /* experiment.json */
-char *ftc_experiment_dir_teacher (const char *dir, const char *task);            /* teacher/TASK.jsonl */
+char *ftc_experiment_dir_teacher (const char *dir, const char *task, const char *split); /* teacher/TASK.SPLIT.jsonl */
 char *ftc_experiment_dir_review (const char *dir);                 /* review.jsonl */
 char *ftc_experiment_dir_finetune (const char *dir, const char *task, const char *method);
 char *ftc_experiment_dir_checkpoints (const char *dir, const char *task, const char *method);

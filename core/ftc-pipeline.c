@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "core/ftc-answer.h"
 #include "core/ftc-curate.h"
@@ -977,7 +977,7 @@ ftc_pipeline_run (FtcPipeline *self, GCancellable *cancellable, GError **error)
         g_clear_pointer (&self->metrics, fclose);
         return FALSE;
       }
-  if (fsync (fileno (self->metrics)) != 0 && errno != EINVAL)
+  if (g_fsync (fileno (self->metrics)) != 0 && errno != EINVAL)
     g_debug ("fsync %s: %s", metrics_path, g_strerror (errno));
   g_clear_pointer (&self->metrics, fclose);
 

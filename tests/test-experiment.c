@@ -312,7 +312,7 @@ test_layout (void)
 {
   g_autofree char *dir = ftc_test_tmpdir ();
   g_autofree char *root = g_build_filename (dir, "exp", NULL);
-  g_autofree char *teacher = ftc_experiment_dir_teacher (root, "gsm8k");
+  g_autofree char *teacher = ftc_experiment_dir_teacher (root, "gsm8k", "train");
   g_autofree char *finetune = ftc_experiment_dir_finetune (root, "gsm8k", "ft_cot_d2");
   g_autofree char *ckpt = ftc_experiment_dir_checkpoints (root, "gsm8k", "vanilla");
   g_autofree char *eval = ftc_experiment_dir_eval (root, "gsm8k", "zero_shot");
@@ -331,7 +331,7 @@ test_layout (void)
       g_autofree char *sub = g_build_filename (root, subdirs[i], NULL);
       g_assert_true (g_file_test (sub, G_FILE_TEST_IS_DIR));
     }
-  expected = g_build_filename (root, "teacher", "gsm8k.jsonl", NULL);
+  expected = g_build_filename (root, "teacher", "gsm8k.train.jsonl", NULL);
   g_assert_cmpstr (teacher, ==, expected);
   g_free (expected);
   expected = g_build_filename (root, "finetune", "gsm8k.ft_cot_d2.jsonl", NULL);
