@@ -167,7 +167,9 @@ ref_gemm (int ta, int tb, int M, int N, int K, double alpha, const double *A, in
 static void
 test_gemm (void)
 {
-  static const int shapes[][3] = { { 1, 1, 1 }, { 7, 5, 3 }, { 33, 17, 65 }, { 64, 128, 48 }, { 3, 70, 129 } };
+  /* the last two are large enough for ftc_cpu_gemm to split them over threads: by rows, then by columns */
+  static const int shapes[][3] = { { 1, 1, 1 }, { 7, 5, 3 }, { 33, 17, 65 }, { 64, 128, 48 }, { 3, 70, 129 },
+                                   { 300, 130, 70 }, { 70, 300, 130 } };
   g_autoptr (GRand) rng = g_rand_new_with_seed (11);
 
   for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
@@ -433,7 +435,7 @@ matmul_loss (void *ctx)
 static void
 test_matmul (void)
 {
-  static const int shapes[][3] = { { 1, 1, 1 }, { 7, 13, 5 }, { 33, 64, 17 }, { 20, 48, 144 }, { 65, 9, 130 } };
+  static const int shapes[][3] = { { 1, 1, 1 }, { 7, 13, 5 }, { 33, 64, 17 }, { 12, 24, 70 }, { 65, 9, 33 } };
   g_autoptr (GRand) rng = g_rand_new_with_seed (14);
 
   for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
@@ -749,7 +751,7 @@ crossentropy_loss (void *ctx)
 static void
 test_crossentropy (void)
 {
-  static const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 8 }, { 9, 67, 128 }, { 16, 500, 512 } };
+  static const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 8 }, { 9, 67, 128 }, { 12, 300, 320 } };
   g_autoptr (GRand) rng = g_rand_new_with_seed (17);
 
   for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
