@@ -6,7 +6,12 @@
 #include <string.h>
 
 #include <glib.h>
+#ifdef _OPENMP
 #include <omp.h>
+#else
+static void omp_set_num_threads (int n) { (void) n; }
+static int omp_get_max_threads (void) { return 1; }
+#endif
 
 #include "compute/ftc-backend.h"
 
