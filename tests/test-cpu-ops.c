@@ -6,6 +6,12 @@
 #include <string.h>
 
 #include <glib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#else
+static void omp_set_num_threads (int n) { (void) n; }
+static int omp_get_max_threads (void) { return 1; }
+#endif
 
 #include "compute/ftc-backend.h"
 
@@ -167,7 +173,9 @@ ref_gemm (int ta, int tb, int M, int N, int K, double alpha, const double *A, in
 static void
 test_gemm (void)
 {
-  static const int shapes[][3] = { { 1, 1, 1 }, { 7, 5, 3 }, { 33, 17, 65 }, { 64, 128, 48 }, { 3, 70, 129 } };
+  /* the last two are large enough for ftc_cpu_gemm to split them over threads: by rows, then by columns */
+  static const int shapes[][3] = { { 1, 1, 1 }, { 7, 5, 3 }, { 33, 17, 65 }, { 64, 128, 48 }, { 3, 70, 129 },
+                                   { 300, 130, 70 }, { 70, 300, 130 } };
   g_autoptr (GRand) rng = g_rand_new_with_seed (11);
 
   for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
@@ -433,7 +441,7 @@ matmul_loss (void *ctx)
 static void
 test_matmul (void)
 {
-  static const int shapes[][3] = { { 1, 1, 1 }, { 7, 13, 5 }, { 33, 64, 17 }, { 20, 48, 144 }, { 65, 9, 130 } };
+  static const int shapes[][3] = { { 1, 1, 1 }, { 7, 13, 5 }, { 33, 64, 17 }, { 12, 24, 70 }, { 65, 9, 33 } };
   g_autoptr (GRand) rng = g_rand_new_with_seed (14);
 
   for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
@@ -749,7 +757,7 @@ crossentropy_loss (void *ctx)
 static void
 test_crossentropy (void)
 {
-  static const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 8 }, { 9, 67, 128 }, { 16, 500, 512 } };
+  static const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 8 }, { 9, 67, 128 }, { 12, 300, 320 } };
   g_autoptr (GRand) rng = g_rand_new_with_seed (17);
 
   for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
@@ -890,6 +898,110 @@ test_buffers (void)
       }
 }
 
+/* ---- threaded against one thread ----
+ * The small shapes above run on one thread (FTC_CPU_PARALLEL); here every op gets work large enough to
+ * be split over threads, and must give what it gives on one thread (the serial code is the one checked
+ * against finite differences above). */
+
+#define N_OUTS 20
+
+static void
+run_threaded_ops (int nthreads, float *outs[N_OUTS], size_t lens[N_OUTS])
+{
+  const int B = 4, T = 64, C = 256, NH = 4, V = 700, Vp = 768, OC = 300;
+  const size_t BT = (size_t) B * T, BTC = BT * C;
+  g_autoptr (GRand) rng = g_rand_new_with_seed (99);
+  FtcBackend *be = open_backend ("cpu");
+  g_autofree double *x = g_new (double, 3 * BTC + 1);
+  g_autofree int32_t *tokens = g_new (int32_t, BT);
+  int k = 0;
+
+  omp_set_num_threads (nthreads);
+  fill_random (rng, x, 3 * BTC + 1, -1, 1);
+  for (size_t i = 0; i < BT; i++)
+    tokens[i] = g_rand_int_range (rng, 0, V);
+  FtcView big1 = upload (be, x, 3 * BTC), big2 = upload (be, x + 1, 3 * BTC), big3 = upload (be, x, 3 * BTC);
+  FtcView w = upload (be, x, (size_t) V * C), bias = upload (be, x + 7, (size_t) OC);
+  FtcView tok = upload_int (be, tokens, BT), mean = upload (be, x, BT), rstd = upload (be, x, BT);
+  FtcView out = upload (be, x, 3 * BTC), att = upload (be, x, (size_t) B * NH * T * T);
+  FtcView datt = upload (be, x, (size_t) B * NH * T * T), qkvr = upload (be, x, 3 * BTC);
+  FtcView dqkvr = upload (be, x, 3 * BTC), one = upload (be, x, 1);
+
+#define KEEP(view, n) (outs[k] = download ((view), (n)), lens[k] = (n), k++)
+  g_assert_cmpint (ftc_encoder_forward (be, out, tok, w, big2, B, T, C), ==, FTC_OK);
+  KEEP (out, BTC);
+  g_assert_cmpint (ftc_encoder_backward (be, big3, big2, big1, tok, B, T, C), ==, FTC_OK);
+  KEEP (big3, (size_t) V * C);
+  g_assert_cmpint (ftc_layernorm_forward (be, out, mean, rstd, big1, big2, big3, (int) BT, C), ==, FTC_OK);
+  KEEP (out, BTC);
+  g_assert_cmpint (ftc_layernorm_backward (be, big3, w, bias, big2, big1, big2, mean, rstd, (int) BT, C), ==, FTC_OK);
+  KEEP (big3, BTC);
+  KEEP (w, (size_t) C);
+  g_assert_cmpint (ftc_matmul_forward (be, out, big1, w, bias, (int) BT, C, OC), ==, FTC_OK);
+  KEEP (out, BT * OC);
+  g_assert_cmpint (ftc_matmul_backward (be, big3, w, bias, big2, big1, w, (int) BT, C, OC), ==, FTC_OK);
+  KEEP (big3, BTC);
+  KEEP (bias, (size_t) OC);
+  g_assert_cmpint (ftc_gelu_forward (be, out, big1, BTC), ==, FTC_OK);
+  g_assert_cmpint (ftc_gelu_backward (be, big3, big1, big2, BTC), ==, FTC_OK);
+  g_assert_cmpint (ftc_residual_forward (be, big2, out, big3, BTC), ==, FTC_OK);
+  g_assert_cmpint (ftc_accumulate (be, big2, big1, BTC), ==, FTC_OK);
+  KEEP (big2, BTC);
+  g_assert_cmpint (ftc_attention_forward (be, out, qkvr, att, big1, B, T, C, NH), ==, FTC_OK);
+  KEEP (out, BTC);
+  g_assert_cmpint (ftc_attention_backward (be, big3, dqkvr, datt, out, big2, qkvr, att, B, T, C, NH), ==, FTC_OK);
+  KEEP (big3, 3 * BTC);
+  g_assert_cmpint (ftc_crossentropy_forward (be, mean, big1, tok, rstd, (int) BT, V, Vp, 1), ==, FTC_OK);
+  KEEP (big1, BT * Vp);
+  KEEP (mean, BT);
+  g_assert_cmpint (ftc_norm_squared (be, one, big2, BTC), ==, FTC_OK);
+  KEEP (one, 1);
+  g_assert_cmpint (ftc_scale (be, big2, 0.5f, BTC), ==, FTC_OK);
+  /* AdamW on fresh inputs: m / sqrt(v) would amplify the rounding of the GEMM outputs above */
+  {
+    g_autofree double *squares = g_new (double, BTC);
+    for (size_t i = 0; i < BTC; i++)
+      squares[i] = x[i] * x[i];
+    FtcView p = upload (be, x, BTC), g = upload (be, x + 1, BTC), m = upload (be, x + 2, BTC);
+    FtcView v = upload (be, squares, BTC);
+    g_assert_cmpint (ftc_adamw_update (be, p, g, m, v, BTC, 1e-2f, 0.9f, 0.99f, 1e-8f, 0.1f, 0.7f, 2), ==, FTC_OK);
+    KEEP (p, BTC);
+    KEEP (v, BTC);
+    free_view (p); free_view (g); free_view (m); free_view (v);
+  }
+#undef KEEP
+  g_assert_cmpint (k, <=, N_OUTS);
+  for (; k < N_OUTS; k++)
+    outs[k] = NULL, lens[k] = 0;
+  free_view (big1); free_view (big2); free_view (big3); free_view (w); free_view (bias); free_view (tok);
+  free_view (mean); free_view (rstd); free_view (out); free_view (att); free_view (datt); free_view (qkvr);
+  free_view (dqkvr); free_view (one);
+  ftc_backend_free (be);
+}
+
+static void
+test_threaded (void)
+{
+  float *serial[N_OUTS], *threaded[N_OUTS];
+  size_t lens[N_OUTS], lens2[N_OUTS];
+  int max_threads = omp_get_max_threads ();
+
+  run_threaded_ops (1, serial, lens);
+  run_threaded_ops (MAX (2, max_threads), threaded, lens2);
+  omp_set_num_threads (max_threads);
+  for (int k = 0; k < N_OUTS && serial[k] != NULL; k++)
+    {
+      g_autofree char *what = g_strdup_printf ("output %d on %d threads vs one", k, MAX (2, max_threads));
+      g_assert_cmpuint (lens[k], ==, lens2[k]);
+      /* the same arithmetic per element, except that OpenBLAS may block a slice differently from the
+       * whole product, and dweight/dbias and the norm sum per-thread partials: rounding only (a race or a
+       * wrong slice shows up as O(1) errors) */
+      check_close_f (what, threaded[k], serial[k], lens[k], 1e-4, 1e-4);
+      g_free (serial[k]);
+      g_free (threaded[k]);
+    }
+}
+
 /* ---- argument checks and devices ---- */
 
 static void
@@ -995,6 +1107,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cpu-ops/crossentropy", test_crossentropy);
   g_test_add_func ("/cpu-ops/optimizer", test_optimizer);
   g_test_add_func ("/cpu-ops/buffers", test_buffers);
+  g_test_add_func ("/cpu-ops/threaded", test_threaded);
   g_test_add_func ("/cpu-ops/bad-arguments", test_bad_arguments);
   g_test_add_func ("/cpu-ops/devices", test_devices);
   return g_test_run ();

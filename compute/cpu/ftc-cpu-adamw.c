@@ -24,7 +24,7 @@ ftc_cpu_norm_squared (FtcBackend *be, FtcView out_v, FtcView x_v, size_t N)
 #endif
   /* summed in double (the global norm of 100M gradients must not lose the small ones), per thread over
    * a fixed range, then in thread order: the same bits every run */
-#pragma omp parallel num_threads(nthreads)
+#pragma omp parallel num_threads(nthreads) if (FTC_CPU_PARALLEL (N))
   {
     int t = 0, n = 1;
 #ifdef _OPENMP
@@ -49,7 +49,7 @@ ftc_cpu_scale (FtcBackend *be, FtcView x_v, float s, size_t N)
 {
   float *x = ftc_cpu_ptr (x_v);                   /* (N) */
 
-#pragma omp parallel for simd schedule(dynamic, 16384)
+#pragma omp parallel for simd schedule(dynamic, 16384) if (FTC_CPU_PARALLEL (N))
   for (size_t i = 0; i < N; i++)
     x[i] *= s;
   return FTC_OK;
@@ -70,7 +70,7 @@ ftc_cpu_adamw_update (FtcBackend *be, FtcView params_v, FtcView grads_v, FtcView
   float step_size = lr / bias_correction1;
   float decay = 1.0f - lr * weight_decay;
 
-#pragma omp parallel for simd schedule(dynamic, 16384)
+#pragma omp parallel for simd schedule(dynamic, 16384) if (FTC_CPU_PARALLEL (N))
   for (size_t i = 0; i < N; i++)
     {
       float g = grads[i] * grad_scale;

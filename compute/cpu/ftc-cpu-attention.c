@@ -24,7 +24,7 @@ ftc_cpu_attention_forward (FtcBackend *be, FtcView out_v, FtcView qkvr_v, FtcVie
   size_t plane = (size_t) B * T * C;              /* one of q, k, v in qkvr */
   float scale = 1.0f / sqrtf ((float) HS);
 
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (FTC_CPU_PARALLEL_MACS ((size_t) B * NH * T * T * HS))
   for (int bh = 0; bh < B * NH; bh++)
     {
       int b = bh / NH, h = bh % NH;
@@ -91,7 +91,7 @@ ftc_cpu_attention_backward (FtcBackend *be, FtcView dinp_v, FtcView dqkvr_v, Ftc
   /* dout is read in place with row stride C, so scratch is not needed here */
   (void) scratch_v;
 
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (FTC_CPU_PARALLEL_MACS ((size_t) B * NH * T * T * HS))
   for (int bh = 0; bh < B * NH; bh++)
     {
       int b = bh / NH, h = bh % NH;

@@ -51,7 +51,7 @@ gemm_naive (int trans_a, int trans_b, int M, int N, int K,
             float alpha, const float *A, int lda, const float *B, int ldb,
             float beta, float *C, int ldc)
 {
-#pragma omp parallel for
+#pragma omp parallel for if (FTC_CPU_PARALLEL_MACS ((size_t) M * N * K))
   for (int i = 0; i < M; i++)
     for (int j = 0; j < N; j++)
       {
@@ -142,7 +142,7 @@ cpu_gemm_strided_batched (FtcBackend *be, int trans_a, int trans_b, int M, int N
   float *c = ftc_cpu_ptr (C);
 
   /* one matrix per thread: each product is small */
-#pragma omp parallel for
+#pragma omp parallel for if (FTC_CPU_PARALLEL_MACS ((size_t) M * N * K * batch))
   for (int i = 0; i < batch; i++)
     ftc_cpu_gemm (be, trans_a, trans_b, M, N, K, alpha, a + i * stride_a, lda, b + i * stride_b, ldb,
                   beta, c + i * stride_c, ldc);

@@ -52,7 +52,7 @@ ftc_cpu_encoder_forward (FtcBackend *be, FtcView out_v, FtcView inp_v, FtcView w
       return ftc_backend_fail (be, FTC_ERR_INVALID_ARG,
                                "encoder_forward: token %d at position %d is outside the table of %zu rows",
                                inp[i], i, V);
-#pragma omp parallel for
+#pragma omp parallel for if (FTC_CPU_PARALLEL ((size_t) B * T * C))
   for (int bt = 0; bt < B * T; bt++)
     {
       int t = bt % T;
@@ -83,7 +83,7 @@ ftc_cpu_encoder_backward (FtcBackend *be, FtcView dwte_v, FtcView dwpe_v, FtcVie
                                inp[i], i, V);
   /* forward: out[b,t,:] = wte[inp[b,t],:] + wpe[t,:]. Tokens repeat, so threads split the channels, not
    * the positions: each thread owns a block of columns of dwte and dwpe. */
-#pragma omp parallel for
+#pragma omp parallel for if (FTC_CPU_PARALLEL ((size_t) B * T * C))
   for (int c0 = 0; c0 < C; c0 += block)
     {
       int c1 = c0 + block < C ? c0 + block : C;
@@ -116,7 +116,7 @@ ftc_cpu_layernorm_forward (FtcBackend *be, FtcView out_v, FtcView mean_v, FtcVie
   const float *bias = ftc_cpu_ptr (bias_v);       /* (C) */
   const float eps = 1e-5f;
 
-#pragma omp parallel for schedule(dynamic, 16)
+#pragma omp parallel for schedule(dynamic, 16) if (FTC_CPU_PARALLEL ((size_t) N * C))
   for (int n = 0; n < N; n++)
     {
       const float *x = inp + (size_t) n * C;
@@ -159,7 +159,7 @@ ftc_cpu_layernorm_backward (FtcBackend *be, FtcView dinp_v, FtcView dweight_v, F
 
   if (partial == NULL)
     return ftc_backend_fail (be, FTC_ERR_HOST_MEMORY, "layernorm_backward: out of host memory");
-#pragma omp parallel
+#pragma omp parallel if (FTC_CPU_PARALLEL ((size_t) N * C))
   {
     float *dw = partial + (size_t) thread_num () * 2 * C;
     float *db = dw + C;
@@ -217,7 +217,7 @@ ftc_cpu_matmul_forward (FtcBackend *be, FtcView out_v, FtcView inp_v, FtcView we
     {
       const float *bias = ftc_cpu_ptr (bias_v);   /* (OC) */
       /* start every row at the bias, then out += inp @ weight^T in the GEMM */
-#pragma omp parallel for
+#pragma omp parallel for if (FTC_CPU_PARALLEL ((size_t) N * OC))
       for (int n = 0; n < N; n++)
         memcpy (out + (size_t) n * OC, bias, (size_t) OC * sizeof (float));
       ftc_cpu_gemm (be, 0, 1, N, OC, IC, 1.0f, inp, IC, weight, IC, 1.0f, out, OC);
@@ -246,7 +246,7 @@ ftc_cpu_matmul_backward (FtcBackend *be, FtcView dinp_v, FtcView dweight_v, FtcV
     {
       float *dbias = ftc_cpu_ptr (dbias_v);       /* (OC) */
       /* dbias += sum over rows of dout; threads own blocks of columns and read rows contiguously */
-#pragma omp parallel for
+#pragma omp parallel for if (FTC_CPU_PARALLEL ((size_t) N * OC))
       for (int o0 = 0; o0 < OC; o0 += block)
         {
           int o1 = o0 + block < OC ? o0 + block : OC;
@@ -306,7 +306,7 @@ ftc_cpu_gelu_forward (FtcBackend *be, FtcView out_v, FtcView inp_v, size_t N)
   float *out = ftc_cpu_ptr (out_v);               /* (N) */
   const float *inp = ftc_cpu_ptr (inp_v);         /* (N) */
 
-#pragma omp parallel for simd schedule(dynamic, 16384)
+#pragma omp parallel for simd schedule(dynamic, 16384) if (FTC_CPU_PARALLEL (N))
   for (size_t i = 0; i < N; i++)
     {
       float x = inp[i];
@@ -324,7 +324,7 @@ ftc_cpu_gelu_backward (FtcBackend *be, FtcView dinp_v, FtcView inp_v, FtcView do
   const float *dout = ftc_cpu_ptr (dout_v);       /* (N) */
 
   /* forward: out = 0.5 x (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3) */
-#pragma omp parallel for simd schedule(dynamic, 16384)
+#pragma omp parallel for simd schedule(dynamic, 16384) if (FTC_CPU_PARALLEL (N))
   for (size_t i = 0; i < N; i++)
     {
       float x = inp[i];
@@ -347,7 +347,7 @@ ftc_cpu_residual_forward (FtcBackend *be, FtcView out_v, FtcView a_v, FtcView b_
   const float *a = ftc_cpu_ptr (a_v);             /* (N) */
   const float *b = ftc_cpu_ptr (b_v);             /* (N) */
 
-#pragma omp parallel for simd schedule(dynamic, 16384)
+#pragma omp parallel for simd schedule(dynamic, 16384) if (FTC_CPU_PARALLEL (N))
   for (size_t i = 0; i < N; i++)
     out[i] = a[i] + b[i];
   return FTC_OK;
@@ -359,7 +359,7 @@ ftc_cpu_accumulate (FtcBackend *be, FtcView dst_v, FtcView src_v, size_t N)
   float *dst = ftc_cpu_ptr (dst_v);               /* (N) */
   const float *src = ftc_cpu_ptr (src_v);         /* (N) */
 
-#pragma omp parallel for simd schedule(dynamic, 16384)
+#pragma omp parallel for simd schedule(dynamic, 16384) if (FTC_CPU_PARALLEL (N))
   for (size_t i = 0; i < N; i++)
     dst[i] += src[i];
   return FTC_OK;
@@ -381,7 +381,7 @@ ftc_cpu_crossentropy_forward (FtcBackend *be, FtcView losses_v, FtcView logits_v
       return ftc_backend_fail (be, FTC_ERR_INVALID_ARG,
                                "crossentropy_forward: target %d at row %d is outside the vocabulary of %d",
                                targets[n], n, V);
-#pragma omp parallel for schedule(dynamic, 8)
+#pragma omp parallel for schedule(dynamic, 8) if (FTC_CPU_PARALLEL ((size_t) N * V))
   for (int n = 0; n < N; n++)
     {
       float *row = logits + (size_t) n * Vp;

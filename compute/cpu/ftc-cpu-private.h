@@ -5,6 +5,13 @@
 
 #include "compute/ftc-backend-private.h"
 
+/* Work below which a loop runs on one thread: waking the others costs more than it saves for a tiny
+ * model, and far more when the machine is busy (a tiny model trained 10x slower on two threads than on
+ * one under load). Elements for elementwise loops, multiply-adds for products. A fixed threshold keeps
+ * the split, and so every sum, the same from run to run. */
+#define FTC_CPU_PARALLEL(elements) ((size_t) (elements) >= ((size_t) 1 << 16))
+#define FTC_CPU_PARALLEL_MACS(macs) ((size_t) (macs) >= ((size_t) 1 << 21))
+
 typedef struct {
   FtcBackend parent;
   int naive_gemm;
