@@ -722,7 +722,8 @@ opencl_matmul_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcView
   return st;
 }
 
-/* Moves the axes between src and dst: n elements; for the permute, the first n of qkvr. */
+/* Moves the axes between src and dst: n elements (for the permute, the first n of qkvr), as n / HS rows of
+ * HS contiguous floats, one item each. */
 static FtcStatus
 attention_layout (FtcClBackend *be, KernelId id, FtcView dst, FtcView src, int B, int T, int NH, int HS,
                   size_t n)
@@ -736,8 +737,8 @@ attention_layout (FtcClBackend *be, KernelId id, FtcView dst, FtcView src, int B
   arg_int (&a, NH);
   arg_int (&a, HS);
   if (id == K_ATTENTION_PERMUTE)
-    arg_ulong (&a, n);
-  return launch (&a, n, 0);
+    arg_ulong (&a, n / HS);
+  return launch (&a, n / HS, 0);
 }
 
 static FtcStatus
