@@ -40,76 +40,86 @@ wg_max (float x, __local float *s)
   return r;
 }
 
-/* qkvr (3,B,NH,T,HS) = inp (B,T,3,NH,HS) with the axes moved, for the first n elements of qkvr (n = 3BTC
- * for all of q, k, v; BTC for q alone).  One item per element of qkvr. */
+/* The layout kernels move whole head rows of HS contiguous floats: one item per row, so the index
+ * arithmetic (divisions, slow on CPU drivers) is paid once per HS elements.  32-bit indices: the host
+ * checks 3BTC < 2^31. */
+
+/* qkvr (3,B,NH,T,HS) = inp (B,T,3,NH,HS) with the axes moved, for the first n_rows head rows of qkvr
+ * (3*B*NH*T for all of q, k, v; B*NH*T for q alone). */
 __kernel void attention_permute (__global float *qkvr, const ulong qkvr_off,
                                  __global const float *inp, const ulong inp_off,
-                                 const int B, const int T, const int NH, const int HS, const ulong n)
+                                 const int B, const int T, const int NH, const int HS, const ulong n_rows)
 {
-  /* 32-bit index arithmetic (the host checks 3BTC < 2^31): 64-bit divisions are slow on CPU drivers */
-  const uint i = get_global_id (0);
-  const uint per = (uint) (B * NH * T * HS);
-  if (i >= n)
+  const uint row = get_global_id (0);
+  if (row >= n_rows)
     return;
-  const uint s = i / per;
-  uint r = i - s * per;
-  const uint hs = r % HS; r /= HS;
+  const uint rows_per = (uint) (B * NH * T);
+  const uint s = row / rows_per;
+  uint r = row - s * rows_per;
   const uint t = r % T; r /= T;
   const uint nh = r % NH;
   const uint b = r / NH;
   const uint C = NH * HS;
-  qkvr[qkvr_off + i] = inp[inp_off + (b * T + t) * 3 * C + s * C + nh * HS + hs];
+  __global float *dst = qkvr + qkvr_off + (size_t) row * HS;
+  __global const float *src = inp + inp_off + (b * T + t) * 3 * C + s * C + nh * HS;
+  for (int hs = 0; hs < HS; hs++)
+    dst[hs] = src[hs];
 }
 
-/* out (B,T,NH,HS) = inp (B,NH,T,HS) with the heads merged back.  One item per element of out. */
+/* out (B,T,NH,HS) = inp (B,NH,T,HS) with the heads merged back. */
 __kernel void attention_merge_heads (__global float *out, const ulong out_off,
                                      __global const float *inp, const ulong inp_off,
                                      const int B, const int T, const int NH, const int HS)
 {
-  const uint i = get_global_id (0);
-  if (i >= (uint) (B * NH * T * HS))
+  const uint row = get_global_id (0);   /* (b, t, nh) in out's order */
+  if (row >= (uint) (B * T * NH))
     return;
-  uint r = i;
-  const uint hs = r % HS; r /= HS;
-  const uint nh = r % NH; r /= NH;
-  const uint t = r % T;
-  const uint b = r / T;
-  out[out_off + i] = inp[inp_off + ((b * NH + nh) * T + t) * HS + hs];
+  const uint nh = row % NH;
+  const uint bt = row / NH;
+  const uint t = bt % T;
+  const uint b = bt / T;
+  __global float *dst = out + out_off + (size_t) row * HS;
+  __global const float *src = inp + inp_off + ((b * NH + nh) * T + t) * HS;
+  for (int hs = 0; hs < HS; hs++)
+    dst[hs] = src[hs];
 }
 
-/* dinp (B,T,3,NH,HS) += dqkvr (3,B,NH,T,HS) with the axes moved back.  One item per element of dinp. */
+/* dinp (B,T,3,NH,HS) += dqkvr (3,B,NH,T,HS) with the axes moved back. */
 __kernel void attention_unpermute_add (__global float *dinp, const ulong dinp_off,
                                        __global const float *dqkvr, const ulong dqkvr_off,
                                        const int B, const int T, const int NH, const int HS)
 {
-  const uint i = get_global_id (0);
-  const uint C = NH * HS;
-  if (i >= (uint) B * T * 3 * C)
+  const uint row = get_global_id (0);   /* (b, t, s, nh) in dinp's order */
+  if (row >= (uint) (B * T * 3 * NH))
     return;
-  uint r = i;
-  const uint hs = r % HS; r /= HS;
+  uint r = row;
   const uint nh = r % NH; r /= NH;
   const uint s = r % 3; r /= 3;
   const uint t = r % T;
   const uint b = r / T;
-  const uint per = (uint) (B * NH * T * HS);
-  dinp[dinp_off + i] += dqkvr[dqkvr_off + s * per + ((b * NH + nh) * T + t) * HS + hs];
+  const uint rows_per = (uint) (B * NH * T);
+  __global float *dst = dinp + dinp_off + (size_t) row * HS;
+  __global const float *src = dqkvr + dqkvr_off + (s * rows_per + (b * NH + nh) * T + t) * HS;
+  for (int hs = 0; hs < HS; hs++)
+    dst[hs] += src[hs];
 }
 
-/* out (B,NH,T,HS) = inp (B,T,NH,HS) with the axes moved (the output gradient, head-major). */
+/* out (B,NH,T,HS) = inp (B,T,NH,HS) with the heads split out (the output gradient, head-major). */
 __kernel void attention_split_heads (__global float *out, const ulong out_off,
                                      __global const float *inp, const ulong inp_off,
                                      const int B, const int T, const int NH, const int HS)
 {
-  const uint i = get_global_id (0);
-  if (i >= (uint) (B * NH * T * HS))
+  const uint row = get_global_id (0);   /* (b, nh, t) in out's order */
+  if (row >= (uint) (B * NH * T))
     return;
-  uint r = i;
-  const uint hs = r % HS; r /= HS;
-  const uint t = r % T; r /= T;
-  const uint nh = r % NH;
-  const uint b = r / NH;
-  out[out_off + i] = inp[inp_off + ((b * T + t) * NH + nh) * HS + hs];
+  const uint t = row % T;
+  const uint bnh = row / T;
+  const uint nh = bnh % NH;
+  const uint b = bnh / NH;
+  __global float *dst = out + out_off + (size_t) row * HS;
+  __global const float *src = inp + inp_off + ((b * T + t) * NH + nh) * HS;
+  for (int hs = 0; hs < HS; hs++)
+    dst[hs] = src[hs];
 }
 
 /* In place on att (B,NH,T,T): row (b,nh,t) becomes softmax(scale * preatt[0..t]), zeros after t. */

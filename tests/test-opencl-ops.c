@@ -136,8 +136,6 @@ test_memory (void)
 
   for (int i = 0; i < 2; i++)
     {
-      FtcBackend *be = i == 0 ? ocl : ref;
-      (void) be;
       g_assert_cmpint (ftc_buf_fill (ftc_view_at (a.v[i], 7), 2.5f, 333), ==, FTC_OK);
       g_assert_cmpint (ftc_buf_copy (ftc_view_at (b.v[i], 11), ftc_view_at (a.v[i], 100), 517), ==, FTC_OK);
     }

@@ -21,7 +21,7 @@ typedef enum {
   K_ENCODER_FORWARD, K_ENCODER_BACKWARD_WTE, K_ENCODER_BACKWARD_WPE,
   K_LAYERNORM_FORWARD, K_LAYERNORM_BACKWARD_DINP, K_LAYERNORM_BACKWARD_PARAMS,
   K_LAYERNORM_FORWARD_ROWS, K_LAYERNORM_BACKWARD_DINP_ROWS,
-  K_BIAS_ADD, K_BIAS_GRAD,
+  K_BIAS_ADD,
   K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_SPLIT_HEADS, K_ATTENTION_MERGE_HEADS,
   K_ATTENTION_SOFTMAX_FORWARD, K_ATTENTION_SOFTMAX_BACKWARD,
   K_ATTENTION_SOFTMAX_FORWARD_ROWS, K_ATTENTION_SOFTMAX_BACKWARD_ROWS,
@@ -54,7 +54,6 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_LAYERNORM_FORWARD_ROWS] = { "layernorm", "layernorm_forward_rows" },
   [K_LAYERNORM_BACKWARD_DINP_ROWS] = { "layernorm", "layernorm_backward_dinp_rows" },
   [K_BIAS_ADD] = { "matmul-bias", "bias_add" },
-  [K_BIAS_GRAD] = { "matmul-bias", "bias_grad" },
   [K_ATTENTION_PERMUTE] = { "attention", "attention_permute" },
   [K_ATTENTION_UNPERMUTE_ADD] = { "attention", "attention_unpermute_add" },
   [K_ATTENTION_SPLIT_HEADS] = { "attention", "attention_split_heads" },
@@ -722,7 +721,8 @@ opencl_matmul_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcView
   return st;
 }
 
-/* Moves the axes between src and dst: n elements; for the permute, the first n of qkvr. */
+/* Moves the axes between src and dst: n elements (for the permute, the first n of qkvr), as n / HS rows of
+ * HS contiguous floats, one item each. */
 static FtcStatus
 attention_layout (FtcClBackend *be, KernelId id, FtcView dst, FtcView src, int B, int T, int NH, int HS,
                   size_t n)
@@ -736,8 +736,8 @@ attention_layout (FtcClBackend *be, KernelId id, FtcView dst, FtcView src, int B
   arg_int (&a, NH);
   arg_int (&a, HS);
   if (id == K_ATTENTION_PERMUTE)
-    arg_ulong (&a, n);
-  return launch (&a, n, 0);
+    arg_ulong (&a, n / HS);
+  return launch (&a, n / HS, 0);
 }
 
 static FtcStatus
@@ -1182,7 +1182,8 @@ ftc_opencl_gemm_measure (FtcBackend *base, const FtcClGemmShape *shapes, int n_s
 
 /* The search grid: square-ish tiles of 32..128, K tiles 32/64, 8x8 or 16x16 threads, vector widths 4/8,
  * with and without local-memory caching; quick keeps 8x8 threads, vector width 8, local-memory caching and
- * tiles of 64 or more (the neighbourhood of what won on the CPUs we measured): 8 sets. */
+ * tiles of 64x64 to 128x64 (the neighbourhood of what won on the CPUs we measured; 128x128 tiles take
+ * PoCL minutes to compile): 6 sets. */
 static int
 tune_candidates (FtcClBackend *be, int quick, FtcClGemmParams *out, int max)
 {
@@ -1206,7 +1207,8 @@ tune_candidates (FtcClBackend *be, int quick, FtcClGemmParams *out, int max)
                 .min_indirect_size = be->tuning != FTC_CL_TUNING_CLBLAST ? be->gemm_params.min_indirect_size : 64,
               };
 
-              if (quick && (dims[d] != 8 || shared[sh] != 1 || vws[vw] != 8 || tiles[t][0] < 64))
+              if (quick && (dims[d] != 8 || shared[sh] != 1 || vws[vw] != 8 || tiles[t][0] < 64
+                            || tiles[t][0] * tiles[t][1] > 64 * 128))
                 continue;
               if (!ftc_cl_gemm_params_valid (&p, be->rt->max_work_group_size, be->rt->local_mem_bytes, NULL))
                 continue;
