@@ -92,6 +92,8 @@ struct _FtcTeacherPage
   GCancellable *job_cancellable;
   gboolean job_preparing, job_running;
   char *job_status;
+  guint job_task, n_job_tasks;   /* Start teaches the experiment's tasks in order: which one now, of how many */
+  char *job_task_key;
 };
 
 G_DEFINE_FINAL_TYPE (FtcTeacherPage, ftc_teacher_page, GTK_TYPE_WIDGET)
@@ -426,7 +428,7 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     gtk_label_set_text (self->job_label, self->job_status);
   else
     gtk_label_set_text (self->job_label,
-                        _("Start teaches the experiment's first task; its records appear below as they arrive."));
+                        _("Start teaches the experiment's tasks in order; their records appear below as they arrive."));
   update_job_actions (self);
   update_preview (self);
   update_meter (self);
@@ -623,6 +625,7 @@ job_progress (FtcTeacherPage *self)
 }
 
 static void job_finished (GObject *source, GAsyncResult *result, gpointer user_data);
+static void prepare_task (FtcTeacherPage *self);
 
 static void
 run_job (FtcTeacherPage *self)
@@ -630,7 +633,11 @@ run_job (FtcTeacherPage *self)
   g_clear_object (&self->job_cancellable);
   self->job_cancellable = g_cancellable_new ();
   self->job_running = TRUE;
-  set_job_status (self, _("Teaching…"));
+  {
+    g_autofree char *text = g_strdup_printf (_("Teaching task %u of %u (%s)…"), self->job_task + 1,
+                                             MAX (self->n_job_tasks, 1), self->job_task_key);
+    set_job_status (self, text);
+  }
   update_job_actions (self);
   ftc_teach_job_run_async (self->job, self->job_cancellable, job_finished, g_object_ref (self));
 }
@@ -645,9 +652,18 @@ job_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   if (FTC_TEACH_JOB (source) != self->job)
     return;   /* a job given up (Cancel, another experiment) */
   self->job_running = FALSE;
+  if (ok && self->job_task + 1 < self->n_job_tasks)
+    {
+      /* the next task of the experiment, in order */
+      g_clear_object (&self->job);
+      self->job_task++;
+      schedule_reload (self);
+      prepare_task (self);
+      return;
+    }
   if (ok)
     {
-      set_job_status (self, _("Done: every question has its rationales."));
+      set_job_status (self, _("Done: every question of every task has its rationales."));
       g_clear_object (&self->job);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
@@ -665,6 +681,7 @@ job_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 typedef struct {
   char *dir;
   JsonObject *experiment;
+  guint task_index;
 } PrepareJob;
 
 static void
@@ -684,19 +701,48 @@ resolve (const char *dir, const char *path)
   return g_path_is_absolute (path) ? g_strdup (path) : g_build_filename (dir, path, NULL);
 }
 
-/* The experiment's first task and its teacher as a teach job, built by ftc_teach_job_new_from_options:
- * the same construction as `ftcot teach`. */
+/* The tasks of experiment.json: "tasks" (objects or keys), else the single "task"; 0 when none. */
+static guint
+experiment_n_tasks (JsonObject *experiment)
+{
+  JsonNode *tasks = json_object_get_member (experiment, "tasks");
+
+  if (tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks))
+    return json_array_get_length (json_node_get_array (tasks));
+  return json_object_get_member (experiment, "task") != NULL ? 1 : 0;
+}
+
+static JsonNode *
+experiment_task (JsonObject *experiment, guint i)
+{
+  JsonNode *tasks = json_object_get_member (experiment, "tasks");
+
+  if (tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks))
+    return i < json_array_get_length (json_node_get_array (tasks))
+           ? json_array_get_element (json_node_get_array (tasks), i) : NULL;
+  return i == 0 ? json_object_get_member (experiment, "task") : NULL;
+}
+
+static const char *
+task_node_key (JsonNode *node)
+{
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    return ftc_json_string (json_node_get_object (node), "key", NULL);
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  return NULL;
+}
+
+/* One task of the experiment (task_index) and its teacher as a teach job, built by
+ * ftc_teach_job_new_from_options: the same construction as `ftcot teach`. */
 static void
 prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   PrepareJob *p = task_data;
   JsonObject *t = ftc_json_object (p->experiment, "teacher");
-  JsonNode *tasks = json_object_get_member (p->experiment, "tasks");
-  JsonNode *first = tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks) && json_array_get_length (json_node_get_array (tasks)) > 0
-                    ? json_array_get_element (json_node_get_array (tasks), 0) : json_object_get_member (p->experiment, "task");
-  JsonObject *task_obj = first != NULL && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
-  const char *key = task_obj != NULL ? ftc_json_string (task_obj, "key", NULL)
-                  : first != NULL && JSON_NODE_HOLDS_VALUE (first) ? json_node_get_string (first) : NULL;
+  JsonNode *node = experiment_task (p->experiment, p->task_index);
+  JsonObject *task_obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  const char *key = task_node_key (node);
   JsonObject *seeds = ftc_json_object (p->experiment, "seeds");
   const char *kind = ftc_json_string (t, "kind", "scripted");
   g_autofree char *teacher_spec = NULL, *key_file = NULL, *price_file = NULL;
@@ -774,21 +820,25 @@ prepared (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-start_action (GtkWidget *widget, const char *name, GVariant *param)
+prepare_task (FtcTeacherPage *self)
 {
-  FtcTeacherPage *self = FTC_TEACHER_PAGE (widget);
   g_autofree char *path = NULL;
   g_autoptr (GTask) task = NULL;
   PrepareJob *p;
 
-  if (self->directory == NULL || self->job != NULL || self->job_preparing)
-    return;
   path = g_build_filename (self->directory, "experiment.json", NULL);
   p = g_new0 (PrepareJob, 1);
   p->dir = g_strdup (self->directory);
+  /* read again for each task: the templates saved meanwhile apply to the tasks still to come */
   p->experiment = ftc_studio_load_json_object (path, NULL);
   if (p->experiment == NULL)
     p->experiment = json_object_new ();
+  p->task_index = self->job_task;
+  self->n_job_tasks = MAX (1, experiment_n_tasks (p->experiment));
+  g_free (self->job_task_key);
+  self->job_task_key = g_strdup (task_node_key (experiment_task (p->experiment, p->task_index)));
+  if (self->job_task_key == NULL)
+    self->job_task_key = g_strdup ("synthetic_coin_flip");   /* the experiment default (docs/experiment.md) */
   self->job_preparing = TRUE;
   set_job_status (self, _("Preparing the task and the teacher…"));
   update_job_actions (self);
@@ -797,6 +847,18 @@ start_action (GtkWidget *widget, const char *name, GVariant *param)
   task = g_task_new (NULL, self->job_cancellable, prepared, g_object_ref (self));
   g_task_set_task_data (task, p, (GDestroyNotify) prepare_job_free);
   g_task_run_in_thread (task, prepare_thread);
+}
+
+static void
+start_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FtcTeacherPage *self = FTC_TEACHER_PAGE (widget);
+
+  if (self->directory == NULL || self->job != NULL || self->job_preparing)
+    return;
+  /* from the first task: the tasks already taught are complete on disk and finish at once */
+  self->job_task = 0;
+  prepare_task (self);
 }
 
 static void
@@ -883,6 +945,7 @@ ftc_teacher_page_finalize (GObject *object)
   g_free (self->directory);
   g_free (self->error);
   g_free (self->job_status);
+  g_free (self->job_task_key);
   G_OBJECT_CLASS (ftc_teacher_page_parent_class)->finalize (object);
 }
 
@@ -1030,4 +1093,13 @@ const char *
 ftc_teacher_page_get_job_status (FtcTeacherPage *self)
 {
   return self->job_status;
+}
+
+/* Which task of the experiment the job teaches (0-based) and how many there are. */
+guint
+ftc_teacher_page_get_job_task (FtcTeacherPage *self, guint *n_tasks)
+{
+  if (n_tasks != NULL)
+    *n_tasks = self->n_job_tasks;
+  return self->job_task;
 }
