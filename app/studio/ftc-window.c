@@ -30,7 +30,15 @@ struct _FtcWindow
 
   gboolean demo;            /* the classroom demo runs: the views follow the pipeline's stage */
   char *demo_error;
+  int demo_view, demo_target;   /* index in demo_views of the view shown and of the one the stage calls for */
+  gint64 demo_shown_at;         /* monotonic time demo_view was shown */
+  guint demo_walk_id;
 };
+
+/* The views the demo walks through, in order. */
+static const char *const demo_views[] = { "teacher", "review", "training", "evaluation" };
+/* Each view stays at least this long, so a class sees it even when its stage is over in a moment. */
+#define DEMO_DWELL_MS 1500
 
 G_DEFINE_FINAL_TYPE (FtcWindow, ftc_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -168,24 +176,62 @@ set_demo (FtcWindow *self, gboolean demo)
 }
 
 /* The demo walks through the views as the pipeline goes: Teacher while teaching, Review once curated,
- * Training while training, Evaluation when the report is written. Pages that read a file once are
- * reloaded when the stage that writes it is over. */
+ * Training while training, Evaluation when the report is written; one view after the other, each for at
+ * least DEMO_DWELL_MS (the pipeline's stages can be over faster than its notifications come). Pages that
+ * read a file once are reloaded when the walk reaches them. */
+static void demo_walk (FtcWindow *self);
+
+static gboolean
+demo_walk_timeout (gpointer data)
+{
+  FtcWindow *self = data;
+
+  self->demo_walk_id = 0;
+  demo_walk (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+demo_walk (FtcWindow *self)
+{
+  gint64 waited_ms = (g_get_monotonic_time () - self->demo_shown_at) / 1000;
+  const char *view;
+
+  if (self->demo_view == self->demo_target || self->demo_walk_id != 0)
+    return;
+  if (self->demo_view >= 0 && waited_ms < DEMO_DWELL_MS)
+    {
+      self->demo_walk_id = g_timeout_add ((guint) (DEMO_DWELL_MS - waited_ms), demo_walk_timeout, self);
+      return;
+    }
+  /* forward one view at a time; back at once to Teacher when the next task is taught */
+  self->demo_view = self->demo_target < self->demo_view ? self->demo_target : self->demo_view + 1;
+  view = demo_views[self->demo_view];
+  if (g_str_equal (view, "review"))
+    ftc_review_page_set_directory (self->review_page, self->experiment);
+  else if (g_str_equal (view, "evaluation"))
+    ftc_eval_page_set_directory (self->eval_page, self->experiment);
+  ftc_window_show_view (self, view);
+  self->demo_shown_at = g_get_monotonic_time ();
+  if (self->demo_view != self->demo_target)
+    self->demo_walk_id = g_timeout_add (DEMO_DWELL_MS, demo_walk_timeout, self);
+}
+
 static void
 demo_stage_changed (FtcWindow *self)
 {
   const char *stage = ftc_train_page_get_stage (self->train_page);
+  static const struct { const char *stage; int view; } steps[] = {
+    { "teach", 0 }, { "curate", 0 }, { "finetune", 1 }, { "train", 2 }, { "evaluate", 2 }, { "report", 2 } };
 
   if (!self->demo || stage == NULL)
     return;
-  if (g_str_equal (stage, "teach"))
-    ftc_window_show_view (self, "teacher");
-  else if (g_str_equal (stage, "finetune"))
-    {
-      ftc_review_page_set_directory (self->review_page, self->experiment);
-      ftc_window_show_view (self, "review");
-    }
-  else if (g_str_equal (stage, "train"))
-    ftc_window_show_view (self, "training");
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (g_str_equal (stage, steps[i].stage))
+      {
+        self->demo_target = steps[i].view;
+        demo_walk (self);
+      }
 }
 
 static void
@@ -197,11 +243,10 @@ demo_running_changed (FtcWindow *self)
     return;
   set_demo (self, FALSE);
   summary = g_build_filename (self->experiment, "report", "summary.json", NULL);
-  ftc_review_page_set_directory (self->review_page, self->experiment);
   if (g_file_test (summary, G_FILE_TEST_EXISTS))
     {
-      ftc_eval_page_set_directory (self->eval_page, self->experiment);
-      ftc_window_show_view (self, "evaluation");
+      self->demo_target = G_N_ELEMENTS (demo_views) - 1;
+      demo_walk (self);
     }
 }
 
@@ -221,6 +266,8 @@ ftc_window_start_demo (FtcWindow *self, const char *dir, FtcExperiment *exp, GEr
   if (check == NULL)
     return FALSE;
   ftc_window_open_experiment (self, dir);
+  g_clear_handle_id (&self->demo_walk_id, g_source_remove);
+  self->demo_view = self->demo_target = -1;
   set_demo (self, TRUE);
   if (!ftc_train_page_start (self->train_page, error))
     {
@@ -238,7 +285,8 @@ ftc_window_stop_demo (FtcWindow *self)
     ftc_train_page_stop (self->train_page);
 }
 
-gboolean ftc_window_get_demo_running (FtcWindow *self) { return self->demo; }
+/* running until the pipeline stopped and the walk reached its last view */
+gboolean ftc_window_get_demo_running (FtcWindow *self) { return self->demo || self->demo_walk_id != 0; }
 const char *ftc_window_get_demo_error (FtcWindow *self) { return self->demo_error; }
 
 char *
@@ -329,6 +377,7 @@ ftc_window_dispose (GObject *object)
 {
   FtcWindow *self = FTC_WINDOW (object);
 
+  g_clear_handle_id (&self->demo_walk_id, g_source_remove);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -388,6 +437,7 @@ ftc_window_init (FtcWindow *self)
   GSettings *settings = ftc_application_get_settings ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->demo_view = self->demo_target = -1;
   g_signal_connect_swapped (self->train_page, "notify::stage", G_CALLBACK (demo_stage_changed), self);
   g_signal_connect_swapped (self->train_page, "notify::running", G_CALLBACK (demo_running_changed), self);
   if (settings != NULL)
