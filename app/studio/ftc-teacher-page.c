@@ -752,7 +752,10 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 
   ftc_teach_options_init (&o);
   o.task = key != NULL ? key : "synthetic_coin_flip";   /* the experiment default (docs/experiment.md) */
-  o.task_options.n = (guint) MAX (0, ftc_json_int (task_obj, "size", 0));
+  /* as the experiment reader has them (core/ftc-experiment.c): "n" samples of a synthetic task, each of
+   * "size" (people, words, steps) */
+  o.task_options.n = (guint) MAX (0, ftc_json_int (task_obj, "n", 0));
+  o.task_options.size = (guint) CLAMP (ftc_json_int (task_obj, "size", 0), 0, 1000);
   o.task_options.seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "split", 42) : ftc_json_int (p->experiment, "seeds", 42));
   o.split = "train";
   o.limit = (guint) MAX (0, ftc_json_int (task_obj, "train_size", 0));
