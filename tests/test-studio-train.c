@@ -253,11 +253,15 @@ test_pipeline_stop_resume (void)
   g_assert_true (gtk_widget_is_sensitive (stop));
   g_assert_false (gtk_widget_is_sensitive (resume));
   ftc_test_studio_wait (has_stage, tp, 20000);
+  /* what runs is shown: the stage, and the task it works on */
+  g_assert_true (g_str_has_prefix (ftc_train_page_get_pipeline_status (tp), "Running: "));
+  g_assert_nonnull (strstr (ftc_train_page_get_pipeline_status (tp), ftc_train_page_get_stage (tp)));
   g_assert_true (gtk_widget_activate_action (page, "train.stop", NULL));
   ftc_test_studio_wait (not_running, tp, 30000);
   g_assert_null (ftc_train_page_get_pipeline_error (tp));
   g_assert_false (g_file_test (summary, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (ftc_train_page_get_stage (tp), !=, "done");
+  g_assert_true (g_str_has_prefix (ftc_train_page_get_pipeline_status (tp), "Stopped at: "));
   g_assert_true (gtk_widget_is_sensitive (resume));
 
   /* resume: to the end */
@@ -265,6 +269,7 @@ test_pipeline_stop_resume (void)
   ftc_test_studio_wait (not_running, tp, 50000);
   g_assert_null (ftc_train_page_get_pipeline_error (tp));
   g_assert_cmpstr (ftc_train_page_get_stage (tp), ==, "done");
+  g_assert_cmpstr (ftc_train_page_get_pipeline_status (tp), ==, "Pipeline finished");
   g_assert_true (g_file_test (summary, G_FILE_TEST_EXISTS));
   /* the stages went by in the pipeline's order, each seen */
   {

@@ -552,7 +552,10 @@ update_pipeline_status (FtcTrainPage *self)
 
   if (self->pipeline == NULL)
     {
-      gtk_label_set_text (self->pipeline_label, self->pipeline_error != NULL ? self->pipeline_error : "");
+      gtk_label_set_text (self->pipeline_label, self->pipeline_error != NULL ? self->pipeline_error
+                          : self->directory != NULL ? _("Resume runs the experiment's pipeline from where its files stop "
+                                                        "(teach, curate, fine-tune, train, evaluate, report).")
+                          : "");
       gtk_progress_bar_set_fraction (self->pipeline_progress, 0);
       gtk_widget_set_visible (GTK_WIDGET (self->pipeline_progress), FALSE);
       return;
@@ -838,6 +841,7 @@ gboolean ftc_train_page_get_running (FtcTrainPage *self) { return self->running;
 const char *ftc_train_page_get_stage (FtcTrainPage *self) { return self->stage; }
 const char *ftc_train_page_get_pipeline_error (FtcTrainPage *self) { return self->pipeline_error; }
 FtcPipeline *ftc_train_page_get_pipeline (FtcTrainPage *self) { return self->pipeline; }
+const char *ftc_train_page_get_pipeline_status (FtcTrainPage *self) { return gtk_label_get_text (self->pipeline_label); }
 
 void
 ftc_train_page_set_run (FtcTrainPage *self, const char *run)

@@ -38,6 +38,9 @@ gboolean ftc_train_page_get_running (FtcTrainPage *self);
 const char *ftc_train_page_get_stage (FtcTrainPage *self);
 /* The last run's error message (NULL when it finished or was stopped). */
 const char *ftc_train_page_get_pipeline_error (FtcTrainPage *self);
+/* The line above the charts: "Running: STAGE · TASK · METHOD · N % · DEVICE", "Stopped at: ...", the
+ * error, "Pipeline finished". */
+const char *ftc_train_page_get_pipeline_status (FtcTrainPage *self);
 /* The running or last pipeline, or NULL. */
 FtcPipeline *ftc_train_page_get_pipeline (FtcTrainPage *self);
 
