@@ -193,6 +193,9 @@ test_classroom_demo (void)
   g_assert_true (ftc_window_get_demo_running (window));
   g_assert_cmpstr (ftc_window_get_experiment (window), ==, dir);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (demo)), ==, _("Stop demo"));
+  /* the Teacher view's own job waits: the pipeline writes those records now */
+  g_assert_false (gtk_widget_is_sensitive (ftc_test_studio_find_action (ftc_window_get_page (window, "teacher"),
+                                                                        "teacher.start")));
   ftc_test_studio_wait (demo_has_stage, window, 20000);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.classroom-demo", NULL));
   ftc_test_studio_wait (demo_stopped, window, 30000);

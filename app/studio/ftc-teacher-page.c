@@ -92,13 +92,15 @@ struct _FtcTeacherPage
   GCancellable *job_cancellable;
   gboolean job_preparing, job_running;
   char *job_status;
+  gboolean job_busy_notified;     /* the "job-running" value last notified */
+  char *blocked;                  /* why Start and Resume are off (another job writes the records), or NULL */
   guint job_task, n_job_tasks;   /* Start teaches the experiment's tasks in order: which one now, of how many */
   char *job_task_key;
 };
 
 G_DEFINE_FINAL_TYPE (FtcTeacherPage, ftc_teacher_page, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_LOADING, N_PROPS };
+enum { PROP_0, PROP_LOADING, PROP_JOB_RUNNING, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
 char *
@@ -594,9 +596,16 @@ update_job_actions (FtcTeacherPage *self)
   gboolean busy = self->job_preparing || self->job_running;
   gboolean can = self->directory != NULL && self->data != NULL;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.start", can && !busy && self->job == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.start",
+                                 can && !busy && self->job == NULL && self->blocked == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.pause", self->job_running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.resume", !busy && self->job != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.resume",
+                                 !busy && self->job != NULL && self->blocked == NULL);
+  if (busy != self->job_busy_notified)
+    {
+      self->job_busy_notified = busy;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_JOB_RUNNING]);
+    }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.cancel", busy || self->job != NULL);
 }
 
@@ -839,6 +848,7 @@ prepare_task (FtcTeacherPage *self)
   p->task_index = self->job_task;
   self->n_job_tasks = MAX (1, experiment_n_tasks (p->experiment));
   g_free (self->job_task_key);
+  g_free (self->blocked);
   self->job_task_key = g_strdup (task_node_key (experiment_task (p->experiment, p->task_index)));
   if (self->job_task_key == NULL)
     self->job_task_key = g_strdup ("synthetic_coin_flip");   /* the experiment default (docs/experiment.md) */
@@ -949,6 +959,7 @@ ftc_teacher_page_finalize (GObject *object)
   g_free (self->error);
   g_free (self->job_status);
   g_free (self->job_task_key);
+  g_free (self->blocked);
   G_OBJECT_CLASS (ftc_teacher_page_parent_class)->finalize (object);
 }
 
@@ -958,6 +969,7 @@ ftc_teacher_page_get_property (GObject *object, guint prop_id, GValue *value, GP
   switch (prop_id)
     {
     case PROP_LOADING: g_value_set_boolean (value, FTC_TEACHER_PAGE (object)->loading); break;
+    case PROP_JOB_RUNNING: g_value_set_boolean (value, ftc_teacher_page_get_job_running (FTC_TEACHER_PAGE (object))); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -972,6 +984,8 @@ ftc_teacher_page_class_init (FtcTeacherPageClass *klass)
   object_class->finalize = ftc_teacher_page_finalize;
   object_class->get_property = ftc_teacher_page_get_property;
   props[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_JOB_RUNNING] = g_param_spec_boolean ("job-running", NULL, NULL, FALSE,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ftcot/Studio/ftc-teacher-page.ui");
@@ -1105,4 +1119,18 @@ ftc_teacher_page_get_job_task (FtcTeacherPage *self, guint *n_tasks)
   if (n_tasks != NULL)
     *n_tasks = self->n_job_tasks;
   return self->job_task;
+}
+
+void
+ftc_teacher_page_set_blocked (FtcTeacherPage *self, const char *reason)
+{
+  if (g_strcmp0 (reason, self->blocked) == 0)
+    return;
+  if (reason != NULL)
+    set_job_status (self, reason);
+  else if (g_strcmp0 (self->job_status, self->blocked) == 0)
+    set_job_status (self, "");
+  g_free (self->blocked);
+  self->blocked = g_strdup (reason);
+  update_job_actions (self);
 }

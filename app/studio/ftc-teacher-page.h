@@ -44,6 +44,9 @@ gboolean ftc_teacher_page_get_job_running (FtcTeacherPage *self);
 FtcTeachJob *ftc_teacher_page_get_job (FtcTeacherPage *self);
 /* What the job last said ("Paused: ...", an error), or NULL before any. */
 const char *ftc_teacher_page_get_job_status (FtcTeacherPage *self);
+/* With a reason (shown), Start and Resume are off: another job (the pipeline) writes the same records.
+ * NULL turns them back on. "job-running" is notified as ftc_teacher_page_get_job_running changes. */
+void ftc_teacher_page_set_blocked (FtcTeacherPage *self, const char *reason);
 /* The task the job teaches (0-based index in experiment.json's tasks); n_tasks: how many there are. */
 guint ftc_teacher_page_get_job_task (FtcTeacherPage *self, guint *n_tasks);
 /* Writes the templates into experiment.json's "teacher" object as reasoning_trigger, answer_trigger and

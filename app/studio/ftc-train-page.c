@@ -91,6 +91,7 @@ struct _FtcTrainPage
   gint64 stage_time0;             /* monotonic microseconds when the stage (task, method) began */
   double stage_fraction0;         /* its fraction then */
   char *stage_key;                /* "stage\ttask\tmethod" of stage_time0 */
+  char *blocked;                  /* why Resume is off (the Teacher view's job writes the records), or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (FtcTrainPage, ftc_train_page, GTK_TYPE_WIDGET)
@@ -542,7 +543,8 @@ static void
 update_actions (FtcTrainPage *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop", self->running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.resume", !self->running && self->directory != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.resume",
+                                 !self->running && self->directory != NULL && self->blocked == NULL);
 }
 
 static void
@@ -664,6 +666,11 @@ ftc_train_page_start (FtcTrainPage *self, GError **error)
 
   if (self->running)
     return TRUE;
+  if (self->blocked != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "%s", self->blocked);
+      return FALSE;
+    }
   if (self->directory == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s", _("No experiment is open"));
@@ -751,6 +758,7 @@ ftc_train_page_finalize (GObject *object)
   g_free (self->pipeline_error);
   g_free (self->stage);
   g_free (self->stage_key);
+  g_free (self->blocked);
   G_OBJECT_CLASS (ftc_train_page_parent_class)->finalize (object);
 }
 
@@ -863,4 +871,14 @@ ftc_train_page_get_stat (FtcTrainPage *self, const char *name)
     if (strcmp (stat_names[i], name) == 0)
       return self->stat_texts[i];
   return NULL;
+}
+
+void
+ftc_train_page_set_blocked (FtcTrainPage *self, const char *reason)
+{
+  if (g_strcmp0 (reason, self->blocked) == 0)
+    return;
+  g_free (self->blocked);
+  self->blocked = g_strdup (reason);
+  update_actions (self);
 }

@@ -41,6 +41,9 @@ const char *ftc_train_page_get_pipeline_error (FtcTrainPage *self);
 /* The line above the charts: "Running: STAGE · TASK · METHOD · N % · DEVICE", "Stopped at: ...", the
  * error, "Pipeline finished". */
 const char *ftc_train_page_get_pipeline_status (FtcTrainPage *self);
+/* With a reason, Resume is off and ftc_train_page_start fails with it (G_IO_ERROR_BUSY): another job
+ * (the Teacher view's) writes the same files. NULL turns it back on. */
+void ftc_train_page_set_blocked (FtcTrainPage *self, const char *reason);
 /* The running or last pipeline, or NULL. */
 FtcPipeline *ftc_train_page_get_pipeline (FtcTrainPage *self);
 

@@ -234,6 +234,17 @@ demo_stage_changed (FtcWindow *self)
       }
 }
 
+/* The pipeline and the Teacher view's teach job write the same teacher records: one at a time. */
+static void
+jobs_changed (FtcWindow *self)
+{
+  ftc_teacher_page_set_blocked (self->teacher_page, ftc_train_page_get_running (self->train_page)
+                                ? _("The pipeline runs (Training view): it teaches; Start is back when it stops.")
+                                : NULL);
+  ftc_train_page_set_blocked (self->train_page, ftc_teacher_page_get_job_running (self->teacher_page)
+                              ? _("The Teacher view's job is teaching: pause or cancel it first.") : NULL);
+}
+
 static void
 demo_running_changed (FtcWindow *self)
 {
@@ -440,6 +451,8 @@ ftc_window_init (FtcWindow *self)
   self->demo_view = self->demo_target = -1;
   g_signal_connect_swapped (self->train_page, "notify::stage", G_CALLBACK (demo_stage_changed), self);
   g_signal_connect_swapped (self->train_page, "notify::running", G_CALLBACK (demo_running_changed), self);
+  g_signal_connect_swapped (self->train_page, "notify::running", G_CALLBACK (jobs_changed), self);
+  g_signal_connect_swapped (self->teacher_page, "notify::job-running", G_CALLBACK (jobs_changed), self);
   if (settings != NULL)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
