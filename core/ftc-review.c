@@ -9,6 +9,8 @@ struct _FtcReview {
   GHashTable *decisions;   /* "task\x1fsample_id\x1findex" -> FtcReviewDecision* */
 };
 
+static const char *const state_names[] = { "pending", "accepted", "rejected" };
+
 static void
 decision_free (FtcReviewDecision *d)
 {
@@ -31,13 +33,17 @@ ftc_review_free (FtcReview *review)
   g_free (review);
 }
 
-static gboolean
-parse_state (const char *s, FtcReviewState *out)
+const char *
+ftc_review_state_to_string (FtcReviewState state)
 {
-  static const char *const names[] = { "pending", "accepted", "rejected" };
+  return (guint) state < G_N_ELEMENTS (state_names) ? state_names[state] : "pending";
+}
 
-  for (guint i = 0; s != NULL && i < G_N_ELEMENTS (names); i++)
-    if (strcmp (s, names[i]) == 0)
+gboolean
+ftc_review_state_from_string (const char *s, FtcReviewState *out)
+{
+  for (guint i = 0; s != NULL && i < G_N_ELEMENTS (state_names); i++)
+    if (strcmp (s, state_names[i]) == 0)
       {
         *out = (FtcReviewState) i;
         return TRUE;
@@ -98,7 +104,7 @@ ftc_review_load (const char *path, GError **error)
                        "%s:%u: a decision needs \"task\", \"sample_id\" and \"completion_index\"", path, i + 1);
           return NULL;
         }
-      if (!parse_state (json_object_get_string_member_with_default (obj, "state", NULL), &state))
+      if (!ftc_review_state_from_string (json_object_get_string_member_with_default (obj, "state", NULL), &state))
         {
           g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
                        "%s:%u: \"state\" must be \"pending\", \"accepted\" or \"rejected\"", path, i + 1);
@@ -125,4 +131,18 @@ guint
 ftc_review_count (FtcReview *review)
 {
   return g_hash_table_size (review->decisions);
+}
+
+void
+ftc_review_foreach (FtcReview *review, FtcReviewFunc func, gpointer user_data)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, review->decisions);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_auto (GStrv) parts = g_strsplit (key, "\x1f", 3);
+      func (parts[0], parts[1], g_ascii_strtoll (parts[2], NULL, 10), value, user_data);
+    }
 }

@@ -13,10 +13,13 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  FTC_REVIEW_PENDING,
-  FTC_REVIEW_ACCEPTED,
-  FTC_REVIEW_REJECTED,
+  FTC_REVIEW_PENDING,    /* no decision yet: the automatic rule applies (keep when correct) */
+  FTC_REVIEW_ACCEPTED,   /* keep, even when the extracted answer is wrong */
+  FTC_REVIEW_REJECTED,   /* drop, even when the extracted answer is right */
 } FtcReviewState;
+
+const char *ftc_review_state_to_string (FtcReviewState state);           /* "pending", ... */
+gboolean ftc_review_state_from_string (const char *s, FtcReviewState *out);
 
 typedef struct {
   FtcReviewState state;
@@ -34,5 +37,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcReview, ftc_review_free)
 const FtcReviewDecision *ftc_review_lookup (FtcReview *review, const char *task, const char *sample_id,
                                             gint64 completion_index);
 guint ftc_review_count (FtcReview *review);
+
+/* Every decision in force (the last line for each rationale), in no particular order. */
+typedef void (*FtcReviewFunc) (const char *task, const char *sample_id, gint64 completion_index,
+                               const FtcReviewDecision *decision, gpointer user_data);
+void ftc_review_foreach (FtcReview *review, FtcReviewFunc func, gpointer user_data);
 
 G_END_DECLS

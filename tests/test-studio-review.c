@@ -8,6 +8,8 @@
 #include "app/studio/ftc-review-page.h"
 #include "app/studio/ftc-review-store.h"
 #include "app/studio/ftc-studio-util.h"
+#include "core/ftc-error.h"
+#include "core/ftc-review.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 
@@ -323,6 +325,99 @@ test_store_line_roundtrip (void)
   g_assert_true (ftc_rationale_item_get_kept (item));
 }
 
+static void
+write_record (GString *out, const char *task, int index, int completion, const char *rationale)
+{
+  g_string_append_printf (out, "{\"task\": \"%s\", \"sample_id\": \"%s-%d\", \"sample_index\": %d, "
+                          "\"completion_index\": %d, \"question\": \"Q%d?\", \"gold\": \"yes\", "
+                          "\"rationale\": \"%s\", \"answer_text\": \" yes\", \"prediction\": \"yes\", \"correct\": true, "
+                          "\"finish_reason\": \"stop\"}\n", task, task, index, index, completion, index, rationale);
+}
+
+/* The teach job's files (teacher/TASK.SPLIT.jsonl with its manifest and summary beside it) and review.jsonl
+ * read as curation reads them: only the train split's rationales, each with core's decision for it. */
+static void
+test_store_reads_like_curation (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *teacher = g_build_filename (dir, "teacher", NULL);
+  g_autofree char *train = g_build_filename (teacher, "synthetic_coin_flip.train.jsonl", NULL);
+  g_autofree char *test = g_build_filename (teacher, "synthetic_coin_flip.test.jsonl", NULL);
+  g_autofree char *manifest = g_build_filename (teacher, "synthetic_coin_flip.train.json", NULL);
+  g_autofree char *summary = g_build_filename (teacher, "synthetic_coin_flip.train.summary.json", NULL);
+  g_autofree char *review_path = g_build_filename (dir, "review.jsonl", NULL);
+  g_autoptr (GString) records = g_string_new (NULL);
+  g_autoptr (GString) test_records = g_string_new (NULL);
+  g_autoptr (GPtrArray) items = NULL;
+  g_autoptr (FtcReview) review = NULL;
+  g_autoptr (GError) error = NULL;
+  GRand *rand = g_rand_new_with_seed (7);
+  guint n_decided = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (teacher, 0755), ==, 0);
+  for (int i = 0; i < 9; i++)
+    for (int c = 0; c < 2; c++)
+      write_record (records, "synthetic_coin_flip", i, c, "flip then flip");
+  for (int i = 100; i < 104; i++)
+    write_record (test_records, "synthetic_coin_flip", i, 0, "a test-split rationale");
+  g_assert_true (g_file_set_contents (train, records->str, -1, NULL));
+  g_assert_true (g_file_set_contents (test, test_records->str, -1, NULL));
+  /* not records: a reader that took them would fail on them */
+  g_assert_true (g_file_set_contents (manifest, "{\"task\": \"synthetic_coin_flip\", \"split\": \"train\"}", -1, NULL));
+  g_assert_true (g_file_set_contents (summary, "{\"done\": 18}", -1, NULL));
+  {
+    /* random decisions, some overridden by later lines, one edited, and a torn last line */
+    g_autoptr (GString) lines = g_string_new (NULL);
+    static const char *const states[] = { "accepted", "rejected", "pending" };
+    for (int k = 0; k < 30; k++)
+      {
+        int i = g_rand_int_range (rand, 0, 9), c = g_rand_int_range (rand, 0, 2);
+        g_string_append_printf (lines, "{\"task\": \"synthetic_coin_flip\", \"sample_id\": \"synthetic_coin_flip-%d\", "
+                                "\"completion_index\": %d, \"state\": \"%s\"%s, \"time\": \"2026-11-28T10:00:00Z\"}\n",
+                                i, c, states[g_rand_int_range (rand, 0, 3)],
+                                k == 17 ? ", \"rationale\": \"an edited rationale\"" : "");
+      }
+    g_string_append (lines, "{\"task\": \"synthetic_coin_flip\", \"sample_id\": \"synth");
+    g_assert_true (g_file_set_contents (review_path, lines->str, -1, NULL));
+  }
+  g_rand_free (rand);
+  g_assert_true (ftc_review_store_is_review_file (train));
+  g_assert_false (ftc_review_store_is_review_file (test));
+  g_assert_false (ftc_review_store_is_review_file (manifest));
+  g_assert_false (ftc_review_store_is_review_file (summary));
+  g_assert_true (ftc_review_store_is_review_file ("teacher/coin_flip.jsonl"));
+
+  items = ftc_review_store_load (dir, NULL, &error);
+  g_assert_no_error (error);
+  review = ftc_review_load (review_path, &error);
+  g_assert_no_error (error);
+  /* the train split only: 9 questions, D = 2 */
+  g_assert_cmpuint (items->len, ==, 18);
+  for (guint i = 0; i < items->len; i++)
+    {
+      FtcRationaleItem *item = items->pdata[i];
+      const FtcReviewDecision *d = ftc_review_lookup (review, ftc_rationale_item_get_task (item),
+                                                      ftc_rationale_item_get_sample_id (item),
+                                                      ftc_rationale_item_get_completion_index (item));
+
+      g_assert_cmpint (ftc_rationale_item_get_index (item), <, 100);
+      g_assert_cmpint (ftc_rationale_item_get_state (item), ==, d != NULL ? d->state : FTC_REVIEW_PENDING);
+      g_assert_cmpstr (ftc_rationale_item_get_edited_rationale (item), ==, d != NULL ? d->rationale : NULL);
+      n_decided += d != NULL;
+    }
+  g_assert_cmpuint (n_decided, ==, ftc_review_count (review));
+  g_assert_cmpuint (n_decided, >, 5);
+
+  /* a malformed line that is not the last: the same error as curation's, naming the file and line */
+  g_assert_true (g_file_set_contents (review_path, "{\"task\": \"synthetic_coin_flip\", \"sample_id\": \"x\", "
+                                      "\"completion_index\": 0, \"state\": \"maybe\"}\n{}\n", -1, NULL));
+  g_clear_pointer (&items, g_ptr_array_unref);
+  items = ftc_review_store_load (dir, NULL, &error);
+  g_assert_null (items);
+  g_assert_error (error, FTC_ERROR, FTC_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "review.jsonl:1"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -332,5 +427,6 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/review/accept-reject-edit-saved", test_accept_reject_edit_saved);
   g_test_add_func ("/studio/review/bad-teacher-file", test_bad_teacher_file);
   g_test_add_func ("/studio/review/store-line", test_store_line_roundtrip);
+  g_test_add_func ("/studio/review/store-reads-like-curation", test_store_reads_like_curation);
   return g_test_run ();
 }

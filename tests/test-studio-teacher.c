@@ -225,7 +225,7 @@ test_job_error (void)
   FtcTeacherPage *page;
 
   /* an endpoint teacher without a model: the job is not built, the view says why, Start is back */
-  g_assert_true (g_file_set_contents (exp, "{\"tasks\": [{\"key\": \"synthetic_coin_flip\", \"size\": 20}], "
+  g_assert_true (g_file_set_contents (exp, "{\"tasks\": [{\"key\": \"synthetic_coin_flip\", \"n\": 20}], "
                                       "\"teacher\": {\"kind\": \"openai\", \"endpoint\": \"http://127.0.0.1:9/v1\"}}", -1, NULL));
   page = open_page (dir, &window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.start", NULL));
@@ -258,7 +258,7 @@ test_teach_job (void)
   Want w;
 
   /* 60 generated samples, the default 70/30 split: 42 training questions, D = 2 */
-  g_assert_true (g_file_set_contents (exp, "{\"version\": 1, \"tasks\": [{\"key\": \"synthetic_coin_flip\", \"size\": 60}], "
+  g_assert_true (g_file_set_contents (exp, "{\"version\": 1, \"tasks\": [{\"key\": \"synthetic_coin_flip\", \"n\": 60}], "
                                       "\"teacher\": {\"kind\": \"scripted\", \"samples\": 2}, \"seeds\": 5}", -1, NULL));
   page = open_page (dir, &window);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.start", NULL));
@@ -299,6 +299,57 @@ test_teach_job (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Start teaches every task of the experiment, in order, each with its own sizes. */
+static void
+test_teach_every_task (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *exp = g_build_filename (dir, "experiment.json", NULL);
+  static const char *const keys[] = { "synthetic_coin_flip", "synthetic_arithmetic", "synthetic_last_letters" };
+  static const guint train_sizes[] = { 5, 7, 4 };
+  GtkWidget *window;
+  FtcTeacherPage *page;
+  guint n_tasks = 0;
+  gint64 last_mtime = 0;
+
+  g_assert_true (g_file_set_contents (exp, "{\"version\": 1, \"tasks\": ["
+                                      "{\"key\": \"synthetic_coin_flip\", \"n\": 30, \"train_size\": 5}, "
+                                      "{\"key\": \"synthetic_arithmetic\", \"n\": 30, \"size\": 2, \"train_size\": 7}, "
+                                      "{\"key\": \"synthetic_last_letters\", \"n\": 30, \"train_size\": 4}], "
+                                      "\"teacher\": {\"kind\": \"scripted\", \"samples\": 2}, \"seeds\": 9}", -1, NULL));
+  page = open_page (dir, &window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.start", NULL));
+  g_assert_cmpuint (ftc_teacher_page_get_job_task (page, &n_tasks), ==, 0);
+  g_assert_cmpuint (n_tasks, ==, 3);
+  ftc_test_studio_wait (job_idle, page, 30000);
+  g_assert_null (ftc_teacher_page_get_job (page));
+  g_assert_cmpuint (ftc_teacher_page_get_job_task (page, NULL), ==, 2);
+  g_assert_nonnull (strstr (ftc_teacher_page_get_job_status (page), "Done"));
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *name = g_strconcat (keys[i], ".train.jsonl", NULL);
+      g_autofree char *path = g_build_filename (dir, "teacher", name, NULL);
+      g_autoptr (GPtrArray) lines = ftc_test_studio_read_jsonl (path);
+      g_autoptr (GFileInfo) info = NULL;
+      g_autoptr (GFile) file = g_file_new_for_path (path);
+      gint64 mtime;
+
+      /* D = 2 rationales for each of the task's training questions, all of this task */
+      g_assert_cmpuint (lines->len, ==, train_sizes[i] * 2);
+      for (guint k = 0; k < lines->len; k++)
+        g_assert_cmpstr (json_object_get_string_member (lines->pdata[k], "task"), ==, keys[i]);
+      /* taught in the experiment's order */
+      info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
+                                G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      g_assert_nonnull (info);
+      mtime = (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED) * 1000000 +
+              g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
+      g_assert_cmpint (mtime, >=, last_mtime);
+      last_mtime = mtime;
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -308,6 +359,7 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/teacher/preview-and-usage", test_preview_and_usage);
   g_test_add_func ("/studio/teacher/live-records-and-save", test_live_records_and_save);
   g_test_add_func ("/studio/teacher/teach-job", test_teach_job);
+  g_test_add_func ("/studio/teacher/teach-every-task", test_teach_every_task);
   g_test_add_func ("/studio/teacher/cost-meter", test_cost_meter);
   g_test_add_func ("/studio/teacher/job-error", test_job_error);
   return g_test_run ();

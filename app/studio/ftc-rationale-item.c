@@ -44,32 +44,6 @@ enum {
 
 static GParamSpec *props[N_PROPS];
 
-const char *
-ftc_review_state_to_string (FtcReviewState state)
-{
-  switch (state)
-    {
-    case FTC_REVIEW_ACCEPTED: return "accepted";
-    case FTC_REVIEW_REJECTED: return "rejected";
-    case FTC_REVIEW_PENDING:
-    default: return "pending";
-    }
-}
-
-gboolean
-ftc_review_state_from_string (const char *s, FtcReviewState *out)
-{
-  if (g_strcmp0 (s, "accepted") == 0)
-    *out = FTC_REVIEW_ACCEPTED;
-  else if (g_strcmp0 (s, "rejected") == 0)
-    *out = FTC_REVIEW_REJECTED;
-  else if (g_strcmp0 (s, "pending") == 0)
-    *out = FTC_REVIEW_PENDING;
-  else
-    return FALSE;
-  return TRUE;
-}
-
 static const char *
 state_label (FtcRationaleItem *self)
 {

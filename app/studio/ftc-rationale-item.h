@@ -4,16 +4,10 @@
 
 #include <glib-object.h>
 
+/* FtcReviewState and its names: the review.jsonl reader of core, the one curation uses */
+#include "core/ftc-review.h"
+
 G_BEGIN_DECLS
-
-typedef enum {
-  FTC_REVIEW_PENDING,    /* no decision yet: the automatic rule applies (keep when correct) */
-  FTC_REVIEW_ACCEPTED,   /* keep, even when the extracted answer is wrong */
-  FTC_REVIEW_REJECTED,   /* drop, even when the extracted answer is right */
-} FtcReviewState;
-
-const char *ftc_review_state_to_string (FtcReviewState state);           /* "pending", ... */
-gboolean ftc_review_state_from_string (const char *s, FtcReviewState *out);
 
 #define FTC_TYPE_RATIONALE_ITEM (ftc_rationale_item_get_type ())
 G_DECLARE_FINAL_TYPE (FtcRationaleItem, ftc_rationale_item, FTC, RATIONALE_ITEM, GObject)

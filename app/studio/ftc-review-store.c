@@ -10,6 +10,7 @@
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
 #include "core/ftc-record.h"
+#include "core/ftc-review.h"
 
 #ifdef G_OS_UNIX
 #include <unistd.h>
@@ -80,27 +81,22 @@ add_record (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
   return TRUE;
 }
 
-static gboolean
-apply_decision (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
+/* The teach job writes teacher/TASK.SPLIT.jsonl (with TASK.SPLIT.json and TASK.SPLIT.summary.json beside
+ * it, not records); curation uses the train split's rationales, so the review shows those: TASK.train.jsonl
+ * and the published teacher files' TASK.jsonl, never the teacher baseline's TASK.test.jsonl. */
+gboolean
+ftc_review_store_is_review_file (const char *path)
 {
-  LoadState *st = user_data;
-  g_autofree char *key = g_strdup_printf ("%s\t%s\t%d", ftc_json_string (obj, "task", ""),
-                                          ftc_json_string (obj, "sample_id", ""),
-                                          (int) ftc_json_int (obj, "completion_index", 0));
-  FtcRationaleItem *item = g_hash_table_lookup (st->by_key, key);
-  FtcReviewState state;
+  g_autofree char *base = g_path_get_basename (path);
+  g_auto (GStrv) parts = NULL;
 
-  if (!ftc_review_state_from_string (ftc_json_string (obj, "state", NULL), &state))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s:%u: \"state\" must be \"pending\", \"accepted\" "
-                   "or \"rejected\"", st->path, line_no);
-      return FALSE;
-    }
-  if (item == NULL)
-    return TRUE;   /* a decision about a record no longer in the store: kept on disk, not shown */
-  ftc_rationale_item_set_state (item, state);
-  ftc_rationale_item_set_edited_rationale (item, ftc_json_string (obj, "rationale", NULL));
-  return TRUE;
+  if (!g_str_has_suffix (base, ".jsonl"))
+    return FALSE;
+  base[strlen (base) - strlen (".jsonl")] = '\0';
+  parts = g_strsplit (base, ".", -1);
+  if (parts[0] == NULL || parts[0][0] == '\0')
+    return FALSE;
+  return parts[1] == NULL || (g_strcmp0 (parts[1], "train") == 0 && parts[2] == NULL);
 }
 
 GPtrArray *
@@ -113,11 +109,14 @@ ftc_review_store_load (const char *dir, GCancellable *cancellable, GError **erro
   g_autoptr (GHashTable) by_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GHashTable) per_sample = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   LoadState st = { NULL, NULL, items, by_key, per_sample };
+  g_autoptr (FtcReview) review = NULL;
 
   for (guint i = 0; i < files->len; i++)
     {
       gboolean ok;
 
+      if (!ftc_review_store_is_review_file (files->pdata[i]))
+        continue;
       st.path = files->pdata[i];
       st.file_task = ftc_studio_task_of_file (st.path);
       ok = ftc_studio_read_jsonl (st.path, NULL, FALSE, add_record, &st, cancellable, error);
@@ -125,10 +124,23 @@ ftc_review_store_load (const char *dir, GCancellable *cancellable, GError **erro
       if (!ok)
         return NULL;
     }
-  st.path = review_path;
-  if (g_file_test (review_path, G_FILE_TEST_EXISTS) &&
-      !ftc_studio_read_jsonl (review_path, NULL, TRUE, apply_decision, &st, cancellable, error))
+  /* the decisions through core's reader, the one curation applies: both see the same review */
+  review = ftc_review_load (review_path, error);
+  if (review == NULL)
     return NULL;
+  for (guint i = 0; i < items->len; i++)
+    {
+      FtcRationaleItem *item = items->pdata[i];
+      /* a decision about a record no longer in the store stays on disk, not shown */
+      const FtcReviewDecision *d = ftc_review_lookup (review, ftc_rationale_item_get_task (item),
+                                                      ftc_rationale_item_get_sample_id (item),
+                                                      ftc_rationale_item_get_completion_index (item));
+      if (d != NULL)
+        {
+          ftc_rationale_item_set_state (item, d->state);
+          ftc_rationale_item_set_edited_rationale (item, d->rationale);
+        }
+    }
   return g_steal_pointer (&items);
 }
 

@@ -9,8 +9,12 @@
 
 G_BEGIN_DECLS
 
-/* Every completion record of dir/teacher/TASK.jsonl as an FtcRationaleItem (in file order), with the last
- * decision of dir/review.jsonl for each applied. A missing teacher folder gives an empty array. Safe on
+/* Whether a file of teacher/ holds rationales to review: TASK.jsonl or the teach job's train split
+ * TASK.train.jsonl (not TASK.test.jsonl, nor the .json manifests and summaries). */
+gboolean ftc_review_store_is_review_file (const char *path);
+
+/* Every completion record of dir/teacher/TASK.jsonl and TASK.train.jsonl as an FtcRationaleItem (in file order), with the last
+ * decision of dir/review.jsonl for each applied (read by core/ftc-review.h, as curation reads it). A missing teacher folder gives an empty array. Safe on
  * a worker thread (the items are not yet shared). */
 GPtrArray *ftc_review_store_load (const char *dir, GCancellable *cancellable, GError **error);
 void ftc_review_store_load_async (const char *dir, GCancellable *cancellable, GAsyncReadyCallback callback,

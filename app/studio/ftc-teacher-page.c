@@ -92,11 +92,15 @@ struct _FtcTeacherPage
   GCancellable *job_cancellable;
   gboolean job_preparing, job_running;
   char *job_status;
+  gboolean job_busy_notified;     /* the "job-running" value last notified */
+  char *blocked;                  /* why Start and Resume are off (another job writes the records), or NULL */
+  guint job_task, n_job_tasks;   /* Start teaches the experiment's tasks in order: which one now, of how many */
+  char *job_task_key;
 };
 
 G_DEFINE_FINAL_TYPE (FtcTeacherPage, ftc_teacher_page, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_LOADING, N_PROPS };
+enum { PROP_0, PROP_LOADING, PROP_JOB_RUNNING, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
 char *
@@ -426,7 +430,7 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     gtk_label_set_text (self->job_label, self->job_status);
   else
     gtk_label_set_text (self->job_label,
-                        _("Start teaches the experiment's first task; its records appear below as they arrive."));
+                        _("Start teaches the experiment's tasks in order; their records appear below as they arrive."));
   update_job_actions (self);
   update_preview (self);
   update_meter (self);
@@ -592,9 +596,16 @@ update_job_actions (FtcTeacherPage *self)
   gboolean busy = self->job_preparing || self->job_running;
   gboolean can = self->directory != NULL && self->data != NULL;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.start", can && !busy && self->job == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.start",
+                                 can && !busy && self->job == NULL && self->blocked == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.pause", self->job_running);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.resume", !busy && self->job != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.resume",
+                                 !busy && self->job != NULL && self->blocked == NULL);
+  if (busy != self->job_busy_notified)
+    {
+      self->job_busy_notified = busy;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_JOB_RUNNING]);
+    }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "teacher.cancel", busy || self->job != NULL);
 }
 
@@ -623,6 +634,7 @@ job_progress (FtcTeacherPage *self)
 }
 
 static void job_finished (GObject *source, GAsyncResult *result, gpointer user_data);
+static void prepare_task (FtcTeacherPage *self);
 
 static void
 run_job (FtcTeacherPage *self)
@@ -630,7 +642,11 @@ run_job (FtcTeacherPage *self)
   g_clear_object (&self->job_cancellable);
   self->job_cancellable = g_cancellable_new ();
   self->job_running = TRUE;
-  set_job_status (self, _("Teaching…"));
+  {
+    g_autofree char *text = g_strdup_printf (_("Teaching task %u of %u (%s)…"), self->job_task + 1,
+                                             MAX (self->n_job_tasks, 1), self->job_task_key);
+    set_job_status (self, text);
+  }
   update_job_actions (self);
   ftc_teach_job_run_async (self->job, self->job_cancellable, job_finished, g_object_ref (self));
 }
@@ -645,9 +661,18 @@ job_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   if (FTC_TEACH_JOB (source) != self->job)
     return;   /* a job given up (Cancel, another experiment) */
   self->job_running = FALSE;
+  if (ok && self->job_task + 1 < self->n_job_tasks)
+    {
+      /* the next task of the experiment, in order */
+      g_clear_object (&self->job);
+      self->job_task++;
+      schedule_reload (self);
+      prepare_task (self);
+      return;
+    }
   if (ok)
     {
-      set_job_status (self, _("Done: every question has its rationales."));
+      set_job_status (self, _("Done: every question of every task has its rationales."));
       g_clear_object (&self->job);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
@@ -665,6 +690,7 @@ job_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 typedef struct {
   char *dir;
   JsonObject *experiment;
+  guint task_index;
 } PrepareJob;
 
 static void
@@ -684,19 +710,48 @@ resolve (const char *dir, const char *path)
   return g_path_is_absolute (path) ? g_strdup (path) : g_build_filename (dir, path, NULL);
 }
 
-/* The experiment's first task and its teacher as a teach job, built by ftc_teach_job_new_from_options:
- * the same construction as `ftcot teach`. */
+/* The tasks of experiment.json: "tasks" (objects or keys), else the single "task"; 0 when none. */
+static guint
+experiment_n_tasks (JsonObject *experiment)
+{
+  JsonNode *tasks = json_object_get_member (experiment, "tasks");
+
+  if (tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks))
+    return json_array_get_length (json_node_get_array (tasks));
+  return json_object_get_member (experiment, "task") != NULL ? 1 : 0;
+}
+
+static JsonNode *
+experiment_task (JsonObject *experiment, guint i)
+{
+  JsonNode *tasks = json_object_get_member (experiment, "tasks");
+
+  if (tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks))
+    return i < json_array_get_length (json_node_get_array (tasks))
+           ? json_array_get_element (json_node_get_array (tasks), i) : NULL;
+  return i == 0 ? json_object_get_member (experiment, "task") : NULL;
+}
+
+static const char *
+task_node_key (JsonNode *node)
+{
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    return ftc_json_string (json_node_get_object (node), "key", NULL);
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  return NULL;
+}
+
+/* One task of the experiment (task_index) and its teacher as a teach job, built by
+ * ftc_teach_job_new_from_options: the same construction as `ftcot teach`. */
 static void
 prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   PrepareJob *p = task_data;
   JsonObject *t = ftc_json_object (p->experiment, "teacher");
-  JsonNode *tasks = json_object_get_member (p->experiment, "tasks");
-  JsonNode *first = tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks) && json_array_get_length (json_node_get_array (tasks)) > 0
-                    ? json_array_get_element (json_node_get_array (tasks), 0) : json_object_get_member (p->experiment, "task");
-  JsonObject *task_obj = first != NULL && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
-  const char *key = task_obj != NULL ? ftc_json_string (task_obj, "key", NULL)
-                  : first != NULL && JSON_NODE_HOLDS_VALUE (first) ? json_node_get_string (first) : NULL;
+  JsonNode *node = experiment_task (p->experiment, p->task_index);
+  JsonObject *task_obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  const char *key = task_node_key (node);
   JsonObject *seeds = ftc_json_object (p->experiment, "seeds");
   const char *kind = ftc_json_string (t, "kind", "scripted");
   g_autofree char *teacher_spec = NULL, *key_file = NULL, *price_file = NULL;
@@ -706,7 +761,10 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 
   ftc_teach_options_init (&o);
   o.task = key != NULL ? key : "synthetic_coin_flip";   /* the experiment default (docs/experiment.md) */
-  o.task_options.n = (guint) MAX (0, ftc_json_int (task_obj, "size", 0));
+  /* as the experiment reader has them (core/ftc-experiment.c): "n" samples of a synthetic task, each of
+   * "size" (people, words, steps) */
+  o.task_options.n = (guint) MAX (0, ftc_json_int (task_obj, "n", 0));
+  o.task_options.size = (guint) CLAMP (ftc_json_int (task_obj, "size", 0), 0, 1000);
   o.task_options.seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "split", 42) : ftc_json_int (p->experiment, "seeds", 42));
   o.split = "train";
   o.limit = (guint) MAX (0, ftc_json_int (task_obj, "train_size", 0));
@@ -774,21 +832,26 @@ prepared (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-start_action (GtkWidget *widget, const char *name, GVariant *param)
+prepare_task (FtcTeacherPage *self)
 {
-  FtcTeacherPage *self = FTC_TEACHER_PAGE (widget);
   g_autofree char *path = NULL;
   g_autoptr (GTask) task = NULL;
   PrepareJob *p;
 
-  if (self->directory == NULL || self->job != NULL || self->job_preparing)
-    return;
   path = g_build_filename (self->directory, "experiment.json", NULL);
   p = g_new0 (PrepareJob, 1);
   p->dir = g_strdup (self->directory);
+  /* read again for each task: the templates saved meanwhile apply to the tasks still to come */
   p->experiment = ftc_studio_load_json_object (path, NULL);
   if (p->experiment == NULL)
     p->experiment = json_object_new ();
+  p->task_index = self->job_task;
+  self->n_job_tasks = MAX (1, experiment_n_tasks (p->experiment));
+  g_free (self->job_task_key);
+  g_free (self->blocked);
+  self->job_task_key = g_strdup (task_node_key (experiment_task (p->experiment, p->task_index)));
+  if (self->job_task_key == NULL)
+    self->job_task_key = g_strdup ("synthetic_coin_flip");   /* the experiment default (docs/experiment.md) */
   self->job_preparing = TRUE;
   set_job_status (self, _("Preparing the task and the teacher…"));
   update_job_actions (self);
@@ -797,6 +860,18 @@ start_action (GtkWidget *widget, const char *name, GVariant *param)
   task = g_task_new (NULL, self->job_cancellable, prepared, g_object_ref (self));
   g_task_set_task_data (task, p, (GDestroyNotify) prepare_job_free);
   g_task_run_in_thread (task, prepare_thread);
+}
+
+static void
+start_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FtcTeacherPage *self = FTC_TEACHER_PAGE (widget);
+
+  if (self->directory == NULL || self->job != NULL || self->job_preparing)
+    return;
+  /* from the first task: the tasks already taught are complete on disk and finish at once */
+  self->job_task = 0;
+  prepare_task (self);
 }
 
 static void
@@ -883,6 +958,8 @@ ftc_teacher_page_finalize (GObject *object)
   g_free (self->directory);
   g_free (self->error);
   g_free (self->job_status);
+  g_free (self->job_task_key);
+  g_free (self->blocked);
   G_OBJECT_CLASS (ftc_teacher_page_parent_class)->finalize (object);
 }
 
@@ -892,6 +969,7 @@ ftc_teacher_page_get_property (GObject *object, guint prop_id, GValue *value, GP
   switch (prop_id)
     {
     case PROP_LOADING: g_value_set_boolean (value, FTC_TEACHER_PAGE (object)->loading); break;
+    case PROP_JOB_RUNNING: g_value_set_boolean (value, ftc_teacher_page_get_job_running (FTC_TEACHER_PAGE (object))); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -906,6 +984,8 @@ ftc_teacher_page_class_init (FtcTeacherPageClass *klass)
   object_class->finalize = ftc_teacher_page_finalize;
   object_class->get_property = ftc_teacher_page_get_property;
   props[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_JOB_RUNNING] = g_param_spec_boolean ("job-running", NULL, NULL, FALSE,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/ftcot/Studio/ftc-teacher-page.ui");
@@ -1030,4 +1110,27 @@ const char *
 ftc_teacher_page_get_job_status (FtcTeacherPage *self)
 {
   return self->job_status;
+}
+
+/* Which task of the experiment the job teaches (0-based) and how many there are. */
+guint
+ftc_teacher_page_get_job_task (FtcTeacherPage *self, guint *n_tasks)
+{
+  if (n_tasks != NULL)
+    *n_tasks = self->n_job_tasks;
+  return self->job_task;
+}
+
+void
+ftc_teacher_page_set_blocked (FtcTeacherPage *self, const char *reason)
+{
+  if (g_strcmp0 (reason, self->blocked) == 0)
+    return;
+  if (reason != NULL)
+    set_job_status (self, reason);
+  else if (g_strcmp0 (self->job_status, self->blocked) == 0)
+    set_job_status (self, "");
+  g_free (self->blocked);
+  self->blocked = g_strdup (reason);
+  update_job_actions (self);
 }

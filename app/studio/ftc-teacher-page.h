@@ -37,12 +37,18 @@ void ftc_teacher_page_get_usage (FtcTeacherPage *self, guint *completions, gint6
 /* The cost meter as shown: "$0.0123", or a dash when no price is known. */
 const char *ftc_teacher_page_get_cost_text (FtcTeacherPage *self);
 GListModel *ftc_teacher_page_get_latest (FtcTeacherPage *self);   /* FtcRationaleItem, newest first */
-/* The teach job of the experiment's first task (actions teacher.start, .pause, .resume, .cancel):
- * running while it is being prepared or teaches; the job is kept while paused, NULL otherwise. */
+/* The teach job (actions teacher.start, .pause, .resume, .cancel): Start teaches every task of the
+ * experiment, in order, one job after the other; running while one is being prepared or teaches; the
+ * job is kept while paused, NULL otherwise. */
 gboolean ftc_teacher_page_get_job_running (FtcTeacherPage *self);
 FtcTeachJob *ftc_teacher_page_get_job (FtcTeacherPage *self);
 /* What the job last said ("Paused: ...", an error), or NULL before any. */
 const char *ftc_teacher_page_get_job_status (FtcTeacherPage *self);
+/* With a reason (shown), Start and Resume are off: another job (the pipeline) writes the same records.
+ * NULL turns them back on. "job-running" is notified as ftc_teacher_page_get_job_running changes. */
+void ftc_teacher_page_set_blocked (FtcTeacherPage *self, const char *reason);
+/* The task the job teaches (0-based index in experiment.json's tasks); n_tasks: how many there are. */
+guint ftc_teacher_page_get_job_task (FtcTeacherPage *self, guint *n_tasks);
 /* Writes the templates into experiment.json's "teacher" object as reasoning_trigger, answer_trigger and
  * system_prompt (other keys are kept). */
 gboolean ftc_teacher_page_save_templates (FtcTeacherPage *self, GError **error);

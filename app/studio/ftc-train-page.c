@@ -8,6 +8,7 @@
 #include "app/studio/ftc-series.h"
 #include "app/studio/ftc-chart-view.h"
 #include "app/studio/ftc-studio-util.h"
+#include "core/ftc-pipeline.h"
 
 #define COALESCE_MS 100   /* at most about ten updates a second, however fast the trainer writes */
 
@@ -79,11 +80,23 @@ struct _FtcTrainPage
   GCancellable *cancellable;
   gboolean loading;
   char *error;
+
+  GtkLabel *pipeline_label;
+  GtkProgressBar *pipeline_progress;
+  FtcPipeline *pipeline;          /* the running (or last) pipeline on directory */
+  GCancellable *run_cancellable;  /* Stop */
+  gboolean running;
+  char *pipeline_error;
+  char *stage;                    /* the pipeline's stage, "" before one ran */
+  gint64 stage_time0;             /* monotonic microseconds when the stage (task, method) began */
+  double stage_fraction0;         /* its fraction then */
+  char *stage_key;                /* "stage\ttask\tmethod" of stage_time0 */
+  char *blocked;                  /* why Resume is off (the Teacher view's job writes the records), or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (FtcTrainPage, ftc_train_page, GTK_TYPE_WIDGET)
 
-enum { PROP_0, PROP_LOADING, N_PROPS };
+enum { PROP_0, PROP_LOADING, PROP_RUNNING, PROP_STAGE, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
 typedef struct {
@@ -210,6 +223,19 @@ run_total_steps (FtcTrainPage *self, Run *r)
   return -1;
 }
 
+/* Time left in the pipeline's current stage, from its fraction and the time since the stage began;
+ * NULL before there is a rate. */
+static char *
+stage_eta (FtcTrainPage *self)
+{
+  double f = self->pipeline != NULL ? ftc_pipeline_get_fraction (self->pipeline) : 0;
+  double dt = (g_get_monotonic_time () - self->stage_time0) / 1e6;
+
+  if (self->stage_time0 == 0 || f <= self->stage_fraction0 || dt <= 0.5)
+    return NULL;
+  return format_duration ((1 - f) * dt / (f - self->stage_fraction0));
+}
+
 static void
 update_stats (FtcTrainPage *self)
 {
@@ -232,7 +258,10 @@ update_stats (FtcTrainPage *self)
   set_stat (self, 4, isnan (acc) ? g_strdup ("—") : g_strdup_printf ("%.1f %%", acc));
   set_stat (self, 5, isnan (m->lr) ? g_strdup ("—") : g_strdup_printf ("%.2e", m->lr));
   set_stat (self, 6, isnan (m->tokens_per_s) ? g_strdup ("—") : g_strdup_printf ("%.0f", m->tokens_per_s));
-  if (m->step > 0 && total > 0 && m->step >= total)
+  /* while the pipeline runs: the time left in its stage, from its fraction */
+  if (self->running && (eta = stage_eta (self)) != NULL)
+    ;
+  else if (m->step > 0 && total > 0 && m->step >= total)
     eta = g_strdup (_("done"));
   else if (m->step > 0 && total > 0 && !isnan (m->elapsed_s))
     eta = format_duration ((total - m->step) * m->elapsed_s / m->step);
@@ -266,6 +295,10 @@ show_run (FtcTrainPage *self)
 }
 
 static void schedule_read (FtcTrainPage *self);
+static void update_actions (FtcTrainPage *self);
+static void update_pipeline_status (FtcTrainPage *self);
+static void set_running (FtcTrainPage *self, gboolean running);
+static void clear_pipeline (FtcTrainPage *self);
 
 static void
 read_done (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -450,6 +483,17 @@ ftc_train_page_set_directory (FtcTrainPage *self, const char *dir)
 {
   g_autoptr (GFile) file = NULL;
 
+  if (g_strcmp0 (dir, self->directory) != 0)
+    {
+      /* another experiment: the pipeline of this one stops (its checkpoints stay) */
+      g_cancellable_cancel (self->run_cancellable);
+      g_clear_object (&self->run_cancellable);
+      clear_pipeline (self);
+      g_clear_pointer (&self->pipeline_error, g_free);
+      g_clear_pointer (&self->stage, g_free);
+      if (self->running)
+        set_running (self, FALSE);
+    }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->coalesce_id, g_source_remove);
@@ -479,6 +523,8 @@ ftc_train_page_set_directory (FtcTrainPage *self, const char *dir)
   gtk_label_set_text (self->status_label, "");
   self->loading = dir != NULL;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LOADING]);
+  update_actions (self);
+  update_pipeline_status (self);
   if (dir == NULL)
     return;
   self->cancellable = g_cancellable_new ();
@@ -494,8 +540,179 @@ ftc_train_page_set_directory (FtcTrainPage *self, const char *dir)
 }
 
 static void
+update_actions (FtcTrainPage *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop", self->running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.resume",
+                                 !self->running && self->directory != NULL && self->blocked == NULL);
+}
+
+static void
+update_pipeline_status (FtcTrainPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->pipeline == NULL)
+    {
+      gtk_label_set_text (self->pipeline_label, self->pipeline_error != NULL ? self->pipeline_error
+                          : self->directory != NULL ? _("Resume runs the experiment's pipeline from where its files stop "
+                                                        "(teach, curate, fine-tune, train, evaluate, report).")
+                          : "");
+      gtk_progress_bar_set_fraction (self->pipeline_progress, 0);
+      gtk_widget_set_visible (GTK_WIDGET (self->pipeline_progress), FALSE);
+      return;
+    }
+  {
+    const char *stage = ftc_pipeline_get_stage (self->pipeline);
+    const char *task = ftc_pipeline_get_task (self->pipeline);
+    const char *method = ftc_pipeline_get_method (self->pipeline);
+    double f = ftc_pipeline_get_fraction (self->pipeline);
+    const char *device = ftc_pipeline_get_device (self->pipeline);
+    GString *s = g_string_new (NULL);
+
+    if (self->pipeline_error != NULL)
+      g_string_append (s, self->pipeline_error);
+    else if (!self->running && g_strcmp0 (stage, "done") == 0)
+      g_string_append (s, _("Pipeline finished"));
+    else
+      {
+        g_string_append_printf (s, self->running ? _("Running: %s") : _("Stopped at: %s"),
+                                stage != NULL && *stage ? stage : "—");
+        if (task != NULL && *task)
+          g_string_append_printf (s, " · %s", task);
+        if (method != NULL && *method)
+          g_string_append_printf (s, " · %s", method);
+        g_string_append_printf (s, " · %.0f %%", 100 * f);
+        if (device != NULL && *device)
+          g_string_append_printf (s, " · %s", device);
+      }
+    text = g_string_free (s, FALSE);
+    gtk_label_set_text (self->pipeline_label, text);
+    gtk_progress_bar_set_fraction (self->pipeline_progress, CLAMP (f, 0, 1));
+    gtk_widget_set_visible (GTK_WIDGET (self->pipeline_progress), self->running);
+  }
+}
+
+static void
+pipeline_changed (FtcPipeline *pipeline, GParamSpec *pspec, FtcTrainPage *self)
+{
+  g_autofree char *key = g_strdup_printf ("%s\t%s\t%s", ftc_pipeline_get_stage (pipeline),
+                                          ftc_pipeline_get_task (pipeline), ftc_pipeline_get_method (pipeline));
+
+  if (g_strcmp0 (key, self->stage_key) != 0)
+    {
+      g_free (self->stage_key);
+      self->stage_key = g_steal_pointer (&key);
+      self->stage_time0 = g_get_monotonic_time ();
+      self->stage_fraction0 = ftc_pipeline_get_fraction (pipeline);
+    }
+  if (g_strcmp0 (self->stage, ftc_pipeline_get_stage (pipeline)) != 0)
+    {
+      g_free (self->stage);
+      self->stage = g_strdup (ftc_pipeline_get_stage (pipeline));
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STAGE]);
+    }
+  update_pipeline_status (self);
+  update_stats (self);
+}
+
+static void
+set_running (FtcTrainPage *self, gboolean running)
+{
+  self->running = running;
+  update_actions (self);
+  update_pipeline_status (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RUNNING]);
+}
+
+static void
+clear_pipeline (FtcTrainPage *self)
+{
+  if (self->pipeline != NULL)
+    g_signal_handlers_disconnect_by_func (self->pipeline, pipeline_changed, self);
+  g_clear_object (&self->pipeline);
+}
+
+static void
+run_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (FtcTrainPage) self = user_data;
+  g_autoptr (GError) error = NULL;
+  FtcPipeline *pipeline = FTC_PIPELINE (source);
+
+  if (pipeline != self->pipeline)
+    {
+      /* a pipeline of a directory no longer shown: only its result is collected */
+      ftc_pipeline_run_finish (pipeline, result, NULL);
+      return;
+    }
+  g_clear_object (&self->run_cancellable);
+  g_clear_pointer (&self->pipeline_error, g_free);
+  if (!ftc_pipeline_run_finish (pipeline, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        self->pipeline_error = g_strdup (error->message);
+    }
+  pipeline_changed (pipeline, NULL, self);
+  set_running (self, FALSE);
+  /* what the last lines of the run wrote */
+  ftc_train_page_refresh (self);
+}
+
+gboolean
+ftc_train_page_start (FtcTrainPage *self, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (self->running)
+    return TRUE;
+  if (self->blocked != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "%s", self->blocked);
+      return FALSE;
+    }
+  if (self->directory == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s", _("No experiment is open"));
+      return FALSE;
+    }
+  clear_pipeline (self);
+  g_clear_pointer (&self->pipeline_error, g_free);
+  /* a fresh pipeline each time: it reloads experiment.json and skips what is complete on disk, so
+   * training goes on from the last checkpoint */
+  self->pipeline = ftc_pipeline_new (self->directory, NULL, &local);
+  if (self->pipeline == NULL)
+    {
+      self->pipeline_error = g_strdup (local->message);
+      update_pipeline_status (self);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  g_signal_connect (self->pipeline, "notify", G_CALLBACK (pipeline_changed), self);
+  g_clear_pointer (&self->stage_key, g_free);
+  self->run_cancellable = g_cancellable_new ();
+  ftc_pipeline_run_async (self->pipeline, self->run_cancellable, run_done, g_object_ref (self));
+  pipeline_changed (self->pipeline, NULL, self);
+  set_running (self, TRUE);
+  return TRUE;
+}
+
+void
+ftc_train_page_stop (FtcTrainPage *self)
+{
+  g_cancellable_cancel (self->run_cancellable);
+}
+
+static void
 stop_action (GtkWidget *widget, const char *name, GVariant *param)
 {
+  ftc_train_page_stop (FTC_TRAIN_PAGE (widget));
+}
+
+static void
+resume_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  ftc_train_page_start (FTC_TRAIN_PAGE (widget), NULL);
 }
 
 static void
@@ -503,6 +720,9 @@ ftc_train_page_dispose (GObject *object)
 {
   FtcTrainPage *self = FTC_TRAIN_PAGE (object);
 
+  g_cancellable_cancel (self->run_cancellable);
+  g_clear_object (&self->run_cancellable);
+  clear_pipeline (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->coalesce_id, g_source_remove);
@@ -535,6 +755,10 @@ ftc_train_page_finalize (GObject *object)
   g_free (self->metrics_path);
   g_free (self->device);
   g_free (self->error);
+  g_free (self->pipeline_error);
+  g_free (self->stage);
+  g_free (self->stage_key);
+  g_free (self->blocked);
   G_OBJECT_CLASS (ftc_train_page_parent_class)->finalize (object);
 }
 
@@ -544,6 +768,8 @@ ftc_train_page_get_property (GObject *object, guint prop_id, GValue *value, GPar
   switch (prop_id)
     {
     case PROP_LOADING: g_value_set_boolean (value, FTC_TRAIN_PAGE (object)->loading); break;
+    case PROP_RUNNING: g_value_set_boolean (value, FTC_TRAIN_PAGE (object)->running); break;
+    case PROP_STAGE: g_value_set_string (value, FTC_TRAIN_PAGE (object)->stage); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -558,6 +784,8 @@ ftc_train_page_class_init (FtcTrainPageClass *klass)
   object_class->finalize = ftc_train_page_finalize;
   object_class->get_property = ftc_train_page_get_property;
   props[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_STAGE] = g_param_spec_string ("stage", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   g_type_ensure (FTC_TYPE_CHART_VIEW);
@@ -568,8 +796,10 @@ ftc_train_page_class_init (FtcTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FtcTrainPage, loss_chart);
   gtk_widget_class_bind_template_child (widget_class, FtcTrainPage, accuracy_chart);
   gtk_widget_class_bind_template_child (widget_class, FtcTrainPage, stats_grid);
+  gtk_widget_class_bind_template_child (widget_class, FtcTrainPage, pipeline_label);
+  gtk_widget_class_bind_template_child (widget_class, FtcTrainPage, pipeline_progress);
   gtk_widget_class_install_action (widget_class, "train.stop", NULL, stop_action);
-  gtk_widget_class_install_action (widget_class, "train.resume", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "train.resume", NULL, resume_action);
 }
 
 static void
@@ -604,9 +834,7 @@ ftc_train_page_init (FtcTrainPage *self)
       gtk_grid_attach (self->stats_grid, value, 0, (int) i * 2 + 1, 1, 1);
       self->stat_labels[i] = GTK_LABEL (value);
     }
-  /* Stop and resume drive the pipeline's training job; they stay off until it is part of the build. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop", FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.resume", FALSE);
+  update_actions (self);
   g_signal_connect_swapped (self->run_dropdown, "notify::selected", G_CALLBACK (run_selected), self);
   show_run (self);
 }
@@ -617,6 +845,11 @@ const char *ftc_train_page_get_error (FtcTrainPage *self) { return self->error; 
 const char *const *ftc_train_page_get_runs (FtcTrainPage *self) { return (const char *const *) self->run_names->pdata; }
 const char *ftc_train_page_get_run (FtcTrainPage *self) { return self->run; }
 GListModel *ftc_train_page_get_loss_model (FtcTrainPage *self) { return G_LIST_MODEL (self->loss_series); }
+gboolean ftc_train_page_get_running (FtcTrainPage *self) { return self->running; }
+const char *ftc_train_page_get_stage (FtcTrainPage *self) { return self->stage; }
+const char *ftc_train_page_get_pipeline_error (FtcTrainPage *self) { return self->pipeline_error; }
+FtcPipeline *ftc_train_page_get_pipeline (FtcTrainPage *self) { return self->pipeline; }
+const char *ftc_train_page_get_pipeline_status (FtcTrainPage *self) { return gtk_label_get_text (self->pipeline_label); }
 
 void
 ftc_train_page_set_run (FtcTrainPage *self, const char *run)
@@ -638,4 +871,14 @@ ftc_train_page_get_stat (FtcTrainPage *self, const char *name)
     if (strcmp (stat_names[i], name) == 0)
       return self->stat_texts[i];
   return NULL;
+}
+
+void
+ftc_train_page_set_blocked (FtcTrainPage *self, const char *reason)
+{
+  if (g_strcmp0 (reason, self->blocked) == 0)
+    return;
+  g_free (self->blocked);
+  self->blocked = g_strdup (reason);
+  update_actions (self);
 }

@@ -8,6 +8,8 @@
 #include "app/studio/ftc-review-page.h"
 #include "app/studio/ftc-teacher-page.h"
 #include "app/studio/ftc-train-page.h"
+#include "core/ftc-demo.h"
+#include "core/ftc-experiment.h"
 
 struct _FtcWindow
 {
@@ -25,7 +27,18 @@ struct _FtcWindow
 
   char *experiment;
   GtkNativeDialog *chooser;
+
+  gboolean demo;            /* the classroom demo runs: the views follow the pipeline's stage */
+  char *demo_error;
+  int demo_view, demo_target;   /* index in demo_views of the view shown and of the one the stage calls for */
+  gint64 demo_shown_at;         /* monotonic time demo_view was shown */
+  guint demo_walk_id;
 };
+
+/* The views the demo walks through, in order. */
+static const char *const demo_views[] = { "teacher", "review", "training", "evaluation" };
+/* Each view stays at least this long, so a class sees it even when its stage is over in a moment. */
+#define DEMO_DWELL_MS 1500
 
 G_DEFINE_FINAL_TYPE (FtcWindow, ftc_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -155,9 +168,201 @@ view_action (GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+set_demo (FtcWindow *self, gboolean demo)
+{
+  self->demo = demo;
+  gtk_button_set_label (GTK_BUTTON (self->demo_button), demo ? _("Stop demo") : _("Classroom demo"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.classroom-demo-full", !demo);
+}
+
+/* The demo walks through the views as the pipeline goes: Teacher while teaching, Review once curated,
+ * Training while training, Evaluation when the report is written; one view after the other, each for at
+ * least DEMO_DWELL_MS (the pipeline's stages can be over faster than its notifications come). Pages that
+ * read a file once are reloaded when the walk reaches them. */
+static void demo_walk (FtcWindow *self);
+
+static gboolean
+demo_walk_timeout (gpointer data)
+{
+  FtcWindow *self = data;
+
+  self->demo_walk_id = 0;
+  demo_walk (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+demo_walk (FtcWindow *self)
+{
+  gint64 waited_ms = (g_get_monotonic_time () - self->demo_shown_at) / 1000;
+  const char *view;
+
+  if (self->demo_view == self->demo_target || self->demo_walk_id != 0)
+    return;
+  if (self->demo_view >= 0 && waited_ms < DEMO_DWELL_MS)
+    {
+      self->demo_walk_id = g_timeout_add ((guint) (DEMO_DWELL_MS - waited_ms), demo_walk_timeout, self);
+      return;
+    }
+  /* forward one view at a time; back at once to Teacher when the next task is taught */
+  self->demo_view = self->demo_target < self->demo_view ? self->demo_target : self->demo_view + 1;
+  view = demo_views[self->demo_view];
+  if (g_str_equal (view, "review"))
+    ftc_review_page_set_directory (self->review_page, self->experiment);
+  else if (g_str_equal (view, "evaluation"))
+    ftc_eval_page_set_directory (self->eval_page, self->experiment);
+  ftc_window_show_view (self, view);
+  self->demo_shown_at = g_get_monotonic_time ();
+  if (self->demo_view != self->demo_target)
+    self->demo_walk_id = g_timeout_add (DEMO_DWELL_MS, demo_walk_timeout, self);
+}
+
+static void
+demo_stage_changed (FtcWindow *self)
+{
+  const char *stage = ftc_train_page_get_stage (self->train_page);
+  static const struct { const char *stage; int view; } steps[] = {
+    { "teach", 0 }, { "curate", 0 }, { "finetune", 1 }, { "train", 2 }, { "evaluate", 2 }, { "report", 2 } };
+
+  if (!self->demo || stage == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (g_str_equal (stage, steps[i].stage))
+      {
+        self->demo_target = steps[i].view;
+        demo_walk (self);
+      }
+}
+
+/* The pipeline and the Teacher view's teach job write the same teacher records: one at a time. */
+static void
+jobs_changed (FtcWindow *self)
+{
+  ftc_teacher_page_set_blocked (self->teacher_page, ftc_train_page_get_running (self->train_page)
+                                ? _("The pipeline runs (Training view): it teaches; Start is back when it stops.")
+                                : NULL);
+  ftc_train_page_set_blocked (self->train_page, ftc_teacher_page_get_job_running (self->teacher_page)
+                              ? _("The Teacher view's job is teaching: pause or cancel it first.") : NULL);
+}
+
+static void
+demo_running_changed (FtcWindow *self)
+{
+  g_autofree char *summary = NULL;
+
+  if (!self->demo || ftc_train_page_get_running (self->train_page))
+    return;
+  set_demo (self, FALSE);
+  summary = g_build_filename (self->experiment, "report", "summary.json", NULL);
+  if (g_file_test (summary, G_FILE_TEST_EXISTS))
+    {
+      self->demo_target = G_N_ELEMENTS (demo_views) - 1;
+      demo_walk (self);
+    }
+}
+
+gboolean
+ftc_window_start_demo (FtcWindow *self, const char *dir, FtcExperiment *exp, GError **error)
+{
+  g_autoptr (FtcPipeline) check = NULL;
+
+  g_clear_pointer (&self->demo_error, g_free);
+  if (self->demo)
+    {
+      ftc_experiment_free (exp);
+      return TRUE;
+    }
+  /* writes dir/experiment.json, or checks that the one there is this experiment (a reused folder) */
+  check = ftc_pipeline_new (dir, exp, error);
+  if (check == NULL)
+    return FALSE;
+  ftc_window_open_experiment (self, dir);
+  g_clear_handle_id (&self->demo_walk_id, g_source_remove);
+  self->demo_view = self->demo_target = -1;
+  set_demo (self, TRUE);
+  if (!ftc_train_page_start (self->train_page, error))
+    {
+      set_demo (self, FALSE);
+      return FALSE;
+    }
+  demo_stage_changed (self);
+  return TRUE;
+}
+
+void
+ftc_window_stop_demo (FtcWindow *self)
+{
+  if (self->demo)
+    ftc_train_page_stop (self->train_page);
+}
+
+/* running until the pipeline stopped and the walk reached its last view */
+gboolean ftc_window_get_demo_running (FtcWindow *self) { return self->demo || self->demo_walk_id != 0; }
+const char *ftc_window_get_demo_error (FtcWindow *self) { return self->demo_error; }
+
+char *
+ftc_window_demo_directory (gboolean quick)
+{
+  const char *dir = g_getenv ("FTCOT_STUDIO_DEMO_DIR");
+
+  if (dir != NULL && *dir != '\0')
+    return g_strdup (dir);
+  return g_build_filename (g_get_user_data_dir (), "ftcot", quick ? "demo-quick" : "demo", NULL);
+}
+
+FtcExperiment *
+ftc_window_demo_experiment (gboolean quick, GError **error)
+{
+  /* a test hook: another (tiny) experiment in place of the demo's */
+  const char *path = g_getenv ("FTCOT_STUDIO_DEMO_EXPERIMENT");
+
+  if (path != NULL && *path != '\0')
+    return ftc_experiment_load (path, error);
+  return ftc_demo_experiment (quick);
+}
+
+static void
+show_demo_error (FtcWindow *self, const char *message)
+{
+  GtkWidget *msg = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                           GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE,
+                                           _("Could not start the classroom demo"));
+
+  g_free (self->demo_error);
+  self->demo_error = g_strdup (message);
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (msg), "%s", message);
+  g_signal_connect (msg, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  gtk_window_present (GTK_WINDOW (msg));
+}
+
+static void
+run_demo (FtcWindow *self, gboolean quick)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = NULL;
+  FtcExperiment *exp;
+
+  if (self->demo)
+    {
+      ftc_window_stop_demo (self);
+      return;
+    }
+  dir = ftc_window_demo_directory (quick);
+  exp = ftc_window_demo_experiment (quick, &error);
+  if (exp == NULL || !ftc_window_start_demo (self, dir, exp, &error))
+    show_demo_error (self, error->message);
+}
+
+static void
 demo_action (GtkWidget *widget, const char *name, GVariant *param)
 {
-  /* disabled until the pipeline's job object is built in: see ftc_window_init */
+  run_demo (FTC_WINDOW (widget), TRUE);
+}
+
+static void
+demo_full_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  run_demo (FTC_WINDOW (widget), FALSE);
 }
 
 static gboolean
@@ -183,6 +388,7 @@ ftc_window_dispose (GObject *object)
 {
   FtcWindow *self = FTC_WINDOW (object);
 
+  g_clear_handle_id (&self->demo_walk_id, g_source_remove);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (self->chooser);
   g_clear_object (&self->chooser);
@@ -194,6 +400,7 @@ static void
 ftc_window_finalize (GObject *object)
 {
   g_free (FTC_WINDOW (object)->experiment);
+  g_free (FTC_WINDOW (object)->demo_error);
   G_OBJECT_CLASS (ftc_window_parent_class)->finalize (object);
 }
 
@@ -227,6 +434,7 @@ ftc_window_class_init (FtcWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "win.view", "s", view_action);
   gtk_widget_class_install_action (widget_class, "win.classroom-demo", NULL, demo_action);
+  gtk_widget_class_install_action (widget_class, "win.classroom-demo-full", NULL, demo_full_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
@@ -240,9 +448,11 @@ ftc_window_init (FtcWindow *self)
   GSettings *settings = ftc_application_get_settings ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  /* The classroom demo drives the pipeline's job object; until that is part of the build the button
-   * stays insensitive rather than pretend progress. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.classroom-demo", FALSE);
+  self->demo_view = self->demo_target = -1;
+  g_signal_connect_swapped (self->train_page, "notify::stage", G_CALLBACK (demo_stage_changed), self);
+  g_signal_connect_swapped (self->train_page, "notify::running", G_CALLBACK (demo_running_changed), self);
+  g_signal_connect_swapped (self->train_page, "notify::running", G_CALLBACK (jobs_changed), self);
+  g_signal_connect_swapped (self->teacher_page, "notify::job-running", G_CALLBACK (jobs_changed), self);
   if (settings != NULL)
     {
       gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (settings, "window-width"),
