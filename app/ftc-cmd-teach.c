@@ -97,7 +97,7 @@ ftc_cmd_teach (int argc, char **argv)
 {
   g_autofree char *task_key = NULL, *split = NULL, *teacher_spec = NULL, *model = NULL, *out_dir = NULL;
   g_autofree char *api_name = NULL, *key_env = NULL, *key_file = NULL, *price_file = NULL, *data_dir = NULL;
-  g_autofree char *n_mode = NULL;
+  g_autofree char *n_mode = NULL, *reasoning_trigger = NULL, *answer_trigger = NULL, *system_prompt = NULL;
   int samples = 1, max_in_flight = 8, max_tokens = 128, answer_max_tokens = 32, attempts = 6, limit = 0;
   int synthetic_n = 0;
   double temperature = -1, budget = 0, rpm = 0, tpm = 0, timeout = 120, error_rate = 0.1;
@@ -120,6 +120,10 @@ ftc_cmd_teach (int argc, char **argv)
     { "tpm", 0, 0, G_OPTION_ARG_DOUBLE, &tpm, "Tokens per minute at most", "N" },
     { "max-tokens", 0, 0, G_OPTION_ARG_INT, &max_tokens, "Rationale length limit (default 128)", "N" },
     { "answer-max-tokens", 0, 0, G_OPTION_ARG_INT, &answer_max_tokens, "Answer length limit (default 32)", "N" },
+    { "reasoning-trigger", 0, 0, G_OPTION_ARG_STRING, &reasoning_trigger,
+      "Step 1 after \"A: \" (default: Let's think step by step.)", "TEXT" },
+    { "answer-trigger", 0, 0, G_OPTION_ARG_STRING, &answer_trigger, "Step 2 (default: the task's own)", "TEXT" },
+    { "system-prompt", 0, 0, G_OPTION_ARG_STRING, &system_prompt, "Chat endpoints: a system message", "TEXT" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds per request (default 120)", "S" },
     { "attempts", 0, 0, G_OPTION_ARG_INT, &attempts, "Tries per request before giving up (default 6)", "N" },
     { "n-mode", 0, 0, G_OPTION_ARG_STRING, &n_mode, "Samples per request: auto (default), always or never", "MODE" },
@@ -168,6 +172,9 @@ ftc_cmd_teach (int argc, char **argv)
   options.temperature = temperature;
   options.max_tokens = max_tokens;
   options.answer_max_tokens = answer_max_tokens;
+  options.reasoning_trigger = reasoning_trigger;
+  options.answer_trigger = answer_trigger;
+  options.system_prompt = system_prompt;
   options.out_dir = out_dir;
   options.max_in_flight = max_in_flight;
   options.rpm = rpm;

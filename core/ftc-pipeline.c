@@ -323,6 +323,9 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
   plan.max_tokens = t->max_tokens;
   plan.answer_max_tokens = t->answer_max_tokens;
   plan.seed = self->exp->seeds.teacher;
+  plan.reasoning_trigger = t->reasoning_trigger;
+  plan.answer_trigger = t->answer_trigger;
+  plan.system_prompt = t->system_prompt;
   job = ftc_teach_job_new (teacher, task, split, &plan, self->dir, error);
   if (job == NULL)
     return NULL;

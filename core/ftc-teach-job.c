@@ -110,6 +110,9 @@ ftc_teach_job_finalize (GObject *object)
   if (job->plan.positions != NULL)
     g_array_unref (job->plan.positions);
   ftc_task_free (job->task);
+  g_free ((char *) job->plan.reasoning_trigger);
+  g_free ((char *) job->plan.answer_trigger);
+  g_free ((char *) job->plan.system_prompt);
   g_free (job->split);
   g_free (job->records_path);
   g_free (job->manifest_path);
@@ -163,6 +166,13 @@ manifest_new (FtcTeachJob *job)
   json_object_set_double_member (m, "temperature", job->plan.temperature);
   json_object_set_int_member (m, "max_tokens", job->plan.max_tokens);
   json_object_set_int_member (m, "answer_max_tokens", job->plan.answer_max_tokens);
+  /* the prompts sent: records made with other templates must not be mixed in */
+  if (job->plan.reasoning_trigger != NULL)
+    json_object_set_string_member (m, "reasoning_trigger", job->plan.reasoning_trigger);
+  if (job->plan.answer_trigger != NULL)
+    json_object_set_string_member (m, "answer_trigger", job->plan.answer_trigger);
+  if (job->plan.system_prompt != NULL)
+    json_object_set_string_member (m, "system_prompt", job->plan.system_prompt);
   return m;
 }
 
@@ -204,7 +214,8 @@ static gboolean
 check_manifest (FtcTeachJob *job, GError **error)
 {
   g_autoptr (JsonObject) mine = manifest_new (job);
-  static const char *const same[] = { "task", "split", "teacher", "temperature", "max_tokens", "answer_max_tokens" };
+  static const char *const same[] = { "task", "split", "teacher", "temperature", "max_tokens", "answer_max_tokens",
+                                      "reasoning_trigger", "answer_trigger", "system_prompt" };
 
   /* no record yet (a dry run, a run stopped before its first answer): nothing can get mixed */
   if (ftc_completion_store_size (job->records) > 0 && g_file_test (job->manifest_path, G_FILE_TEST_EXISTS))
@@ -248,6 +259,13 @@ ftc_teach_job_new (FtcTeacher *teacher, FtcTask *task, const char *split, const 
   job->split = g_strdup (split);
   job->plan = *plan;
   job->plan.task = task;
+  /* the defaults are kept as NULL, so a folder taught with them spelt out matches one taught without */
+  job->plan.reasoning_trigger = g_strcmp0 (plan->reasoning_trigger, FTC_COT_TRIGGER) != 0
+                                ? g_strdup (plan->reasoning_trigger) : NULL;
+  job->plan.answer_trigger = g_strcmp0 (plan->answer_trigger, task->answer_trigger) != 0
+                             ? g_strdup (plan->answer_trigger) : NULL;
+  job->plan.system_prompt = plan->system_prompt != NULL && plan->system_prompt[0] != '\0'
+                            ? g_strdup (plan->system_prompt) : NULL;
   job->records_path = ftc_teach_job_path (out_dir, task->key, split, ".jsonl");
   job->manifest_path = ftc_teach_job_path (out_dir, task->key, split, ".json");
   job->summary_path = ftc_teach_job_path (out_dir, task->key, split, ".summary.json");

@@ -195,6 +195,9 @@ ftc_teach_job_new_from_options (const FtcTeachOptions *o, GError **error)
   plan.max_tokens = o->max_tokens;
   plan.answer_max_tokens = o->answer_max_tokens;
   plan.seed = o->seed;
+  plan.reasoning_trigger = o->reasoning_trigger;
+  plan.answer_trigger = o->answer_trigger;
+  plan.system_prompt = o->system_prompt;
   job = ftc_teach_job_new (g_steal_pointer (&teacher), g_steal_pointer (&task), split, &plan, o->out_dir, error);
   if (job == NULL)
     return NULL;   /* the job took teacher, task and positions and freed them */

@@ -30,6 +30,9 @@ typedef struct {
   const char *api_key_env;      /* NULL: OPENAI_API_KEY, sent only where ftc_openai_url_takes_default_key() */
   const char *api_key_file;
   const char *price_file;
+  const char *reasoning_trigger; /* step 1 after "A: " (NULL: "Let's think step by step.") */
+  const char *answer_trigger;   /* step 2 (NULL: the task's) */
+  const char *system_prompt;    /* chat endpoints (NULL: none) */
   double error_rate;            /* scripted teacher, 0.1 */
   guint64 seed;                 /* scripted teacher, 1 */
 } FtcTeachOptions;

@@ -331,7 +331,7 @@ start_step2 (Run *run, const FtcSample *sample, guint k, const char *reasoning_p
   if (self->config.api == FTC_OPENAI_COMPLETIONS)
     s->answer_prompt = ftc_cot_answer_prompt (reasoning_prompt, rationale, run->trigger);
   else
-    messages = ftc_cot_chat_messages (reasoning_prompt, rationale, run->trigger);
+    messages = ftc_cot_chat_messages_with (run->plan->system_prompt, reasoning_prompt, rationale, run->trigger);
   s->key = request_key (run, s->answer_prompt, messages, 0.0, run->plan->answer_max_tokens, k);
 
   cached = self->config.store != NULL ? ftc_completion_store_lookup (self->config.store, s->key) : NULL;
@@ -460,14 +460,14 @@ take_question (Run *run, int pos)
   FtcTeacherOpenai *self = run->self;
   const FtcTeachPlan *plan = run->plan;
   const FtcSample *sample = plan->task->samples->pdata[pos];
-  g_autofree char *rp = ftc_cot_reasoning_prompt (sample->question);
+  g_autofree char *rp = ftc_cot_reasoning_prompt_with (sample->question, plan->reasoning_trigger);
   g_autoptr (JsonArray) messages = NULL;
   g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
   Step1 *s;
   FtcOpenaiRequest *req;
 
   if (self->config.api == FTC_OPENAI_CHAT)
-    messages = ftc_cot_chat_messages (rp, NULL, NULL);
+    messages = ftc_cot_chat_messages_with (plan->system_prompt, rp, NULL, NULL);
   g_ptr_array_set_size (keys, plan->samples);
   for (guint k = 0; k < plan->samples; k++)
     {
@@ -608,7 +608,7 @@ openai_estimate (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSi
   g_autoptr (GError) error = NULL;
   g_autoptr (FtcOpenaiClient) client = ftc_openai_client_new (&self->config.client, &error);
   Run run = { 0 };
-  guint trigger_tokens = ftc_openai_estimate_tokens (plan->task->answer_trigger);
+  guint trigger_tokens = ftc_openai_estimate_tokens (ftc_teach_plan_answer_trigger (plan));
 
   memset (out, 0, sizeof *out);
   if (client == NULL)
@@ -619,8 +619,8 @@ openai_estimate (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSi
   for (guint i = 0; i < plan->positions->len; i++)
     {
       const FtcSample *sample = plan->task->samples->pdata[g_array_index (plan->positions, int, i)];
-      g_autofree char *rp = ftc_cot_reasoning_prompt (sample->question);
-      g_autoptr (JsonArray) messages = self->config.api == FTC_OPENAI_CHAT ? ftc_cot_chat_messages (rp, NULL, NULL)
+      g_autofree char *rp = ftc_cot_reasoning_prompt_with (sample->question, plan->reasoning_trigger);
+      g_autoptr (JsonArray) messages = self->config.api == FTC_OPENAI_CHAT ? ftc_cot_chat_messages_with (plan->system_prompt, rp, NULL, NULL)
                                                                             : NULL;
       guint p = ftc_openai_estimate_tokens (rp) + 4;
       guint uncached = 0, step2 = 0;
@@ -640,10 +640,10 @@ openai_estimate (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSi
           if (cached != NULL)
             {
               const char *text = json_object_get_string_member_with_default (cached, "text", "");
-              g_autofree char *ap = messages == NULL ? ftc_cot_answer_prompt (rp, text, plan->task->answer_trigger)
+              g_autofree char *ap = messages == NULL ? ftc_cot_answer_prompt (rp, text, ftc_teach_plan_answer_trigger (plan))
                                                      : NULL;
               g_autoptr (JsonArray) m2 = messages != NULL
-                                         ? ftc_cot_chat_messages (rp, text, plan->task->answer_trigger) : NULL;
+                                         ? ftc_cot_chat_messages_with (plan->system_prompt, rp, text, ftc_teach_plan_answer_trigger (plan)) : NULL;
               g_autofree char *key2 = request_key (&run, ap, m2, 0.0, plan->answer_max_tokens, k);
               if (ftc_completion_store_lookup (self->config.store, key2) != NULL)
                 continue;
@@ -674,7 +674,7 @@ openai_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink *s
   gboolean ok = TRUE;
   g_autoptr (GError) local = NULL;
 
-  if (plan->task->answer_trigger == NULL)
+  if (ftc_teach_plan_answer_trigger (plan) == NULL)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "task %s has no answer trigger", plan->task->key);
       return FALSE;
@@ -686,7 +686,7 @@ openai_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink *s
   run.plan = plan;
   run.sink = sink;
   run.cancellable = cancellable;
-  run.trigger = plan->task->answer_trigger;
+  run.trigger = ftc_teach_plan_answer_trigger (plan);
   run.client = client;
   run.window = MAX (self->config.client.max_in_flight * 2, 4);
   run.params = run_params (&run);

@@ -452,7 +452,7 @@ scripted_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink 
         }
       steps = json_node_get_object (json_parser_get_root (parser));
       family = json_object_get_string_member_with_default (steps, "family", "");
-      rp = ftc_cot_reasoning_prompt (sample->question);
+      rp = ftc_cot_reasoning_prompt_with (sample->question, plan->reasoning_trigger);
       for (guint k = 0; k < plan->samples; k++)
         {
           guint32 seed[4] = { (guint32) self->seed, (guint32) (self->seed >> 32), g_str_hash (sample->id), k };
@@ -490,13 +490,13 @@ scripted_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink 
           g_string_append_c (s.text, ' ');
           text = g_string_free (s.text, FALSE);
           answer = answer_text (rand, plan->task->answer_type, s.answer);
-          ap = ftc_cot_answer_prompt (rp, text, plan->task->answer_trigger);
+          ap = ftc_cot_answer_prompt (rp, text, ftc_teach_plan_answer_trigger (plan));
           out.sample = sample;
           out.completion_index = k;
           out.reasoning_prompt = rp;
           out.rationale = text;
           out.reasoning_finish_reason = "stop";
-          out.answer_trigger = plan->task->answer_trigger;
+          out.answer_trigger = ftc_teach_plan_answer_trigger (plan);
           out.answer_prompt = ap;
           out.answer_text = answer;
           out.finish_reason = "stop";

@@ -5,9 +5,21 @@
 #include "core/ftc-answer.h"
 
 char *
+ftc_cot_reasoning_prompt_with (const char *question, const char *trigger)
+{
+  return g_strconcat ("Q: ", question, "\nA: ", trigger != NULL ? trigger : FTC_COT_TRIGGER, NULL);
+}
+
+char *
 ftc_cot_reasoning_prompt (const char *question)
 {
-  return g_strconcat ("Q: ", question, "\nA: " FTC_COT_TRIGGER, NULL);
+  return ftc_cot_reasoning_prompt_with (question, NULL);
+}
+
+const char *
+ftc_teach_plan_answer_trigger (const FtcTeachPlan *plan)
+{
+  return plan->answer_trigger != NULL ? plan->answer_trigger : plan->task->answer_trigger;
 }
 
 char *
@@ -30,8 +42,17 @@ message (const char *role, const char *content)
 JsonArray *
 ftc_cot_chat_messages (const char *reasoning_prompt, const char *rationale, const char *trigger)
 {
+  return ftc_cot_chat_messages_with (NULL, reasoning_prompt, rationale, trigger);
+}
+
+JsonArray *
+ftc_cot_chat_messages_with (const char *system_prompt, const char *reasoning_prompt, const char *rationale,
+                            const char *trigger)
+{
   JsonArray *messages = json_array_new ();
 
+  if (system_prompt != NULL && system_prompt[0] != '\0')
+    json_array_add_object_element (messages, message ("system", system_prompt));
   json_array_add_object_element (messages, message ("user", reasoning_prompt));
   if (rationale != NULL)
     {

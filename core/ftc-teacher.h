@@ -21,11 +21,16 @@ G_BEGIN_DECLS
 
 /* "Q: {question}\nA: Let's think step by step." */
 char *ftc_cot_reasoning_prompt (const char *question);
+/* The same with another trigger after "A: " (NULL: the default one). */
+char *ftc_cot_reasoning_prompt_with (const char *question, const char *trigger);
 /* reasoning_prompt + rationale + " \n" + trigger: Kojima et al.'s step-2 prompt. */
 char *ftc_cot_answer_prompt (const char *reasoning_prompt, const char *rationale, const char *trigger);
 /* The chat form: step 1 is one user turn with the reasoning prompt; step 2 adds the rationale as the
  * assistant's turn and the trigger as the next user turn. */
 JsonArray *ftc_cot_chat_messages (const char *reasoning_prompt, const char *rationale, const char *trigger);
+/* The same after a system message (NULL or "": none). */
+JsonArray *ftc_cot_chat_messages_with (const char *system_prompt, const char *reasoning_prompt,
+                                       const char *rationale, const char *trigger);
 
 typedef struct {
   FtcTask *task;
@@ -35,7 +40,14 @@ typedef struct {
   int max_tokens;             /* step 1 (rationale) limit, default 128 */
   int answer_max_tokens;      /* step 2 limit, default 32 */
   guint64 seed;               /* scripted teacher: phrasing and errors */
+  /* the prompt templates (owned by whoever owns the plan; a job keeps copies) */
+  const char *reasoning_trigger;  /* step 1, after "A: " (NULL: "Let's think step by step.") */
+  const char *answer_trigger;     /* step 2 (NULL: the task's own trigger) */
+  const char *system_prompt;      /* chat endpoints: a system message first (NULL: none) */
 } FtcTeachPlan;
+
+/* The step-2 trigger the plan uses: its own, else the task's. */
+const char *ftc_teach_plan_answer_trigger (const FtcTeachPlan *plan);
 
 void ftc_teach_plan_init (FtcTeachPlan *plan);   /* D = 1, T = 0, 128 / 32 tokens, seed 1 */
 

@@ -810,6 +810,56 @@ test_scripted (void)
     }
 }
 
+/* Prompt templates: the plan's reasoning and answer triggers are what the teacher sends (and records), a
+ * chat exchange starts with the system message, and a folder taught with other templates is refused. */
+static void
+test_templates (void)
+{
+  g_autofree char *out = ftc_test_tmpdir ();
+  g_autoptr (GError) error = NULL;
+  FtcTask *task = ftc_synthetic_generate ("synthetic_coin_flip", 40, 11, 0, &error);
+  g_autoptr (FtcTeachJob) job = NULL;
+  g_autoptr (FtcTeachJob) other = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  g_autoptr (JsonArray) messages = NULL;
+  FtcTeachPlan plan;
+
+  g_assert_no_error (error);
+  ftc_teach_plan_init (&plan);
+  plan.positions = g_array_copy (task->train);
+  plan.reasoning_trigger = "Let's reason it out.";
+  plan.answer_trigger = "So the final answer (yes or no) is";
+  job = ftc_teach_job_new (ftc_teacher_scripted_new (0.0, 5, &error), task, "train", &plan, out, &error);
+  g_assert_no_error (error);
+  g_assert_true (ftc_teach_job_run (job, NULL, &error));
+  g_assert_no_error (error);
+  records = read_records (ftc_teach_job_get_records_path (job), ftc_teach_job_get_total (job));
+  for (guint r = 0; r < records->len; r++)
+    {
+      JsonObject *o = records->pdata[r];
+      g_assert_true (g_str_has_suffix (json_object_get_string_member (o, "reasoning_prompt"),
+                                       "\nA: Let's reason it out."));
+      g_assert_true (g_str_has_suffix (json_object_get_string_member (o, "answer_prompt"),
+                                       " \nSo the final answer (yes or no) is"));
+    }
+
+  messages = ftc_cot_chat_messages_with ("You are a careful teacher.", "Q: q\nA: t", " r ", "T");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 0), "role"), ==, "system");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 0), "content"), ==,
+                   "You are a careful teacher.");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 2), "content"), ==, "r");
+
+  /* the same folder with the default triggers would mix two kinds of records */
+  g_clear_object (&job);
+  ftc_teach_plan_init (&plan);
+  task = ftc_synthetic_generate ("synthetic_coin_flip", 40, 11, 0, &error);
+  plan.positions = g_array_copy (task->train);
+  other = ftc_teach_job_new (ftc_teacher_scripted_new (0.0, 5, NULL), task, "train", &plan, out, &error);
+  g_assert_error (error, FTC_ERROR, FTC_ERROR_MISMATCH);
+  g_assert_null (other);
+}
+
 /* The scripted teacher refuses a task without solution steps instead of inventing an answer. */
 static void
 test_scripted_needs_steps (void)
@@ -919,6 +969,7 @@ main (int argc, char **argv)
   g_test_add_func ("/teacher/replay-reordered", test_replay_reordered);
   g_test_add_func ("/teacher/replay-reference-json", test_replay_reference_json);
   g_test_add_func ("/teacher/scripted", test_scripted);
+  g_test_add_func ("/teacher/templates", test_templates);
   g_test_add_func ("/teacher/options", test_options);
   g_test_add_func ("/teacher/scripted-needs-steps", test_scripted_needs_steps);
   return g_test_run ();

@@ -106,10 +106,8 @@ static GParamSpec *props[N_PROPS];
 char *
 ftc_teacher_reasoning_prompt (const char *question, const char *reasoning_trigger)
 {
-  /* the teacher's own step-1 prompt when the trigger is the default; the same shape otherwise */
-  if (g_strcmp0 (reasoning_trigger, FTC_COT_TRIGGER) == 0)
-    return ftc_cot_reasoning_prompt (question);
-  return g_strdup_printf ("Q: %s\nA: %s", question, reasoning_trigger);
+  /* exactly the teacher's own step-1 prompt */
+  return ftc_cot_reasoning_prompt_with (question, reasoning_trigger);
 }
 
 char *
@@ -126,16 +124,15 @@ ftc_teacher_answer_prompt (const char *question, const char *reasoning_trigger, 
 static char *
 chat_preview (const char *system, const char *step1, const char *rationale, const char *answer_trigger)
 {
-  g_autoptr (JsonArray) messages = ftc_cot_chat_messages (step1, rationale != NULL ? rationale : _(" {rationale from step 1}"),
-                                                          answer_trigger);
+  g_autoptr (JsonArray) messages = ftc_cot_chat_messages_with (system, step1,
+                                                               rationale != NULL ? rationale : _(" {rationale from step 1}"),
+                                                               answer_trigger);
   GString *out = g_string_new (NULL);
 
-  if (system != NULL && *system != '\0')
-    g_string_append_printf (out, "[system]\n%s\n\n", system);
   for (guint i = 0; i < json_array_get_length (messages); i++)
     {
       JsonObject *m = json_array_get_object_element (messages, i);
-      if (i == 1)
+      if (g_strcmp0 (ftc_json_string (m, "role", NULL), "assistant") == 0)
         g_string_append (out, _("── request 2 repeats the turns above, then ──\n"));
       g_string_append_printf (out, "[%s]\n%s\n\n", ftc_json_string (m, "role", "?"), ftc_json_string (m, "content", ""));
     }
@@ -789,6 +786,9 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
   o.temperature = ftc_json_double (t, "temperature", -1);
   o.max_tokens = (int) ftc_json_int (t, "max_tokens", o.max_tokens);
   o.answer_max_tokens = (int) ftc_json_int (t, "answer_max_tokens", o.answer_max_tokens);
+  o.reasoning_trigger = ftc_json_string (t, "reasoning_trigger", NULL);
+  o.answer_trigger = ftc_json_string (t, "answer_trigger", NULL);
+  o.system_prompt = ftc_json_string (t, "system_prompt", NULL);
   o.out_dir = p->dir;
   o.max_in_flight = (guint) MAX (1, ftc_json_int (t, "in_flight", o.max_in_flight));
   o.rpm = ftc_json_double (t, "rpm", 0);
