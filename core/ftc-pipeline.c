@@ -293,6 +293,20 @@ on_teach_progress (GObject *job, GParamSpec *pspec, gpointer data)
     set_fraction (self, (double) ftc_teach_job_get_done (FTC_TEACH_JOB (job)) / total);
 }
 
+/* Question order (index in the task), then completion index. */
+static int
+compare_records (gconstpointer pa, gconstpointer pb)
+{
+  const FtcRecord *a = *(FtcRecord *const *) pa, *b = *(FtcRecord *const *) pb;
+  int c;
+
+  if (a->sample_index != b->sample_index)
+    return a->sample_index < b->sample_index ? -1 : 1;
+  if ((c = g_strcmp0 (a->sample_id, b->sample_id)) != 0)
+    return c;
+  return a->completion_index < b->completion_index ? -1 : a->completion_index > b->completion_index;
+}
+
 /* Teaches positions of task (D samples at temperature) into teacher/TASK.SPLIT.jsonl and returns the
  * records there. */
 static GPtrArray *
@@ -305,6 +319,7 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
   FtcTask *task;
   FtcTeachPlan plan;
   g_autofree char *path = NULL;
+  GPtrArray *records;
 
   /* the job takes the teacher and a task of its own */
   task = load_task (self, et, error);
@@ -331,7 +346,12 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
     return NULL;
   path = g_strdup (ftc_teach_job_get_records_path (job));
   log_line (self, "  teacher: %u records in %s", ftc_teach_job_get_done (job), path);
-  return ftc_record_read_file (path, error);
+  records = ftc_record_read_file (path, error);
+  /* the file holds answers in the order they arrived (concurrent requests, resumed runs): the fine-tuning
+   * data, the tokenizer learnt from it and so the whole training must not depend on that order */
+  if (records != NULL)
+    g_ptr_array_sort (records, compare_records);
+  return records;
 }
 
 /* ---- the student's tokenizer -------------------------------------------------------------------- */

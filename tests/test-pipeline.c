@@ -1,0 +1,529 @@
+/* test-pipeline.c: whole tiny experiments through ftc_pipeline_run and the `ftcot run` binary: every output
+ * file, the report re-read from its JSON, a second run that redoes nothing, a directory that holds another
+ * experiment, a teacher that answers nothing correctly, an unknown key, kill -9 during teach, train and
+ * evaluate then resume, and the replay teacher over the shared teacher data. */
+#include <glib/gstdio.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "core/ftc-error.h"
+#include "core/ftc-pipeline.h"
+#include "core/ftc-record.h"
+#include "core/ftc-report.h"
+#include "tests/ftc-fake-openai.h"
+#include "tests/ftc-test-util.h"
+
+#define TASK "synthetic_coin_flip"
+
+static const char tiny_experiment[] =
+  "{\n"
+  "  \"name\": \"tiny\",\n"
+  "  \"tasks\": [{\"key\": \"" TASK "\", \"n\": 60, \"train_size\": 24, \"test_size\": 8}],\n"
+  "  \"teacher\": {\"kind\": \"scripted\", \"samples\": 2, \"temperature\": 0.7},\n"
+  "  \"student\": {\"preset\": \"tiny\"},\n"
+  "  \"methods\": [\"teacher\", \"random\", \"vanilla\", \"ft_cot\", \"ft_cot_d2\"],\n"
+  "  \"training\": {\"batch_size\": 8, \"epochs\": 2, \"learning_rate\": 0.001},\n"
+  "  \"evaluation\": {\"max_new_tokens\": 48, \"batch_size\": 8},\n"
+  "  \"seeds\": 1,\n"
+  "  \"device\": \"cpu\"\n"
+  "}\n";
+
+static FtcExperiment *
+parse (const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  FtcExperiment *exp = ftc_experiment_load_from_data (json, -1, "experiment.json", NULL, &error);
+
+  g_assert_no_error (error);
+  return exp;
+}
+
+static guint
+count_lines (const char *path, const char *containing)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (lines[i][0] != '\0' && (containing == NULL || strstr (lines[i], containing) != NULL))
+      n++;
+  return n;
+}
+
+static char *
+report_json (const FtcReport *report)
+{
+  g_autoptr (JsonNode) node = ftc_report_to_json (report);
+  return json_to_string (node, TRUE);
+}
+
+/* Every (sample_id, completion_index) of a records file once; returns the number of records. */
+static guint
+assert_unique_records (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) records = ftc_record_read_file (path, &error);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < records->len; i++)
+    {
+      FtcRecord *r = records->pdata[i];
+      char *key = g_strdup_printf ("%s#%" G_GINT64_FORMAT, r->sample_id, r->completion_index);
+      if (g_hash_table_contains (seen, key))
+        g_error ("%s: %s twice", path, key);
+      g_hash_table_add (seen, key);
+    }
+  return records->len;
+}
+
+static const char *const trained_methods[] = { "vanilla", "ft_cot", "ft_cot_d2" };
+
+static void
+check_outputs (const char *dir, const FtcReport *report)
+{
+  g_autofree char *config = ftc_experiment_dir_config (dir);
+  g_autofree char *teach_train = g_build_filename (dir, "teacher", TASK ".train.jsonl", NULL);
+  g_autofree char *teach_test = g_build_filename (dir, "teacher", TASK ".test.jsonl", NULL);
+  g_autofree char *metrics = ftc_experiment_dir_metrics (dir);
+  g_autofree char *report_dir = ftc_experiment_dir_report (dir);
+  g_autofree char *summary = g_build_filename (report_dir, "summary.json", NULL);
+  g_autofree char *csv = g_build_filename (report_dir, "summary.csv", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcReport) back = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  g_autoptr (GDir) listing = NULL;
+  const char *name;
+  guint charts = 0;
+
+  g_assert_true (g_file_test (config, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (assert_unique_records (teach_train), ==, 24 * 2);
+  g_assert_cmpuint (assert_unique_records (teach_test), ==, 8);
+  g_assert_cmpuint (count_lines (metrics, "\"loss\""), >, 0);
+  g_assert_true (g_file_test (csv, G_FILE_TEST_IS_REGULAR));
+  listing = g_dir_open (report_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (listing)) != NULL)
+    charts += g_str_has_suffix (name, ".png") || g_str_has_suffix (name, ".svg");
+  g_assert_cmpuint (charts, >=, 4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (trained_methods); i++)
+    {
+      const char *m = trained_methods[i];
+      g_autofree char *ft = ftc_experiment_dir_finetune (dir, TASK, m);
+      g_autofree char *ckpt = ftc_experiment_dir_checkpoints (dir, TASK, m);
+      g_autofree char *ckpt_config = g_build_filename (ckpt, "config.json", NULL);
+      g_autofree char *eval = ftc_experiment_dir_eval (dir, TASK, m);
+      g_autoptr (GPtrArray) records = NULL;
+      const FtcResult *r = ftc_report_lookup (report, TASK, m);
+      int correct = 0;
+
+      g_assert_cmpuint (count_lines (ft, NULL), >, 0);
+      g_assert_true (g_file_test (ckpt_config, G_FILE_TEST_IS_REGULAR));
+      g_assert_cmpuint (assert_unique_records (eval), ==, 8);
+      records = ftc_record_read_file (eval, &error);
+      g_assert_no_error (error);
+      for (guint k = 0; k < records->len; k++)
+        correct += ((FtcRecord *) records->pdata[k])->correct;
+      g_assert_nonnull (r);
+      g_assert_cmpint (r->n, ==, 8);
+      g_assert_cmpint (r->correct, ==, correct);
+      g_assert_cmpfloat_with_epsilon (r->accuracy.value, 100.0 * correct / 8, 1e-9);
+    }
+  {
+    g_autofree char *ft = ftc_experiment_dir_finetune (dir, TASK, "vanilla");
+    g_assert_cmpuint (count_lines (ft, NULL), ==, 24);
+  }
+
+  back = ftc_report_load_json (summary, &error);
+  g_assert_no_error (error);
+  a = report_json (report);
+  b = report_json (back);
+  g_assert_cmpstr (a, ==, b);
+}
+
+static void
+test_whole (void)
+{
+  g_autofree char *dir = g_build_filename (ftc_test_tmpdir (), "exp", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcPipeline) p = ftc_pipeline_new (dir, parse (tiny_experiment), &error);
+  g_autoptr (FtcPipeline) again = NULL;
+  g_autoptr (FtcPipeline) other = NULL;
+  g_autoptr (FtcExperiment) changed = NULL;
+  g_autofree char *metrics = ftc_experiment_dir_metrics (dir);
+  g_autofree char *teach_train = g_build_filename (dir, "teacher", TASK ".train.jsonl", NULL);
+  g_autofree char *first = NULL, *second = NULL;
+  guint loss_lines, teach_lines, eval_lines;
+  g_autofree char *eval = ftc_experiment_dir_eval (dir, TASK, "ft_cot");
+
+  g_assert_no_error (error);
+  g_assert_true (ftc_pipeline_run (p, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (ftc_pipeline_get_stage (p), ==, "done");
+  check_outputs (dir, ftc_pipeline_get_report (p));
+  first = report_json (ftc_pipeline_get_report (p));
+  loss_lines = count_lines (metrics, "\"loss\"");
+  teach_lines = count_lines (teach_train, NULL);
+  eval_lines = count_lines (eval, NULL);
+  {
+    /* 2 epochs of ceil(samples / 8) steps per trained method */
+    guint steps = 0;
+    for (guint i = 0; i < G_N_ELEMENTS (trained_methods); i++)
+      {
+        g_autofree char *ft = ftc_experiment_dir_finetune (dir, TASK, trained_methods[i]);
+        steps += 2 * ((count_lines (ft, NULL) + 7) / 8);
+      }
+    g_assert_cmpuint (loss_lines, ==, steps);
+  }
+
+  /* the same directory again: nothing is redone */
+  again = ftc_pipeline_new (dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ftc_pipeline_run (again, NULL, &error));
+  g_assert_no_error (error);
+  second = report_json (ftc_pipeline_get_report (again));
+  g_assert_cmpstr (first, ==, second);
+  g_assert_cmpuint (count_lines (metrics, "\"loss\""), ==, loss_lines);
+  g_assert_cmpuint (count_lines (teach_train, NULL), ==, teach_lines);
+  g_assert_cmpuint (count_lines (eval, NULL), ==, eval_lines);
+  check_outputs (dir, ftc_pipeline_get_report (again));
+
+  /* another experiment in the same directory */
+  changed = parse (tiny_experiment);
+  changed->training.epochs = 3;
+  other = ftc_pipeline_new (dir, g_steal_pointer (&changed), &error);
+  g_assert_null (other);
+  g_assert_error (error, FTC_ERROR, FTC_ERROR_MISMATCH);
+}
+
+static void
+test_teacher_all_wrong (void)
+{
+  g_autofree char *dir = g_build_filename (ftc_test_tmpdir (), "exp", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcExperiment) exp = parse (tiny_experiment);
+  g_autoptr (FtcPipeline) p = NULL;
+  g_autofree char *metrics = ftc_experiment_dir_metrics (dir);
+  g_autofree char *ckpt = ftc_experiment_dir_checkpoints (dir, TASK, "ft_cot");
+
+  exp->teacher.options = json_object_new ();
+  json_object_set_double_member (exp->teacher.options, "error_rate", 1.0);
+  p = ftc_pipeline_new (dir, g_steal_pointer (&exp), &error);
+  g_assert_no_error (error);
+  g_assert_false (ftc_pipeline_run (p, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "answered none of the 24 training questions correctly"));
+  g_assert_cmpuint (count_lines (metrics, "\"loss\""), ==, 0);
+  g_assert_false (g_file_test (ckpt, G_FILE_TEST_EXISTS));
+}
+
+/* ---- the binary --------------------------------------------------------------------------------- */
+
+static const char *
+cli (void)
+{
+  const char *path = g_getenv ("FTCOT_CLI");
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("FTCOT_CLI is not set");
+      return NULL;
+    }
+  return path;
+}
+
+static void
+test_unknown_key (void)
+{
+  const char *ftcot = cli ();
+  g_autofree char *path = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  if (ftcot == NULL)
+    return;
+  path = ftc_test_write_tmp ("exp.json", "{\"tasks\": [\"" TASK "\"], \"training\": {\"learnig_rate\": 0.01}}", -1);
+  {
+    const char *argv[] = { ftcot, "run", path, NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                                 &error));
+  }
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "ftcot run: "));
+  g_assert_nonnull (strstr (err, "training.learnig_rate"));
+  g_assert_nonnull (strstr (err, "did you mean 'learning_rate'"));
+}
+
+/* kill -9 during teach, train and evaluate, then resume: an OpenAI-compatible teacher on 127.0.0.1 that
+ * takes its time, so that each stage lasts long enough to be interrupted */
+static char *
+slow_experiment (const char *url)
+{
+  return g_strdup_printf (
+    "{\n"
+    "  \"name\": \"resume\",\n"
+    "  \"tasks\": [{\"key\": \"" TASK "\", \"n\": 60, \"train_size\": 24, \"test_size\": 8}],\n"
+    "  \"teacher\": {\"kind\": \"openai\", \"endpoint\": \"%s/v1\", \"api\": \"completions\",\n"
+    "              \"model\": \"text-davinci-002\", \"key_env\": \"FTCOT_TEST_KEY\", \"in_flight\": 2,\n"
+    "              \"samples\": 2, \"temperature\": 0.7},\n"
+    "  \"curation\": {\"rule\": \"all\"},\n"
+    "  \"student\": {\"preset\": \"tiny\"},\n"
+    "  \"methods\": [\"teacher\", \"ft_cot_d2\"],\n"
+    "  \"training\": {\"batch_size\": 8, \"epochs\": 3, \"learning_rate\": 0.001},\n"
+    "  \"evaluation\": {\"max_new_tokens\": 48, \"batch_size\": 2},\n"
+    "  \"seeds\": 1,\n"
+    "  \"device\": \"cpu\"\n"
+    "}\n", url);
+}
+
+static GPid
+spawn_run (const char *ftcot, const char *dir)
+{
+  const char *argv[] = { ftcot, "run", dir, "-q", NULL };
+  g_auto (GStrv) env = g_get_environ ();
+  g_autoptr (GError) error = NULL;
+  GPid pid = 0;
+
+  env = g_environ_setenv (env, "FTCOT_TEST_KEY", "sk-test", TRUE);
+  g_assert_true (g_spawn_async (NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                NULL, NULL, &pid, &error));
+  g_assert_no_error (error);
+  return pid;
+}
+
+static int
+wait_child (GPid pid)
+{
+  int status = 0;
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  return status;
+}
+
+typedef gboolean (*Condition) (const char *dir);
+
+/* Runs the child until cond holds, kills it with SIGKILL there; FALSE if the child ended first. */
+static gboolean
+run_and_kill (const char *ftcot, const char *dir, Condition cond, const char *what)
+{
+  GPid pid = spawn_run (ftcot, dir);
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      int status;
+      if (waitpid (pid, &status, WNOHANG) == pid)
+        {
+          g_spawn_close_pid (pid);
+          g_test_message ("%s: the run ended before it could be killed (status %d)", what, status);
+          return FALSE;
+        }
+      if (cond (dir))
+        {
+          int st;
+          kill (pid, SIGKILL);
+          st = wait_child (pid);
+          g_assert_true (WIFSIGNALED (st) && WTERMSIG (st) == SIGKILL);
+          g_test_message ("%s: killed", what);
+          return TRUE;
+        }
+      g_usleep (2000);
+    }
+  kill (pid, SIGKILL);
+  wait_child (pid);
+  g_error ("%s: the condition never held", what);
+  return FALSE;
+}
+
+static gboolean
+in_teach (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "teacher", TASK ".train.jsonl", NULL);
+  guint n = count_lines (path, NULL);
+
+  return n >= 6 && n < 40;
+}
+
+static gboolean
+in_train (const char *dir)
+{
+  g_autofree char *metrics = ftc_experiment_dir_metrics (dir);
+  g_autofree char *ckpt = ftc_experiment_dir_checkpoints (dir, TASK, "ft_cot_d2");
+  g_autofree char *ckpt_config = g_build_filename (ckpt, "config.json", NULL);
+
+  /* after the first epoch's checkpoint, in the middle of the second epoch (6 steps per epoch) */
+  return g_file_test (ckpt_config, G_FILE_TEST_EXISTS) && count_lines (metrics, "\"loss\"") >= 8;
+}
+
+static gboolean
+in_evaluate (const char *dir)
+{
+  g_autofree char *eval = ftc_experiment_dir_eval (dir, TASK, "ft_cot_d2");
+  guint n = count_lines (eval, NULL);
+
+  return n >= 2 && n < 8;
+}
+
+static void
+finish_run (const char *ftcot, const char *dir)
+{
+  int status = wait_child (spawn_run (ftcot, dir));
+
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+}
+
+static void
+test_kill_resume (void)
+{
+  const char *ftcot = cli ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcFakeOpenai) fake = NULL;
+  g_autofree char *root = ftc_test_tmpdir ();
+  g_autofree char *straight = g_build_filename (root, "straight", NULL);
+  g_autofree char *killed = g_build_filename (root, "killed", NULL);
+  g_autofree char *json = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  const char *dirs[] = { straight, killed };
+
+  if (ftcot == NULL)
+    return;
+  fake = ftc_fake_openai_new (&error);
+  g_assert_no_error (error);
+  ftc_fake_openai_set_delay_ms (fake, 40);
+  json = slow_experiment (ftc_fake_openai_url (fake));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *config = ftc_experiment_dir_config (dirs[i]);
+      g_assert_cmpint (g_mkdir_with_parents (dirs[i], 0755), ==, 0);
+      g_assert_true (g_file_set_contents (config, json, -1, NULL));
+    }
+
+  finish_run (ftcot, straight);
+  g_assert_true (run_and_kill (ftcot, killed, in_teach, "teach"));
+  g_assert_true (run_and_kill (ftcot, killed, in_train, "train"));
+  g_assert_true (run_and_kill (ftcot, killed, in_evaluate, "evaluate"));
+  finish_run (ftcot, killed);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *teach_train = g_build_filename (dirs[i], "teacher", TASK ".train.jsonl", NULL);
+      g_autofree char *teach_test = g_build_filename (dirs[i], "teacher", TASK ".test.jsonl", NULL);
+      g_autofree char *eval = ftc_experiment_dir_eval (dirs[i], TASK, "ft_cot_d2");
+      g_assert_cmpuint (assert_unique_records (teach_train), ==, 48);
+      g_assert_cmpuint (assert_unique_records (teach_test), ==, 8);
+      g_assert_cmpuint (assert_unique_records (eval), ==, 8);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *summary = g_build_filename (dirs[i], "report", "summary.json", NULL);
+      g_autoptr (FtcReport) report = ftc_report_load_json (summary, &error);
+      g_assert_no_error (error);
+      if (i == 0)
+        a = report_json (report);
+      else
+        b = report_json (report);
+    }
+  g_assert_cmpstr (a, ==, b);
+  /* the same training curve: the last loss line of each step equal in both */
+  {
+    g_autofree char *ma = ftc_experiment_dir_metrics (straight);
+    g_autofree char *mb = ftc_experiment_dir_metrics (killed);
+    g_autoptr (GPtrArray) ca = ftc_curves_load (ma, &error);
+    g_autoptr (GPtrArray) cb = ftc_curves_load (mb, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ca->len, ==, cb->len);
+    for (guint i = 0; i < ca->len; i++)
+      {
+        const FtcCurve *x = ca->pdata[i], *y = cb->pdata[i];
+        g_assert_cmpuint (x->step->len, ==, 18);
+        g_assert_cmpmem (x->step->data, x->step->len * sizeof (double), y->step->data, y->step->len * sizeof (double));
+        for (guint k = 0; k < x->loss->len; k++)
+          if (g_array_index (x->loss, double, k) != g_array_index (y->loss, double, k))
+            g_error ("%s %s step %g: loss %.9g uninterrupted, %.9g resumed", x->task, x->method,
+                     g_array_index (x->step, double, k), g_array_index (x->loss, double, k),
+                     g_array_index (y->loss, double, k));
+      }
+  }
+}
+
+/* ---- the replay teacher over the shared teacher data -------------------------------------------- */
+
+static void
+test_replay (void)
+{
+  g_autofree char *replay = ftc_test_shared_path ("teacher", "text-davinci-002", NULL);
+  g_autofree char *datasets = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr (GString) json = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcPipeline) p = NULL;
+  g_autoptr (FtcExperiment) exp = NULL;
+  static const char *const tasks[] = { "aqua", "coin_flip", "commonsense_qa", "gsm8k", "last_letter_concatenation",
+                                       "multiarith", "single_eq", "strategy_qa", "tracking_shuffled_objects" };
+
+  if (replay == NULL)
+    return;
+  if (!g_file_test (replay, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no shared teacher data");
+      return;
+    }
+  datasets = ftc_test_shared_path ("datasets", NULL);
+  g_setenv ("FTCOT_DATA_DIR", datasets, TRUE);
+  json = g_string_new ("{\"name\": \"replay\", \"tasks\": [");
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    g_string_append_printf (json, "%s{\"key\": \"%s\", \"train_size\": 8, \"test_size\": 4}", i > 0 ? ", " : "",
+                            tasks[i]);
+  g_string_append_printf (json, "], \"teacher\": {\"kind\": \"replay\", \"replay_path\": \"%s\"},"
+                                " \"methods\": [\"teacher\", \"random\", \"vanilla\", \"ft_cot\"],"
+                                " \"training\": {\"epochs\": 1, \"batch_size\": 8},"
+                                " \"evaluation\": {\"max_new_tokens\": 32, \"batch_size\": 4},"
+                                " \"device\": \"cpu\"}", replay);
+  exp = ftc_experiment_load_from_data (json->str, -1, "replay.json", NULL, &error);
+  g_assert_no_error (error);
+  dir = g_build_filename (ftc_test_tmpdir (), "replay", NULL);
+  p = ftc_pipeline_new (dir, g_steal_pointer (&exp), &error);
+  g_assert_no_error (error);
+  if (!ftc_pipeline_run (p, NULL, &error))
+    g_error ("replay run: %s", error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    {
+      const char *methods[] = { "teacher", "random", "vanilla", "ft_cot" };
+      for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+        {
+          const FtcResult *r = ftc_report_lookup (ftc_pipeline_get_report (p), tasks[i], methods[m]);
+          g_assert_nonnull (r);
+          g_assert_cmpint (r->n, ==, 4);
+          g_assert_true (isfinite (r->accuracy.value));
+        }
+      for (guint m = 2; m < G_N_ELEMENTS (methods); m++)
+        {
+          g_autofree char *eval = ftc_experiment_dir_eval (dir, tasks[i], methods[m]);
+          g_assert_cmpuint (assert_unique_records (eval), ==, 4);
+        }
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/pipeline/whole", test_whole);
+  g_test_add_func ("/pipeline/teacher-all-wrong", test_teacher_all_wrong);
+  g_test_add_func ("/pipeline/unknown-key", test_unknown_key);
+  g_test_add_func ("/pipeline/kill-resume", test_kill_resume);
+  g_test_add_func ("/pipeline/replay", test_replay);
+  return g_test_run ();
+}
