@@ -189,10 +189,12 @@ load_task (FtcPipeline *self, const FtcExperimentTask *et, GError **error)
 {
   FtcTaskOpenOptions options = { 0 };
   g_autofree char *data_path = ftc_experiment_resolve_path (self->exp, et->data_path);
-  const char *spec = data_path != NULL && ftc_task_spec_is_path (data_path) ? data_path : et->key;
+  /* data_path: a directory of the dataset's raw files, or a file to import */
+  gboolean is_dir = data_path != NULL && g_file_test (data_path, G_FILE_TEST_IS_DIR);
+  const char *spec = data_path != NULL && !is_dir && ftc_task_spec_is_path (data_path) ? data_path : et->key;
   FtcTask *task;
 
-  options.data_dir = data_path != NULL && !ftc_task_spec_is_path (data_path) ? data_path : NULL;
+  options.data_dir = is_dir ? data_path : NULL;
   options.split = g_strcmp0 (et->split, "template") == 0 ? FTC_SPLIT_TEMPLATE : FTC_SPLIT_DEFAULT;
   options.n = et->n;
   options.size = et->size;
@@ -231,7 +233,7 @@ split_samples (FtcTask *task, GArray *positions)
 /* ---- teach -------------------------------------------------------------------------------------- */
 
 static FtcTeacher *
-make_teacher (FtcPipeline *self, GError **error)
+make_teacher (FtcPipeline *self, const char *task_key, GError **error)
 {
   const FtcExperimentTeacher *t = &self->exp->teacher;
 
@@ -247,6 +249,14 @@ make_teacher (FtcPipeline *self, GError **error)
     case FTC_TEACHER_REPLAY:
       {
         g_autofree char *path = ftc_experiment_resolve_path (self->exp, t->replay_path);
+        /* a directory holds one TASK.jsonl per task (docs/experiment.md) */
+        if (g_file_test (path, G_FILE_TEST_IS_DIR))
+          {
+            g_autofree char *name = g_strconcat (task_key, ".jsonl", NULL);
+            g_autofree char *file = g_build_filename (path, name, NULL);
+            g_free (path);
+            path = g_steal_pointer (&file);
+          }
         return ftc_teacher_replay_new (path, t->model, error);
       }
     case FTC_TEACHER_OPENAI:
@@ -325,7 +335,7 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
   task = load_task (self, et, error);
   if (task == NULL)
     return NULL;
-  teacher = make_teacher (self, error);
+  teacher = make_teacher (self, et->key, error);
   if (teacher == NULL)
     {
       ftc_task_free (task);

@@ -7,11 +7,13 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/ftc-error.h"
 #include "core/ftc-pipeline.h"
 #include "core/ftc-record.h"
 #include "core/ftc-report.h"
+#include "core/ftc-task-open.h"
 #include "tests/ftc-fake-openai.h"
 #include "tests/ftc-test-util.h"
 
@@ -470,6 +472,7 @@ test_replay (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (FtcPipeline) p = NULL;
   g_autoptr (FtcExperiment) exp = NULL;
+  g_autoptr (GPtrArray) imports = g_ptr_array_new_with_free_func (g_free);
   static const char *const tasks[] = { "aqua", "coin_flip", "commonsense_qa", "gsm8k", "last_letter_concatenation",
                                        "multiarith", "single_eq", "strategy_qa", "tracking_shuffled_objects" };
 
@@ -482,10 +485,42 @@ test_replay (void)
     }
   datasets = ftc_test_shared_path ("datasets", NULL);
   g_setenv ("FTCOT_DATA_DIR", datasets, TRUE);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *key = i == 0 ? "gsm8k" : "commonsense_qa";
+      g_autoptr (FtcTask) task = ftc_task_open (key, NULL, &error);
+      g_autoptr (GString) lines = g_string_new (NULL);
+      g_autofree char *file = g_strconcat (key, ".jsonl", NULL);
+
+      g_assert_no_error (error);
+      for (guint k = 0; k < 30 && k < task->test->len; k++)
+        {
+          FtcSample *s = task->samples->pdata[g_array_index (task->test, int, k)];
+          g_autoptr (JsonObject) o = json_object_new ();
+          g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+          g_autofree char *line = NULL;
+          json_object_set_string_member (o, "question", s->question);
+          json_object_set_string_member (o, "answer", s->answer);
+          json_object_set_string_member (o, "answer_type", i == 0 ? "number" : "choice");
+          json_object_set_string_member (o, "split", k < 20 ? "train" : "test");
+          json_node_set_object (node, o);
+          line = json_to_string (node, FALSE);
+          g_string_append_printf (lines, "%s\n", line);
+        }
+      g_ptr_array_add (imports, ftc_test_write_tmp (file, lines->str, -1));
+    }
   json = g_string_new ("{\"name\": \"replay\", \"tasks\": [");
   for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
-    g_string_append_printf (json, "%s{\"key\": \"%s\", \"train_size\": 8, \"test_size\": 4}", i > 0 ? ", " : "",
-                            tasks[i]);
+    {
+      g_string_append_printf (json, "%s{\"key\": \"%s\", \"split\": \"random\", \"train_size\": 8, \"test_size\": 4",
+                              i > 0 ? ", " : "", tasks[i]);
+      /* the recorded completions cover the evaluation files (Kojima et al.'s runs): where the dataset has a
+       * training file too, the task is an import of evaluation questions split in two, so that every
+       * question has a record */
+      if (g_str_equal (tasks[i], "gsm8k") || g_str_equal (tasks[i], "commonsense_qa"))
+        g_string_append_printf (json, ", \"data_path\": \"%s\"", (const char *) g_ptr_array_index (imports, g_str_equal (tasks[i], "gsm8k") ? 0 : 1));
+      g_string_append (json, "}");
+    }
   g_string_append_printf (json, "], \"teacher\": {\"kind\": \"replay\", \"replay_path\": \"%s\"},"
                                 " \"methods\": [\"teacher\", \"random\", \"vanilla\", \"ft_cot\"],"
                                 " \"training\": {\"epochs\": 1, \"batch_size\": 8},"
