@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "core/ftc-answer.h"
 #include "core/ftc-curate.h"
 #include "core/ftc-error.h"
@@ -356,6 +358,13 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
     return NULL;
   path = g_strdup (ftc_teach_job_get_records_path (job));
   log_line (self, "  teacher: %u records in %s", ftc_teach_job_get_done (job), path);
+  if (ftc_teach_job_get_done (job) == 0)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND,
+                   "%s: the teacher gave no answer to any of the %u %s questions%s", et->key, positions->len, split,
+                   t->kind == FTC_TEACHER_REPLAY ? " (the replay files hold none of them)" : "");
+      return NULL;
+    }
   records = ftc_record_read_file (path, error);
   /* the file holds answers in the order they arrived (concurrent requests, resumed runs): the fine-tuning
    * data, the tokenizer learnt from it and so the whole training must not depend on that order */
@@ -393,13 +402,32 @@ task_tokenizer (FtcPipeline *self, const char *task_key, GPtrArray *texts, GErro
   g_ptr_array_remove_index (texts, texts->len - 1);
   if (tok == NULL)
     return NULL;
-  if (g_mkdir_with_parents (dir, 0755) != 0 || !ftc_tokenizer_save (tok, dir, error))
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", dir, g_strerror (errno));
-      ftc_tokenizer_free (tok);
-      return NULL;
-    }
+  /* saved beside and renamed: a run killed while saving leaves no half-written tokenizer that every later
+   * run would fail to load */
+  {
+    g_autofree char *tmp = g_strconcat (dir, ".tmp", NULL);
+    g_autoptr (GFile) tmp_file = g_file_new_for_path (tmp);
+    g_autoptr (GFileEnumerator) old = g_file_enumerate_children (tmp_file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+    GFileInfo *info;
+
+    /* a leftover of an interrupted save */
+    while (old != NULL && (info = g_file_enumerator_next_file (old, NULL, NULL)) != NULL)
+      {
+        g_autoptr (GFile) child = g_file_get_child (tmp_file, g_file_info_get_name (info));
+        g_file_delete (child, NULL, NULL);
+        g_object_unref (info);
+      }
+    g_rmdir (tmp);
+    if (g_mkdir_with_parents (tmp, 0755) != 0 || !ftc_tokenizer_save (tok, tmp, error)
+        || g_rename (tmp, dir) != 0)
+      {
+        if (error != NULL && *error == NULL)
+          g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", dir, g_strerror (errno));
+        ftc_tokenizer_free (tok);
+        return NULL;
+      }
+  }
   log_line (self, "  tokenizer: %u tokens learnt from %u training texts", ftc_tokenizer_vocab_size (tok),
             texts->len);
   return tok;
@@ -688,6 +716,8 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
   const FtcExperimentTraining *tr = &self->exp->training;
   g_autofree char *ckpt_dir = ftc_experiment_dir_checkpoints (self->dir, task_key, method);
   g_autofree char *ckpt_config = g_build_filename (ckpt_dir, "config.json", NULL);
+  g_autofree char *ckpt_old = g_strconcat (ckpt_dir, ".old", NULL);
+  g_autofree char *ckpt_old_config = g_build_filename (ckpt_old, "config.json", NULL);
   g_autoptr (FtcStudent) student = NULL;
   g_autoptr (JsonObject) state = NULL;
   g_autoptr (GPtrArray) examples = NULL;
@@ -697,6 +727,13 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
   gint64 step = 0;
   guint n_cut = 0;
 
+  /* a run killed between the two renames of a checkpoint save leaves it whole under .old: its name back */
+  if (!g_file_test (ckpt_dir, G_FILE_TEST_EXISTS) && g_file_test (ckpt_old_config, G_FILE_TEST_EXISTS)
+      && g_rename (ckpt_old, ckpt_dir) != 0)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", ckpt_old, g_strerror (errno));
+      return NULL;
+    }
   if (g_file_test (ckpt_config, G_FILE_TEST_EXISTS))
     {
       student = ftc_student_load_checkpoint (self->be, ckpt_dir, &step, &state, error);

@@ -185,7 +185,13 @@ test_whole (void)
     g_assert_cmpuint (loss_lines, ==, steps);
   }
 
-  /* the same directory again: nothing is redone */
+  /* the same directory again: nothing is redone, even for a checkpoint left under .old by a run killed
+   * between the two renames of its save */
+  {
+    g_autofree char *ckpt = ftc_experiment_dir_checkpoints (dir, TASK, "ft_cot");
+    g_autofree char *old = g_strconcat (ckpt, ".old", NULL);
+    g_assert_cmpint (g_rename (ckpt, old), ==, 0);
+  }
   again = ftc_pipeline_new (dir, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (ftc_pipeline_run (again, NULL, &error));
@@ -225,6 +231,43 @@ test_teacher_all_wrong (void)
   g_assert_nonnull (strstr (error->message, "answered none of the 24 training questions correctly"));
   g_assert_cmpuint (count_lines (metrics, "\"loss\""), ==, 0);
   g_assert_false (g_file_test (ckpt, G_FILE_TEST_EXISTS));
+}
+
+/* metrics.jsonl after a run killed at step 5 and resumed from its checkpoint at step 3: steps 4 and 5
+ * twice, and a final accuracy line written by each run; the curves keep the last line of each step */
+static void
+test_curves_resumed (void)
+{
+  static const char text[] =
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":1,\"epoch\":1,\"loss\":4.0,\"lr\":0.001}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":2,\"epoch\":1,\"loss\":3.0,\"lr\":0.001}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":3,\"epoch\":1,\"loss\":2.5,\"lr\":0.001}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":3,\"epoch\":1,\"test_accuracy\":10.0}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":4,\"epoch\":2,\"loss\":9.0,\"lr\":0.001}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":5,\"epoch\":2,\"loss\":9.5,\"lr\":0.001}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":4,\"epoch\":2,\"loss\":2.0,\"lr\":0.001}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":5,\"epoch\":2,\"loss\":1.5,\"lr\":0.001}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":6,\"epoch\":2,\"loss\":1.0,\"lr\":0.001}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":6,\"epoch\":2,\"test_accuracy\":30.0}\n"
+    "{\"task\":\"t\",\"method\":\"ft_cot\",\"step\":6,\"epoch\":2,\"test_accuracy\":40.0}\n";
+  static const double steps[] = { 1, 2, 3, 4, 5, 6 }, losses[] = { 4.0, 3.0, 2.5, 2.0, 1.5, 1.0 };
+  g_autofree char *path = ftc_test_write_tmp ("metrics.jsonl", text, -1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) curves = ftc_curves_load (path, &error);
+  const FtcCurve *c;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (curves->len, ==, 1);
+  c = curves->pdata[0];
+  g_assert_cmpuint (c->step->len, ==, 6);
+  g_assert_cmpmem (c->step->data, 6 * sizeof (double), steps, sizeof steps);
+  g_assert_cmpmem (c->loss->data, 6 * sizeof (double), losses, sizeof losses);
+  g_assert_cmpuint (c->lr->len, ==, 6);
+  g_assert_cmpuint (c->acc->len, ==, 2);
+  g_assert_cmpuint (c->acc_epoch->len, ==, 2);
+  g_assert_cmpfloat (g_array_index (c->acc, double, 0), ==, 10.0);
+  g_assert_cmpfloat (g_array_index (c->acc, double, 1), ==, 40.0);
+  g_assert_cmpfloat (g_array_index (c->acc_epoch, double, 1), ==, 2.0);
 }
 
 /* ---- the binary --------------------------------------------------------------------------------- */
@@ -551,14 +594,64 @@ test_replay (void)
     }
 }
 
+/* A replay teacher without records for the training questions (commonsense_qa's recorded completions
+ * are of its dev file, its training questions come from the train file): a clear error, no training */
+static void
+test_replay_missing (void)
+{
+  g_autofree char *replay = ftc_test_shared_path ("teacher", "text-davinci-002", NULL);
+  g_autofree char *datasets = NULL, *train_file = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcPipeline) p = NULL;
+
+  if (replay == NULL)
+    return;
+  datasets = ftc_test_shared_path ("datasets", NULL);
+  train_file = g_build_filename (datasets, "commonsense_qa", "train_rand_split.jsonl", NULL);
+  if (!g_file_test (replay, G_FILE_TEST_IS_DIR) || !g_file_test (train_file, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no shared teacher data or commonsense_qa");
+      return;
+    }
+  g_setenv ("FTCOT_DATA_DIR", datasets, TRUE);
+  json = g_strdup_printf ("{\"tasks\": [{\"key\": \"commonsense_qa\", \"train_size\": 8, \"test_size\": 4}],"
+                          " \"teacher\": {\"kind\": \"replay\", \"replay_path\": \"%s\"},"
+                          " \"methods\": [\"ft_cot\"], \"device\": \"cpu\"}", replay);
+  dir = g_build_filename (ftc_test_tmpdir (), "missing", NULL);
+  p = ftc_pipeline_new (dir, parse (json), &error);
+  g_assert_no_error (error);
+  g_assert_false (ftc_pipeline_run (p, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "commonsense_qa: the teacher gave no answer to any of the 8 train questions"));
+  g_assert_nonnull (strstr (error->message, "replay"));
+}
+
+/* One source, three programs (tests/meson.build), each well under its timeout: FTC_TEST_PART is "whole",
+ * "resume" or "replay". */
+#ifndef FTC_TEST_PART
+#define FTC_TEST_PART "whole"
+#endif
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/pipeline/whole", test_whole);
-  g_test_add_func ("/pipeline/teacher-all-wrong", test_teacher_all_wrong);
-  g_test_add_func ("/pipeline/unknown-key", test_unknown_key);
-  g_test_add_func ("/pipeline/kill-resume", test_kill_resume);
-  g_test_add_func ("/pipeline/replay", test_replay);
+  if (g_str_equal (FTC_TEST_PART, "whole"))
+    {
+      g_test_add_func ("/pipeline/whole", test_whole);
+      g_test_add_func ("/pipeline/teacher-all-wrong", test_teacher_all_wrong);
+      g_test_add_func ("/pipeline/unknown-key", test_unknown_key);
+      g_test_add_func ("/pipeline/curves-resumed", test_curves_resumed);
+    }
+  else if (g_str_equal (FTC_TEST_PART, "resume"))
+    g_test_add_func ("/pipeline/kill-resume", test_kill_resume);
+  else
+    {
+      g_test_add_func ("/pipeline/replay-missing", test_replay_missing);
+      g_test_add_func ("/pipeline/replay", test_replay);
+    }
   return g_test_run ();
 }
