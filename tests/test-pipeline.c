@@ -6,6 +6,8 @@
 #include <math.h>
 #include <signal.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -503,6 +505,65 @@ test_kill_resume (void)
   }
 }
 
+/* A full disk while the first checkpoint is written: RLIMIT_FSIZE in the `ftcot run` child makes the write
+ * of model.safetensors fail (EFBIG) while the small files before it fit. The run stops with a message that
+ * names the checkpoint and the cause; nothing half-written is taken for a checkpoint, and the next run
+ * finishes. */
+static void
+limit_file_size (gpointer data)
+{
+  struct rlimit limit;
+
+  getrlimit (RLIMIT_FSIZE, &limit);
+  limit.rlim_cur = 512 * 1024;
+  setrlimit (RLIMIT_FSIZE, &limit);
+  signal (SIGXFSZ, SIG_IGN);
+}
+
+static void
+test_disk_full (void)
+{
+  const char *ftcot = cli ();
+  g_autofree char *dir = NULL, *config = NULL, *err = NULL, *ckpt = NULL, *ckpt_config = NULL, *summary = NULL;
+  g_autoptr (GError) error = NULL;
+  int status = 0;
+
+  if (ftcot == NULL)
+    return;
+  dir = g_build_filename (ftc_test_tmpdir (), "full", NULL);
+  config = ftc_experiment_dir_config (dir);
+  ckpt = ftc_experiment_dir_checkpoints (dir, TASK, "vanilla");
+  ckpt_config = g_build_filename (ckpt, "config.json", NULL);
+  summary = g_build_filename (dir, "report", "summary.json", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (config, tiny_experiment, -1, NULL));
+  {
+    const char *argv[] = { ftcot, "run", dir, "-q", NULL };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, limit_file_size, NULL,
+                                 NULL, &err, &status, &error));
+  }
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err);
+  g_assert_false (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (err, "ftcot run: "));
+  g_assert_nonnull (strstr (err, "saving checkpoint "));
+  g_assert_nonnull (strstr (err, ckpt));
+  g_assert_nonnull (strstr (err, g_strerror (EFBIG)));
+  g_assert_false (g_file_test (ckpt_config, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (summary, G_FILE_TEST_EXISTS));
+  {
+    /* no temporary folder left behind */
+    g_autofree char *parent = g_path_get_dirname (ckpt);
+    g_autoptr (GDir) listing = g_dir_open (parent, 0, NULL);
+    const char *name;
+    while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+      g_assert_null (strstr (name, ".tmp"));
+  }
+  finish_run (ftcot, dir);
+  g_assert_true (g_file_test (ckpt_config, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (summary, G_FILE_TEST_EXISTS));
+}
+
 /* ---- the replay teacher over the shared teacher data -------------------------------------------- */
 
 static void
@@ -647,7 +708,10 @@ main (int argc, char **argv)
       g_test_add_func ("/pipeline/curves-resumed", test_curves_resumed);
     }
   else if (g_str_equal (FTC_TEST_PART, "resume"))
-    g_test_add_func ("/pipeline/kill-resume", test_kill_resume);
+    {
+      g_test_add_func ("/pipeline/kill-resume", test_kill_resume);
+      g_test_add_func ("/pipeline/disk-full", test_disk_full);
+    }
   else
     {
       g_test_add_func ("/pipeline/replay-missing", test_replay_missing);

@@ -408,7 +408,9 @@ test_checkpoint_disk_full (void)
   g_assert_nonnull (error);
   g_test_message ("full disk: %s", error->message);
   g_assert_true (error->domain == FTC_ERROR);
-  g_assert_nonnull (strstr (error->message, "t.ft_cot"));
+  g_assert_true (g_str_has_prefix (error->message, "saving checkpoint "));
+  g_assert_nonnull (strstr (error->message, ckpt));
+  g_assert_nonnull (strstr (error->message, "the previous one is kept"));
   g_assert_nonnull (strstr (error->message, g_strerror (EFBIG)));
   g_clear_error (&error);
 
