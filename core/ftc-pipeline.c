@@ -6,6 +6,8 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include <glib/gstdio.h>
+
 #include "core/ftc-answer.h"
 #include "core/ftc-curate.h"
 #include "core/ftc-error.h"
@@ -189,10 +191,12 @@ load_task (FtcPipeline *self, const FtcExperimentTask *et, GError **error)
 {
   FtcTaskOpenOptions options = { 0 };
   g_autofree char *data_path = ftc_experiment_resolve_path (self->exp, et->data_path);
-  const char *spec = data_path != NULL && ftc_task_spec_is_path (data_path) ? data_path : et->key;
+  /* data_path: a directory of the dataset's raw files, or a file to import */
+  gboolean is_dir = data_path != NULL && g_file_test (data_path, G_FILE_TEST_IS_DIR);
+  const char *spec = data_path != NULL && !is_dir && ftc_task_spec_is_path (data_path) ? data_path : et->key;
   FtcTask *task;
 
-  options.data_dir = data_path != NULL && !ftc_task_spec_is_path (data_path) ? data_path : NULL;
+  options.data_dir = is_dir ? data_path : NULL;
   options.split = g_strcmp0 (et->split, "template") == 0 ? FTC_SPLIT_TEMPLATE : FTC_SPLIT_DEFAULT;
   options.n = et->n;
   options.size = et->size;
@@ -231,7 +235,7 @@ split_samples (FtcTask *task, GArray *positions)
 /* ---- teach -------------------------------------------------------------------------------------- */
 
 static FtcTeacher *
-make_teacher (FtcPipeline *self, GError **error)
+make_teacher (FtcPipeline *self, const char *task_key, GError **error)
 {
   const FtcExperimentTeacher *t = &self->exp->teacher;
 
@@ -247,6 +251,14 @@ make_teacher (FtcPipeline *self, GError **error)
     case FTC_TEACHER_REPLAY:
       {
         g_autofree char *path = ftc_experiment_resolve_path (self->exp, t->replay_path);
+        /* a directory holds one TASK.jsonl per task (docs/experiment.md) */
+        if (g_file_test (path, G_FILE_TEST_IS_DIR))
+          {
+            g_autofree char *name = g_strconcat (task_key, ".jsonl", NULL);
+            g_autofree char *file = g_build_filename (path, name, NULL);
+            g_free (path);
+            path = g_steal_pointer (&file);
+          }
         return ftc_teacher_replay_new (path, t->model, error);
       }
     case FTC_TEACHER_OPENAI:
@@ -293,6 +305,20 @@ on_teach_progress (GObject *job, GParamSpec *pspec, gpointer data)
     set_fraction (self, (double) ftc_teach_job_get_done (FTC_TEACH_JOB (job)) / total);
 }
 
+/* Question order (index in the task), then completion index. */
+static int
+compare_records (gconstpointer pa, gconstpointer pb)
+{
+  const FtcRecord *a = *(FtcRecord *const *) pa, *b = *(FtcRecord *const *) pb;
+  int c;
+
+  if (a->sample_index != b->sample_index)
+    return a->sample_index < b->sample_index ? -1 : 1;
+  if ((c = g_strcmp0 (a->sample_id, b->sample_id)) != 0)
+    return c;
+  return a->completion_index < b->completion_index ? -1 : a->completion_index > b->completion_index;
+}
+
 /* Teaches positions of task (D samples at temperature) into teacher/TASK.SPLIT.jsonl and returns the
  * records there. */
 static GPtrArray *
@@ -305,12 +331,13 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
   FtcTask *task;
   FtcTeachPlan plan;
   g_autofree char *path = NULL;
+  GPtrArray *records;
 
   /* the job takes the teacher and a task of its own */
   task = load_task (self, et, error);
   if (task == NULL)
     return NULL;
-  teacher = make_teacher (self, error);
+  teacher = make_teacher (self, et->key, error);
   if (teacher == NULL)
     {
       ftc_task_free (task);
@@ -334,7 +361,19 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
     return NULL;
   path = g_strdup (ftc_teach_job_get_records_path (job));
   log_line (self, "  teacher: %u records in %s", ftc_teach_job_get_done (job), path);
-  return ftc_record_read_file (path, error);
+  if (ftc_teach_job_get_done (job) == 0)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND,
+                   "%s: the teacher gave no answer to any of the %u %s questions%s", et->key, positions->len, split,
+                   t->kind == FTC_TEACHER_REPLAY ? " (the replay files hold none of them)" : "");
+      return NULL;
+    }
+  records = ftc_record_read_file (path, error);
+  /* the file holds answers in the order they arrived (concurrent requests, resumed runs): the fine-tuning
+   * data, the tokenizer learnt from it and so the whole training must not depend on that order */
+  if (records != NULL)
+    g_ptr_array_sort (records, compare_records);
+  return records;
 }
 
 /* ---- the student's tokenizer -------------------------------------------------------------------- */
@@ -366,13 +405,32 @@ task_tokenizer (FtcPipeline *self, const char *task_key, GPtrArray *texts, GErro
   g_ptr_array_remove_index (texts, texts->len - 1);
   if (tok == NULL)
     return NULL;
-  if (g_mkdir_with_parents (dir, 0755) != 0 || !ftc_tokenizer_save (tok, dir, error))
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", dir, g_strerror (errno));
-      ftc_tokenizer_free (tok);
-      return NULL;
-    }
+  /* saved beside and renamed: a run killed while saving leaves no half-written tokenizer that every later
+   * run would fail to load */
+  {
+    g_autofree char *tmp = g_strconcat (dir, ".tmp", NULL);
+    g_autoptr (GFile) tmp_file = g_file_new_for_path (tmp);
+    g_autoptr (GFileEnumerator) old = g_file_enumerate_children (tmp_file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+    GFileInfo *info;
+
+    /* a leftover of an interrupted save */
+    while (old != NULL && (info = g_file_enumerator_next_file (old, NULL, NULL)) != NULL)
+      {
+        g_autoptr (GFile) child = g_file_get_child (tmp_file, g_file_info_get_name (info));
+        g_file_delete (child, NULL, NULL);
+        g_object_unref (info);
+      }
+    g_rmdir (tmp);
+    if (g_mkdir_with_parents (tmp, 0755) != 0 || !ftc_tokenizer_save (tok, tmp, error)
+        || g_rename (tmp, dir) != 0)
+      {
+        if (error != NULL && *error == NULL)
+          g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", dir, g_strerror (errno));
+        ftc_tokenizer_free (tok);
+        return NULL;
+      }
+  }
   log_line (self, "  tokenizer: %u tokens learnt from %u training texts", ftc_tokenizer_vocab_size (tok),
             texts->len);
   return tok;
@@ -661,6 +719,8 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
   const FtcExperimentTraining *tr = &self->exp->training;
   g_autofree char *ckpt_dir = ftc_experiment_dir_checkpoints (self->dir, task_key, method);
   g_autofree char *ckpt_config = g_build_filename (ckpt_dir, "config.json", NULL);
+  g_autofree char *ckpt_old = g_strconcat (ckpt_dir, ".old", NULL);
+  g_autofree char *ckpt_old_config = g_build_filename (ckpt_old, "config.json", NULL);
   g_autoptr (FtcStudent) student = NULL;
   g_autoptr (JsonObject) state = NULL;
   g_autoptr (GPtrArray) examples = NULL;
@@ -670,6 +730,13 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
   gint64 step = 0;
   guint n_cut = 0;
 
+  /* a run killed between the two renames of a checkpoint save leaves it whole under .old: its name back */
+  if (!g_file_test (ckpt_dir, G_FILE_TEST_EXISTS) && g_file_test (ckpt_old_config, G_FILE_TEST_EXISTS)
+      && g_rename (ckpt_old, ckpt_dir) != 0)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", ckpt_old, g_strerror (errno));
+      return NULL;
+    }
   if (g_file_test (ckpt_config, G_FILE_TEST_EXISTS))
     {
       student = ftc_student_load_checkpoint (self->be, ckpt_dir, &step, &state, error);

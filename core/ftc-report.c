@@ -1180,11 +1180,20 @@ member_string (JsonObject *o, const char *key)
   return json_node_get_string (node);
 }
 
-static void
+/* A run resumed from a checkpoint appends the steps after it again: the last line of a step wins. Returns
+ * the index written. */
+static guint
 push2 (GArray *xs, GArray *ys, double x, double y)
 {
+  for (guint i = xs->len; i > 0; i--)
+    if (g_array_index (xs, double, i - 1) == x)
+      {
+        g_array_index (ys, double, i - 1) = y;
+        return i - 1;
+      }
   g_array_append_val (xs, x);
   g_array_append_val (ys, y);
+  return xs->len - 1;
 }
 
 GPtrArray *
@@ -1244,8 +1253,11 @@ ftc_curves_load (const char *path, GError **error)
           {
             double epoch = NAN;
             member_number (o, "epoch", &epoch);
-            push2 (c->acc_step, c->acc, step, v);
-            g_array_append_val (c->acc_epoch, epoch);
+            guint at = push2 (c->acc_step, c->acc, step, v);
+            if (at == c->acc_epoch->len)
+              g_array_append_val (c->acc_epoch, epoch);
+            else
+              g_array_index (c->acc_epoch, double, at) = epoch;
           }
       }
     }

@@ -122,7 +122,8 @@ typedef struct {
 
 void ftc_curve_free (FtcCurve *curve);
 /* FtcCurve* per (task, method) in first-seen order. A malformed last line (a write cut short) is skipped;
- * any other malformed line is an error naming file:line. */
+ * any other malformed line is an error naming file:line. A step seen again (lines a resumed run wrote
+ * twice) keeps the values of its last line. */
 GPtrArray *ftc_curves_load (const char *path, GError **error);
 /* Loss (train, validation) against step, the learning rate on the right axis. */
 FtcChart *ftc_curve_chart (const FtcCurve *curve, const char *title);

@@ -51,6 +51,17 @@ ftc_review_state_from_string (const char *s, FtcReviewState *out)
   return FALSE;
 }
 
+/* An integer-valued JSON number (a string or a fraction would otherwise read as 0). */
+static gboolean
+member_is_integer (JsonObject *obj, const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  return json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
 FtcReview *
 ftc_review_load (const char *path, GError **error)
 {
@@ -98,16 +109,23 @@ ftc_review_load (const char *path, GError **error)
       obj = json_node_get_object (json_parser_get_root (parser));
       task = json_object_get_string_member_with_default (obj, "task", NULL);
       sample_id = json_object_get_string_member_with_default (obj, "sample_id", NULL);
-      if (task == NULL || sample_id == NULL || !json_object_has_member (obj, "completion_index"))
+      if (task == NULL || sample_id == NULL || !member_is_integer (obj, "completion_index"))
         {
           g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
-                       "%s:%u: a decision needs \"task\", \"sample_id\" and \"completion_index\"", path, i + 1);
+                       "%s:%u: a decision needs \"task\", \"sample_id\" (strings) and \"completion_index\" (an integer)",
+                       path, i + 1);
           return NULL;
         }
       if (!ftc_review_state_from_string (json_object_get_string_member_with_default (obj, "state", NULL), &state))
         {
           g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
                        "%s:%u: \"state\" must be \"pending\", \"accepted\" or \"rejected\"", path, i + 1);
+          return NULL;
+        }
+      if (json_object_has_member (obj, "rationale") && !JSON_NODE_HOLDS_NULL (json_object_get_member (obj, "rationale"))
+          && json_node_get_value_type (json_object_get_member (obj, "rationale")) != G_TYPE_STRING)
+        {
+          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s:%u: \"rationale\" must be a string", path, i + 1);
           return NULL;
         }
       d = g_new0 (FtcReviewDecision, 1);

@@ -119,7 +119,14 @@ ftc_student_save_checkpoint (FtcStudent *student, const char *dir, gint64 step, 
       || !check_status (student->be, ftc_gpt2_read_optimizer (student->model, m, v, n), "reading the optimizer",
                         error))
     return FALSE;
-  return ftc_checkpoint_save (dir, &student->config, student->tokenizer, params, m, v, n, step, state, error);
+  if (!ftc_checkpoint_save (dir, &student->config, student->tokenizer, params, m, v, n, step, state, error))
+    {
+      /* the cause names a file of the temporary folder, gone by now: say which checkpoint it was */
+      g_prefix_error (error, "saving checkpoint %s (step %" G_GINT64_FORMAT "; the previous one is kept): ", dir,
+                      step);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
