@@ -529,6 +529,17 @@ ftc_gpt2_zero_grad (FtcGpt2 *model)
   return ftc_buf_fill (ftc_view (model->grads, 0), 0.0f, model->num_params);
 }
 
+/* matmul_backward for a dinp that nothing has written yet: dinp (N,IC) = dout (N,OC) @ weight (OC,IC) is
+ * written (beta 0) rather than accumulated, so it needs no zero fill first (a full pass over the buffer);
+ * dweight and dbias accumulate as usual.  The same products in the same order as matmul_backward. */
+static FtcStatus
+matmul_backward_fresh (FtcBackend *be, FtcView dinp, FtcView dweight, FtcView dbias, FtcView dout, FtcView inp,
+                       FtcView weight, int N, int IC, int OC)
+{
+  CHECK (ftc_gemm (be, 0, 0, N, IC, OC, 1.0f, dout, OC, weight, IC, 0.0f, dinp, IC));
+  return ftc_matmul_backward (be, FTC_VIEW_NULL, dweight, dbias, dout, inp, weight, N, IC, OC);
+}
+
 FtcStatus
 ftc_gpt2_backward (FtcGpt2 *model)
 {
@@ -550,9 +561,8 @@ ftc_gpt2_backward (FtcGpt2 *model)
                                    act (model, ACT_WEIGHTS), (int) BT, V, Vp, 1));
   /* forward: logits[:, :V] = lnf @ wte[:V]^T */
   FtcView dlnf = act (model, ACT_DC);
-  CHECK (ftc_buf_fill (dlnf, 0.0f, BTC));
-  /* dlnf (BT,C) += dlogits[:, :V] (BT,V) @ wte[:V] (V,C) */
-  CHECK (ftc_gemm (be, 0, 0, (int) BT, C, V, 1.0f, dlogits, Vp, param (model, T_WTE, 0), C, 1.0f, dlnf, C));
+  /* dlnf (BT,C) = dlogits[:, :V] (BT,V) @ wte[:V] (V,C), written (beta 0): no zero fill needed */
+  CHECK (ftc_gemm (be, 0, 0, (int) BT, C, V, 1.0f, dlogits, Vp, param (model, T_WTE, 0), C, 0.0f, dlnf, C));
   /* dwte[:V] (V,C) += dlogits[:, :V]^T (V,BT) @ lnf (BT,C) */
   CHECK (ftc_gemm (be, 1, 0, V, C, (int) BT, 1.0f, dlogits, Vp, act (model, ACT_LNF), C, 1.0f,
                    grad (model, T_WTE, 0), C));
@@ -579,25 +589,22 @@ ftc_gpt2_backward (FtcGpt2 *model)
       /* forward: residual3 = residual2 + fcproj, so dfcproj = dresidual and dresidual2 = dresidual (+ below) */
       /* forward: fcproj = fch_gelu @ fcprojw^T + fcprojb */
       FtcView dfch_gelu = d4a, dfch = d4b;
-      CHECK (ftc_buf_fill (dfch_gelu, 0.0f, 4 * BTC));
-      CHECK (ftc_matmul_backward (be, dfch_gelu, grad (model, T_FCPROJW, l), grad (model, T_FCPROJB, l), dresidual,
-                                  fch_gelu, param (model, T_FCPROJW, l), (int) BT, 4 * C, C));
+      CHECK (matmul_backward_fresh (be, dfch_gelu, grad (model, T_FCPROJW, l), grad (model, T_FCPROJB, l), dresidual,
+                                    fch_gelu, param (model, T_FCPROJW, l), (int) BT, 4 * C, C));
       /* forward: fch_gelu = gelu(fch) */
       CHECK (ftc_buf_fill (dfch, 0.0f, 4 * BTC));
       CHECK (ftc_gelu_backward (be, dfch, fch, dfch_gelu, 4 * BTC));
       /* forward: fch = ln2 @ fcw^T + fcb */
       FtcView dln2 = dc;
-      CHECK (ftc_buf_fill (dln2, 0.0f, BTC));
-      CHECK (ftc_matmul_backward (be, dln2, grad (model, T_FCW, l), grad (model, T_FCB, l), dfch, ln2,
-                                  param (model, T_FCW, l), (int) BT, C, 4 * C));
+      CHECK (matmul_backward_fresh (be, dln2, grad (model, T_FCW, l), grad (model, T_FCB, l), dfch, ln2,
+                                    param (model, T_FCW, l), (int) BT, C, 4 * C));
       /* forward: ln2 = layernorm(residual2); adds into dresidual, which is now dresidual2 */
       CHECK (ftc_layernorm_backward (be, dresidual, grad (model, T_LN2W, l), grad (model, T_LN2B, l), dln2,
                                      residual2, param (model, T_LN2W, l), ln2_mean, ln2_rstd, (int) BT, C));
       /* forward: residual2 = residual + attproj; attproj = atty @ attprojw^T + attprojb */
       FtcView datty = dc;
-      CHECK (ftc_buf_fill (datty, 0.0f, BTC));
-      CHECK (ftc_matmul_backward (be, datty, grad (model, T_ATTPROJW, l), grad (model, T_ATTPROJB, l), dresidual,
-                                  atty, param (model, T_ATTPROJW, l), (int) BT, C, C));
+      CHECK (matmul_backward_fresh (be, datty, grad (model, T_ATTPROJW, l), grad (model, T_ATTPROJB, l), dresidual,
+                                    atty, param (model, T_ATTPROJW, l), (int) BT, C, C));
       /* forward: atty = attention(qkv) */
       FtcView dqkv = d4a;
       CHECK (ftc_buf_fill (dqkv, 0.0f, 3 * BTC));
@@ -605,9 +612,8 @@ ftc_gpt2_backward (FtcGpt2 *model)
                                      datty, qkvr, att, B, T, C, NH));
       /* forward: qkv = ln1 @ qkvw^T + qkvb */
       FtcView dln1 = dc;
-      CHECK (ftc_buf_fill (dln1, 0.0f, BTC));
-      CHECK (ftc_matmul_backward (be, dln1, grad (model, T_QKVW, l), grad (model, T_QKVB, l), dqkv, ln1,
-                                  param (model, T_QKVW, l), (int) BT, C, 3 * C));
+      CHECK (matmul_backward_fresh (be, dln1, grad (model, T_QKVW, l), grad (model, T_QKVB, l), dqkv, ln1,
+                                    param (model, T_QKVW, l), (int) BT, C, 3 * C));
       /* forward: ln1 = layernorm(residual); dresidual becomes the gradient of the block's input */
       CHECK (ftc_layernorm_backward (be, dresidual, grad (model, T_LN1W, l), grad (model, T_LN1B, l), dln1,
                                      residual, param (model, T_LN1W, l), ln1_mean, ln1_rstd, (int) BT, C));

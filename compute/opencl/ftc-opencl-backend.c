@@ -30,6 +30,7 @@ typedef enum {
   K_CROSSENTROPY_FORWARD, K_CROSSENTROPY_FORWARD_ROWS,
   K_ADAMW_UPDATE,
   K_NORM_PARTIAL, K_NORM_FINAL,
+  K_ENCODER_FORWARD_POS, K_KV_CACHE_WRITE, K_ATTENTION_CACHED,
   K_COUNT
 } KernelId;
 
@@ -72,6 +73,9 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_ADAMW_UPDATE] = { "adamw", "adamw_update" },
   [K_NORM_PARTIAL] = { "norm", "norm_partial" },
   [K_NORM_FINAL] = { "norm", "norm_final" },
+  [K_ENCODER_FORWARD_POS] = { "decode", "encoder_forward_pos" },
+  [K_KV_CACHE_WRITE] = { "decode", "kv_cache_write" },
+  [K_ATTENTION_CACHED] = { "decode", "attention_cached" },
 };
 
 #define MAX_PROGRAMS 16
@@ -966,6 +970,63 @@ opencl_adamw_update (FtcBackend *base, FtcView params, FtcView grads, FtcView m,
   return launch (&a, N, 0);
 }
 
+/* ---- KV-cache generation ---- */
+
+static FtcStatus
+opencl_encoder_forward_pos (FtcBackend *base, FtcView out, FtcView inp, FtcView pos, FtcView wte, FtcView wpe,
+                            int B, int T, int C)
+{
+  Args a = args_begin (CLBE (base), K_ENCODER_FORWARD_POS);
+
+  arg_view (&a, out);   /* (B,T,C) */
+  arg_view (&a, inp);   /* (B,T) int32 */
+  arg_view (&a, pos);   /* (B) int32 */
+  arg_view (&a, wte);   /* (V,C) */
+  arg_view (&a, wpe);   /* (maxT,C) */
+  arg_int (&a, B);
+  arg_int (&a, T);
+  arg_int (&a, C);
+  return launch (&a, (size_t) B * T * C, 0);
+}
+
+static FtcStatus
+opencl_attention_forward_cached (FtcBackend *base, FtcView out, FtcView kcache, FtcView vcache, FtcView att,
+                                 FtcView qkv, FtcView pos, int B, int T, int C, int NH, int Tc)
+{
+  FtcClBackend *be = CLBE (base);
+  const int HS = C / NH;
+  Args a = args_begin (be, K_KV_CACHE_WRITE);
+  FtcStatus st;
+
+  /* the new keys and values go in first: token t also attends to the tokens before it in this call */
+  arg_view (&a, kcache);   /* (B,NH,Tc,HS) */
+  arg_view (&a, vcache);   /* (B,NH,Tc,HS) */
+  arg_view (&a, qkv);      /* (B,T,3C) */
+  arg_view (&a, pos);      /* (B) int32 */
+  arg_int (&a, B);
+  arg_int (&a, T);
+  arg_int (&a, NH);
+  arg_int (&a, HS);
+  arg_int (&a, Tc);
+  st = launch (&a, (size_t) B * T * NH, 0);
+  if (st != FTC_OK)
+    return st;
+  a = args_begin (be, K_ATTENTION_CACHED);
+  arg_view (&a, out);      /* (B,T,C) */
+  arg_view (&a, kcache);
+  arg_view (&a, vcache);
+  arg_view (&a, att);      /* (B,NH,T,Tc) scratch */
+  arg_view (&a, qkv);
+  arg_view (&a, pos);
+  arg_int (&a, B);
+  arg_int (&a, T);
+  arg_int (&a, NH);
+  arg_int (&a, HS);
+  arg_int (&a, Tc);
+  arg_float (&a, 1.0f / sqrtf ((float) HS));
+  return launch (&a, (size_t) B * NH * T, 0);
+}
+
 static const FtcBackendClass opencl_class = {
   .name = "opencl",
   .free_backend = opencl_free_backend,
@@ -994,6 +1055,8 @@ static const FtcBackendClass opencl_class = {
   .norm_squared = opencl_norm_squared,
   .scale = opencl_scale,
   .adamw_update = opencl_adamw_update,
+  .encoder_forward_pos = opencl_encoder_forward_pos,
+  .attention_forward_cached = opencl_attention_forward_cached,
 };
 
 /* ---- tuning ---- */
