@@ -140,10 +140,11 @@ script_last_letters (JsonObject *steps_json, GRand *rand, gboolean make_wrong, g
       g_string_append_c (so_far, letter);
       if (terse)
         {
+          /* the letters so far written out at each step: the answer grows one letter at a time */
           if (g_rand_boolean (rand))
-            sentence (s, "%s: \"%c\".", w, letter);
+            sentence (s, "%s: \"%c\", \"%s\".", w, letter, so_far->str);
           else
-            sentence (s, "%s ends in \"%c\".", w, letter);
+            sentence (s, "%s ends in \"%c\", so \"%s\".", w, letter, so_far->str);
           continue;
         }
       switch (g_rand_int_range (rand, 0, 3))
