@@ -46,7 +46,8 @@ test_demo_quick (void)
   /* the table names every task and method */
   for (guint t = 0; t < exp->tasks->len; t++)
     g_assert_nonnull (strstr (out, ((FtcExperimentTask *) exp->tasks->pdata[t])->key));
-  g_assert_nonnull (strstr (out, "ft_cot_d2"));
+  g_assert_nonnull (strstr (out, "vanilla"));
+  g_assert_nonnull (strstr (out, "ft_cot"));
 
   /* the charts */
   for (const char *const *name = (const char *const[]) { "accuracy.png", "accuracy.svg", NULL }; *name; name++)
