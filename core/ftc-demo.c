@@ -20,35 +20,43 @@ ftc_demo_experiment (gboolean quick)
   g_free (exp->name);
   exp->name = g_strdup (quick ? "ftcot demo (quick)" : "ftcot demo");
   g_ptr_array_set_size (exp->tasks, 0);
-  add_task (exp, "synthetic_coin_flip", 6, quick ? 300 : 1000, quick ? 160 : 400, quick ? 60 : 200);
-  add_task (exp, "synthetic_arithmetic", 3, quick ? 300 : 1000, quick ? 160 : 400, quick ? 60 : 200);
+  /* n is split 70/30 by the generator; train_size and test_size take what the demo uses of each side.
+   * Last letters (4 words) and 2-step arithmetic are where an answer written in one go is hard for a tiny
+   * student; a student needs about 2000 training questions before the steps generalise. Coin flip with
+   * 12 people stays in as the task where vanilla fine-tuning does not fail (docs/demo.md says why). */
+  add_task (exp, "synthetic_last_letters", 4, 2900, 2000, quick ? 50 : 100);
+  add_task (exp, "synthetic_arithmetic", 2, quick ? 1500 : 2900, quick ? 1000 : 2000, quick ? 50 : 100);
   if (!quick)
-    add_task (exp, "synthetic_last_letters", 4, 1000, 400, 200);
+    add_task (exp, "synthetic_coin_flip", 12, 400, 240, 100);
 
   exp->teacher.kind = FTC_TEACHER_SCRIPTED;
   exp->teacher.samples = 4;
   exp->teacher.temperature = 0.7;
+  exp->teacher.options = json_object_new ();
+  json_object_set_string_member (exp->teacher.options, "style", "terse");
 
   g_array_set_size (exp->methods, 0);
   for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
     {
       FtcMethod m;
-      if (quick && g_str_equal (methods[i], "ft_cot_d4"))
+      if (quick && g_str_has_prefix (methods[i], "ft_cot_d"))
         continue;
       ftc_method_parse (methods[i], &m);
       g_array_append_val (exp->methods, m);
     }
   if (quick)
-    exp->teacher.samples = 2;
+    exp->teacher.samples = 1;
 
   g_free (exp->student.preset);
   exp->student.preset = g_strdup ("tiny");
-  exp->training.learning_rate = 1e-3;
+  exp->training.learning_rate = 2e-3;
+  exp->training.schedule = FTC_SCHEDULE_COSINE;
+  exp->training.warmup_steps = 40;
   exp->training.batch_size = 16;
-  exp->training.epochs = quick ? 8 : 12;
+  exp->training.epochs = 8;
   exp->training.max_seq_len = 256;
   exp->training.eval_every_epoch = FALSE;
-  exp->evaluation.max_new_tokens = 160;
+  exp->evaluation.max_new_tokens = quick ? 64 : 100;
   exp->evaluation.batch_size = 32;
   g_free (exp->device);
   exp->device = g_strdup ("auto");

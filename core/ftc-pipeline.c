@@ -244,9 +244,22 @@ make_teacher (FtcPipeline *self, const char *task_key, GError **error)
     case FTC_TEACHER_SCRIPTED:
       {
         double error_rate = 0.1;
+        const char *style = "varied";
+        FtcTeacher *teacher;
         if (t->options != NULL && json_object_has_member (t->options, "error_rate"))
           error_rate = json_object_get_double_member (t->options, "error_rate");
-        return ftc_teacher_scripted_new (error_rate, self->exp->seeds.teacher, error);
+        if (t->options != NULL && json_object_has_member (t->options, "style"))
+          style = json_object_get_string_member_with_default (t->options, "style", "");
+        if (g_strcmp0 (style, "varied") != 0 && g_strcmp0 (style, "terse") != 0)
+          {
+            g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "teacher.options.style: '%s' is neither "
+                         "\"varied\" nor \"terse\"", style != NULL ? style : "");
+            return NULL;
+          }
+        teacher = ftc_teacher_scripted_new (error_rate, self->exp->seeds.teacher, error);
+        if (teacher != NULL)
+          ftc_teacher_scripted_set_terse (teacher, g_str_equal (style, "terse"));
+        return teacher;
       }
     case FTC_TEACHER_REPLAY:
       {

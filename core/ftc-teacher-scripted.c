@@ -8,6 +8,7 @@ typedef struct {
   FtcTeacher parent;
   double error_rate;
   guint64 seed;
+  gboolean terse;     /* short notes instead of sentences */
 } FtcTeacherScripted;
 
 /* What a scripted rationale came to. */
@@ -43,7 +44,7 @@ sentence (Script *s, const char *fmt, ...)
 /* ---- coin flip ---- */
 
 static gboolean
-script_coin_flip (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Script *s)
+script_coin_flip (JsonObject *steps_json, GRand *rand, gboolean make_wrong, gboolean terse, Script *s)
 {
   JsonArray *steps = json_object_get_array_member (steps_json, "steps");
   guint n = steps != NULL ? json_array_get_length (steps) : 0;
@@ -52,7 +53,7 @@ script_coin_flip (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Scri
 
   if (n == 0)
     return FALSE;
-  if (g_rand_boolean (rand))
+  if (!terse && g_rand_boolean (rand))
     sentence (s, "%s", PICK (rand, "The coin starts heads up.", "At first, the coin is heads up.",
                              "We begin with the coin heads up."));
   for (guint i = 0; i < n; i++)
@@ -66,7 +67,15 @@ script_coin_flip (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Scri
         flips = !flips;   /* misreads who flipped */
       if (flips)
         heads = !heads;
-      if (flips)
+      if (terse)
+        {
+          /* a person, what they did, the side up after it */
+          if (flips)
+            sentence (s, PICK (rand, "%s: flip, %s.", "%s flips, %s."), person, heads ? "heads" : "tails");
+          else
+            sentence (s, PICK (rand, "%s: no flip, %s.", "%s does not, %s."), person, heads ? "heads" : "tails");
+        }
+      else if (flips)
         sentence (s, PICK (rand, "%s flips the coin, so it is now %s.", "After %s flips it, the coin is %s.",
                            "%s flips the coin: it turns %s."), person, heads ? "heads up" : "tails up");
       else
@@ -74,8 +83,11 @@ script_coin_flip (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Scri
                            "%s leaves the coin alone; it is still %s.", "The coin is not flipped by %s, so it "
                            "remains %s."), person, before);
     }
-  sentence (s, PICK (rand, "So the coin ends up %s.", "In the end the coin is %s.", "Therefore, the coin is %s."),
-            heads ? "heads up" : "tails up");
+  if (terse)
+    sentence (s, PICK (rand, "So %s.", "Ends %s."), heads ? "heads up" : "tails up");
+  else
+    sentence (s, PICK (rand, "So the coin ends up %s.", "In the end the coin is %s.", "Therefore, the coin is %s."),
+              heads ? "heads up" : "tails up");
   s->answer = g_strdup (heads ? "yes" : "no");
   s->wrong = wrong_at >= 0;
   return TRUE;
@@ -84,7 +96,7 @@ script_coin_flip (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Scri
 /* ---- last letters ---- */
 
 static gboolean
-script_last_letters (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Script *s)
+script_last_letters (JsonObject *steps_json, GRand *rand, gboolean make_wrong, gboolean terse, Script *s)
 {
   JsonArray *steps = json_object_get_array_member (steps_json, "steps");
   guint n = steps != NULL ? json_array_get_length (steps) : 0;
@@ -126,6 +138,15 @@ script_last_letters (JsonObject *steps_json, GRand *rand, gboolean make_wrong, S
         }
       letter = g_ascii_tolower (letter);
       g_string_append_c (so_far, letter);
+      if (terse)
+        {
+          /* the letters so far written out at each step: the answer grows one letter at a time */
+          if (g_rand_boolean (rand))
+            sentence (s, "%s: \"%c\", \"%s\".", w, letter, so_far->str);
+          else
+            sentence (s, "%s ends in \"%c\", so \"%s\".", w, letter, so_far->str);
+          continue;
+        }
       switch (g_rand_int_range (rand, 0, 3))
         {
         case 0:
@@ -139,8 +160,11 @@ script_last_letters (JsonObject *steps_json, GRand *rand, gboolean make_wrong, S
           break;
         }
     }
-  sentence (s, PICK (rand, "Concatenating them gives \"%s\".", "Putting the letters together, we get \"%s\".",
-                     "So the answer is \"%s\"."), so_far->str);
+  if (terse)
+    sentence (s, PICK (rand, "So \"%s\".", "Together \"%s\"."), so_far->str);
+  else
+    sentence (s, PICK (rand, "Concatenating them gives \"%s\".", "Putting the letters together, we get \"%s\".",
+                       "So the answer is \"%s\"."), so_far->str);
   s->answer = g_string_free (so_far, FALSE);
   s->wrong = wrong_at >= 0;
   return TRUE;
@@ -304,7 +328,7 @@ apply (const char *op, gint64 before, gint64 operand, gboolean *ok)
 }
 
 static gboolean
-script_arithmetic (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Script *s)
+script_arithmetic (JsonObject *steps_json, GRand *rand, gboolean make_wrong, gboolean terse, Script *s)
 {
   JsonArray *steps = json_object_get_array_member (steps_json, "steps");
   guint n = steps != NULL ? json_array_get_length (steps) : 0;
@@ -353,8 +377,11 @@ script_arithmetic (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Scr
         values[i + 1] += delta;
     }
 
-  sentence (s, PICK (rand, "We start with %" G_GINT64_FORMAT ".", "At first there are %" G_GINT64_FORMAT ".",
-                     "The starting amount is %" G_GINT64_FORMAT "."), start);
+  if (terse)
+    sentence (s, PICK (rand, "Start %" G_GINT64_FORMAT ".", "Has %" G_GINT64_FORMAT "."), start);
+  else
+    sentence (s, PICK (rand, "We start with %" G_GINT64_FORMAT ".", "At first there are %" G_GINT64_FORMAT ".",
+                       "The starting amount is %" G_GINT64_FORMAT "."), start);
   for (guint i = 0; i < n; i++)
     {
       JsonObject *st = json_array_get_object_element (steps, i);
@@ -363,6 +390,13 @@ script_arithmetic (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Scr
       const char *word = op[0] == '+' ? "plus" : op[0] == '-' ? "minus" : op[0] == '*' ? "times" : "divided by";
       const char *sym = op[0] == '*' ? "x" : op;
 
+      if (terse)
+        {
+          sentence (s, PICK (rand, "%" G_GINT64_FORMAT " %s %" G_GINT64_FORMAT " = %" G_GINT64_FORMAT ".",
+                             "%" G_GINT64_FORMAT " %s %" G_GINT64_FORMAT " is %" G_GINT64_FORMAT "."),
+                    values[i], sym, x, values[i + 1]);
+          continue;
+        }
       switch (g_rand_int_range (rand, 0, 3))
         {
         case 0:
@@ -379,8 +413,11 @@ script_arithmetic (JsonObject *steps_json, GRand *rand, gboolean make_wrong, Scr
           break;
         }
     }
-  sentence (s, PICK (rand, "So the answer is %" G_GINT64_FORMAT ".", "In the end there are %" G_GINT64_FORMAT ".",
-                     "That leaves %" G_GINT64_FORMAT "."), values[n]);
+  if (terse)
+    sentence (s, PICK (rand, "So %" G_GINT64_FORMAT ".", "Ends %" G_GINT64_FORMAT "."), values[n]);
+  else
+    sentence (s, PICK (rand, "So the answer is %" G_GINT64_FORMAT ".", "In the end there are %" G_GINT64_FORMAT ".",
+                       "That leaves %" G_GINT64_FORMAT "."), values[n]);
   s->answer = g_strdup_printf ("%" G_GINT64_FORMAT, values[n]);
   s->wrong = wrong_at >= 0;
   return TRUE;
@@ -413,6 +450,8 @@ scripted_describe (FtcTeacher *teacher)
   json_object_set_string_member (o, "teacher", "scripted");
   json_object_set_double_member (o, "error_rate", self->error_rate);
   json_object_set_int_member (o, "seed", (gint64) self->seed);
+  if (self->terse)
+    json_object_set_string_member (o, "style", "terse");
   return o;
 }
 
@@ -469,13 +508,13 @@ scripted_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink 
           {
             gboolean make_wrong = g_rand_double (rand) < self->error_rate;
             if (strcmp (family, "coin_flip") == 0)
-              ok = script_coin_flip (steps, rand, make_wrong, &s);
+              ok = script_coin_flip (steps, rand, make_wrong, self->terse, &s);
             else if (strcmp (family, "last_letters") == 0)
-              ok = script_last_letters (steps, rand, make_wrong, &s);
+              ok = script_last_letters (steps, rand, make_wrong, self->terse, &s);
             else if (strcmp (family, "shuffled_objects") == 0)
               ok = script_shuffled_objects (sample, steps, rand, make_wrong, &s);
             else if (strcmp (family, "arithmetic") == 0)
-              ok = script_arithmetic (steps, rand, make_wrong, &s);
+              ok = script_arithmetic (steps, rand, make_wrong, self->terse, &s);
             else
               ok = FALSE;
           }
@@ -542,4 +581,11 @@ ftc_teacher_scripted_new (double error_rate, guint64 seed, GError **error)
   self->error_rate = error_rate;
   self->seed = seed;
   return &self->parent;
+}
+
+void
+ftc_teacher_scripted_set_terse (FtcTeacher *teacher, gboolean terse)
+{
+  g_return_if_fail (teacher != NULL && teacher->klass == &scripted_class);
+  ((FtcTeacherScripted *) teacher)->terse = terse;
 }

@@ -13,5 +13,10 @@
 G_BEGIN_DECLS
 
 FtcTeacher *ftc_teacher_scripted_new (double error_rate, guint64 seed, GError **error);
+/* Terse style: short notes ("Rachel: flip, tails.", "Tom: \"m\", \"lm\".", "12 x 3 = 36.") in two wordings
+ * per step instead of full sentences in three; last letters give each letter and the letters so far.
+ * Shorter rationales leave a small student fewer tokens to learn and write, and every step still shows
+ * the state it reaches. */
+void ftc_teacher_scripted_set_terse (FtcTeacher *teacher, gboolean terse);
 
 G_END_DECLS

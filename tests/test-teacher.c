@@ -740,22 +740,70 @@ test_replay_reference_json (void)
 }
 
 static GPtrArray *
-run_scripted (const char *key, guint n, double error_rate, guint samples, const char *out)
+run_scripted_style (const char *key, guint n, double error_rate, guint samples, gboolean terse, const char *out)
 {
   g_autoptr (GError) error = NULL;
   FtcTask *task = ftc_synthetic_generate (key, n, 11, 0, &error);
   g_autoptr (FtcTeachJob) job = NULL;
+  FtcTeacher *teacher;
   FtcTeachPlan plan;
 
   g_assert_no_error (error);
   ftc_teach_plan_init (&plan);
   plan.positions = g_array_copy (task->train);
   plan.samples = samples;
-  job = ftc_teach_job_new (ftc_teacher_scripted_new (error_rate, 5, &error), task, "train", &plan, out, &error);
+  teacher = ftc_teacher_scripted_new (error_rate, 5, &error);
+  g_assert_no_error (error);
+  ftc_teacher_scripted_set_terse (teacher, terse);
+  job = ftc_teach_job_new (teacher, task, "train", &plan, out, &error);
   g_assert_no_error (error);
   g_assert_true (ftc_teach_job_run (job, NULL, &error));
   g_assert_no_error (error);
   return read_records (ftc_teach_job_get_records_path (job), ftc_teach_job_get_total (job));
+}
+
+static GPtrArray *
+run_scripted (const char *key, guint n, double error_rate, guint samples, const char *out)
+{
+  return run_scripted_style (key, n, error_rate, samples, FALSE, out);
+}
+
+/* The terse style: right answers without errors, rationales at most 3/5 as long as the varied style's,
+ * the answer the rationale reaches stated in it, two samples of a question worded differently mostly. */
+static void
+test_scripted_terse (void)
+{
+  static const char *const keys[] = { "synthetic_coin_flip", "synthetic_last_letters", "synthetic_arithmetic" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *out1 = ftc_test_tmpdir ();
+      g_autofree char *out2 = ftc_test_tmpdir ();
+      g_autoptr (GPtrArray) terse = run_scripted_style (keys[i], 300, 0.0, 2, TRUE, out1);
+      g_autoptr (GPtrArray) varied = run_scripted_style (keys[i], 300, 0.0, 2, FALSE, out2);
+      gsize terse_len = 0, varied_len = 0;
+      guint differ = 0;
+
+      g_assert_cmpfloat (accuracy (terse), ==, 1.0);
+      g_assert_cmpuint (terse->len, ==, varied->len);
+      for (guint r = 0; r < terse->len; r++)
+        {
+          const char *rationale = json_object_get_string_member (terse->pdata[r], "rationale");
+          const char *gold = json_object_get_string_member (terse->pdata[r], "gold");
+
+          terse_len += strlen (rationale);
+          varied_len += strlen (json_object_get_string_member (varied->pdata[r], "rationale"));
+          if (strcmp (keys[i], "synthetic_coin_flip") == 0)
+            g_assert_nonnull (strstr (rationale, strcmp (gold, "yes") == 0 ? "heads up." : "tails up."));
+          else
+            g_assert_nonnull (strstr (rationale, gold));
+          if (r % 2 == 1)
+            differ += strcmp (rationale, json_object_get_string_member (terse->pdata[r - 1], "rationale")) != 0;
+        }
+      g_test_message ("%s: terse %zu characters, varied %zu", keys[i], terse_len, varied_len);
+      g_assert_cmpuint (terse_len * 5, <=, varied_len * 3);
+      g_assert_cmpuint (differ * 10, >=, terse->len / 2 * 8);
+    }
 }
 
 /* The scripted teacher: right answers without errors, about error_rate wrong ones with them (each wrong
@@ -970,6 +1018,7 @@ main (int argc, char **argv)
   g_test_add_func ("/teacher/replay-reference-json", test_replay_reference_json);
   g_test_add_func ("/teacher/scripted", test_scripted);
   g_test_add_func ("/teacher/templates", test_templates);
+  g_test_add_func ("/teacher/scripted-terse", test_scripted_terse);
   g_test_add_func ("/teacher/options", test_options);
   g_test_add_func ("/teacher/scripted-needs-steps", test_scripted_needs_steps);
   return g_test_run ();
