@@ -12,7 +12,9 @@ ftc_curate (GPtrArray *records, const FtcExperimentCuration *curation, FtcReview
     {
       FtcRecord *r = g_ptr_array_index (records, i);
       const FtcReviewDecision *d = NULL;
-      gboolean truncated = g_strcmp0 (r->finish_reason, "length") == 0;
+      /* cut at the token limit: the rationale (step 1) or the one-step completion */
+      gboolean truncated = g_strcmp0 (r->reasoning_finish_reason, "length") == 0
+                           || (r->reasoning_finish_reason == NULL && g_strcmp0 (r->finish_reason, "length") == 0);
       gboolean keep;
 
       stats->total++;

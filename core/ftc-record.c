@@ -43,6 +43,7 @@ static const FieldRow fields[] = {
   { "completion", NULL, FIELD_STRING, F (completion) },
   { "prediction", NULL, FIELD_STRING, F (prediction) },
   { "correct", NULL, FIELD_BOOL, F (correct) },
+  { "reasoning_finish_reason", NULL, FIELD_STRING, F (reasoning_finish_reason) },
   { "finish_reason", NULL, FIELD_STRING, F (finish_reason) },
   { "usage", NULL, FIELD_USAGE, 0 },
   { "model", NULL, FIELD_STRING, F (model) },

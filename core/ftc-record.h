@@ -32,7 +32,8 @@ typedef struct {
   char *prediction;         /* the extracted answer, as recorded ("" when none was found) */
   gboolean has_correct;     /* whether correct was recorded */
   gboolean correct;
-  char *finish_reason;      /* "stop", "length", ... */
+  char *reasoning_finish_reason; /* step 1 (the rationale): "length" when cut at the token limit */
+  char *finish_reason;      /* "stop", "length", ... (of step 2, or of the one-step completion) */
   gint64 prompt_tokens;     /* token usage; -1 unknown */
   gint64 completion_tokens;
   char *model;              /* teacher or student identity: "text-davinci-002", "gpt2-medium+ftcot" */

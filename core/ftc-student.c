@@ -189,10 +189,24 @@ ftc_student_generate (FtcStudent *student, const char *const *prompts, guint n, 
 {
   static const char *const stop[] = { FTC_FINETUNE_STOP, NULL };
   g_autoptr (FtcGenerator) gen = ftc_generator_new (student->model, student->tokenizer, error);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   FtcGenerateOptions opts = *options;
+  int ctx = student->config.max_seq_len;
+  /* room to answer: a prompt longer than this keeps its end (the question's last words and " ###"),
+   * as training cut its long examples; no question is left unanswered for its length */
+  int keep = ctx - MAX (1, MIN (opts.max_new_tokens, ctx / 4));
 
   if (gen == NULL)
     return NULL;
   opts.stop = stop;
-  return ftc_generator_run (gen, prompts, n, &opts, error);
+  for (guint i = 0; i < n; i++)
+    {
+      GArray *a = g_array_new (FALSE, FALSE, sizeof (gint32));
+      g_ptr_array_add (ids, a);
+      if (!ftc_tokenizer_encode (student->tokenizer, prompts[i], -1, a, error))
+        return NULL;
+      if ((int) a->len > keep)
+        g_array_remove_range (a, 0, a->len - keep);
+    }
+  return ftc_generator_run_ids (gen, (GArray *const *) ids->pdata, n, &opts, error);
 }

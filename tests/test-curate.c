@@ -81,6 +81,30 @@ test_rules (void)
   g_assert_true (kept_has (kept, 1, 2));
   g_clear_pointer (&kept, g_ptr_array_unref);
 
+  /* a teacher record: the rationale (step 1) was cut, the answer (step 2) was not */
+  {
+    g_autoptr (GPtrArray) teacher = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_record_free);
+    FtcRecord *r = make_record (3, 0, TRUE, "stop");
+    g_autofree char *line = NULL;
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    g_autoptr (FtcRecord) back = NULL;
+    g_autoptr (GError) error = NULL;
+
+    r->reasoning_finish_reason = g_strdup ("length");
+    r->answer_text = g_strdup (" 13.");
+    g_ptr_array_add (teacher, r);
+    kept = ftc_curate (teacher, &cur, NULL, &st);
+    g_assert_cmpuint (st.truncated, ==, 1);
+    g_assert_cmpuint (kept->len, ==, 0);
+    g_clear_pointer (&kept, g_ptr_array_unref);
+    /* and the field survives a write and a read */
+    line = ftc_record_to_json_line (r);
+    g_assert_true (json_parser_load_from_data (parser, line, -1, NULL));
+    back = ftc_record_from_json (json_node_get_object (json_parser_get_root (parser)), &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (back->reasoning_finish_reason, ==, "length");
+  }
+
   cur.rule = FTC_CURATION_ALL;
   cur.drop_truncated = FALSE;
   kept = ftc_curate (records, &cur, NULL, &st);

@@ -435,6 +435,38 @@ test_checkpoint_disk_full (void)
   }
 }
 
+/* A question longer than the student's context is still answered: its prompt keeps its last tokens. */
+static void
+test_long_prompt (void)
+{
+  g_autoptr (GPtrArray) samples = make_samples ();
+  g_autoptr (FtcStudent) student = make_student (samples, 3);
+  g_autoptr (GString) question = g_string_new (NULL);
+  g_autoptr (GPtrArray) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *prompt = NULL;
+  FtcGenerateOptions options;
+  const char *prompts[1];
+
+  while ((int) question->len < 3 * student->config.max_seq_len)
+    g_string_append (question, "Tom has 3 apples and buys 4 more. ");
+  prompt = ftc_finetune_prompt (question->str);
+  prompts[0] = prompt;
+  ftc_generate_options_init (&options);
+  options.max_new_tokens = 16;
+  out = ftc_student_generate (student, prompts, 1, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (out->len, ==, 1);
+  {
+    FtcGeneration *g = out->pdata[0];
+    g_autofree char *tail = ftc_tokenizer_decode_text (student->tokenizer, (gint32 *) g->prompt_ids->data,
+                                                       g->prompt_ids->len, NULL);
+    g_assert_cmpint ((int) g->prompt_ids->len, ==, student->config.max_seq_len - 16);
+    g_assert_true (g_str_has_suffix (tail, "more. ###"));
+    g_assert_cmpuint (g->generated_ids->len, >=, 1);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -450,6 +482,7 @@ main (int argc, char **argv)
   g_test_add_func ("/trainer/resume", test_resume);
   g_test_add_func ("/trainer/bad-config", test_bad_config);
   g_test_add_func ("/trainer/checkpoint-disk-full", test_checkpoint_disk_full);
+  g_test_add_func ("/trainer/long-prompt", test_long_prompt);
   rc = g_test_run ();
   ftc_backend_free (backend);
   return rc;
