@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "app/ftc-cli.h"
+#include "core/ftc-user-dirs.h"
 #include "ftc-config.h"
 
 static const FtcCommand commands[] = {
@@ -40,6 +41,7 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, FTC_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  ftc_user_dirs_apply ();
 
   if (argc < 2)
     {

@@ -5,6 +5,7 @@
 
 #include "app/studio/ftc-application.h"
 #include "app/studio/ftc-studio-util.h"
+#include "core/ftc-user-dirs.h"
 #include "ftc-config.h"
 
 int
@@ -17,6 +18,7 @@ main (int argc, char **argv)
   bindtextdomain (GETTEXT_PACKAGE, FTC_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  ftc_user_dirs_apply ();
 
   app = ftc_application_new ();
   status = g_application_run (G_APPLICATION (app), argc, argv);
