@@ -160,13 +160,22 @@ compute_error (FtcGpt2 *model, FtcStatus status, const char *what)
                       ftc_backend_last_error (ftc_gpt2_backend (model)));
 }
 
-/* Fills the micro-batch from examples order[first..first+count); returns T and the number of loss tokens. */
+/* Tokens of ex that carry a loss once cut at max_seq_len: positions t < min(n_ids - 1, Tmax) whose target
+ * t + 1 is a completion token (what fill_batch weighs). */
 static int
-fill_batch (FtcTrainer *trainer, const guint *order, guint first, guint count, int *n_loss_tokens)
+loss_tokens (FtcTrainer *trainer, const FtcTrainExample *ex)
+{
+  int positions = MIN (ex->n_ids - 1, trainer->config.max_seq_len);
+
+  return MAX (0, positions - (ex->n_prompt - 1));
+}
+
+/* Fills the micro-batch from examples order[first..first+count); returns T. */
+static int
+fill_batch (FtcTrainer *trainer, const guint *order, guint first, guint count)
 {
   int Tmax = trainer->config.max_seq_len;
   int T = 1;
-  int loss_tokens = 0;
 
   for (guint b = 0; b < count; b++)
     {
@@ -184,10 +193,8 @@ fill_batch (FtcTrainer *trainer, const guint *order, guint first, guint count, i
           trainer->targets[at] = real ? ex->ids[t + 1] : 0;
           /* position t predicts token t+1: a loss only where that token is completion */
           trainer->weights[at] = real && t + 1 >= ex->n_prompt ? 1.0f : 0.0f;
-          loss_tokens += trainer->weights[at] > 0.0f;
         }
     }
-  *n_loss_tokens = loss_tokens;
   return T;
 }
 
@@ -224,12 +231,8 @@ ftc_trainer_run (FtcTrainer *trainer, FtcTrainStepFunc on_step, FtcTrainEpochFun
       epoch_order (cfg->seed, epoch, order, n);
 
       /* the step's loss is the mean over all its completion tokens, across micro-batches */
-      for (guint mb = first; mb < last; mb += cfg->batch_size)
-        {
-          int k;
-          fill_batch (trainer, order, mb, MIN ((guint) cfg->batch_size, last - mb), &k);
-          loss_tokens_total += k;
-        }
+      for (guint i = first; i < last; i++)
+        loss_tokens_total += loss_tokens (trainer, g_ptr_array_index (trainer->examples, order[i]));
 
       if ((status = ftc_gpt2_zero_grad (trainer->model)) != FTC_OK)
         {
@@ -239,8 +242,7 @@ ftc_trainer_run (FtcTrainer *trainer, FtcTrainStepFunc on_step, FtcTrainEpochFun
       for (guint mb = first; mb < last; mb += cfg->batch_size)
         {
           guint count = MIN ((guint) cfg->batch_size, last - mb);
-          int k;
-          int T = fill_batch (trainer, order, mb, count, &k);
+          int T = fill_batch (trainer, order, mb, count);
           float loss = 0.0f;
 
           for (gsize i = 0; i < (gsize) count * T; i++)
