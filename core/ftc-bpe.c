@@ -1,4 +1,5 @@
 #include "core/ftc-bpe.h"
+#include "core/ftc-json-out.h"
 
 #include <string.h>
 
@@ -775,20 +776,6 @@ ftc_bpe_eot_id (FtcBpe *bpe)
   return bpe->eot_id;
 }
 
-static gboolean
-write_file (const char *path, const char *data, gsize len, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-
-  if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s", local->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 gboolean
 ftc_bpe_save (FtcBpe *bpe, const char *dir, GError **error)
 {
@@ -813,6 +800,6 @@ ftc_bpe_save (FtcBpe *bpe, const char *dir, GError **error)
   for (guint r = 0; r < bpe->n_merges; r++)
     g_string_append_printf (merges, "%s %s\n", bpe->tokens[bpe->merge_pairs[2 * r]],
                             bpe->tokens[bpe->merge_pairs[2 * r + 1]]);
-  return write_file (vocab_path, vocab, strlen (vocab), error)
-         && write_file (merges_path, merges->str, merges->len, error);
+  return ftc_file_write_atomic (vocab_path, vocab, strlen (vocab), error)
+         && ftc_file_write_atomic (merges_path, merges->str, merges->len, error);
 }

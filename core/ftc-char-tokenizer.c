@@ -1,4 +1,5 @@
 #include "core/ftc-char-tokenizer.h"
+#include "core/ftc-json-out.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -147,20 +148,6 @@ ftc_char_tokenizer_load (const char *vocab_path, GError **error)
   return g_steal_pointer (&tok);
 }
 
-static gboolean
-write_file (const char *path, const char *data, gsize len, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-
-  if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s", local->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 gboolean
 ftc_char_tokenizer_save (FtcCharTokenizer *tok, const char *dir, GError **error)
 {
@@ -198,8 +185,8 @@ ftc_char_tokenizer_save (FtcCharTokenizer *tok, const char *dir, GError **error)
   json_generator_set_root (gen, config);
   config_text = json_generator_to_data (gen, NULL);
 
-  return write_file (vocab_path, vocab_text, strlen (vocab_text), error)
-         && write_file (config_path, config_text, strlen (config_text), error);
+  return ftc_file_write_atomic (vocab_path, vocab_text, strlen (vocab_text), error)
+         && ftc_file_write_atomic (config_path, config_text, strlen (config_text), error);
 }
 
 gboolean

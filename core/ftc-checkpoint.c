@@ -1,4 +1,5 @@
 #include "core/ftc-checkpoint.h"
+#include "core/ftc-json-out.h"
 
 #include <errno.h>
 #include <string.h>
@@ -94,7 +95,7 @@ ftc_checkpoint_save (const char *dir, const FtcGpt2Config *config, FtcTokenizer 
 
   if (!ftc_model_dir_save (tmp, config, params, n_params, tokenizer, error)
       || !ftc_safetensors_writer_write (w, opt_path, error)
-      || !ftc_write_file_atomic (state_path, text, strlen (text), error))
+      || !ftc_file_write_atomic (state_path, text, strlen (text), error))
     {
       remove_tree (tmp);
       return FALSE;

@@ -1,4 +1,5 @@
 #include "core/ftc-model-dir.h"
+#include "core/ftc-json-out.h"
 
 #include <errno.h>
 #include <math.h>
@@ -39,20 +40,6 @@ ftc_model_preset_lookup (const char *name)
 
 /* ---- files ---- */
 
-gboolean
-ftc_write_file_atomic (const char *path, const char *data, gsize len, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-
-  if (!g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s", local->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 write_json (const char *path, JsonBuilder *builder, GError **error)
 {
@@ -65,7 +52,7 @@ write_json (const char *path, JsonBuilder *builder, GError **error)
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
   with_newline = g_strconcat (text, "\n", NULL);
-  return ftc_write_file_atomic (path, with_newline, strlen (with_newline), error);
+  return ftc_file_write_atomic (path, with_newline, strlen (with_newline), error);
 }
 
 /* ---- config.json ---- */

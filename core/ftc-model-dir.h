@@ -59,7 +59,6 @@ gboolean ftc_model_dir_save (const char *dir, const FtcGpt2Config *config, const
 FtcGpt2 *ftc_model_dir_to_engine (FtcModelDir *md, FtcBackend *be, GError **error);
 
 /* Writes data to path atomically (temporary file, fsync, rename); FTC_ERROR_FAILED names the path. */
-gboolean ftc_write_file_atomic (const char *path, const char *data, gsize len, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcModelDir, ftc_model_dir_free)
 

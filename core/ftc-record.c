@@ -440,7 +440,6 @@ gboolean
 ftc_record_write_file (const char *path, GPtrArray *records, GError **error)
 {
   g_autoptr (GString) out = g_string_new (NULL);
-  g_autoptr (GError) local = NULL;
 
   for (guint i = 0; i < records->len; i++)
     {
@@ -448,13 +447,7 @@ ftc_record_write_file (const char *path, GPtrArray *records, GError **error)
       g_string_append (out, line);
       g_string_append_c (out, '\n');
     }
-  if (!g_file_set_contents_full (path, out->str, out->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0666, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s", local->message);
-      return FALSE;
-    }
-  return TRUE;
+  return ftc_file_write_atomic (path, out->str, out->len, error);
 }
 
 /* ---- the streaming reader ---- */

@@ -1,4 +1,5 @@
 #include "core/ftc-teach-job.h"
+#include "core/ftc-json-out.h"
 
 #include <string.h>
 
@@ -194,19 +195,12 @@ write_json_atomic (const char *path, JsonObject *o, GError **error)
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), o);
   g_autofree char *text = NULL;
-  g_autoptr (GError) local = NULL;
   gsize len = 0;
 
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, &len);
-  if (!g_file_set_contents_full (path, text, len, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0644, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s", local->message);
-      return FALSE;
-    }
-  return TRUE;
+  return ftc_file_write_atomic (path, text, len, error);
 }
 
 /* The records in the folder must come from the same teacher with the same parameters (D may grow). */

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-out.h"
 
 void ftc_studio_register_resource (void);
 
@@ -215,8 +216,7 @@ ftc_studio_load_json_object (const char *path, GError **error)
 gboolean
 ftc_studio_write_atomic (const char *path, const char *contents, gssize len, GError **error)
 {
-  return g_file_set_contents_full (path, contents, len,
-                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error);
+  return ftc_file_write_atomic (path, contents, len, error);
 }
 
 gboolean
