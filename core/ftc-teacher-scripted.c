@@ -184,7 +184,7 @@ strip_dot (const char *s)
 
 static gboolean
 script_shuffled_objects (const FtcSample *sample, JsonObject *steps_json, GRand *rand, gboolean make_wrong,
-                         Script *s)
+                         gboolean terse, Script *s)
 {
   JsonArray *steps = json_object_get_array_member (steps_json, "steps");
   JsonObject *initial = json_object_get_object_member (steps_json, "initial");
@@ -264,7 +264,16 @@ script_shuffled_objects (const FtcSample *sample, JsonObject *steps_json, GRand 
           g_hash_table_insert (holding, (char *) a, y);
           g_hash_table_insert (holding, (char *) b, x);
         }
-      if (dance)
+      if (terse)
+        {
+          /* who holds what after the swap, for the two people in it: each step copies two objects */
+          const char *x = g_hash_table_lookup (holding, a), *y = g_hash_table_lookup (holding, b);
+          if (g_rand_boolean (rand))
+            sentence (s, "%s, %s: %s %s, %s %s.", a, b, a, x, b, y);
+          else
+            sentence (s, "%s and %s swap, so %s %s, %s %s.", a, b, a, x, b, y);
+        }
+      else if (dance)
         sentence (s, PICK (rand, "%s%s and %s switch partners, so %s is dancing with %s and %s with %s.",
                            "%s%s and %s trade partners: now %s dances with %s and %s with %s."),
                   then, a, b, a, (char *) g_hash_table_lookup (holding, a), b,
@@ -296,7 +305,10 @@ script_shuffled_objects (const FtcSample *sample, JsonObject *steps_json, GRand 
       final_clean = strip_dot (sample->choices[letter]);
       skip = n;   /* marks it wrong */
     }
-  sentence (s, PICK (rand, "So at the end %s %s %s, which is (%c).", "In the end, %s %s %s: choice (%c).",
+  if (terse)
+    sentence (s, PICK (rand, "So %s %s, (%c).", "%s ends with %s: (%c)."), target, final_clean, 'A' + letter);
+  else
+    sentence (s, PICK (rand, "So at the end %s %s %s, which is (%c).", "In the end, %s %s %s: choice (%c).",
                      "Therefore %s %s %s, so the answer is (%c)."),
             target, dance ? "is dancing with" : "has the", final_clean, 'A' + letter);
   s->answer = g_strdup_printf ("%c", 'A' + letter);
@@ -512,7 +524,7 @@ scripted_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink 
             else if (strcmp (family, "last_letters") == 0)
               ok = script_last_letters (steps, rand, make_wrong, self->terse, &s);
             else if (strcmp (family, "shuffled_objects") == 0)
-              ok = script_shuffled_objects (sample, steps, rand, make_wrong, &s);
+              ok = script_shuffled_objects (sample, steps, rand, make_wrong, self->terse, &s);
             else if (strcmp (family, "arithmetic") == 0)
               ok = script_arithmetic (steps, rand, make_wrong, self->terse, &s);
             else

@@ -773,7 +773,8 @@ run_scripted (const char *key, guint n, double error_rate, guint samples, const 
 static void
 test_scripted_terse (void)
 {
-  static const char *const keys[] = { "synthetic_coin_flip", "synthetic_last_letters", "synthetic_arithmetic" };
+  static const char *const keys[] = { "synthetic_coin_flip", "synthetic_last_letters", "synthetic_shuffled_objects",
+                                      "synthetic_arithmetic" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
     {
