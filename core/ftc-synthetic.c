@@ -362,7 +362,9 @@ gen_arithmetic (guint64 *rng, guint steps, Generated *g)
   guint who[2];
   const char *item = items[ftc_rand_below (rng, G_N_ELEMENTS (items))];
   const char *p, *friend_name;
-  gint64 value = 5 + ftc_rand_below (rng, 46);
+  /* Small numbers, as in MultiArith: every step is a fact from a table of a few hundred sums, differences
+   * and products, which a tiny student sees often enough in a few thousand questions to learn. */
+  gint64 value = 2 + ftc_rand_below (rng, 19);
   g_autoptr (GString) q = g_string_new (NULL);
   g_autoptr (GPtrArray) facts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -388,7 +390,7 @@ gen_arithmetic (guint64 *rng, guint steps, Generated *g)
       /* keep every intermediate value a small non-negative integer */
       if (kind == 1 && before < 2)
         kind = 0;
-      if (kind == 2 && before > 500)
+      if (kind == 2 && before > 30)
         kind = 1;
       if (kind == 3)
         {
@@ -405,7 +407,7 @@ gen_arithmetic (guint64 *rng, guint steps, Generated *g)
         {
         case 0:
           op = '+';
-          operand = 1 + ftc_rand_below (rng, 30);
+          operand = 1 + ftc_rand_below (rng, 9);
           value = before + operand;
           g_string_append_printf (q, " %s buys %" G_GINT64_FORMAT " more %s.", p, operand, item);
           g_ptr_array_add (facts, g_strdup_printf ("%s buys %" G_GINT64_FORMAT " more, so %s has %" G_GINT64_FORMAT

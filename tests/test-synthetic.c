@@ -49,9 +49,9 @@ test_pinned (void)
                    "(C) Rodrigo.");
   g_assert_cmpstr (SAMPLE (objects, 1)->answer, ==, "A");
   g_assert_cmpstr (SAMPLE (arith, 1)->question, ==,
-                   "Amy has 38 cards. Amy buys 15 more cards. Amy triples the number of cards. Amy doubles the number "
-                   "of cards. How many cards does Amy have now?");
-  g_assert_cmpstr (SAMPLE (arith, 1)->answer, ==, "318");
+                   "Ivan has 20 books. Ivan buys 2 more books. Ivan gives 11 books to Gabriel. Ivan triples the number "
+                   "of books. How many books does Ivan have now?");
+  g_assert_cmpstr (SAMPLE (arith, 1)->answer, ==, "33");
   g_assert_cmpstr (objects->answer_trigger, ==, "Therefore, among A through C, the answer is");
 }
 
@@ -182,6 +182,8 @@ check_arithmetic (FtcSample *s, guint steps)
           ops++;
         }
       g_assert_cmpint (value, >=, 0);
+      /* small numbers: a start up to 20, additions up to 9, products only of values up to 30 */
+      g_assert_cmpint (value, <=, 90 + 9 * (gint64) steps);
     }
   g_assert_cmpuint (ops, ==, steps);
   g_assert_cmpint (g_ascii_strtoll (s->answer, NULL, 10), ==, value);
