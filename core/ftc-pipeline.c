@@ -391,8 +391,8 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
 
 /* ---- the student's tokenizer -------------------------------------------------------------------- */
 
-/* From-scratch students of a task share one vocabulary, learnt from the training texts of every method
- * (never from the test split) and kept in checkpoints/TASK.tokenizer/ so a resumed run reuses it. */
+/* From-scratch students of a task share one vocabulary, learnt from its training texts (never from the
+ * test split) and kept in checkpoints/TASK.tokenizer/ so a resumed run reuses it. */
 static FtcTokenizer *
 task_tokenizer (FtcPipeline *self, const char *task_key, GPtrArray *texts, GError **error)
 {
@@ -842,6 +842,7 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
   g_autoptr (GPtrArray) kept = NULL;
   g_autoptr (GPtrArray) texts = g_ptr_array_new ();
   g_autoptr (GPtrArray) method_samples = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GPtrArray) vocab_samples = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autoptr (FtcReview) review = NULL;
   g_autofree char *review_path = ftc_experiment_dir_review (self->dir);
   const FtcTaskInfo *info;
@@ -904,19 +905,25 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
         if (!ftc_finetune_save (samples, path, error))
           return FALSE;
       }
-      for (guint k = 0; k < samples->len; k++)
-        {
-          FtcFinetuneSample *s = g_ptr_array_index (samples, k);
-          g_ptr_array_add (texts, s->prompt);
-          g_ptr_array_add (texts, s->completion);
-        }
     }
   if (exp->student.init == FTC_STUDENT_SCRATCH && (trains || ftc_experiment_has_method (exp, "zero_shot")))
     {
+      /* The vocabulary is learnt from the vanilla and D = 1 fine-tuning texts whatever the methods are, so
+       * that adding or dropping a method (ft_cot_d4, say) never changes another method's student. */
+      static const FtcMethod vocab_methods[] = { { FTC_METHOD_VANILLA, 0 }, { FTC_METHOD_FT_COT, 1 } };
       g_autoptr (FtcTokenizer) tok = NULL;
-      if (texts->len == 0)
-        for (guint i = 0; i < train->len; i++)
-          g_ptr_array_add (texts, ((FtcSample *) train->pdata[i])->question);
+
+      for (guint i = 0; i < (kept != NULL ? G_N_ELEMENTS (vocab_methods) : 1); i++)
+        {
+          GPtrArray *samples = ftc_curate_finetune_samples (&vocab_methods[i], train, kept);
+          g_ptr_array_add (vocab_samples, samples);
+          for (guint k = 0; k < samples->len; k++)
+            {
+              FtcFinetuneSample *s = g_ptr_array_index (samples, k);
+              g_ptr_array_add (texts, s->prompt);
+              g_ptr_array_add (texts, s->completion);
+            }
+        }
       tok = task_tokenizer (self, et->key, texts, error);
       if (tok == NULL)
         return FALSE;

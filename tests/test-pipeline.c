@@ -692,6 +692,77 @@ test_replay_missing (void)
 
 /* One source, three programs (tests/meson.build), each well under its timeout: FTC_TEST_PART is "whole",
  * "resume" or "replay". */
+/* The losses one method's student logged, in step order. */
+static GArray *
+method_losses (const char *metrics, const char *method)
+{
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  g_autofree char *needle = g_strdup_printf ("\"method\":\"%s\"", method);
+  GArray *losses = g_array_new (FALSE, FALSE, sizeof (double));
+
+  g_assert_true (g_file_get_contents (metrics, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *loss = strstr (lines[i], "\"loss\":");
+      if (loss != NULL && strstr (lines[i], needle) != NULL)
+        {
+          double v = g_ascii_strtod (loss + 7, NULL);
+          g_array_append_val (losses, v);
+        }
+    }
+  return losses;
+}
+
+/* Adding a method (ft_cot_d2) to an experiment changes neither the vocabulary nor the students of the
+ * other methods: the same tokenizer files and the same loss at every step of vanilla and ft_cot. */
+static void
+test_methods_independent (void)
+{
+  g_autofree char *root = ftc_test_tmpdir ();
+  g_autofree char *dirs[2] = { g_build_filename (root, "two", NULL), g_build_filename (root, "three", NULL) };
+  static const char *const method_lists[2][3] = { { "vanilla", "ft_cot", NULL }, { "vanilla", "ft_cot", "ft_cot_d2" } };
+
+  for (guint e = 0; e < 2; e++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (FtcExperiment) exp = parse (tiny_experiment);
+      g_autoptr (FtcPipeline) p = NULL;
+
+      exp->training.epochs = 1;
+      g_array_set_size (exp->methods, 0);
+      for (guint m = 0; m < 3 && method_lists[e][m] != NULL; m++)
+        {
+          FtcMethod method;
+          g_assert_true (ftc_method_parse (method_lists[e][m], &method));
+          g_array_append_val (exp->methods, method);
+        }
+      p = ftc_pipeline_new (dirs[e], g_steal_pointer (&exp), &error);
+      g_assert_no_error (error);
+      g_assert_true (ftc_pipeline_run (p, NULL, &error));
+      g_assert_no_error (error);
+    }
+  for (const char *const *file = (const char *const[]) { "vocab.json", "merges.txt", NULL }; *file; file++)
+    {
+      g_autofree char *a = NULL, *b = NULL;
+      gsize na, nb;
+      g_autofree char *tok_a = ftc_experiment_dir_checkpoints (dirs[0], TASK, "tokenizer");
+      g_autofree char *tok_b = ftc_experiment_dir_checkpoints (dirs[1], TASK, "tokenizer");
+      g_autofree char *pa = g_build_filename (tok_a, *file, NULL), *pb = g_build_filename (tok_b, *file, NULL);
+      g_assert_true (g_file_get_contents (pa, &a, &na, NULL));
+      g_assert_true (g_file_get_contents (pb, &b, &nb, NULL));
+      g_assert_cmpmem (a, na, b, nb);
+    }
+  for (const char *const *m = (const char *const[]) { "vanilla", "ft_cot", NULL }; *m; m++)
+    {
+      g_autofree char *ma = ftc_experiment_dir_metrics (dirs[0]), *mb = ftc_experiment_dir_metrics (dirs[1]);
+      g_autoptr (GArray) la = method_losses (ma, *m), lb = method_losses (mb, *m);
+      g_assert_cmpuint (la->len, >, 0);
+      g_assert_cmpmem (la->data, la->len * sizeof (double), lb->data, lb->len * sizeof (double));
+    }
+}
+
 #ifndef FTC_TEST_PART
 #define FTC_TEST_PART "whole"
 #endif
@@ -706,6 +777,7 @@ main (int argc, char **argv)
       g_test_add_func ("/pipeline/teacher-all-wrong", test_teacher_all_wrong);
       g_test_add_func ("/pipeline/unknown-key", test_unknown_key);
       g_test_add_func ("/pipeline/curves-resumed", test_curves_resumed);
+      g_test_add_func ("/pipeline/methods-independent", test_methods_independent);
     }
   else if (g_str_equal (FTC_TEST_PART, "resume"))
     {
