@@ -362,7 +362,7 @@ gen_arithmetic (guint64 *rng, guint steps, Generated *g)
   guint who[2];
   const char *item = items[ftc_rand_below (rng, G_N_ELEMENTS (items))];
   const char *p, *friend_name;
-  /* Small numbers, as in MultiArith: every step is a fact from a table of a few hundred sums, differences
+  /* Small numbers, as in MultiArith: every step is a fact from a table of under two thousand sums, differences
    * and products, which a tiny student sees often enough in a few thousand questions to learn. */
   gint64 value = 2 + ftc_rand_below (rng, 19);
   g_autoptr (GString) q = g_string_new (NULL);
@@ -416,7 +416,7 @@ gen_arithmetic (guint64 *rng, guint steps, Generated *g)
           break;
         case 1:
           op = '-';
-          operand = 1 + ftc_rand_below (rng, before - 1);
+          operand = 1 + ftc_rand_below (rng, MIN (before - 1, 9));
           value = before - operand;
           g_string_append_printf (q, " %s gives %" G_GINT64_FORMAT " %s to %s.", p, operand, item, friend_name);
           g_ptr_array_add (facts, g_strdup_printf ("%s gives away %" G_GINT64_FORMAT ", so %s has %" G_GINT64_FORMAT

@@ -49,9 +49,9 @@ test_pinned (void)
                    "(C) Rodrigo.");
   g_assert_cmpstr (SAMPLE (objects, 1)->answer, ==, "A");
   g_assert_cmpstr (SAMPLE (arith, 1)->question, ==,
-                   "Ivan has 20 books. Ivan buys 2 more books. Ivan gives 11 books to Gabriel. Ivan triples the number "
+                   "Ivan has 20 books. Ivan buys 2 more books. Ivan gives 2 books to Gabriel. Ivan triples the number "
                    "of books. How many books does Ivan have now?");
-  g_assert_cmpstr (SAMPLE (arith, 1)->answer, ==, "33");
+  g_assert_cmpstr (SAMPLE (arith, 1)->answer, ==, "60");
   g_assert_cmpstr (objects->answer_trigger, ==, "Therefore, among A through C, the answer is");
 }
 
@@ -169,7 +169,10 @@ check_arithmetic (FtcSample *s, guint steps)
       else if (nw > 2 && strcmp (w[1], "buys") == 0)
         value += g_ascii_strtoll (w[2], NULL, 10), ops++;
       else if (nw > 2 && strcmp (w[1], "gives") == 0)
-        value -= g_ascii_strtoll (w[2], NULL, 10), ops++;
+        {
+          g_assert_cmpint (g_ascii_strtoll (w[2], NULL, 10), <=, 9);
+          value -= g_ascii_strtoll (w[2], NULL, 10), ops++;
+        }
       else if (nw > 2 && strcmp (w[1], "doubles") == 0)
         value *= 2, ops++;
       else if (nw > 2 && strcmp (w[1], "triples") == 0)
@@ -182,7 +185,7 @@ check_arithmetic (FtcSample *s, guint steps)
           ops++;
         }
       g_assert_cmpint (value, >=, 0);
-      /* small numbers: a start up to 20, additions up to 9, products only of values up to 30 */
+      /* small numbers: a start up to 20, additions and gifts up to 9, products only of values up to 30 */
       g_assert_cmpint (value, <=, 90 + 9 * (gint64) steps);
     }
   g_assert_cmpuint (ops, ==, steps);
