@@ -18,6 +18,7 @@ typedef enum {
   FTC_ERROR_CANCELLED,       /* the user stopped it */
   FTC_ERROR_BUDGET,          /* a cost or token budget was reached */
   FTC_ERROR_COMPUTE,         /* the compute engine failed; message from the backend */
+  FTC_ERROR_BUSY,            /* another process is working in the same directory */
 } FtcErrorCode;
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 
 #include "core/ftc-answer.h"
 #include "core/ftc-curate.h"
+#include "core/ftc-dir-lock.h"
 #include "core/ftc-error.h"
 #include "core/ftc-json-out.h"
 #include "core/ftc-metrics.h"
@@ -1029,8 +1030,22 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
 
 /* ---- the whole run ------------------------------------------------------------------------------ */
 
+static gboolean run_locked (FtcPipeline *self, GCancellable *cancellable, GError **error);
+
 gboolean
 ftc_pipeline_run (FtcPipeline *self, GCancellable *cancellable, GError **error)
+{
+  /* one process at a time per experiment: two would append to the same files and save over each other's
+   * checkpoints */
+  g_autoptr (FtcDirLock) lock = ftc_dir_lock_acquire (self->dir, "experiment", error);
+
+  if (lock == NULL)
+    return FALSE;
+  return run_locked (self, cancellable, error);
+}
+
+static gboolean
+run_locked (FtcPipeline *self, GCancellable *cancellable, GError **error)
 {
   g_autofree char *metrics_path = ftc_experiment_dir_metrics (self->dir);
   g_autofree char *report_dir = ftc_experiment_dir_report (self->dir);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/ftc-dir-lock.h"
 #include "core/ftc-error.h"
 #include "core/ftc-pipeline.h"
 #include "core/ftc-record.h"
@@ -692,6 +693,42 @@ test_replay_missing (void)
 
 /* One source, three programs (tests/meson.build), each well under its timeout: FTC_TEST_PART is "whole",
  * "resume" or "replay". */
+/* A second run of an experiment that is being run is refused before it writes anything, and a run
+ * gives the directory back when it ends, successful or not. */
+static void
+test_busy (void)
+{
+  g_autofree char *dir = g_build_filename (ftc_test_tmpdir (), "exp", NULL);
+  g_autofree char *metrics = ftc_experiment_dir_metrics (dir);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcPipeline) p = ftc_pipeline_new (dir, parse (tiny_experiment), &error);
+  FtcDirLock *held;
+
+  g_assert_no_error (error);
+  held = ftc_dir_lock_acquire (dir, "experiment", &error);
+  g_assert_no_error (error);
+  g_assert_false (ftc_pipeline_run (p, NULL, &error));
+  g_assert_error (error, FTC_ERROR, FTC_ERROR_BUSY);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, dir));
+  g_assert_nonnull (strstr (error->message, "being run by another ftcot"));
+  g_assert_false (g_file_test (metrics, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+  ftc_dir_lock_release (held);
+
+  /* a run that fails (cancelled at once) releases the lock */
+  {
+    g_autoptr (GCancellable) cancel = g_cancellable_new ();
+    g_cancellable_cancel (cancel);
+    g_assert_false (ftc_pipeline_run (p, cancel, &error));
+    g_assert_error (error, FTC_ERROR, FTC_ERROR_CANCELLED);
+    g_clear_error (&error);
+    held = ftc_dir_lock_acquire (dir, "experiment", &error);
+    g_assert_no_error (error);
+    ftc_dir_lock_release (held);
+  }
+}
+
 /* The losses one method's student logged, in step order. */
 static GArray *
 method_losses (const char *metrics, const char *method)
@@ -778,6 +815,7 @@ main (int argc, char **argv)
       g_test_add_func ("/pipeline/unknown-key", test_unknown_key);
       g_test_add_func ("/pipeline/curves-resumed", test_curves_resumed);
       g_test_add_func ("/pipeline/methods-independent", test_methods_independent);
+      g_test_add_func ("/pipeline/busy", test_busy);
     }
   else if (g_str_equal (FTC_TEST_PART, "resume"))
     {
