@@ -202,6 +202,63 @@ test_gemm (void)
   g_rand_free (rng);
 }
 
+/* A tensor of n floats starting `off` elements into a buffer of its own, on both backends. */
+static Pair
+pair_random_at (GRand *rng, size_t off, size_t n)
+{
+  g_autofree float *x = g_new (float, n);
+  Pair p = { { FTC_VIEW_NULL, FTC_VIEW_NULL }, n };
+
+  for (size_t i = 0; i < n; i++)
+    x[i] = (float) g_rand_double_range (rng, -1, 1);
+  for (int i = 0; i < 2; i++)
+    {
+      FtcBuf *buf = NULL;
+
+      g_assert_cmpint (ftc_buf_new (i == 0 ? ocl : ref, off + n + 7, &buf), ==, FTC_OK);
+      g_ptr_array_add (bufs, buf);
+      p.v[i] = ftc_view (buf, off);
+      g_assert_cmpint (ftc_buf_write (p.v[i], x, n), ==, FTC_OK);
+    }
+  return p;
+}
+
+/* The opencl GEMM hands views at aligned offsets to CLBlast as sub-buffers, and tile-sized, tightly packed
+ * matrices take CLBlast's path without scratch copies: every transpose pair there, at offset 0, at aligned
+ * offsets (32 and 1024 floats, the sub-buffer path) and at an unaligned one, with beta 0 (C's old contents
+ * must not leak in) and beta != 0, and that the elements around C are left alone. */
+static void
+test_gemm_aligned (void)
+{
+  GRand *rng = g_rand_new_with_seed (12);
+  const int shapes[][3] = { { 128, 192, 64 }, { 64, 64, 320 }, { 192, 64, 128 } };
+  const size_t offs[] = { 0, 32, 1024, 5 };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (size_t o = 0; o < G_N_ELEMENTS (offs); o++)
+      for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+          {
+            const int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+            const int lda = ta ? M : K, ldb = tb ? K : N, ldc = N;
+            const float beta = (ta + tb + o) % 2 ? 0.0f : 0.75f;
+            /* C's guard elements (the 7 past it, and those before it) must come out unchanged */
+            Pair A = pair_random_at (rng, offs[o], (size_t) M * K);
+            Pair B = pair_random_at (rng, offs[(o + 1) % G_N_ELEMENTS (offs)], (size_t) K * N);
+            Pair C = pair_random_at (rng, offs[(o + 2) % G_N_ELEMENTS (offs)], (size_t) M * N + 7);
+            char what[96];
+
+#define CALL(be, i) ftc_gemm (be, ta, tb, M, N, K, 0.9f, A.v[i], lda, B.v[i], ldb, beta, C.v[i], ldc)
+            RUN (CALL);
+#undef CALL
+            g_snprintf (what, sizeof what, "gemm %dx%dx%d ta=%d tb=%d at offset %zu, beta %g", M, N, K, ta, tb,
+                        offs[o], beta);
+            pair_check (what, C, 1e-5 * K, 1e-4);
+            free_bufs ();
+          }
+  g_rand_free (rng);
+}
+
 /* ---- layers ---- */
 
 static void
@@ -794,6 +851,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/opencl/memory", test_memory);
   g_test_add_func ("/opencl/gemm", test_gemm);
+  g_test_add_func ("/opencl/gemm-aligned", test_gemm_aligned);
   g_test_add_func ("/opencl/encoder", test_encoder);
   g_test_add_func ("/opencl/layernorm", test_layernorm);
   g_test_add_func ("/opencl/matmul", test_matmul);

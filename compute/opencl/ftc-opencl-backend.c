@@ -37,7 +37,9 @@ typedef enum {
 /* profile slots past the kernels */
 #define P_SGEMM K_COUNT
 #define P_SGEMM_BATCHED (K_COUNT + 1)
-#define P_COUNT (K_COUNT + 2)
+#define P_SGEMV (K_COUNT + 2)
+#define P_COUNT (K_COUNT + 3)
+#define MAX_PROFILE_SHAPES 48
 
 typedef struct {
   const char *program;   /* kernels/PROGRAM.cl */
@@ -89,6 +91,9 @@ typedef struct {
   int row_items;                      /* row kernels: one item per row (CPU drivers) or one group per row */
   cl_mem ones;                        /* ones_len floats of 1, the vector bias gradients are GEMVs with */
   size_t ones_len;
+  cl_mem gemm_temp;                   /* gemm_temp_bytes: CLBlast's padded/transposed copies, kept between calls */
+  size_t gemm_temp_bytes;
+  size_t base_align_floats;           /* sub-buffers must start at a multiple of this many floats */
   char options[64];
   const char *program_names[MAX_PROGRAMS];
   cl_program programs[MAX_PROGRAMS];
@@ -100,6 +105,15 @@ typedef struct {
   FtcClGemmParams gemm_params;
   double profile_ms[P_COUNT];
   long profile_calls[P_COUNT];
+  /* CLBlast calls by shape: host wall time from an idle queue to the call's last kernel done, so that
+   * CLBlast's padding and transpose pre-kernels (which get no event of ours) are counted too */
+  struct {
+    char routine;                     /* 'g' Sgemm, 'b' SgemmStridedBatched, 'v' Sgemv */
+    int ta, tb, M, N, K, batch;
+    double ms;
+    long calls;
+  } profile_shapes[MAX_PROFILE_SHAPES];
+  int n_profile_shapes;
 } FtcClBackend;
 
 typedef struct {
@@ -210,6 +224,64 @@ profile_event (FtcClBackend *be, int slot, cl_event ev)
     be->profile_ms[slot] += (end - start) * 1e-6;
   be->profile_calls[slot]++;
   clReleaseEvent (ev);
+}
+
+static double
+profile_now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+/* Profiling a CLBlast call: the queue is drained first, so that the call's wall time (from here until its
+ * last event completes) holds its own kernels only. Returns the start time. */
+static double
+profile_blas_begin (FtcClBackend *be)
+{
+  clFinish (be->rt->queue);
+  return profile_now_ms ();
+}
+
+static void
+profile_blas_end (FtcClBackend *be, int slot, char routine, int ta, int tb, int M, int N, int K, int batch,
+                  double start_ms, cl_event ev)
+{
+  double ms;
+  int i;
+
+  if (ev != NULL)
+    {
+      clWaitForEvents (1, &ev);
+      clReleaseEvent (ev);
+    }
+  clFinish (be->rt->queue);
+  ms = profile_now_ms () - start_ms;
+  be->profile_ms[slot] += ms;
+  be->profile_calls[slot]++;
+  for (i = 0; i < be->n_profile_shapes; i++)
+    if (be->profile_shapes[i].routine == routine && be->profile_shapes[i].ta == ta && be->profile_shapes[i].tb == tb
+        && be->profile_shapes[i].M == M && be->profile_shapes[i].N == N && be->profile_shapes[i].K == K
+        && be->profile_shapes[i].batch == batch)
+      break;
+  if (i == be->n_profile_shapes)
+    {
+      if (i == MAX_PROFILE_SHAPES)
+        return;
+      be->n_profile_shapes++;
+      be->profile_shapes[i].routine = routine;
+      be->profile_shapes[i].ta = ta;
+      be->profile_shapes[i].tb = tb;
+      be->profile_shapes[i].M = M;
+      be->profile_shapes[i].N = N;
+      be->profile_shapes[i].K = K;
+      be->profile_shapes[i].batch = batch;
+      be->profile_shapes[i].ms = 0;
+      be->profile_shapes[i].calls = 0;
+    }
+  be->profile_shapes[i].ms += ms;
+  be->profile_shapes[i].calls++;
 }
 
 /* ---- programs and kernel launches ---- */
@@ -385,6 +457,8 @@ opencl_free_backend (FtcBackend *base)
     clReleaseMemObject (be->norm_partial);
   if (be->ones != NULL)
     clReleaseMemObject (be->ones);
+  if (be->gemm_temp != NULL)
+    clReleaseMemObject (be->gemm_temp);
   ftc_cl_runtime_free (be->rt);
   free (be);
 }
@@ -507,6 +581,61 @@ tr (int t)
   return t ? CLBlastTransposeYes : CLBlastTransposeNo;
 }
 
+/* CLBlast's fast GEMM path copies a matrix whose offset is not 0 into a temporary buffer first (a full
+ * pass, and a fresh allocation each call), so a view is handed over as a sub-buffer that starts at it
+ * where the device's base-address alignment allows; *sub is then to be released after the call (the queue
+ * keeps it alive while the kernels run). Else the buffer itself and the offset. */
+static cl_mem
+blas_mem (FtcClBackend *be, FtcView v, size_t *off, cl_mem *sub)
+{
+  FtcClBuf *buf = (FtcClBuf *) v.buf;
+  cl_buffer_region region;
+  cl_int rc = CL_SUCCESS;
+  cl_mem m;
+
+  *sub = NULL;
+  *off = v.off;
+  if (v.off == 0 || be->base_align_floats == 0 || v.off % be->base_align_floats != 0)
+    return buf->mem;
+  region.origin = v.off * sizeof (float);
+  region.size = buf->bytes - region.origin;
+  m = clCreateSubBuffer (buf->mem, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &rc);
+  if (rc != CL_SUCCESS)
+    return buf->mem;
+  *sub = m;
+  *off = 0;
+  return m;
+}
+
+static void
+blas_mem_release (cl_mem sub)
+{
+  if (sub != NULL)
+    clReleaseMemObject (sub);
+}
+
+/* be->gemm_temp holds at least bytes (grown, never shrunk: one allocation for a whole training run). */
+static FtcStatus
+ensure_gemm_temp (FtcClBackend *be, size_t bytes)
+{
+  cl_int rc = CL_SUCCESS;
+  cl_mem mem;
+
+  if (be->gemm_temp != NULL && be->gemm_temp_bytes >= bytes)
+    return FTC_OK;
+  mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, bytes, NULL, &rc);
+  if (rc != CL_SUCCESS)
+    return rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE || rc == CL_OUT_OF_RESOURCES
+             ? out_of_memory (be, "allocating CLBlast's GEMM scratch", bytes)
+             : check_cl (be, rc, "clCreateBuffer");
+  /* in-order queue: calls still using the old scratch keep it alive */
+  if (be->gemm_temp != NULL)
+    clReleaseMemObject (be->gemm_temp);
+  be->gemm_temp = mem;
+  be->gemm_temp_bytes = bytes;
+  return FTC_OK;
+}
+
 static FtcStatus
 opencl_gemm (FtcBackend *base, int trans_a, int trans_b, int M, int N, int K,
              float alpha, FtcView A, int lda, FtcView B, int ldb, float beta, FtcView C, int ldc)
@@ -514,15 +643,39 @@ opencl_gemm (FtcBackend *base, int trans_a, int trans_b, int M, int N, int K,
   FtcClBackend *be = CLBE (base);
   CLBlastStatusCode st;
   cl_event ev = NULL;
+  double t0 = 0;
+  size_t a_off, b_off, c_off, temp_bytes = 0;
+  cl_mem a_sub, b_sub, c_sub, a_mem, b_mem, c_mem;
+  FtcStatus fst;
 
   if (M == 0 || N == 0)
     return FTC_OK;
-  st = CLBlastSgemm (CLBlastLayoutRowMajor, tr (trans_a), tr (trans_b), M, N, K, alpha,
-                     MEM (A), A.off, lda, MEM (B), B.off, ldb, beta, MEM (C), C.off, ldc,
-                     &be->rt->queue, be->rt->profiling ? &ev : NULL);
-  if (be->rt->profiling && st == CLBlastSuccess)
-    profile_event (be, P_SGEMM, ev);
-  return check_blas (be, st, "CLBlastSgemm", M, N, K);
+  a_mem = blas_mem (be, A, &a_off, &a_sub);
+  b_mem = blas_mem (be, B, &b_off, &b_sub);
+  c_mem = blas_mem (be, C, &c_off, &c_sub);
+  /* Row-major C (M,N) = op(A) op(B) is column-major C^T (N,M) = op(B)^T op(A)^T with the operands swapped.
+   * CLBlast's Xgemm kernel works column-major: asked row-major, it transposes C into a scratch copy and
+   * back on every call; asked this way it does not, and the dweight products (A^T B) need no copy at all. */
+  st = CLBlastSGemmTempBufferSize (CLBlastLayoutColMajor, tr (trans_b), tr (trans_a), N, M, K,
+                                   b_off, ldb, a_off, lda, c_off, ldc, &be->rt->queue, &temp_bytes);
+  fst = check_blas (be, st, "CLBlastSGemmTempBufferSize", M, N, K);
+  if (fst == FTC_OK)
+    fst = ensure_gemm_temp (be, temp_bytes > 0 ? temp_bytes : sizeof (float));
+  if (fst == FTC_OK)
+    {
+      if (be->rt->profiling)
+        t0 = profile_blas_begin (be);
+      st = CLBlastSgemmWithTempBuffer (CLBlastLayoutColMajor, tr (trans_b), tr (trans_a), N, M, K, alpha,
+                                       b_mem, b_off, ldb, a_mem, a_off, lda, beta, c_mem, c_off, ldc,
+                                       &be->rt->queue, be->rt->profiling ? &ev : NULL, be->gemm_temp);
+      if (be->rt->profiling && st == CLBlastSuccess)
+        profile_blas_end (be, P_SGEMM, 'g', trans_a, trans_b, M, N, K, 1, t0, ev);
+      fst = check_blas (be, st, "CLBlastSgemm", M, N, K);
+    }
+  blas_mem_release (a_sub);
+  blas_mem_release (b_sub);
+  blas_mem_release (c_sub);
+  return fst;
 }
 
 static FtcStatus
@@ -534,15 +687,18 @@ opencl_gemm_strided_batched (FtcBackend *base, int trans_a, int trans_b, int M, 
   FtcClBackend *be = CLBE (base);
   CLBlastStatusCode st;
   cl_event ev = NULL;
+  double t0 = 0;
 
   if (M == 0 || N == 0 || batch == 0)
     return FTC_OK;
+  if (be->rt->profiling)
+    t0 = profile_blas_begin (be);
   st = CLBlastSgemmStridedBatched (CLBlastLayoutRowMajor, tr (trans_a), tr (trans_b), M, N, K, alpha,
                                    MEM (A), A.off, lda, stride_a, MEM (B), B.off, ldb, stride_b,
                                    beta, MEM (C), C.off, ldc, stride_c, batch, &be->rt->queue,
                                    be->rt->profiling ? &ev : NULL);
   if (be->rt->profiling && st == CLBlastSuccess)
-    profile_event (be, P_SGEMM_BATCHED, ev);
+    profile_blas_end (be, P_SGEMM_BATCHED, 'b', trans_a, trans_b, M, N, K, batch, t0, ev);
   return check_blas (be, st, "CLBlastSgemmStridedBatched", M, N, K);
 }
 
@@ -717,9 +873,14 @@ opencl_matmul_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcView
   if (st == FTC_OK)
     {
       FtcClBackend *be = CLBE (base);
+      cl_event ev = NULL;
+      double t0 = be->rt->profiling ? profile_blas_begin (be) : 0;
       CLBlastStatusCode bst = CLBlastSgemv (CLBlastLayoutRowMajor, CLBlastTransposeYes, N, OC, 1.0f,
                                             MEM (dout), dout.off, OC, be->ones, 0, 1, 1.0f,
-                                            MEM (dbias), dbias.off, 1, &be->rt->queue, NULL);
+                                            MEM (dbias), dbias.off, 1, &be->rt->queue,
+                                            be->rt->profiling ? &ev : NULL);
+      if (be->rt->profiling && bst == CLBlastSuccess)
+        profile_blas_end (be, P_SGEMV, 'v', 1, 0, N, OC, 1, 1, t0, ev);
       st = check_blas (be, bst, "CLBlastSgemv", N, OC, 1);
     }
   return st;
@@ -1346,11 +1507,37 @@ ftc_opencl_tune_gemm (FtcBackend *base, const FtcClGemmShape *shapes, int n_shap
   return FTC_OK;
 }
 
+int
+ftc_opencl_profiling (FtcBackend *base)
+{
+  return ftc_backend_is_opencl (base) && CLBE (base)->rt->profiling;
+}
+
+void
+ftc_opencl_profile_reset (FtcBackend *base)
+{
+  FtcClBackend *be = CLBE (base);
+
+  if (!ftc_backend_is_opencl (base))
+    return;
+  clFinish (be->rt->queue);
+  memset (be->profile_ms, 0, sizeof be->profile_ms);
+  memset (be->profile_calls, 0, sizeof be->profile_calls);
+  be->n_profile_shapes = 0;
+}
+
+static const char *
+profile_name (int k)
+{
+  return k == P_SGEMM ? "CLBlastSgemm" : k == P_SGEMM_BATCHED ? "CLBlastSgemmStridedBatched"
+         : k == P_SGEMV ? "CLBlastSgemv" : kernel_descs[k].kernel;
+}
+
 void
 ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
 {
   FtcClBackend *be = CLBE (base);
-  int order[P_COUNT], n = 0;
+  int order[P_COUNT > MAX_PROFILE_SHAPES ? P_COUNT : MAX_PROFILE_SHAPES], n = 0;
   size_t used = 0;
   double total = 0;
 
@@ -1359,6 +1546,7 @@ ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
   buf[0] = '\0';
   if (!ftc_backend_is_opencl (base))
     return;
+#define APPEND(...) do { if (used < len) used += snprintf (buf + used, len - used, __VA_ARGS__); } while (0)
   for (int i = 0; i < P_COUNT; i++)
     if (be->profile_calls[i] > 0)
       {
@@ -1372,14 +1560,37 @@ ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
         order[j] = order[j - 1];
         order[j - 1] = t;
       }
-  for (int i = 0; i < n && used < len; i++)
+  for (int i = 0; i < n; i++)
     {
       const int k = order[i];
-      const char *name = k == P_SGEMM ? "CLBlastSgemm" : k == P_SGEMM_BATCHED ? "CLBlastSgemmStridedBatched"
-                                                                               : kernel_descs[k].kernel;
-      used += snprintf (buf + used, len - used, "%-30s %10.1f ms %5.1f%% %7ld calls\n", name, be->profile_ms[k],
-                        total > 0 ? 100 * be->profile_ms[k] / total : 0, be->profile_calls[k]);
+      APPEND ("%-34s %10.1f ms %5.1f%% %7ld calls\n", profile_name (k), be->profile_ms[k],
+              total > 0 ? 100 * be->profile_ms[k] / total : 0, be->profile_calls[k]);
     }
+  APPEND ("%-34s %10.1f ms\n", "total", total);
+  if (be->n_profile_shapes == 0)
+    return;
+  /* CLBlast calls by shape, busiest first, with their rate */
+  n = be->n_profile_shapes;
+  for (int i = 0; i < n; i++)
+    order[i] = i;
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && be->profile_shapes[order[j]].ms > be->profile_shapes[order[j - 1]].ms; j--)
+      {
+        int t = order[j];
+        order[j] = order[j - 1];
+        order[j - 1] = t;
+      }
+  APPEND ("CLBlast calls by shape (row-major; wall time including CLBlast's own pre-kernels):\n");
+  for (int i = 0; i < n; i++)
+    {
+      const typeof (be->profile_shapes[0]) *p = &be->profile_shapes[order[i]];
+      const double flops = 2.0 * p->M * p->N * p->K * p->batch * p->calls;
+      APPEND ("  %-7s %c%c M=%-5d N=%-5d K=%-5d batch=%-4d %9.1f ms %5ld calls %6.1f GFLOP/s\n",
+              p->routine == 'g' ? "gemm" : p->routine == 'b' ? "batched" : "gemv",
+              p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->M, p->N, p->K, p->batch, p->ms, p->calls,
+              p->ms > 0 ? flops / (p->ms * 1e6) : 0);
+    }
+#undef APPEND
 }
 
 /* ---- construction ---- */
@@ -1410,6 +1621,13 @@ ftc_opencl_backend_new (int device_index, FtcBackend **out, char *err, size_t er
   while (be->wg > 1 && be->wg > rt->max_work_group_size)
     be->wg /= 2;
   be->elem_wg = rt->max_work_group_size < 256 ? rt->max_work_group_size : 256;
+  {
+    cl_uint align_bits = 0;
+
+    if (clGetDeviceInfo (rt->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL)
+        == CL_SUCCESS && align_bits >= 32)
+      be->base_align_floats = align_bits / 32;
+  }
   if (getenv ("FTCOT_CL_ELEM_WG") != NULL && atoi (getenv ("FTCOT_CL_ELEM_WG")) > 0)
     be->elem_wg = (size_t) atoi (getenv ("FTCOT_CL_ELEM_WG"));
   snprintf (be->options, sizeof be->options, "-cl-std=CL1.2 -DFTC_WG=%zu", be->wg);
