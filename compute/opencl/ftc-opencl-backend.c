@@ -688,18 +688,44 @@ opencl_gemm_strided_batched (FtcBackend *base, int trans_a, int trans_b, int M, 
   CLBlastStatusCode st;
   cl_event ev = NULL;
   double t0 = 0;
+  size_t a_off, b_off, c_off;
+  cl_mem a_sub, b_sub, c_sub, a_mem, b_mem, c_mem;
+  FtcStatus fst;
 
   if (M == 0 || N == 0 || batch == 0)
     return FTC_OK;
+  a_mem = blas_mem (be, A, &a_off, &a_sub);
+  b_mem = blas_mem (be, B, &b_off, &b_sub);
+  c_mem = blas_mem (be, C, &c_off, &c_sub);
+  /* CLBlast 1.5.3's batched kernel, where a matrix needs no padded copy, reads it at offset 0 with a
+   * stride of its packed size, whatever offset and stride it was given. So one batched call only for
+   * offsets 0 and packed strides; anything else goes matrix by matrix (correct, slower). */
+  if (a_off != 0 || b_off != 0 || c_off != 0 || stride_a != (size_t) (trans_a ? K : M) * lda
+      || stride_b != (size_t) (trans_b ? N : K) * ldb || stride_c != (size_t) M * ldc)
+    {
+      fst = FTC_OK;
+      blas_mem_release (a_sub);
+      blas_mem_release (b_sub);
+      blas_mem_release (c_sub);
+      for (int i = 0; i < batch && fst == FTC_OK; i++)
+        fst = opencl_gemm (base, trans_a, trans_b, M, N, K, alpha, ftc_view_at (A, i * stride_a), lda,
+                           ftc_view_at (B, i * stride_b), ldb, beta, ftc_view_at (C, i * stride_c), ldc);
+      return fst;
+    }
   if (be->rt->profiling)
     t0 = profile_blas_begin (be);
-  st = CLBlastSgemmStridedBatched (CLBlastLayoutRowMajor, tr (trans_a), tr (trans_b), M, N, K, alpha,
-                                   MEM (A), A.off, lda, stride_a, MEM (B), B.off, ldb, stride_b,
-                                   beta, MEM (C), C.off, ldc, stride_c, batch, &be->rt->queue,
+  /* column-major with the operands swapped, as in opencl_gemm: no transposed copies of C */
+  st = CLBlastSgemmStridedBatched (CLBlastLayoutColMajor, tr (trans_b), tr (trans_a), N, M, K, alpha,
+                                   b_mem, b_off, ldb, stride_b, a_mem, a_off, lda, stride_a,
+                                   beta, c_mem, c_off, ldc, stride_c, batch, &be->rt->queue,
                                    be->rt->profiling ? &ev : NULL);
   if (be->rt->profiling && st == CLBlastSuccess)
     profile_blas_end (be, P_SGEMM_BATCHED, 'b', trans_a, trans_b, M, N, K, batch, t0, ev);
-  return check_blas (be, st, "CLBlastSgemmStridedBatched", M, N, K);
+  fst = check_blas (be, st, "CLBlastSgemmStridedBatched", M, N, K);
+  blas_mem_release (a_sub);
+  blas_mem_release (b_sub);
+  blas_mem_release (c_sub);
+  return fst;
 }
 
 /* ---- GPT-2 layers ---- */
