@@ -94,28 +94,32 @@ __kernel void layernorm_backward_dinp (__global float *dinp, const ulong dinp_of
     }
 }
 
-/* dweight (C) += sum_n dout * norm;  dbias (C) += sum_n dout.  One item per channel, rows in order. */
-__kernel void layernorm_backward_params (__global float *dweight, const ulong dweight_off,
-                                         __global float *dbias, const ulong dbias_off,
-                                         __global const float *dout, const ulong dout_off,
-                                         __global const float *inp, const ulong inp_off,
-                                         __global const float *mean, const ulong mean_off,
-                                         __global const float *rstd, const ulong rstd_off,
-                                         const int N, const int C)
+/* The parameter gradients in two stages (then colsum_final, matmul-bias.cl, on each half): partial holds
+ * (2,chunks,C), dweight's and then dbias's sums over each chunk of `rows` rows; one item per (chunk,
+ * channel), neighbouring items on neighbouring channels. */
+__kernel void layernorm_backward_params_partial (__global float *partial,
+                                                 __global const float *dout, const ulong dout_off,
+                                                 __global const float *inp, const ulong inp_off,
+                                                 __global const float *mean, const ulong mean_off,
+                                                 __global const float *rstd, const ulong rstd_off,
+                                                 const int N, const int C, const int rows)
 {
-  const int c = get_global_id (0);
-  if (c >= C)
+  const size_t i = get_global_id (0);
+  const int chunks = (N + rows - 1) / rows;
+  if (i >= (size_t) chunks * C)
     return;
+  const int c = i % C, chunk = i / C;
+  const int end = min (N, (chunk + 1) * rows);
   float dw = 0.0f, db = 0.0f;
-  for (int n = 0; n < N; n++)
+  for (int n = chunk * rows; n < end; n++)
     {
-      const size_t i = (size_t) n * C + c;
-      const float dy = dout[dout_off + i];
-      dw += dy * (inp[inp_off + i] - mean[mean_off + n]) * rstd[rstd_off + n];
+      const size_t j = (size_t) n * C + c;
+      const float dy = dout[dout_off + j];
+      dw += dy * (inp[inp_off + j] - mean[mean_off + n]) * rstd[rstd_off + n];
       db += dy;
     }
-  dweight[dweight_off + c] += dw;
-  dbias[dbias_off + c] += db;
+  partial[i] = dw;
+  partial[(size_t) chunks * C + i] = db;
 }
 
 /* The same two row kernels with one work-item per row and no barriers: faster on CPU drivers, where a

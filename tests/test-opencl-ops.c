@@ -379,7 +379,7 @@ static void
 test_layernorm (void)
 {
   GRand *rng = g_rand_new_with_seed (4);
-  const int shapes[][2] = { { 1, 1 }, { 5, 7 }, { 33, 130 }, { 67, 256 }, { 9, 1000 } };
+  const int shapes[][2] = { { 1, 1 }, { 5, 7 }, { 33, 130 }, { 67, 256 }, { 9, 1000 }, { 1000, 37 } };
 
   for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
     {
@@ -421,7 +421,7 @@ static void
 test_matmul (void)
 {
   GRand *rng = g_rand_new_with_seed (5);
-  const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 9 }, { 67, 33, 65 }, { 128, 64, 192 }, { 100, 130, 70 } };
+  const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 9 }, { 67, 33, 65 }, { 128, 64, 192 }, { 100, 130, 70 }, { 1001, 24, 37 } };
 
   for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
     for (int with_bias = 0; with_bias < 2; with_bias++)

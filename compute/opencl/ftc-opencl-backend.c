@@ -19,9 +19,9 @@
 typedef enum {
   K_FILL,
   K_ENCODER_FORWARD, K_ENCODER_BACKWARD_WTE, K_ENCODER_BACKWARD_WPE,
-  K_LAYERNORM_FORWARD, K_LAYERNORM_BACKWARD_DINP, K_LAYERNORM_BACKWARD_PARAMS,
+  K_LAYERNORM_FORWARD, K_LAYERNORM_BACKWARD_DINP, K_LAYERNORM_BACKWARD_PARAMS_PARTIAL,
   K_LAYERNORM_FORWARD_ROWS, K_LAYERNORM_BACKWARD_DINP_ROWS,
-  K_BIAS_ADD,
+  K_BIAS_ADD, K_COLSUM_PARTIAL, K_COLSUM_FINAL,
   K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_SPLIT_HEADS, K_ATTENTION_MERGE_HEADS,
   K_ATTENTION_SOFTMAX_FORWARD, K_ATTENTION_SOFTMAX_BACKWARD,
   K_ATTENTION_SOFTMAX_FORWARD_ROWS, K_ATTENTION_SOFTMAX_BACKWARD_ROWS,
@@ -37,8 +37,7 @@ typedef enum {
 /* profile slots past the kernels */
 #define P_SGEMM K_COUNT
 #define P_SGEMM_BATCHED (K_COUNT + 1)
-#define P_SGEMV (K_COUNT + 2)
-#define P_COUNT (K_COUNT + 3)
+#define P_COUNT (K_COUNT + 2)
 #define MAX_PROFILE_SHAPES 48
 
 typedef struct {
@@ -53,10 +52,12 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_ENCODER_BACKWARD_WPE] = { "encoder", "encoder_backward_wpe" },
   [K_LAYERNORM_FORWARD] = { "layernorm", "layernorm_forward" },
   [K_LAYERNORM_BACKWARD_DINP] = { "layernorm", "layernorm_backward_dinp" },
-  [K_LAYERNORM_BACKWARD_PARAMS] = { "layernorm", "layernorm_backward_params" },
+  [K_LAYERNORM_BACKWARD_PARAMS_PARTIAL] = { "layernorm", "layernorm_backward_params_partial" },
   [K_LAYERNORM_FORWARD_ROWS] = { "layernorm", "layernorm_forward_rows" },
   [K_LAYERNORM_BACKWARD_DINP_ROWS] = { "layernorm", "layernorm_backward_dinp_rows" },
   [K_BIAS_ADD] = { "matmul-bias", "bias_add" },
+  [K_COLSUM_PARTIAL] = { "matmul-bias", "colsum_partial" },
+  [K_COLSUM_FINAL] = { "matmul-bias", "colsum_final" },
   [K_ATTENTION_PERMUTE] = { "attention", "attention_permute" },
   [K_ATTENTION_UNPERMUTE_ADD] = { "attention", "attention_unpermute_add" },
   [K_ATTENTION_SPLIT_HEADS] = { "attention", "attention_split_heads" },
@@ -89,8 +90,8 @@ typedef struct {
   size_t wg;                          /* work-group size of the reduction kernels (power of two) */
   size_t elem_wg;                     /* work-group size of elementwise kernels */
   int row_items;                      /* row kernels: one item per row (CPU drivers) or one group per row */
-  cl_mem ones;                        /* ones_len floats of 1, the vector bias gradients are GEMVs with */
-  size_t ones_len;
+  cl_mem colsum;                      /* colsum_len floats: the first stage of the column sums */
+  size_t colsum_len;
   cl_mem gemm_temp;                   /* gemm_temp_bytes: CLBlast's padded/transposed copies, kept between calls */
   size_t gemm_temp_bytes;
   size_t base_align_floats;           /* sub-buffers must start at a multiple of this many floats */
@@ -108,9 +109,10 @@ typedef struct {
   /* CLBlast calls by shape: host wall time from an idle queue to the call's last kernel done, so that
    * CLBlast's padding and transpose pre-kernels (which get no event of ours) are counted too */
   struct {
-    char routine;                     /* 'g' Sgemm, 'b' SgemmStridedBatched, 'v' Sgemv */
+    char routine;                     /* 'g' Sgemm, 'b' SgemmStridedBatched */
     int ta, tb, M, N, K, batch;
     double ms;
+    double last_ms;                   /* device time of the call's last kernel (the product itself) */
     long calls;
   } profile_shapes[MAX_PROFILE_SHAPES];
   int n_profile_shapes;
@@ -248,12 +250,18 @@ static void
 profile_blas_end (FtcClBackend *be, int slot, char routine, int ta, int tb, int M, int N, int K, int batch,
                   double start_ms, cl_event ev)
 {
-  double ms;
+  double ms, last_ms = 0;
   int i;
 
   if (ev != NULL)
     {
+      cl_ulong t_start = 0, t_end = 0;
+
       clWaitForEvents (1, &ev);
+      if (clGetEventProfilingInfo (ev, CL_PROFILING_COMMAND_START, sizeof t_start, &t_start, NULL) == CL_SUCCESS
+          && clGetEventProfilingInfo (ev, CL_PROFILING_COMMAND_END, sizeof t_end, &t_end, NULL) == CL_SUCCESS
+          && t_end >= t_start)
+        last_ms = (t_end - t_start) * 1e-6;
       clReleaseEvent (ev);
     }
   clFinish (be->rt->queue);
@@ -278,9 +286,11 @@ profile_blas_end (FtcClBackend *be, int slot, char routine, int ta, int tb, int 
       be->profile_shapes[i].K = K;
       be->profile_shapes[i].batch = batch;
       be->profile_shapes[i].ms = 0;
+      be->profile_shapes[i].last_ms = 0;
       be->profile_shapes[i].calls = 0;
     }
   be->profile_shapes[i].ms += ms;
+  be->profile_shapes[i].last_ms += last_ms;
   be->profile_shapes[i].calls++;
 }
 
@@ -455,10 +465,10 @@ opencl_free_backend (FtcBackend *base)
     clReleaseProgram (be->programs[i]);
   if (be->norm_partial != NULL)
     clReleaseMemObject (be->norm_partial);
-  if (be->ones != NULL)
-    clReleaseMemObject (be->ones);
   if (be->gemm_temp != NULL)
     clReleaseMemObject (be->gemm_temp);
+  if (be->colsum != NULL)
+    clReleaseMemObject (be->colsum);
   ftc_cl_runtime_free (be->rt);
   free (be);
 }
@@ -770,6 +780,70 @@ opencl_encoder_backward (FtcBackend *base, FtcView dwte, FtcView dwpe, FtcView d
   return launch (&a, (size_t) T * C, 0);
 }
 
+/* Column sums over N rows go in chunks of this many rows (about 64 chunks: enough items to fill a
+ * device, few enough partial sums to add up after). */
+static int
+colsum_rows (int N)
+{
+  return N > 64 ? (N + 63) / 64 : 1;
+}
+
+/* be->colsum holds at least n floats. */
+static FtcStatus
+ensure_colsum (FtcClBackend *be, size_t n)
+{
+  cl_int rc = CL_SUCCESS;
+  cl_mem mem;
+
+  if (be->colsum != NULL && be->colsum_len >= n)
+    return FTC_OK;
+  mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, n * sizeof (float), NULL, &rc);
+  if (rc != CL_SUCCESS)
+    return rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE || rc == CL_OUT_OF_RESOURCES
+             ? out_of_memory (be, "allocating column-sum scratch", n * sizeof (float))
+             : check_cl (be, rc, "clCreateBuffer");
+  /* in-order queue: kernels still using the old scratch keep it alive */
+  if (be->colsum != NULL)
+    clReleaseMemObject (be->colsum);
+  be->colsum = mem;
+  be->colsum_len = n;
+  return FTC_OK;
+}
+
+/* dst (n) += the sum over chunks of be->colsum[off ..] (chunks,n) */
+static FtcStatus
+colsum_final (FtcClBackend *be, FtcView dst, size_t off, int chunks, int n)
+{
+  Args a = args_begin (be, K_COLSUM_FINAL);
+
+  arg_view (&a, dst);
+  arg_mem (&a, be->colsum);
+  arg_ulong (&a, off);
+  arg_int (&a, chunks);
+  arg_int (&a, n);
+  return launch (&a, n, 0);
+}
+
+/* dst (OC) += sum over the N rows of x (N,OC) */
+static FtcStatus
+colsum (FtcClBackend *be, FtcView dst, FtcView x, int N, int OC)
+{
+  const int rows = colsum_rows (N), chunks = (N + rows - 1) / rows;
+  FtcStatus st = ensure_colsum (be, (size_t) chunks * OC);
+  Args a;
+
+  if (st != FTC_OK)
+    return st;
+  a = args_begin (be, K_COLSUM_PARTIAL);
+  arg_mem (&a, be->colsum);
+  arg_view (&a, x);
+  arg_int (&a, N);
+  arg_int (&a, OC);
+  arg_int (&a, rows);
+  st = launch (&a, (size_t) chunks * OC, 0);
+  return st == FTC_OK ? colsum_final (be, dst, 0, chunks, OC) : st;
+}
+
 static FtcStatus
 opencl_layernorm_forward (FtcBackend *base, FtcView out, FtcView mean, FtcView rstd,
                           FtcView inp, FtcView weight, FtcView bias, int N, int C)
@@ -807,16 +881,29 @@ opencl_layernorm_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcV
   st = launch_rows (&a, N);
   if (st != FTC_OK)
     return st;
-  a = args_begin (CLBE (base), K_LAYERNORM_BACKWARD_PARAMS);
-  arg_view (&a, dweight);
-  arg_view (&a, dbias);
-  arg_view (&a, dout);
-  arg_view (&a, inp);
-  arg_view (&a, mean);
-  arg_view (&a, rstd);
-  arg_int (&a, N);
-  arg_int (&a, C);
-  return launch (&a, C, 0);
+  {
+    FtcClBackend *be = CLBE (base);
+    const int rows = colsum_rows (N), chunks = (N + rows - 1) / rows;
+
+    st = ensure_colsum (be, (size_t) 2 * chunks * C);
+    if (st != FTC_OK)
+      return st;
+    a = args_begin (be, K_LAYERNORM_BACKWARD_PARAMS_PARTIAL);
+    arg_mem (&a, be->colsum);
+    arg_view (&a, dout);
+    arg_view (&a, inp);
+    arg_view (&a, mean);
+    arg_view (&a, rstd);
+    arg_int (&a, N);
+    arg_int (&a, C);
+    arg_int (&a, rows);
+    st = launch (&a, (size_t) chunks * C, 0);
+    if (st == FTC_OK)
+      st = colsum_final (be, dweight, 0, chunks, C);
+    if (st == FTC_OK)
+      st = colsum_final (be, dbias, (size_t) chunks * C, chunks, C);
+    return st;
+  }
 }
 
 static FtcStatus
@@ -829,40 +916,6 @@ bias_add (FtcClBackend *be, FtcView out, FtcView bias, int N, int OC)
   arg_int (&a, N);
   arg_int (&a, OC);
   return launch (&a, (size_t) N * OC, 0);
-}
-
-/* be->ones holds at least n ones. */
-static FtcStatus
-ensure_ones (FtcClBackend *be, size_t n)
-{
-  cl_int rc = CL_SUCCESS;
-  cl_mem mem;
-  Args a;
-  FtcStatus st;
-
-  if (be->ones != NULL && be->ones_len >= n)
-    return FTC_OK;
-  mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, n * sizeof (float), NULL, &rc);
-  if (rc != CL_SUCCESS)
-    return rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE
-             ? out_of_memory (be, "allocating a vector of ones", n * sizeof (float))
-             : check_cl (be, rc, "clCreateBuffer");
-  a = args_begin (be, K_FILL);
-  arg_mem (&a, mem);
-  arg_ulong (&a, 0);
-  arg_float (&a, 1.0f);
-  arg_ulong (&a, n);
-  st = launch (&a, n, 0);
-  if (st != FTC_OK)
-    {
-      clReleaseMemObject (mem);
-      return st;
-    }
-  if (be->ones != NULL)
-    clReleaseMemObject (be->ones);
-  be->ones = mem;
-  be->ones_len = n;
-  return FTC_OK;
 }
 
 static FtcStatus
@@ -894,22 +947,8 @@ opencl_matmul_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcView
   st = opencl_gemm (base, 1, 0, OC, IC, N, 1.0f, dout, OC, inp, IC, 1.0f, dweight, IC);
   if (st != FTC_OK || dbias.buf == NULL)
     return st;
-  /* dbias (OC) += dout^T (OC,N) @ ones (N): a GEMV, which CLBlast runs far faster than a column loop */
-  st = ensure_ones (CLBE (base), N);
-  if (st == FTC_OK)
-    {
-      FtcClBackend *be = CLBE (base);
-      cl_event ev = NULL;
-      double t0 = be->rt->profiling ? profile_blas_begin (be) : 0;
-      CLBlastStatusCode bst = CLBlastSgemv (CLBlastLayoutRowMajor, CLBlastTransposeYes, N, OC, 1.0f,
-                                            MEM (dout), dout.off, OC, be->ones, 0, 1, 1.0f,
-                                            MEM (dbias), dbias.off, 1, &be->rt->queue,
-                                            be->rt->profiling ? &ev : NULL);
-      if (be->rt->profiling && bst == CLBlastSuccess)
-        profile_blas_end (be, P_SGEMV, 'v', 1, 0, N, OC, 1, 1, t0, ev);
-      st = check_blas (be, bst, "CLBlastSgemv", N, OC, 1);
-    }
-  return st;
+  /* dbias (OC) += sum over the N rows of dout: column sums in two stages */
+  return colsum (CLBE (base), dbias, dout, N, OC);
 }
 
 /* Moves the axes between src and dst: n elements (for the permute, the first n of qkvr), as n / HS rows of
@@ -1556,7 +1595,7 @@ static const char *
 profile_name (int k)
 {
   return k == P_SGEMM ? "CLBlastSgemm" : k == P_SGEMM_BATCHED ? "CLBlastSgemmStridedBatched"
-         : k == P_SGEMV ? "CLBlastSgemv" : kernel_descs[k].kernel;
+         : kernel_descs[k].kernel;
 }
 
 void
@@ -1606,14 +1645,15 @@ ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
         order[j] = order[j - 1];
         order[j - 1] = t;
       }
-  APPEND ("CLBlast calls by shape (row-major; wall time including CLBlast's own pre-kernels):\n");
+  APPEND ("CLBlast calls by shape (row-major; wall time including CLBlast's own copy kernels, and the time of the\n"
+          "call's last kernel, the product itself where it writes C directly):\n");
   for (int i = 0; i < n; i++)
     {
       const typeof (be->profile_shapes[0]) *p = &be->profile_shapes[order[i]];
       const double flops = 2.0 * p->M * p->N * p->K * p->batch * p->calls;
-      APPEND ("  %-7s %c%c M=%-5d N=%-5d K=%-5d batch=%-4d %9.1f ms %5ld calls %6.1f GFLOP/s\n",
-              p->routine == 'g' ? "gemm" : p->routine == 'b' ? "batched" : "gemv",
-              p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->M, p->N, p->K, p->batch, p->ms, p->calls,
+      APPEND ("  %-7s %c%c M=%-5d N=%-5d K=%-5d batch=%-4d %9.1f ms (last kernel %8.1f) %5ld calls %6.1f GFLOP/s\n",
+              p->routine == 'g' ? "gemm" : "batched",
+              p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->M, p->N, p->K, p->batch, p->ms, p->last_ms, p->calls,
               p->ms > 0 ? flops / (p->ms * 1e6) : 0);
     }
 #undef APPEND
