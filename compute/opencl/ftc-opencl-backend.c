@@ -17,7 +17,7 @@
 /* ---- kernels ---- */
 
 typedef enum {
-  K_FILL,
+  K_FILL, K_TRANSPOSE,
   K_ENCODER_FORWARD, K_ENCODER_BACKWARD_WTE, K_ENCODER_BACKWARD_WPE,
   K_LAYERNORM_FORWARD, K_LAYERNORM_BACKWARD_DINP, K_LAYERNORM_BACKWARD_PARAMS_PARTIAL,
   K_LAYERNORM_FORWARD_ROWS, K_LAYERNORM_BACKWARD_DINP_ROWS,
@@ -47,6 +47,7 @@ typedef struct {
 
 static const KernelDesc kernel_descs[K_COUNT] = {
   [K_FILL] = { "fill", "fill_f32" },
+  [K_TRANSPOSE] = { "fill", "transpose_f32" },
   [K_ENCODER_FORWARD] = { "encoder", "encoder_forward" },
   [K_ENCODER_BACKWARD_WTE] = { "encoder", "encoder_backward_wte" },
   [K_ENCODER_BACKWARD_WPE] = { "encoder", "encoder_backward_wpe" },
@@ -92,6 +93,8 @@ typedef struct {
   int row_items;                      /* row kernels: one item per row (CPU drivers) or one group per row */
   cl_mem colsum;                      /* colsum_len floats: the first stage of the column sums */
   size_t colsum_len;
+  cl_mem transposed;                  /* transposed_len floats: GEMM operands transposed by our kernel */
+  size_t transposed_len;
   cl_mem gemm_temp;                   /* gemm_temp_bytes: CLBlast's padded/transposed copies, kept between calls */
   size_t gemm_temp_bytes;
   size_t base_align_floats;           /* sub-buffers must start at a multiple of this many floats */
@@ -109,7 +112,7 @@ typedef struct {
   /* CLBlast calls by shape: host wall time from an idle queue to the call's last kernel done, so that
    * CLBlast's padding and transpose pre-kernels (which get no event of ours) are counted too */
   struct {
-    char routine;                     /* 'g' Sgemm, 'b' SgemmStridedBatched */
+    char routine;                     /* 'g' Sgemm, 'b' SgemmStridedBatched, 't' our operand transposes */
     int ta, tb, M, N, K, batch;
     double ms;
     double last_ms;                   /* device time of the call's last kernel (the product itself) */
@@ -266,8 +269,12 @@ profile_blas_end (FtcClBackend *be, int slot, char routine, int ta, int tb, int 
     }
   clFinish (be->rt->queue);
   ms = profile_now_ms () - start_ms;
-  be->profile_ms[slot] += ms;
-  be->profile_calls[slot]++;
+  /* our operand transposes are kernels of their own in the per-kernel table: by shape only */
+  if (routine != 't')
+    {
+      be->profile_ms[slot] += ms;
+      be->profile_calls[slot]++;
+    }
   for (i = 0; i < be->n_profile_shapes; i++)
     if (be->profile_shapes[i].routine == routine && be->profile_shapes[i].ta == ta && be->profile_shapes[i].tb == tb
         && be->profile_shapes[i].M == M && be->profile_shapes[i].N == N && be->profile_shapes[i].K == K
@@ -469,6 +476,8 @@ opencl_free_backend (FtcBackend *base)
     clReleaseMemObject (be->gemm_temp);
   if (be->colsum != NULL)
     clReleaseMemObject (be->colsum);
+  if (be->transposed != NULL)
+    clReleaseMemObject (be->transposed);
   ftc_cl_runtime_free (be->rt);
   free (be);
 }
@@ -646,22 +655,138 @@ ensure_gemm_temp (FtcClBackend *be, size_t bytes)
   return FTC_OK;
 }
 
+/* be->transposed holds at least n floats. */
+static FtcStatus
+ensure_transposed (FtcClBackend *be, size_t n)
+{
+  cl_int rc = CL_SUCCESS;
+  cl_mem mem;
+
+  if (be->transposed != NULL && be->transposed_len >= n)
+    return FTC_OK;
+  mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, n * sizeof (float), NULL, &rc);
+  if (rc != CL_SUCCESS)
+    return rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE || rc == CL_OUT_OF_RESOURCES
+             ? out_of_memory (be, "allocating GEMM transpose scratch", n * sizeof (float))
+             : check_cl (be, rc, "clCreateBuffer");
+  if (be->transposed != NULL)
+    clReleaseMemObject (be->transposed);
+  be->transposed = mem;
+  be->transposed_len = n;
+  return FTC_OK;
+}
+
+/* be->transposed at off (batch: Cc,R) = src (batch: R,Cc, rows ld apart, matrices stride apart)^T, packed;
+ * R and Cc multiples of 8. */
+static FtcStatus
+transpose_into_scratch (FtcClBackend *be, size_t off, FtcView src, int R, int Cc, int ld, size_t stride,
+                        int batch)
+{
+  Args a = args_begin (be, K_TRANSPOSE);
+
+  arg_mem (&a, be->transposed);
+  arg_ulong (&a, off);
+  arg_view (&a, src);
+  arg_int (&a, R);
+  arg_int (&a, Cc);
+  arg_int (&a, ld);
+  arg_ulong (&a, stride);
+  arg_int (&a, batch);
+  return launch (&a, (size_t) (R / 8) * (Cc / 8) * batch, 0);
+}
+
+/* Whether CLBlast, given row-major C (M,N) = A^T B with A (K,M) and B (K,N) packed at offset 0 and C packed,
+ * runs its Xgemm kernel on them in place (no padded or transposed copies): every size a multiple of its
+ * tiles, and large enough for the indirect path. Only known when we set its parameters. */
+static int
+gemm_copy_free (FtcClBackend *be, int M, int N, int K)
+{
+  const FtcClGemmParams *p = &be->gemm_params;
+  const unsigned long long mis = (unsigned long long) p->min_indirect_size;
+
+  if (be->tuning == FTC_CL_TUNING_CLBLAST || be->base_align_floats == 0)
+    return 0;
+  return N % p->MWG == 0 && N % p->VWM == 0 && M % p->NWG == 0 && M % p->VWN == 0
+         && K % (p->KWG * p->KREG) == 0 && (unsigned long long) M * N * K >= mis * mis * mis;
+}
+
+static FtcStatus opencl_gemm_clblast (FtcClBackend *be, int trans_a, int trans_b, int M, int N, int K,
+                                      float alpha, FtcView A, int lda, cl_mem a_mem, size_t a_off,
+                                      FtcView B, int ldb, cl_mem b_mem, size_t b_off,
+                                      float beta, FtcView C, int ldc);
+
+static int
+view_aligned (FtcClBackend *be, FtcView v)
+{
+  return be->base_align_floats != 0 && v.off % be->base_align_floats == 0;
+}
+
 static FtcStatus
 opencl_gemm (FtcBackend *base, int trans_a, int trans_b, int M, int N, int K,
              float alpha, FtcView A, int lda, FtcView B, int ldb, float beta, FtcView C, int ldc)
 {
   FtcClBackend *be = CLBE (base);
-  CLBlastStatusCode st;
-  cl_event ev = NULL;
-  double t0 = 0;
-  size_t a_off, b_off, c_off, temp_bytes = 0;
-  cl_mem a_sub, b_sub, c_sub, a_mem, b_mem, c_mem;
-  FtcStatus fst;
 
   if (M == 0 || N == 0)
     return FTC_OK;
-  a_mem = blas_mem (be, A, &a_off, &a_sub);
-  b_mem = blas_mem (be, B, &b_off, &b_sub);
+  /* CLBlast's kernel wants A^T B (both operands K-major). Where everything else is in place, the operands
+   * that are not are transposed here, by a kernel that runs several times faster on CPU drivers than
+   * CLBlast's own transposing copies, into one kept scratch buffer. */
+  if ((!trans_a || trans_b) && gemm_copy_free (be, M, N, K) && M % 8 == 0 && N % 8 == 0 && K % 8 == 0
+      && ldc == N && view_aligned (be, C) && (!trans_a || (lda == M && view_aligned (be, A)))
+      && (trans_b || (ldb == N && view_aligned (be, B))))
+    {
+      const size_t a_len = trans_a ? 0 : (size_t) K * M, b_len = trans_b ? (size_t) K * N : 0;
+      FtcStatus st = ensure_transposed (be, a_len + b_len);
+      double t0 = be->rt->profiling ? profile_blas_begin (be) : 0;
+
+      if (st == FTC_OK && !trans_a)
+        st = transpose_into_scratch (be, 0, A, M, K, lda, 0, 1);     /* A (M,K) -> (K,M) */
+      if (st == FTC_OK && trans_b)
+        st = transpose_into_scratch (be, a_len, B, N, K, ldb, 0, 1); /* B (N,K) -> (K,N) */
+      if (be->rt->profiling)
+        profile_blas_end (be, P_SGEMM, 't', trans_a, trans_b, M, N, K, 1, t0, NULL);
+      if (st != FTC_OK)
+        return st;
+      return opencl_gemm_clblast (be, 1, 0, M, N, K, alpha,
+                                  trans_a ? A : FTC_VIEW_NULL, M, trans_a ? NULL : be->transposed, 0,
+                                  trans_b ? FTC_VIEW_NULL : B, N, trans_b ? be->transposed : NULL, a_len,
+                                  beta, C, ldc);
+    }
+  return opencl_gemm_clblast (be, trans_a, trans_b, M, N, K, alpha, A, lda, NULL, 0, B, ldb, NULL, 0,
+                              beta, C, ldc);
+}
+
+/* One CLBlast GEMM; an operand given as a_mem/b_mem (not NULL) is that buffer at that offset, else its view. */
+static FtcStatus
+opencl_gemm_clblast (FtcClBackend *be, int trans_a, int trans_b, int M, int N, int K,
+                     float alpha, FtcView A, int lda, cl_mem a_given, size_t a_given_off,
+                     FtcView B, int ldb, cl_mem b_given, size_t b_given_off,
+                     float beta, FtcView C, int ldc)
+{
+  CLBlastStatusCode st;
+  cl_event ev = NULL;
+  double t0 = 0;
+  size_t a_off = a_given_off, b_off = b_given_off, c_off, temp_bytes = 0;
+  cl_mem a_sub = NULL, b_sub = NULL, c_sub, a_mem = a_given, b_mem = b_given, c_mem;
+  FtcStatus fst;
+
+  if (a_mem == NULL)
+    a_mem = blas_mem (be, A, &a_off, &a_sub);
+  if (b_mem == NULL)
+    b_mem = blas_mem (be, B, &b_off, &b_sub);
+  else if (b_off != 0)
+    {
+      /* the second operand in the transpose scratch: a sub-buffer there too (its offset is a multiple of 64) */
+      cl_buffer_region region = { b_off * sizeof (float), be->transposed_len * sizeof (float) - b_off * sizeof (float) };
+      cl_int rc = CL_SUCCESS;
+
+      b_sub = clCreateSubBuffer (b_given, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &rc);
+      if (rc == CL_SUCCESS)
+        b_mem = b_sub, b_off = 0;
+      else
+        b_sub = NULL;
+    }
   c_mem = blas_mem (be, C, &c_off, &c_sub);
   /* Row-major C (M,N) = op(A) op(B) is column-major C^T (N,M) = op(B)^T op(A)^T with the operands swapped.
    * CLBlast's Xgemm kernel works column-major: asked row-major, it transposes C into a scratch copy and
@@ -721,6 +846,53 @@ opencl_gemm_strided_batched (FtcBackend *base, int trans_a, int trans_b, int M, 
         fst = opencl_gemm (base, trans_a, trans_b, M, N, K, alpha, ftc_view_at (A, i * stride_a), lda,
                            ftc_view_at (B, i * stride_b), ldb, beta, ftc_view_at (C, i * stride_c), ldc);
       return fst;
+    }
+  /* as in opencl_gemm: operands that are not K-major transposed here when that leaves CLBlast no copy */
+  fst = FTC_OK;
+  if ((!trans_a || trans_b) && gemm_copy_free (be, M, N, K) && M % 8 == 0 && N % 8 == 0 && K % 8 == 0
+      && ldc == N && (!trans_a || lda == M) && (trans_b || ldb == N))
+    {
+      const size_t a_len = trans_a ? 0 : (size_t) batch * K * M, b_len = trans_b ? (size_t) batch * K * N : 0;
+      cl_mem tb_sub = NULL;
+
+      fst = ensure_transposed (be, a_len + b_len);
+      t0 = be->rt->profiling ? profile_blas_begin (be) : 0;
+      if (fst == FTC_OK && !trans_a)
+        fst = transpose_into_scratch (be, 0, A, M, K, lda, stride_a, batch);
+      if (fst == FTC_OK && trans_b)
+        fst = transpose_into_scratch (be, a_len, B, N, K, ldb, stride_b, batch);
+      if (be->rt->profiling)
+        profile_blas_end (be, P_SGEMM_BATCHED, 't', trans_a, trans_b, M, N, K, batch, t0, NULL);
+      if (fst == FTC_OK && a_len > 0 && b_len > 0)
+        {
+          /* B's transpose after A's: a sub-buffer (a_len is a multiple of 64 floats) */
+          cl_buffer_region region = { a_len * sizeof (float), b_len * sizeof (float) };
+          cl_int rc = CL_SUCCESS;
+
+          tb_sub = clCreateSubBuffer (be->transposed, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &rc);
+          fst = check_cl (be, rc, "clCreateSubBuffer");
+        }
+      if (fst == FTC_OK)
+        {
+          if (!trans_a)
+            a_mem = be->transposed, lda = M, stride_a = (size_t) K * M, trans_a = 1;
+          if (trans_b)
+            b_mem = tb_sub != NULL ? tb_sub : be->transposed, ldb = N, stride_b = (size_t) K * N, trans_b = 0;
+        }
+      if (fst != FTC_OK)
+        {
+          blas_mem_release (tb_sub);
+          blas_mem_release (a_sub);
+          blas_mem_release (b_sub);
+          blas_mem_release (c_sub);
+          return fst;
+        }
+      /* released once the call below is enqueued, as the other sub-buffers */
+      if (tb_sub != NULL)
+        {
+          blas_mem_release (b_sub);
+          b_sub = tb_sub;
+        }
     }
   if (be->rt->profiling)
     t0 = profile_blas_begin (be);
@@ -1652,7 +1824,7 @@ ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
       const typeof (be->profile_shapes[0]) *p = &be->profile_shapes[order[i]];
       const double flops = 2.0 * p->M * p->N * p->K * p->batch * p->calls;
       APPEND ("  %-7s %c%c M=%-5d N=%-5d K=%-5d batch=%-4d %9.1f ms (last kernel %8.1f) %5ld calls %6.1f GFLOP/s\n",
-              p->routine == 'g' ? "gemm" : "batched",
+              p->routine == 'g' ? "gemm" : p->routine == 't' ? "transp." : "batched",
               p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->M, p->N, p->K, p->batch, p->ms, p->last_ms, p->calls,
               p->ms > 0 ? flops / (p->ms * 1e6) : 0);
     }
