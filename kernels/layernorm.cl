@@ -122,6 +122,32 @@ __kernel void layernorm_backward_params_partial (__global float *partial,
   partial[(size_t) chunks * C + i] = db;
 }
 
+/* layernorm_backward_params_partial for C a multiple of 8: one item per (chunk, 8 channels). */
+__kernel void layernorm_backward_params_partial8 (__global float *partial,
+                                                  __global const float *dout, const ulong dout_off,
+                                                  __global const float *inp, const ulong inp_off,
+                                                  __global const float *mean, const ulong mean_off,
+                                                  __global const float *rstd, const ulong rstd_off,
+                                                  const int N, const int C, const int rows)
+{
+  const size_t i = get_global_id (0);
+  const int chunks = (N + rows - 1) / rows, c8n = C / 8;
+  if (i >= (size_t) chunks * c8n)
+    return;
+  const int c8 = i % c8n, chunk = i / c8n;
+  const int end = min (N, (chunk + 1) * rows);
+  float8 dw = 0.0f, db = 0.0f;
+  for (int n = chunk * rows; n < end; n++)
+    {
+      const size_t j = (size_t) n * C + (size_t) c8 * 8;
+      const float8 dy = vload8 (0, dout + dout_off + j);
+      dw += dy * (vload8 (0, inp + inp_off + j) - mean[mean_off + n]) * rstd[rstd_off + n];
+      db += dy;
+    }
+  vstore8 (dw, 0, partial + (size_t) chunk * C + (size_t) c8 * 8);
+  vstore8 (db, 0, partial + (size_t) chunks * C + (size_t) chunk * C + (size_t) c8 * 8);
+}
+
 /* The same two row kernels with one work-item per row and no barriers: faster on CPU drivers, where a
  * work-group's barriers cost more than the row's arithmetic. */
 __kernel void layernorm_forward_rows (__global float *out, const ulong out_off,

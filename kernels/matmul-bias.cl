@@ -46,3 +46,21 @@ __kernel void colsum_final (__global float *dst, const ulong dst_off,
     s += partial[partial_off + (size_t) k * OC + c];
   dst[dst_off + c] += s;
 }
+
+/* colsum_partial for OC a multiple of 8: one item per (chunk, 8 columns), 8-float row loads. */
+__kernel void colsum_partial8 (__global float *partial,
+                               __global const float *x, const ulong x_off,
+                               const int N, const int OC, const int rows)
+{
+  const size_t i = get_global_id (0);
+  const int chunks = (N + rows - 1) / rows, oc8 = OC / 8;
+  if (i >= (size_t) chunks * oc8)
+    return;
+  const int c8 = i % oc8, chunk = i / oc8;
+  const int end = min (N, (chunk + 1) * rows);
+  __global const float *p = x + x_off + (size_t) c8 * 8;
+  float8 s = 0.0f;
+  for (int n = chunk * rows; n < end; n++)
+    s += vload8 (0, p + (size_t) n * OC);
+  vstore8 (s, 0, partial + (size_t) chunk * OC + (size_t) c8 * 8);
+}

@@ -20,8 +20,9 @@ typedef enum {
   K_FILL, K_TRANSPOSE,
   K_ENCODER_FORWARD, K_ENCODER_BACKWARD_WTE, K_ENCODER_BACKWARD_WPE,
   K_LAYERNORM_FORWARD, K_LAYERNORM_BACKWARD_DINP, K_LAYERNORM_BACKWARD_PARAMS_PARTIAL,
+  K_LAYERNORM_BACKWARD_PARAMS_PARTIAL8,
   K_LAYERNORM_FORWARD_ROWS, K_LAYERNORM_BACKWARD_DINP_ROWS,
-  K_BIAS_ADD, K_COLSUM_PARTIAL, K_COLSUM_FINAL,
+  K_BIAS_ADD, K_COLSUM_PARTIAL, K_COLSUM_PARTIAL8, K_COLSUM_FINAL,
   K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_SPLIT_HEADS, K_ATTENTION_MERGE_HEADS,
   K_ATTENTION_SOFTMAX_FORWARD, K_ATTENTION_SOFTMAX_BACKWARD,
   K_ATTENTION_SOFTMAX_FORWARD_ROWS, K_ATTENTION_SOFTMAX_BACKWARD_ROWS,
@@ -54,10 +55,12 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_LAYERNORM_FORWARD] = { "layernorm", "layernorm_forward" },
   [K_LAYERNORM_BACKWARD_DINP] = { "layernorm", "layernorm_backward_dinp" },
   [K_LAYERNORM_BACKWARD_PARAMS_PARTIAL] = { "layernorm", "layernorm_backward_params_partial" },
+  [K_LAYERNORM_BACKWARD_PARAMS_PARTIAL8] = { "layernorm", "layernorm_backward_params_partial8" },
   [K_LAYERNORM_FORWARD_ROWS] = { "layernorm", "layernorm_forward_rows" },
   [K_LAYERNORM_BACKWARD_DINP_ROWS] = { "layernorm", "layernorm_backward_dinp_rows" },
   [K_BIAS_ADD] = { "matmul-bias", "bias_add" },
   [K_COLSUM_PARTIAL] = { "matmul-bias", "colsum_partial" },
+  [K_COLSUM_PARTIAL8] = { "matmul-bias", "colsum_partial8" },
   [K_COLSUM_FINAL] = { "matmul-bias", "colsum_final" },
   [K_ATTENTION_PERMUTE] = { "attention", "attention_permute" },
   [K_ATTENTION_UNPERMUTE_ADD] = { "attention", "attention_unpermute_add" },
@@ -1006,13 +1009,14 @@ colsum (FtcClBackend *be, FtcView dst, FtcView x, int N, int OC)
 
   if (st != FTC_OK)
     return st;
-  a = args_begin (be, K_COLSUM_PARTIAL);
+  /* 8 columns per item where OC allows: 8-float loads */
+  a = args_begin (be, OC % 8 == 0 ? K_COLSUM_PARTIAL8 : K_COLSUM_PARTIAL);
   arg_mem (&a, be->colsum);
   arg_view (&a, x);
   arg_int (&a, N);
   arg_int (&a, OC);
   arg_int (&a, rows);
-  st = launch (&a, (size_t) chunks * OC, 0);
+  st = launch (&a, (size_t) chunks * (OC % 8 == 0 ? OC / 8 : OC), 0);
   return st == FTC_OK ? colsum_final (be, dst, 0, chunks, OC) : st;
 }
 
@@ -1060,7 +1064,8 @@ opencl_layernorm_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcV
     st = ensure_colsum (be, (size_t) 2 * chunks * C);
     if (st != FTC_OK)
       return st;
-    a = args_begin (be, K_LAYERNORM_BACKWARD_PARAMS_PARTIAL);
+    /* 8 channels per item where C allows: 8-float loads */
+    a = args_begin (be, C % 8 == 0 ? K_LAYERNORM_BACKWARD_PARAMS_PARTIAL8 : K_LAYERNORM_BACKWARD_PARAMS_PARTIAL);
     arg_mem (&a, be->colsum);
     arg_view (&a, dout);
     arg_view (&a, inp);
@@ -1069,7 +1074,7 @@ opencl_layernorm_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcV
     arg_int (&a, N);
     arg_int (&a, C);
     arg_int (&a, rows);
-    st = launch (&a, (size_t) chunks * C, 0);
+    st = launch (&a, (size_t) chunks * (C % 8 == 0 ? C / 8 : C), 0);
     if (st == FTC_OK)
       st = colsum_final (be, dweight, 0, chunks, C);
     if (st == FTC_OK)
