@@ -64,3 +64,15 @@ __kernel void colsum_partial8 (__global float *partial,
     s += vload8 (0, p + (size_t) n * OC);
   vstore8 (s, 0, partial + (size_t) chunk * OC + (size_t) c8 * 8);
 }
+
+/* bias_add for OC a multiple of 8: 8 elements of one row per item. */
+__kernel void bias_add8 (__global float *out, const ulong out_off,
+                         __global const float *bias, const ulong bias_off,
+                         const int N, const int OC)
+{
+  const size_t i = get_global_id (0) * 8;
+  if (i >= (size_t) N * OC)
+    return;
+  __global float *o = out + out_off + i;
+  vstore8 (vload8 (0, o) + vload8 (0, bias + bias_off + i % OC), 0, o);
+}

@@ -26,7 +26,7 @@ typedef enum {
   K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_SPLIT_HEADS, K_ATTENTION_MERGE_HEADS,
   K_ATTENTION_SOFTMAX_FORWARD, K_ATTENTION_SOFTMAX_BACKWARD,
   K_ATTENTION_SOFTMAX_FORWARD_ROWS, K_ATTENTION_SOFTMAX_BACKWARD_ROWS,
-  K_GELU_FORWARD, K_GELU_BACKWARD,
+  K_GELU_FORWARD8, K_GELU_BACKWARD8, K_BIAS_ADD8,
   K_RESIDUAL_FORWARD, K_ACCUMULATE, K_SCALE,
   K_CROSSENTROPY_FORWARD, K_CROSSENTROPY_FORWARD_ROWS,
   K_ADAMW_UPDATE,
@@ -70,8 +70,9 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_ATTENTION_SOFTMAX_BACKWARD] = { "attention", "attention_softmax_backward" },
   [K_ATTENTION_SOFTMAX_FORWARD_ROWS] = { "attention", "attention_softmax_forward_rows" },
   [K_ATTENTION_SOFTMAX_BACKWARD_ROWS] = { "attention", "attention_softmax_backward_rows" },
-  [K_GELU_FORWARD] = { "gelu", "gelu_forward" },
-  [K_GELU_BACKWARD] = { "gelu", "gelu_backward" },
+  [K_GELU_FORWARD8] = { "gelu", "gelu_forward8" },
+  [K_GELU_BACKWARD8] = { "gelu", "gelu_backward8" },
+  [K_BIAS_ADD8] = { "matmul-bias", "bias_add8" },
   [K_RESIDUAL_FORWARD] = { "residual", "residual_forward" },
   [K_ACCUMULATE] = { "residual", "accumulate" },
   [K_SCALE] = { "residual", "scale" },
@@ -1086,13 +1087,14 @@ opencl_layernorm_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcV
 static FtcStatus
 bias_add (FtcClBackend *be, FtcView out, FtcView bias, int N, int OC)
 {
-  Args a = args_begin (be, K_BIAS_ADD);
+  /* 8 elements of a row per item where OC allows */
+  Args a = args_begin (be, OC % 8 == 0 ? K_BIAS_ADD8 : K_BIAS_ADD);
 
   arg_view (&a, out);
   arg_view (&a, bias);
   arg_int (&a, N);
   arg_int (&a, OC);
-  return launch (&a, (size_t) N * OC, 0);
+  return launch (&a, OC % 8 == 0 ? (size_t) N * OC / 8 : (size_t) N * OC, 0);
 }
 
 static FtcStatus
@@ -1268,13 +1270,26 @@ elementwise3 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, FtcView y, 
 static FtcStatus
 opencl_gelu_forward (FtcBackend *base, FtcView out, FtcView inp, size_t N)
 {
-  return elementwise2 (CLBE (base), K_GELU_FORWARD, out, inp, N);
+  Args a = args_begin (CLBE (base), K_GELU_FORWARD8);
+
+  /* 8 elements per item */
+  arg_view (&a, out);
+  arg_view (&a, inp);
+  arg_ulong (&a, N);
+  return launch (&a, (N + 7) / 8, 0);
 }
 
 static FtcStatus
 opencl_gelu_backward (FtcBackend *base, FtcView dinp, FtcView inp, FtcView dout, size_t N)
 {
-  return elementwise3 (CLBE (base), K_GELU_BACKWARD, dinp, inp, dout, N);
+  Args a = args_begin (CLBE (base), K_GELU_BACKWARD8);
+
+  /* 8 elements per item */
+  arg_view (&a, dinp);
+  arg_view (&a, inp);
+  arg_view (&a, dout);
+  arg_ulong (&a, N);
+  return launch (&a, (N + 7) / 8, 0);
 }
 
 static FtcStatus
