@@ -719,6 +719,19 @@ static FtcStatus opencl_gemm_clblast (FtcClBackend *be, int trans_a, int trans_b
                                       FtcView B, int ldb, cl_mem b_mem, size_t b_off,
                                       float beta, FtcView C, int ldc);
 
+/* The weight gradients, A^T B over all B*T tokens (K of thousands against M, N of hundreds), run faster
+ * as several products over chunks of K accumulating into C: each chunk's operands stay in the caches
+ * while every tile of C goes through them. Returns the chunk (K itself: no split). */
+static int
+gemm_k_chunk (FtcClBackend *be, int trans_a, int trans_b, int M, int N, int K)
+{
+  const int kc = 1024;
+
+  if (!trans_a || trans_b || K <= kc || K % kc != 0 || !gemm_copy_free (be, M, N, kc))
+    return K;
+  return kc;
+}
+
 static int
 view_aligned (FtcClBackend *be, FtcView v)
 {
@@ -757,8 +770,17 @@ opencl_gemm (FtcBackend *base, int trans_a, int trans_b, int M, int N, int K,
                                   trans_b ? FTC_VIEW_NULL : B, N, trans_b ? be->transposed : NULL, a_len,
                                   beta, C, ldc);
     }
-  return opencl_gemm_clblast (be, trans_a, trans_b, M, N, K, alpha, A, lda, NULL, 0, B, ldb, NULL, 0,
-                              beta, C, ldc);
+  {
+    const int kc = gemm_k_chunk (be, trans_a, trans_b, M, N, K);
+    FtcStatus st = FTC_OK;
+
+    for (int k0 = 0; k0 < K && st == FTC_OK; k0 += kc)
+      st = opencl_gemm_clblast (be, trans_a, trans_b, M, N, K - k0 < kc ? K - k0 : kc, alpha,
+                                ftc_view_at (A, (size_t) k0 * lda), lda, NULL, 0,
+                                ftc_view_at (B, (size_t) k0 * ldb), ldb, NULL, 0,
+                                k0 == 0 ? beta : 1.0f, C, ldc);
+    return st;
+  }
 }
 
 /* One CLBlast GEMM; an operand given as a_mem/b_mem (not NULL) is that buffer at that offset, else its view. */
