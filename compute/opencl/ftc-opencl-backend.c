@@ -78,7 +78,7 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_SCALE] = { "residual", "scale" },
   [K_CROSSENTROPY_FORWARD] = { "crossentropy", "crossentropy_forward" },
   [K_CROSSENTROPY_FORWARD_ROWS] = { "crossentropy", "crossentropy_forward_rows" },
-  [K_ADAMW_UPDATE] = { "adamw", "adamw_update" },
+  [K_ADAMW_UPDATE] = { "adamw", "adamw_update8" },
   [K_NORM_PARTIAL] = { "norm", "norm_partial" },
   [K_NORM_FINAL] = { "norm", "norm_final" },
   [K_ENCODER_FORWARD_POS] = { "decode", "encoder_forward_pos" },
@@ -1407,7 +1407,7 @@ opencl_adamw_update (FtcBackend *base, FtcView params, FtcView grads, FtcView m,
   arg_float (&a, grad_scale);
   arg_float (&a, bc1);
   arg_float (&a, bc2);
-  return launch (&a, N, 0);
+  return launch (&a, (N + 7) / 8, 0);   /* 8 parameters per item */
 }
 
 /* ---- KV-cache generation ---- */
