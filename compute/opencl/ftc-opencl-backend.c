@@ -30,7 +30,7 @@ typedef enum {
   K_RESIDUAL_FORWARD, K_ACCUMULATE, K_SCALE,
   K_CROSSENTROPY_FORWARD, K_CROSSENTROPY_FORWARD_ROWS,
   K_ADAMW_UPDATE,
-  K_NORM_PARTIAL, K_NORM_FINAL,
+  K_NORM_PARTIAL, K_NORM_PARTIAL_CHUNKS, K_NORM_FINAL,
   K_ENCODER_FORWARD_POS, K_KV_CACHE_WRITE, K_ATTENTION_CACHED,
   K_COUNT
 } KernelId;
@@ -80,6 +80,7 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_CROSSENTROPY_FORWARD_ROWS] = { "crossentropy", "crossentropy_forward_rows" },
   [K_ADAMW_UPDATE] = { "adamw", "adamw_update8" },
   [K_NORM_PARTIAL] = { "norm", "norm_partial" },
+  [K_NORM_PARTIAL_CHUNKS] = { "norm", "norm_partial_chunks" },
   [K_NORM_FINAL] = { "norm", "norm_final" },
   [K_ENCODER_FORWARD_POS] = { "decode", "encoder_forward_pos" },
   [K_KV_CACHE_WRITE] = { "decode", "kv_cache_write" },
@@ -1359,11 +1360,24 @@ opencl_norm_squared (FtcBackend *base, FtcView out, FtcView x, size_t N)
     groups = NORM_MAX_GROUPS;
   if (groups == 0)
     groups = 1;
-  a = args_begin (be, K_NORM_PARTIAL);
-  arg_mem (&a, be->norm_partial);
-  arg_view (&a, x);
-  arg_ulong (&a, N);
-  st = launch (&a, groups * be->wg, be->wg);
+  if (be->row_items)
+    {
+      /* CPU drivers: one item per contiguous chunk, no barriers */
+      a = args_begin (be, K_NORM_PARTIAL_CHUNKS);
+      arg_mem (&a, be->norm_partial);
+      arg_view (&a, x);
+      arg_ulong (&a, N);
+      arg_int (&a, (int) groups);
+      st = launch (&a, groups, 0);
+    }
+  else
+    {
+      a = args_begin (be, K_NORM_PARTIAL);
+      arg_mem (&a, be->norm_partial);
+      arg_view (&a, x);
+      arg_ulong (&a, N);
+      st = launch (&a, groups * be->wg, be->wg);
+    }
   if (st != FTC_OK)
     return st;
   a = args_begin (be, K_NORM_FINAL);
