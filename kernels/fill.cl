@@ -1,10 +1,14 @@
 /* fill.cl: buffer fill and transpose, for buffers of any length (no work-group size assumption). */
 
+/* 8 elements per item (8-float stores); the last item takes the tail one by one. */
 __kernel void fill_f32 (__global float *dst, const ulong off, const float value, const ulong n)
 {
-  const size_t i = get_global_id (0);
-  if (i < n)
-    dst[off + i] = value;
+  const size_t i = get_global_id (0) * 8;
+  if (i + 8 <= n)
+    vstore8 ((float8) value, 0, dst + off + i);
+  else
+    for (size_t j = i; j < n; j++)
+      dst[off + j] = value;
 }
 
 /* dst (Cc,R) = src (R,Cc)^T for each of `batch` matrices: src's rows ld apart, its matrices stride apart,

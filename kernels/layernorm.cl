@@ -163,16 +163,30 @@ __kernel void layernorm_forward_rows (__global float *out, const ulong out_off,
     return;
   __global const float *x = inp + inp_off + (size_t) n * C;
   __global float *y = out + out_off + (size_t) n * C;
-  float s = 0.0f;
-  for (int c = 0; c < C; c++)
+  __global const float *w = weight + weight_off, *bb = bias + bias_off;
+  /* 8 lanes at a time, then the tail one by one */
+  const int C8 = C / 8 * 8;
+  float8 s8 = 0.0f;
+  for (int c = 0; c < C8; c += 8)
+    s8 += vload8 (0, x + c);
+  float s = ((s8.s0 + s8.s1) + (s8.s2 + s8.s3)) + ((s8.s4 + s8.s5) + (s8.s6 + s8.s7));
+  for (int c = C8; c < C; c++)
     s += x[c];
   const float m = s / C;
-  float v = 0.0f;
-  for (int c = 0; c < C; c++)
+  float8 v8 = 0.0f;
+  for (int c = 0; c < C8; c += 8)
+    {
+      const float8 d = vload8 (0, x + c) - m;
+      v8 += d * d;
+    }
+  float v = ((v8.s0 + v8.s1) + (v8.s2 + v8.s3)) + ((v8.s4 + v8.s5) + (v8.s6 + v8.s7));
+  for (int c = C8; c < C; c++)
     v += (x[c] - m) * (x[c] - m);
   const float r = rsqrt (v / C + 1e-5f);
-  for (int c = 0; c < C; c++)
-    y[c] = (x[c] - m) * r * weight[weight_off + c] + bias[bias_off + c];
+  for (int c = 0; c < C8; c += 8)
+    vstore8 ((vload8 (0, x + c) - m) * r * vload8 (0, w + c) + vload8 (0, bb + c), 0, y + c);
+  for (int c = C8; c < C; c++)
+    y[c] = (x[c] - m) * r * w[c] + bb[c];
   mean[mean_off + n] = m;
   rstd[rstd_off + n] = r;
 }
@@ -193,18 +207,35 @@ __kernel void layernorm_backward_dinp_rows (__global float *dinp, const ulong di
   __global float *dx = dinp + dinp_off + (size_t) n * C;
   const float m = mean[mean_off + n];
   const float r = rstd[rstd_off + n];
-  float a = 0.0f, b = 0.0f;
-  for (int c = 0; c < C; c++)
+  __global const float *w = weight + weight_off;
+  /* 8 lanes at a time, then the tail one by one */
+  const int C8 = C / 8 * 8;
+  float8 a8 = 0.0f, b8 = 0.0f;
+  for (int c = 0; c < C8; c += 8)
     {
-      const float dnorm = weight[weight_off + c] * dy[c];
+      const float8 dnorm = vload8 (0, w + c) * vload8 (0, dy + c);
+      a8 += dnorm;
+      b8 += dnorm * (vload8 (0, x + c) - m) * r;
+    }
+  float a = ((a8.s0 + a8.s1) + (a8.s2 + a8.s3)) + ((a8.s4 + a8.s5) + (a8.s6 + a8.s7));
+  float b = ((b8.s0 + b8.s1) + (b8.s2 + b8.s3)) + ((b8.s4 + b8.s5) + (b8.s6 + b8.s7));
+  for (int c = C8; c < C; c++)
+    {
+      const float dnorm = w[c] * dy[c];
       a += dnorm;
       b += dnorm * (x[c] - m) * r;
     }
   const float dnorm_mean = a / C;
   const float dnorm_norm_mean = b / C;
-  for (int c = 0; c < C; c++)
+  for (int c = 0; c < C8; c += 8)
+    {
+      const float8 norm = (vload8 (0, x + c) - m) * r;
+      vstore8 (vload8 (0, dx + c) + (vload8 (0, w + c) * vload8 (0, dy + c) - dnorm_mean - norm * dnorm_norm_mean) * r,
+               0, dx + c);
+    }
+  for (int c = C8; c < C; c++)
     {
       const float norm = (x[c] - m) * r;
-      dx[c] += (weight[weight_off + c] * dy[c] - dnorm_mean - norm * dnorm_norm_mean) * r;
+      dx[c] += (w[c] * dy[c] - dnorm_mean - norm * dnorm_norm_mean) * r;
     }
 }

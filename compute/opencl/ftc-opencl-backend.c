@@ -504,7 +504,7 @@ opencl_buf_fill (FtcView dst, float value, size_t n)
   arg_ulong (&a, dst.off);
   arg_float (&a, value);
   arg_ulong (&a, n);
-  return launch (&a, n, 0);
+  return launch (&a, (n + 7) / 8, 0);   /* 8 elements per item */
 }
 
 static FtcStatus
@@ -1278,8 +1278,9 @@ elementwise2 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, size_t N)
   return launch (&a, N, 0);
 }
 
+/* A kernel over N elements, 8 per item. */
 static FtcStatus
-elementwise3 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, FtcView y, size_t N)
+elementwise3_by8 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, FtcView y, size_t N)
 {
   Args a = args_begin (be, id);
 
@@ -1287,7 +1288,7 @@ elementwise3 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, FtcView y, 
   arg_view (&a, x);
   arg_view (&a, y);
   arg_ulong (&a, N);
-  return launch (&a, N, 0);
+  return launch (&a, (N + 7) / 8, 0);
 }
 
 static FtcStatus
@@ -1318,7 +1319,7 @@ opencl_gelu_backward (FtcBackend *base, FtcView dinp, FtcView inp, FtcView dout,
 static FtcStatus
 opencl_residual_forward (FtcBackend *base, FtcView out, FtcView a, FtcView b, size_t N)
 {
-  return elementwise3 (CLBE (base), K_RESIDUAL_FORWARD, out, a, b, N);
+  return elementwise3_by8 (CLBE (base), K_RESIDUAL_FORWARD, out, a, b, N);
 }
 
 static FtcStatus
