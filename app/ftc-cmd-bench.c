@@ -301,8 +301,10 @@ bench_train (int argc, char **argv)
     return ftc_cli_error (NAME, error);
   if (profile && !ftc_opencl_profiling (be))
     {
+      g_autofree char *spec = g_strdup (ftc_backend_device (be)->spec);
+
       ftc_backend_free (be);
-      return ftc_cli_usage_error (NAME, "--profile needs an opencl device (got %s)", ftc_backend_device (be)->spec);
+      return ftc_cli_usage_error (NAME, "--profile needs an opencl device (got %s)", spec);
     }
   if (!measure_peak (be, B * T, config.channels, config.vocab_size, &peak, &error))
     {

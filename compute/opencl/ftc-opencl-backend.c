@@ -1874,16 +1874,22 @@ ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
         order[j] = order[j - 1];
         order[j - 1] = t;
       }
-  APPEND ("CLBlast calls by shape (row-major; wall time including CLBlast's own copy kernels, and the time of the\n"
-          "call's last kernel, the product itself where it writes C directly):\n");
+  APPEND ("CLBlast calls by shape (row-major, as CLBlast was called: products that our transposes turned into\n"
+          "A^T B show as TN, weight gradients as their K chunks; wall time including CLBlast's own copy kernels,\n"
+          "and the time of the call's last kernel, the product itself where it writes C directly; transp.: our\n"
+          "operand transposes before a product, by its shape as asked):\n");
   for (int i = 0; i < n; i++)
     {
       const typeof (be->profile_shapes[0]) *p = &be->profile_shapes[order[i]];
       const double flops = 2.0 * p->M * p->N * p->K * p->batch * p->calls;
-      APPEND ("  %-7s %c%c M=%-5d N=%-5d K=%-5d batch=%-4d %9.1f ms (last kernel %8.1f) %5ld calls %6.1f GFLOP/s\n",
-              p->routine == 'g' ? "gemm" : p->routine == 't' ? "transp." : "batched",
-              p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->M, p->N, p->K, p->batch, p->ms, p->last_ms, p->calls,
-              p->ms > 0 ? flops / (p->ms * 1e6) : 0);
+      if (p->routine == 't')   /* the operand transposes before a product of this shape */
+        APPEND ("  %-7s %c%c M=%-5d N=%-5d K=%-5d batch=%-4d %9.1f ms %26ld calls\n", "transp.",
+                p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->M, p->N, p->K, p->batch, p->ms, p->calls);
+      else
+        APPEND ("  %-7s %c%c M=%-5d N=%-5d K=%-5d batch=%-4d %9.1f ms (last kernel %8.1f) %5ld calls %6.1f GFLOP/s\n",
+                p->routine == 'g' ? "gemm" : "batched",
+                p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->M, p->N, p->K, p->batch, p->ms, p->last_ms, p->calls,
+                p->ms > 0 ? flops / (p->ms * 1e6) : 0);
     }
 #undef APPEND
 }
