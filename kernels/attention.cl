@@ -104,6 +104,26 @@ __kernel void attention_unpermute_add (__global float *dinp, const ulong dinp_of
     dst[hs] += src[hs];
 }
 
+/* The same, dinp (B,T,3,NH,HS) = dqkvr with the axes moved back (written, not accumulated). */
+__kernel void attention_unpermute (__global float *dinp, const ulong dinp_off,
+                                   __global const float *dqkvr, const ulong dqkvr_off,
+                                   const int B, const int T, const int NH, const int HS)
+{
+  const uint row = get_global_id (0);   /* (b, t, s, nh) in dinp's order */
+  if (row >= (uint) (B * T * 3 * NH))
+    return;
+  uint r = row;
+  const uint nh = r % NH; r /= NH;
+  const uint s = r % 3; r /= 3;
+  const uint t = r % T;
+  const uint b = r / T;
+  const uint rows_per = (uint) (B * NH * T);
+  __global float *dst = dinp + dinp_off + (size_t) row * HS;
+  __global const float *src = dqkvr + dqkvr_off + (s * rows_per + (b * NH + nh) * T + t) * HS;
+  for (int hs = 0; hs < HS; hs++)
+    dst[hs] = src[hs];
+}
+
 /* out (B,NH,T,HS) = inp (B,T,NH,HS) with the heads split out (the output gradient, head-major). */
 __kernel void attention_split_heads (__global float *out, const ulong out_off,
                                      __global const float *inp, const ulong inp_off,

@@ -33,9 +33,11 @@ __kernel void gelu_forward8 (__global float *out, const ulong out_off,
     }
 }
 
+/* accumulate 0: dinp = gelu'(inp) * dout, written (dinp's old contents are not read) */
 __kernel void gelu_backward8 (__global float *dinp, const ulong dinp_off,
                               __global const float *inp, const ulong inp_off,
-                              __global const float *dout, const ulong dout_off, const ulong N)
+                              __global const float *dout, const ulong dout_off, const ulong N,
+                              const int accumulate)
 {
   const size_t i = get_global_id (0) * 8;
   if (i >= N)
@@ -46,7 +48,8 @@ __kernel void gelu_backward8 (__global float *dinp, const ulong dinp_off,
       const float8 u = GELU_SCALE * (x + 0.044715f * x * x * x);
       const float8 th = 1.0f - 2.0f / (exp (2.0f * u) + 1.0f);
       const float8 grad = 0.5f * (1.0f + th) + x * 0.5f * (1.0f - th * th) * GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
-      vstore8 (vload8 (0, dinp + dinp_off + i) + grad * vload8 (0, dout + dout_off + i), 0, dinp + dinp_off + i);
+      const float8 d = grad * vload8 (0, dout + dout_off + i);
+      vstore8 (accumulate ? vload8 (0, dinp + dinp_off + i) + d : d, 0, dinp + dinp_off + i);
       return;
     }
   for (size_t j = i; j < N; j++)
@@ -54,6 +57,6 @@ __kernel void gelu_backward8 (__global float *dinp, const ulong dinp_off,
       const float x = inp[inp_off + j];
       const float th = fast_tanh (GELU_SCALE * (x + 0.044715f * x * x * x));
       const float grad = 0.5f * (1.0f + th) + x * 0.5f * (1.0f - th * th) * GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
-      dinp[dinp_off + j] += grad * dout[dout_off + j];
+      dinp[dinp_off + j] = (accumulate ? dinp[dinp_off + j] : 0.0f) + grad * dout[dout_off + j];
     }
 }

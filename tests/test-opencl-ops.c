@@ -489,6 +489,16 @@ test_attention (void)
       pair_check ("attention_forward att", att, 1e-6, 1e-4);
       /* gradients through softmax and two products of length T or HS */
       pair_check ("attention_backward dinp", dinp, 1e-5 * (T + C), 1e-4);
+      {
+        /* the _set variant over non-zero old contents, which must not show (cpu:naive's _set writes) */
+        Pair dset = pair_random (rng, 3 * btc, -1, 1);
+
+#define CALL(be, i) ftc_attention_backward_set (be, dset.v[i], dqkvr.v[i], datt.v[i], scratch.v[i], dout.v[i], \
+                                                qkvr.v[i], att.v[i], B, T, C, NH)
+        RUN (CALL);
+#undef CALL
+        pair_check ("attention_backward_set dinp", dset, 1e-5 * (T + C), 1e-4);
+      }
       free_bufs ();
     }
   g_rand_free (rng);
@@ -517,6 +527,11 @@ test_elementwise (void)
 #define CALL(be, i) ftc_gelu_backward (be, dinp.v[i], x.v[i], dout.v[i], N)
       RUN (CALL);
 #undef CALL
+      /* the _set variant over non-zero old contents, which must not show (cpu:naive's _set writes) */
+      Pair dset = pair_random (rng, N, -1, 1);
+#define CALL(be, i) ftc_gelu_backward_set (be, dset.v[i], x.v[i], dout.v[i], N)
+      RUN (CALL);
+#undef CALL
 #define CALL(be, i) ftc_residual_forward (be, y.v[i], x.v[i], y.v[i], N)
       RUN (CALL);
 #undef CALL
@@ -529,6 +544,7 @@ test_elementwise (void)
       /* the device's tanh/cosh may differ from libm by a few ulp */
       pair_check ("gelu_forward", out, 1e-6, 1e-5);
       pair_check ("gelu_backward", dinp, 1e-6, 1e-5);
+      pair_check ("gelu_backward_set", dset, 1e-6, 1e-5);
       pair_check ("residual_forward", y, 0, 1e-7);
       pair_check ("accumulate", acc, 0, 1e-7);
       pair_check ("scale", sc, 0, 1e-7);

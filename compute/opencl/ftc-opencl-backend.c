@@ -23,7 +23,7 @@ typedef enum {
   K_LAYERNORM_BACKWARD_PARAMS_PARTIAL8,
   K_LAYERNORM_FORWARD_ROWS, K_LAYERNORM_BACKWARD_DINP_ROWS,
   K_BIAS_ADD, K_COLSUM_PARTIAL, K_COLSUM_PARTIAL8, K_COLSUM_FINAL,
-  K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_SPLIT_HEADS, K_ATTENTION_MERGE_HEADS,
+  K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_UNPERMUTE, K_ATTENTION_SPLIT_HEADS, K_ATTENTION_MERGE_HEADS,
   K_ATTENTION_SOFTMAX_FORWARD, K_ATTENTION_SOFTMAX_BACKWARD,
   K_ATTENTION_SOFTMAX_FORWARD_ROWS, K_ATTENTION_SOFTMAX_BACKWARD_ROWS,
   K_GELU_FORWARD8, K_GELU_BACKWARD8, K_BIAS_ADD8,
@@ -64,6 +64,7 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_COLSUM_FINAL] = { "matmul-bias", "colsum_final" },
   [K_ATTENTION_PERMUTE] = { "attention", "attention_permute" },
   [K_ATTENTION_UNPERMUTE_ADD] = { "attention", "attention_unpermute_add" },
+  [K_ATTENTION_UNPERMUTE] = { "attention", "attention_unpermute" },
   [K_ATTENTION_SPLIT_HEADS] = { "attention", "attention_split_heads" },
   [K_ATTENTION_MERGE_HEADS] = { "attention", "attention_merge_heads" },
   [K_ATTENTION_SOFTMAX_FORWARD] = { "attention", "attention_softmax_forward" },
@@ -1224,9 +1225,10 @@ opencl_attention_forward (FtcBackend *base, FtcView out, FtcView qkvr, FtcView a
   return st;
 }
 
+/* dinp (B,T,3C) += (accumulate) or = the gradient of attention's input */
 static FtcStatus
-opencl_attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
-                           FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                    FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH, int accumulate)
 {
   FtcClBackend *be = CLBE (base);
   const int HS = C / NH;
@@ -1261,10 +1263,25 @@ opencl_attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcVie
   if (st == FTC_OK)
     st = opencl_gemm_strided_batched (base, 1, 0, T, HS, T, 1.0f, datt, T, tt, q, HS, ths,
                                       0.0f, dk, HS, ths, batch);
-  /* forward: qkvr = permute(inp).  dinp += unpermute(dqkvr) */
+  /* forward: qkvr = permute(inp).  dinp (+)= unpermute(dqkvr) */
   if (st == FTC_OK)
-    st = attention_layout (be, K_ATTENTION_UNPERMUTE_ADD, dinp, dqkvr, B, T, NH, HS, 3 * per);
+    st = attention_layout (be, accumulate ? K_ATTENTION_UNPERMUTE_ADD : K_ATTENTION_UNPERMUTE, dinp, dqkvr,
+                           B, T, NH, HS, 3 * per);
   return st;
+}
+
+static FtcStatus
+opencl_attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                           FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+{
+  return attention_backward (base, dinp, dqkvr, datt, scratch, dout, qkvr, att, B, T, C, NH, 1);
+}
+
+static FtcStatus
+opencl_attention_backward_set (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                               FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+{
+  return attention_backward (base, dinp, dqkvr, datt, scratch, dout, qkvr, att, B, T, C, NH, 0);
 }
 
 static FtcStatus
@@ -1303,17 +1320,30 @@ opencl_gelu_forward (FtcBackend *base, FtcView out, FtcView inp, size_t N)
   return launch (&a, (N + 7) / 8, 0);
 }
 
+/* dinp (N) += (accumulate) or = gelu'(inp) * dout; 8 elements per item */
 static FtcStatus
-opencl_gelu_backward (FtcBackend *base, FtcView dinp, FtcView inp, FtcView dout, size_t N)
+gelu_backward (FtcClBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N, int accumulate)
 {
-  Args a = args_begin (CLBE (base), K_GELU_BACKWARD8);
+  Args a = args_begin (be, K_GELU_BACKWARD8);
 
-  /* 8 elements per item */
   arg_view (&a, dinp);
   arg_view (&a, inp);
   arg_view (&a, dout);
   arg_ulong (&a, N);
+  arg_int (&a, accumulate);
   return launch (&a, (N + 7) / 8, 0);
+}
+
+static FtcStatus
+opencl_gelu_backward (FtcBackend *base, FtcView dinp, FtcView inp, FtcView dout, size_t N)
+{
+  return gelu_backward (CLBE (base), dinp, inp, dout, N, 1);
+}
+
+static FtcStatus
+opencl_gelu_backward_set (FtcBackend *base, FtcView dinp, FtcView inp, FtcView dout, size_t N)
+{
+  return gelu_backward (CLBE (base), dinp, inp, dout, N, 0);
 }
 
 static FtcStatus
@@ -1502,8 +1532,10 @@ static const FtcBackendClass opencl_class = {
   .matmul_backward = opencl_matmul_backward,
   .attention_forward = opencl_attention_forward,
   .attention_backward = opencl_attention_backward,
+  .attention_backward_set = opencl_attention_backward_set,
   .gelu_forward = opencl_gelu_forward,
   .gelu_backward = opencl_gelu_backward,
+  .gelu_backward_set = opencl_gelu_backward_set,
   .residual_forward = opencl_residual_forward,
   .accumulate = opencl_accumulate,
   .crossentropy_forward = opencl_crossentropy_forward,
