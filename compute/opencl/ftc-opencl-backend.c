@@ -1,7 +1,8 @@
 /* ftc-opencl-backend.c: the opencl backend. Buffers are cl_mem (views are element offsets into them),
- * matrix products are CLBlast's (row-major, offsets into the big buffers), everything else runs our
- * kernels from kernels/ (*.cl), built on first use through the program cache. All work is enqueued in order on
- * one queue; only reads wait. */
+ * matrix products are CLBlast's (called column-major with the operands swapped, views as sub-buffers, and
+ * operands transposed by our own kernel where that spares CLBlast its copies: see opencl_gemm), everything
+ * else runs our kernels from kernels/ (*.cl), built on first use through the program cache. All work is
+ * enqueued in order on one queue; only reads wait. */
 #include "compute/opencl/ftc-opencl.h"
 
 #include <math.h>
