@@ -3,10 +3,12 @@
  *   ftcot bench gemm [--preset gpt2-124m|small] [--batch B] [--seq T] [--device D] [--json]
  *       GFLOP/s of ftc_gemm on GPT-2's shapes (default 124M at B*T = 256): forward and both backward
  *       products of every linear layer, and the LM head; the best is the device's measured GEMM peak.
- *   ftcot bench train --preset gpt2-124m|small --batch B --seq T [--device D] [--steps N] [--json]
+ *   ftcot bench train --preset gpt2-124m|small --batch B --seq T [--device D] [--steps N] [--json] [--profile]
  *       a randomly initialised model (no checkpoint), random tokens, full training steps (zero_grad,
  *       forward, backward, clip + AdamW), the median of N timed steps: ms/step, tokens/s, achieved GFLOP/s, MFU against the measured
- *       GEMM peak, peak resident memory. */
+ *       GEMM peak, peak resident memory. --profile (opencl devices): every kernel waits for itself and the
+ *       device time per kernel and per CLBlast shape over the timed steps (the warm-up step left out) is
+ *       printed after the timing, per step; the timing itself is then slower than without it. */
 #include "app/ftc-cli.h"
 
 #include <math.h>
@@ -15,6 +17,7 @@
 #include <sys/resource.h>
 
 #include "compute/ftc-gpt2.h"
+#include "compute/opencl/ftc-opencl.h"
 
 #define NAME "bench"
 
@@ -259,9 +262,10 @@ bench_train (int argc, char **argv)
 {
   g_autofree char *device = NULL, *preset = NULL;
   int B = 4, T = 64, steps = 5;
-  gboolean json = FALSE;
+  gboolean json = FALSE, profile = FALSE;
   GOptionEntry entries[] = {
     { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "Model: gpt2-124m or small (L=4, H=4, C=256, V=512)", "NAME" },
+    { "profile", 0, 0, G_OPTION_ARG_NONE, &profile, "opencl devices: print the device time per kernel and per GEMM shape of the timed steps (slows them down)", NULL },
     { "batch", 'b', 0, G_OPTION_ARG_INT, &B, "Batch size (default 4)", "B" },
     { "seq", 't', 0, G_OPTION_ARG_INT, &T, "Sequence length (default 64)", "T" },
     { "steps", 's', 0, G_OPTION_ARG_INT, &steps, "Timed steps after one warm-up step (default 5)", "N" },
@@ -289,9 +293,19 @@ bench_train (int argc, char **argv)
   if (ftc_gpt2_config_validate (&config, err, sizeof err) != FTC_OK)
     return ftc_cli_usage_error (NAME, "%s", err);
 
+  /* the opencl backend reads this when it opens its queue */
+  if (profile)
+    g_setenv ("FTCOT_CL_PROFILE", "1", TRUE);
   be = open_device (device, &error);
   if (be == NULL)
     return ftc_cli_error (NAME, error);
+  if (profile && !ftc_opencl_profiling (be))
+    {
+      g_autofree char *spec = g_strdup (ftc_backend_device (be)->spec);
+
+      ftc_backend_free (be);
+      return ftc_cli_usage_error (NAME, "--profile needs an opencl device (got %s)", spec);
+    }
   if (!measure_peak (be, B * T, config.channels, config.vocab_size, &peak, &error))
     {
       ftc_backend_free (be);
@@ -332,6 +346,8 @@ bench_train (int argc, char **argv)
           times[step - 1] = (g_get_monotonic_time () - start) / 1e6;
           cpu_times[step - 1] = cpu_seconds () - cpu_start;
         }
+      else if (profile)
+        ftc_opencl_profile_reset (be);
     }
   if (status != FTC_OK)
     {
@@ -400,6 +416,15 @@ bench_train (int argc, char **argv)
                seconds * 1e3, BT / seconds, gflops, 100.0 * mfu, peak);
       g_print ("CPU time %.1f ms/step (all threads); peak resident memory: %.0f MiB\n", cpu * 1e3, rss);
     }
+  if (profile)
+    {
+      char report[16384];
+
+      ftc_opencl_profile_report (be, report, sizeof report);
+      /* after the JSON object when --json, on stderr, so that stdout stays one object */
+      (json ? g_printerr : g_print) ("device time over %d timed steps (divide by %d for one step):\n%s",
+                                     steps, steps, report);
+    }
   ftc_gpt2_free (model);
   ftc_backend_free (be);
   return FTC_EXIT_OK;
@@ -415,7 +440,7 @@ ftc_cmd_bench (int argc, char **argv)
   if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
     {
       g_print ("Usage: ftcot bench gemm [--preset gpt2-124m|small] [--batch B] [--seq T] [--device D] [--json]\n"
-               "       ftcot bench train --preset gpt2-124m|small --batch B --seq T [--device D] [--steps N] [--json]\n");
+               "       ftcot bench train --preset gpt2-124m|small --batch B --seq T [--device D] [--steps N] [--json] [--profile]\n");
       return FTC_EXIT_OK;
     }
   return ftc_cli_usage_error (NAME, "say what to measure: 'gemm' or 'train'");

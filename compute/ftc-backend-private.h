@@ -40,8 +40,11 @@ typedef struct {
                                   int B, int T, int C, int NH);
   FtcStatus (*attention_backward) (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
                                    FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH);
+  FtcStatus (*attention_backward_set) (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                                       FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH);
   FtcStatus (*gelu_forward) (FtcBackend *be, FtcView out, FtcView inp, size_t N);
   FtcStatus (*gelu_backward) (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N);
+  FtcStatus (*gelu_backward_set) (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N);
   FtcStatus (*residual_forward) (FtcBackend *be, FtcView out, FtcView a, FtcView b, size_t N);
   FtcStatus (*accumulate) (FtcBackend *be, FtcView dst, FtcView src, size_t N);
   FtcStatus (*crossentropy_forward) (FtcBackend *be, FtcView losses, FtcView logits, FtcView targets,

@@ -476,13 +476,10 @@ ftc_attention_forward (FtcBackend *be, FtcView out, FtcView qkvr, FtcView att, F
   return DISPATCH (be, attention_forward, be, out, qkvr, att, inp, B, T, C, NH);
 }
 
-FtcStatus
-ftc_attention_backward (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
-                        FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+static FtcStatus
+check_attention_backward (FtcBackend *be, const char *op, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                          FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
 {
-  const char *op = "attention_backward";
-  if (be == NULL)
-    return FTC_ERR_INVALID_ARG;
   CHECK (check_heads (be, op, B, T, C, NH));
   CHECK (check_view (be, op, "dinp", dinp, 3 * NTC (B, T, C)));
   CHECK (check_view (be, op, "dqkvr", dqkvr, 3 * NTC (B, T, C)));
@@ -490,7 +487,28 @@ ftc_attention_backward (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView dat
   CHECK (check_view (be, op, "scratch", scratch, NTC (B, T, C)));
   CHECK (check_view (be, op, "dout", dout, NTC (B, T, C)));
   CHECK (check_view (be, op, "qkvr", qkvr, 3 * NTC (B, T, C)));
-  CHECK (check_view (be, op, "att", att, NTC (B, NH, T) * (size_t) T));
+  return check_view (be, op, "att", att, NTC (B, NH, T) * (size_t) T);
+}
+
+FtcStatus
+ftc_attention_backward_set (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                            FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+{
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (check_attention_backward (be, "attention_backward_set", dinp, dqkvr, datt, scratch, dout, qkvr, att,
+                                   B, T, C, NH));
+  return DISPATCH (be, attention_backward_set, be, dinp, dqkvr, datt, scratch, dout, qkvr, att, B, T, C, NH);
+}
+
+FtcStatus
+ftc_attention_backward (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                        FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+{
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (check_attention_backward (be, "attention_backward", dinp, dqkvr, datt, scratch, dout, qkvr, att,
+                                   B, T, C, NH));
   return DISPATCH (be, attention_backward, be, dinp, dqkvr, datt, scratch, dout, qkvr, att, B, T, C, NH);
 }
 
@@ -525,6 +543,19 @@ ftc_gelu_backward (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size
   CHECK (check_view (be, op, "inp", inp, N));
   CHECK (check_view (be, op, "dout", dout, N));
   return DISPATCH (be, gelu_backward, be, dinp, inp, dout, N);
+}
+
+FtcStatus
+ftc_gelu_backward_set (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N)
+{
+  const char *op = "gelu_backward_set";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (check_n (be, op, N));
+  CHECK (check_view (be, op, "dinp", dinp, N));
+  CHECK (check_view (be, op, "inp", inp, N));
+  CHECK (check_view (be, op, "dout", dout, N));
+  return DISPATCH (be, gelu_backward_set, be, dinp, inp, dout, N);
 }
 
 FtcStatus

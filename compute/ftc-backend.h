@@ -11,8 +11,9 @@
  * queue; only ftc_buf_read waits for results.
  *
  * Op conventions follow llm.c: outputs first, then inputs, then weights, then sizes (B, T, C). Backward
- * ops ACCUMULATE (+=) into their gradient outputs, so callers zero gradients once per step. All matrices
- * are row-major. Shapes are in the comments. */
+ * ops ACCUMULATE (+=) into their gradient outputs, so callers zero gradients once per step; the *_set
+ * variants write instead, for gradients nothing has written yet. All matrices are row-major. Shapes are in
+ * the comments. */
 #pragma once
 
 #include <stddef.h>
@@ -117,11 +118,17 @@ FtcStatus ftc_attention_forward (FtcBackend *be, FtcView out, FtcView qkvr, FtcV
  * qkvr and att as saved by the forward */
 FtcStatus ftc_attention_backward (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
                                   FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH);
+/* The same with dinp (B,T,3C) WRITTEN (=), not accumulated: for a gradient nothing has written yet, which
+ * then needs no zero fill first (the exception to the += rule above). */
+FtcStatus ftc_attention_backward_set (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                                      FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH);
 
 /* GELU, tanh approximation: out (N) = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
 FtcStatus ftc_gelu_forward (FtcBackend *be, FtcView out, FtcView inp, size_t N);
 /* dinp (N) += gelu'(inp) * dout */
 FtcStatus ftc_gelu_backward (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N);
+/* dinp (N) = gelu'(inp) * dout, WRITTEN (no zero fill needed first) */
+FtcStatus ftc_gelu_backward_set (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N);
 
 /* out (N) = a + b */
 FtcStatus ftc_residual_forward (FtcBackend *be, FtcView out, FtcView a, FtcView b, size_t N);

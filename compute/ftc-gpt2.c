@@ -591,9 +591,8 @@ ftc_gpt2_backward (FtcGpt2 *model)
       FtcView dfch_gelu = d4a, dfch = d4b;
       CHECK (matmul_backward_fresh (be, dfch_gelu, grad (model, T_FCPROJW, l), grad (model, T_FCPROJB, l), dresidual,
                                     fch_gelu, param (model, T_FCPROJW, l), (int) BT, 4 * C, C));
-      /* forward: fch_gelu = gelu(fch) */
-      CHECK (ftc_buf_fill (dfch, 0.0f, 4 * BTC));
-      CHECK (ftc_gelu_backward (be, dfch, fch, dfch_gelu, 4 * BTC));
+      /* forward: fch_gelu = gelu(fch); dfch is written (nothing else adds to it): no zero fill */
+      CHECK (ftc_gelu_backward_set (be, dfch, fch, dfch_gelu, 4 * BTC));
       /* forward: fch = ln2 @ fcw^T + fcb */
       FtcView dln2 = dc;
       CHECK (matmul_backward_fresh (be, dln2, grad (model, T_FCW, l), grad (model, T_FCB, l), dfch, ln2,
@@ -606,10 +605,10 @@ ftc_gpt2_backward (FtcGpt2 *model)
       CHECK (matmul_backward_fresh (be, datty, grad (model, T_ATTPROJW, l), grad (model, T_ATTPROJB, l), dresidual,
                                     atty, param (model, T_ATTPROJW, l), (int) BT, C, C));
       /* forward: atty = attention(qkv) */
+      /* dqkv is written (nothing else adds to it): no zero fill */
       FtcView dqkv = d4a;
-      CHECK (ftc_buf_fill (dqkv, 0.0f, 3 * BTC));
-      CHECK (ftc_attention_backward (be, dqkv, act (model, ACT_DQKVR), act (model, ACT_DATT), act (model, ACT_DSCRATCH),
-                                     datty, qkvr, att, B, T, C, NH));
+      CHECK (ftc_attention_backward_set (be, dqkv, act (model, ACT_DQKVR), act (model, ACT_DATT),
+                                         act (model, ACT_DSCRATCH), datty, qkvr, att, B, T, C, NH));
       /* forward: qkv = ln1 @ qkvw^T + qkvb */
       FtcView dln1 = dc;
       CHECK (matmul_backward_fresh (be, dln1, grad (model, T_QKVW, l), grad (model, T_QKVB, l), dqkv, ln1,

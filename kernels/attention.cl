@@ -104,6 +104,26 @@ __kernel void attention_unpermute_add (__global float *dinp, const ulong dinp_of
     dst[hs] += src[hs];
 }
 
+/* The same, dinp (B,T,3,NH,HS) = dqkvr with the axes moved back (written, not accumulated). */
+__kernel void attention_unpermute (__global float *dinp, const ulong dinp_off,
+                                   __global const float *dqkvr, const ulong dqkvr_off,
+                                   const int B, const int T, const int NH, const int HS)
+{
+  const uint row = get_global_id (0);   /* (b, t, s, nh) in dinp's order */
+  if (row >= (uint) (B * T * 3 * NH))
+    return;
+  uint r = row;
+  const uint nh = r % NH; r /= NH;
+  const uint s = r % 3; r /= 3;
+  const uint t = r % T;
+  const uint b = r / T;
+  const uint rows_per = (uint) (B * NH * T);
+  __global float *dst = dinp + dinp_off + (size_t) row * HS;
+  __global const float *src = dqkvr + dqkvr_off + (s * rows_per + (b * NH + nh) * T + t) * HS;
+  for (int hs = 0; hs < HS; hs++)
+    dst[hs] = src[hs];
+}
+
 /* out (B,NH,T,HS) = inp (B,T,NH,HS) with the heads split out (the output gradient, head-major). */
 __kernel void attention_split_heads (__global float *out, const ulong out_off,
                                      __global const float *inp, const ulong inp_off,
@@ -172,22 +192,35 @@ __kernel void attention_softmax_forward_rows (__global float *att, const ulong a
   const int row = get_global_id (0);
   if (row >= rows)
     return;
-  const int t = row % T;
+  const int t = row % T, n = t + 1, n8 = n / 8 * 8;
   __global float *a = att + att_off + (size_t) row * T;
-  float m = -INFINITY;
-  for (int j = 0; j <= t; j++)
+  /* 8 lanes at a time (8-float loads, exp on 8 lanes), then the tail one by one */
+  float8 m8 = -INFINITY;
+  for (int j = 0; j < n8; j += 8)
+    m8 = fmax (m8, scale * vload8 (0, a + j));
+  float m = fmax (fmax (fmax (m8.s0, m8.s1), fmax (m8.s2, m8.s3)), fmax (fmax (m8.s4, m8.s5), fmax (m8.s6, m8.s7)));
+  for (int j = n8; j < n; j++)
     m = fmax (m, scale * a[j]);
-  float s = 0.0f;
-  for (int j = 0; j <= t; j++)
+  float8 s8 = 0.0f;
+  for (int j = 0; j < n8; j += 8)
+    {
+      const float8 e = exp (scale * vload8 (0, a + j) - m);
+      vstore8 (e, 0, a + j);
+      s8 += e;
+    }
+  float s = ((s8.s0 + s8.s1) + (s8.s2 + s8.s3)) + ((s8.s4 + s8.s5) + (s8.s6 + s8.s7));
+  for (int j = n8; j < n; j++)
     {
       const float e = exp (scale * a[j] - m);
       a[j] = e;
       s += e;
     }
   const float inv = 1.0f / s;
-  for (int j = 0; j <= t; j++)
+  for (int j = 0; j < n8; j += 8)
+    vstore8 (vload8 (0, a + j) * inv, 0, a + j);
+  for (int j = n8; j < n; j++)
     a[j] *= inv;
-  for (int j = t + 1; j < T; j++)
+  for (int j = n; j < T; j++)
     a[j] = 0.0f;
 }
 

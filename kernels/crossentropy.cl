@@ -90,18 +90,33 @@ __kernel void crossentropy_forward_rows (__global float *losses, const ulong los
   __global float *x = logits + logits_off + (size_t) n * Vp;
   const int target = targets[targets_off + n];
   const int valid = target >= 0 && target < V;
-  float m = -INFINITY;
-  for (int j = 0; j < V; j++)
+  /* 8 lanes at a time (8-float loads, exp on 8 lanes), then the tail one by one */
+  const int V8 = V / 8 * 8;
+  float8 m8 = -INFINITY;
+  for (int j = 0; j < V8; j += 8)
+    m8 = fmax (m8, vload8 (0, x + j));
+  float m = fmax (fmax (fmax (m8.s0, m8.s1), fmax (m8.s2, m8.s3)), fmax (fmax (m8.s4, m8.s5), fmax (m8.s6, m8.s7)));
+  for (int j = V8; j < V; j++)
     m = fmax (m, x[j]);
-  float s = 0.0f;
-  for (int j = 0; j < V; j++)
+  float8 s8 = 0.0f;
+  for (int j = 0; j < V8; j += 8)
+    s8 += exp (vload8 (0, x + j) - m);
+  float s = ((s8.s0 + s8.s1) + (s8.s2 + s8.s3)) + ((s8.s4 + s8.s5) + (s8.s6 + s8.s7));
+  for (int j = V8; j < V; j++)
     s += exp (x[j] - m);
   const float log_z = m + log (s);
-  losses[losses_off + n] = valid ? log_z - x[target] : 0.0f;
+  const float x_target = valid ? x[target] : 0.0f;
+  losses[losses_off + n] = valid ? log_z - x_target : 0.0f;
   if (write_grad)
     {
       const float w = !valid ? 0.0f : has_weights ? weights[weights_off + n] : 1.0f;
-      for (int j = 0; j < Vp; j++)
-        x[j] = j < V ? w * (exp (x[j] - log_z) - (j == target ? 1.0f : 0.0f)) : 0.0f;
+      for (int j = 0; j < V8; j += 8)
+        vstore8 (w * exp (vload8 (0, x + j) - log_z), 0, x + j);
+      for (int j = V8; j < V; j++)
+        x[j] = w * exp (x[j] - log_z);
+      if (valid)
+        x[target] -= w;
+      for (int j = V; j < Vp; j++)
+        x[j] = 0.0f;
     }
 }

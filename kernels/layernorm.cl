@@ -94,28 +94,58 @@ __kernel void layernorm_backward_dinp (__global float *dinp, const ulong dinp_of
     }
 }
 
-/* dweight (C) += sum_n dout * norm;  dbias (C) += sum_n dout.  One item per channel, rows in order. */
-__kernel void layernorm_backward_params (__global float *dweight, const ulong dweight_off,
-                                         __global float *dbias, const ulong dbias_off,
-                                         __global const float *dout, const ulong dout_off,
-                                         __global const float *inp, const ulong inp_off,
-                                         __global const float *mean, const ulong mean_off,
-                                         __global const float *rstd, const ulong rstd_off,
-                                         const int N, const int C)
+/* The parameter gradients in two stages (then colsum_final, matmul-bias.cl, on each half): partial holds
+ * (2,chunks,C), dweight's and then dbias's sums over each chunk of `rows` rows; one item per (chunk,
+ * channel), neighbouring items on neighbouring channels. */
+__kernel void layernorm_backward_params_partial (__global float *partial,
+                                                 __global const float *dout, const ulong dout_off,
+                                                 __global const float *inp, const ulong inp_off,
+                                                 __global const float *mean, const ulong mean_off,
+                                                 __global const float *rstd, const ulong rstd_off,
+                                                 const int N, const int C, const int rows)
 {
-  const int c = get_global_id (0);
-  if (c >= C)
+  const size_t i = get_global_id (0);
+  const int chunks = (N + rows - 1) / rows;
+  if (i >= (size_t) chunks * C)
     return;
+  const int c = i % C, chunk = i / C;
+  const int end = min (N, (chunk + 1) * rows);
   float dw = 0.0f, db = 0.0f;
-  for (int n = 0; n < N; n++)
+  for (int n = chunk * rows; n < end; n++)
     {
-      const size_t i = (size_t) n * C + c;
-      const float dy = dout[dout_off + i];
-      dw += dy * (inp[inp_off + i] - mean[mean_off + n]) * rstd[rstd_off + n];
+      const size_t j = (size_t) n * C + c;
+      const float dy = dout[dout_off + j];
+      dw += dy * (inp[inp_off + j] - mean[mean_off + n]) * rstd[rstd_off + n];
       db += dy;
     }
-  dweight[dweight_off + c] += dw;
-  dbias[dbias_off + c] += db;
+  partial[i] = dw;
+  partial[(size_t) chunks * C + i] = db;
+}
+
+/* layernorm_backward_params_partial for C a multiple of 8: one item per (chunk, 8 channels). */
+__kernel void layernorm_backward_params_partial8 (__global float *partial,
+                                                  __global const float *dout, const ulong dout_off,
+                                                  __global const float *inp, const ulong inp_off,
+                                                  __global const float *mean, const ulong mean_off,
+                                                  __global const float *rstd, const ulong rstd_off,
+                                                  const int N, const int C, const int rows)
+{
+  const size_t i = get_global_id (0);
+  const int chunks = (N + rows - 1) / rows, c8n = C / 8;
+  if (i >= (size_t) chunks * c8n)
+    return;
+  const int c8 = i % c8n, chunk = i / c8n;
+  const int end = min (N, (chunk + 1) * rows);
+  float8 dw = 0.0f, db = 0.0f;
+  for (int n = chunk * rows; n < end; n++)
+    {
+      const size_t j = (size_t) n * C + (size_t) c8 * 8;
+      const float8 dy = vload8 (0, dout + dout_off + j);
+      dw += dy * (vload8 (0, inp + inp_off + j) - mean[mean_off + n]) * rstd[rstd_off + n];
+      db += dy;
+    }
+  vstore8 (dw, 0, partial + (size_t) chunk * C + (size_t) c8 * 8);
+  vstore8 (db, 0, partial + (size_t) chunks * C + (size_t) chunk * C + (size_t) c8 * 8);
 }
 
 /* The same two row kernels with one work-item per row and no barriers: faster on CPU drivers, where a
@@ -133,16 +163,30 @@ __kernel void layernorm_forward_rows (__global float *out, const ulong out_off,
     return;
   __global const float *x = inp + inp_off + (size_t) n * C;
   __global float *y = out + out_off + (size_t) n * C;
-  float s = 0.0f;
-  for (int c = 0; c < C; c++)
+  __global const float *w = weight + weight_off, *bb = bias + bias_off;
+  /* 8 lanes at a time, then the tail one by one */
+  const int C8 = C / 8 * 8;
+  float8 s8 = 0.0f;
+  for (int c = 0; c < C8; c += 8)
+    s8 += vload8 (0, x + c);
+  float s = ((s8.s0 + s8.s1) + (s8.s2 + s8.s3)) + ((s8.s4 + s8.s5) + (s8.s6 + s8.s7));
+  for (int c = C8; c < C; c++)
     s += x[c];
   const float m = s / C;
-  float v = 0.0f;
-  for (int c = 0; c < C; c++)
+  float8 v8 = 0.0f;
+  for (int c = 0; c < C8; c += 8)
+    {
+      const float8 d = vload8 (0, x + c) - m;
+      v8 += d * d;
+    }
+  float v = ((v8.s0 + v8.s1) + (v8.s2 + v8.s3)) + ((v8.s4 + v8.s5) + (v8.s6 + v8.s7));
+  for (int c = C8; c < C; c++)
     v += (x[c] - m) * (x[c] - m);
   const float r = rsqrt (v / C + 1e-5f);
-  for (int c = 0; c < C; c++)
-    y[c] = (x[c] - m) * r * weight[weight_off + c] + bias[bias_off + c];
+  for (int c = 0; c < C8; c += 8)
+    vstore8 ((vload8 (0, x + c) - m) * r * vload8 (0, w + c) + vload8 (0, bb + c), 0, y + c);
+  for (int c = C8; c < C; c++)
+    y[c] = (x[c] - m) * r * w[c] + bb[c];
   mean[mean_off + n] = m;
   rstd[rstd_off + n] = r;
 }
@@ -163,18 +207,35 @@ __kernel void layernorm_backward_dinp_rows (__global float *dinp, const ulong di
   __global float *dx = dinp + dinp_off + (size_t) n * C;
   const float m = mean[mean_off + n];
   const float r = rstd[rstd_off + n];
-  float a = 0.0f, b = 0.0f;
-  for (int c = 0; c < C; c++)
+  __global const float *w = weight + weight_off;
+  /* 8 lanes at a time, then the tail one by one */
+  const int C8 = C / 8 * 8;
+  float8 a8 = 0.0f, b8 = 0.0f;
+  for (int c = 0; c < C8; c += 8)
     {
-      const float dnorm = weight[weight_off + c] * dy[c];
+      const float8 dnorm = vload8 (0, w + c) * vload8 (0, dy + c);
+      a8 += dnorm;
+      b8 += dnorm * (vload8 (0, x + c) - m) * r;
+    }
+  float a = ((a8.s0 + a8.s1) + (a8.s2 + a8.s3)) + ((a8.s4 + a8.s5) + (a8.s6 + a8.s7));
+  float b = ((b8.s0 + b8.s1) + (b8.s2 + b8.s3)) + ((b8.s4 + b8.s5) + (b8.s6 + b8.s7));
+  for (int c = C8; c < C; c++)
+    {
+      const float dnorm = w[c] * dy[c];
       a += dnorm;
       b += dnorm * (x[c] - m) * r;
     }
   const float dnorm_mean = a / C;
   const float dnorm_norm_mean = b / C;
-  for (int c = 0; c < C; c++)
+  for (int c = 0; c < C8; c += 8)
+    {
+      const float8 norm = (vload8 (0, x + c) - m) * r;
+      vstore8 (vload8 (0, dx + c) + (vload8 (0, w + c) * vload8 (0, dy + c) - dnorm_mean - norm * dnorm_norm_mean) * r,
+               0, dx + c);
+    }
+  for (int c = C8; c < C; c++)
     {
       const float norm = (x[c] - m) * r;
-      dx[c] += (weight[weight_off + c] * dy[c] - dnorm_mean - norm * dnorm_norm_mean) * r;
+      dx[c] += (w[c] * dy[c] - dnorm_mean - norm * dnorm_norm_mean) * r;
     }
 }

@@ -50,3 +50,27 @@ __kernel void norm_final (__global float *out, const ulong out_off, __global con
   if (get_local_id (0) == 0)
     out[out_off] = s;
 }
+
+/* norm_partial for CPU drivers: partial[g] = sum of x[i]^2 over the g-th of n_parts contiguous chunks,
+ * one item per chunk, 8 lanes at a time (no barriers). */
+__kernel void norm_partial_chunks (__global float *partial, __global const float *x, const ulong x_off,
+                                   const ulong N, const int n_parts)
+{
+  const int g = get_global_id (0);
+  if (g >= n_parts)
+    return;
+  const ulong chunk = (N + n_parts - 1) / n_parts;
+  const ulong begin = min (N, g * chunk), end = min (N, begin + chunk);
+  __global const float *p = x + x_off;
+  float8 s8 = 0.0f;
+  ulong i = begin;
+  for (; i + 8 <= end; i += 8)
+    {
+      const float8 v = vload8 (0, p + i);
+      s8 += v * v;
+    }
+  float s = ((s8.s0 + s8.s1) + (s8.s2 + s8.s3)) + ((s8.s4 + s8.s5) + (s8.s6 + s8.s7));
+  for (; i < end; i++)
+    s += p[i] * p[i];
+  partial[g] = s;
+}

@@ -604,6 +604,13 @@ test_attention (void)
                            ==, FTC_OK);
           grads[e] = download (di, n3);
           check_close ("attention_backward dinp", grads[e], want_d, n3, BWD_ATOL, BWD_RTOL);
+          /* the _set variant writes: dinp's old (non-zero) contents must not show */
+          FtcView ds = upload (be, g0, n3);
+          g_assert_cmpint (ftc_attention_backward_set (be, ds, dqkvr, datt, scratch, dout, qkvr, vatt, B, T, C, NH),
+                           ==, FTC_OK);
+          g_autofree float *gset = download (ds, n3);
+          check_close ("attention_backward_set dinp", gset, fd, n3, BWD_ATOL, BWD_RTOL);
+          free_view (ds);
           free_view (out); free_view (vi); free_view (dout); free_view (qkvr); free_view (vatt);
           free_view (di); free_view (dqkvr); free_view (datt); free_view (scratch);
           ftc_backend_free (be);
@@ -673,6 +680,12 @@ test_elementwise (void)
           g_assert_cmpint (ftc_gelu_backward (be, di, vi, dout, N), ==, FTC_OK);
           g_autofree float *gd = download (di, N);
           check_close ("gelu_backward", gd, want_d, N, BWD_ATOL, BWD_RTOL);
+          /* the _set variant writes: dinp's old (non-zero) contents must not show */
+          FtcView ds = upload (be, g0, N);
+          g_assert_cmpint (ftc_gelu_backward_set (be, ds, vi, dout, N), ==, FTC_OK);
+          g_autofree float *gset = download (ds, N);
+          check_close ("gelu_backward_set", gset, fd, N, BWD_ATOL, BWD_RTOL);
+          free_view (ds);
           g_assert_cmpint (ftc_residual_forward (be, out, vi, dout, N), ==, FTC_OK);
           g_autofree float *gs = download (out, N);
           check_close ("residual_forward", gs, sum, N, FWD_ATOL, FWD_RTOL);

@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "compute/ftc-backend.h"
+#include "compute/ftc-gpt2.h"
 #include "compute/opencl/ftc-cl-gemm.h"
 #include "compute/opencl/ftc-cl-runtime.h"
 #include "compute/opencl/ftc-opencl.h"
@@ -202,6 +203,145 @@ test_gemm (void)
   g_rand_free (rng);
 }
 
+/* A tensor of n floats starting `off` elements into a buffer of its own, on both backends. */
+static Pair
+pair_random_at (GRand *rng, size_t off, size_t n)
+{
+  g_autofree float *x = g_new (float, n);
+  Pair p = { { FTC_VIEW_NULL, FTC_VIEW_NULL }, n };
+
+  for (size_t i = 0; i < n; i++)
+    x[i] = (float) g_rand_double_range (rng, -1, 1);
+  for (int i = 0; i < 2; i++)
+    {
+      FtcBuf *buf = NULL;
+
+      g_assert_cmpint (ftc_buf_new (i == 0 ? ocl : ref, off + n + 7, &buf), ==, FTC_OK);
+      g_ptr_array_add (bufs, buf);
+      p.v[i] = ftc_view (buf, off);
+      g_assert_cmpint (ftc_buf_write (p.v[i], x, n), ==, FTC_OK);
+    }
+  return p;
+}
+
+/* The opencl GEMM hands views at aligned offsets to CLBlast as sub-buffers, and tile-sized, tightly packed
+ * matrices take CLBlast's path without scratch copies: every transpose pair there, at offset 0, at aligned
+ * offsets (32 and 1024 floats, the sub-buffer path) and at an unaligned one, with beta 0 (C's old contents
+ * must not leak in) and beta != 0, and that the elements around C are left alone. */
+static void
+test_gemm_aligned (void)
+{
+  GRand *rng = g_rand_new_with_seed (12);
+  /* the last: K in chunks of 1024 for A^T B */
+  const int shapes[][3] = { { 128, 192, 64 }, { 64, 64, 320 }, { 192, 64, 128 }, { 64, 128, 3072 } };
+  const size_t offs[] = { 0, 32, 1024, 5 };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (size_t o = 0; o < G_N_ELEMENTS (offs); o++)
+      for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+          {
+            const int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
+            const int lda = ta ? M : K, ldb = tb ? K : N, ldc = N;
+            const float beta = (ta + tb + o) % 2 ? 0.0f : 0.75f;
+            /* C's guard elements (the 7 past it, and those before it) must come out unchanged */
+            Pair A = pair_random_at (rng, offs[o], (size_t) M * K);
+            Pair B = pair_random_at (rng, offs[(o + 1) % G_N_ELEMENTS (offs)], (size_t) K * N);
+            Pair C = pair_random_at (rng, offs[(o + 2) % G_N_ELEMENTS (offs)], (size_t) M * N + 7);
+            char what[96];
+
+#define CALL(be, i) ftc_gemm (be, ta, tb, M, N, K, 0.9f, A.v[i], lda, B.v[i], ldb, beta, C.v[i], ldc)
+            RUN (CALL);
+#undef CALL
+            g_snprintf (what, sizeof what, "gemm %dx%dx%d ta=%d tb=%d at offset %zu, beta %g", M, N, K, ta, tb,
+                        offs[o], beta);
+            pair_check (what, C, 1e-5 * K, 1e-4);
+            free_bufs ();
+          }
+  /* the batched product the same way: tile-sized heads, tightly packed, at aligned and unaligned offsets */
+  for (size_t o = 0; o < G_N_ELEMENTS (offs); o++)
+    for (int ta = 0; ta < 2; ta++)
+      for (int tb = 0; tb < 2; tb++)
+        {
+          const int M = 64, N = 128, K = 64, batch = 3;
+          const int lda = ta ? M : K, ldb = tb ? K : N, ldc = N;
+          /* at one offset, gaps between the matrices (strides beyond their packed size) */
+          const size_t gap = o == 2 ? 64 : 0, sa = (size_t) M * K + gap, sb = (size_t) K * N + gap;
+          const size_t sc = (size_t) M * N + gap;
+          const float beta = (ta + tb) % 2 ? 0.0f : 0.5f;
+          Pair A = pair_random_at (rng, offs[o], batch * sa);
+          Pair B = pair_random_at (rng, offs[(o + 1) % G_N_ELEMENTS (offs)], batch * sb);
+          Pair C = pair_random_at (rng, offs[(o + 3) % G_N_ELEMENTS (offs)], batch * sc + 7);
+          char what[96];
+
+#define CALL(be, i) ftc_gemm_strided_batched (be, ta, tb, M, N, K, 1.1f, A.v[i], lda, sa, \
+                                              B.v[i], ldb, sb, beta, C.v[i], ldc, sc, batch)
+          RUN (CALL);
+#undef CALL
+          g_snprintf (what, sizeof what, "batched gemm ta=%d tb=%d at offset %zu, beta %g", ta, tb, offs[o], beta);
+          pair_check (what, C, 1e-5 * K, 1e-4);
+          free_bufs ();
+        }
+  g_rand_free (rng);
+}
+
+/* A whole forward and backward of a 2-layer GPT-2 whose attention products are exactly CLBlast's tile
+ * size (T = HS = 64), so that they take its copy-free path at the later layer's offsets: the loss and every
+ * parameter gradient against cpu:naive. */
+static void
+test_gpt2_tile_shapes (void)
+{
+  const FtcGpt2Config config = { .max_seq_len = 64, .vocab_size = 61, .padded_vocab_size = 64, .num_layers = 2,
+                                 .num_heads = 1, .channels = 64 };
+  const int B = 2, T = 64;
+  int32_t inputs[2 * 64], targets[2 * 64];
+  float weights[2 * 64], loss[2];
+  FtcGpt2 *model[2] = { NULL, NULL };
+  g_autofree float *grads[2] = { NULL, NULL };
+  GRand *rng = g_rand_new_with_seed (13);
+  size_t n = 0, worst = 0;
+  double worst_excess = -INFINITY, max_abs = 0;
+
+  for (int i = 0; i < B * T; i++)
+    {
+      inputs[i] = g_rand_int_range (rng, 0, config.vocab_size);
+      targets[i] = g_rand_int_range (rng, 0, config.vocab_size);
+      weights[i] = g_rand_boolean (rng) ? 1.0f / (B * T) : 0.0f;
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      FtcBackend *be = i == 0 ? ocl : ref;
+
+      g_assert_cmpint (ftc_gpt2_new (be, &config, &model[i]), ==, FTC_OK);
+      g_assert_cmpint (ftc_gpt2_init_random (model[i], 5), ==, FTC_OK);
+      g_assert_cmpint (ftc_gpt2_zero_grad (model[i]), ==, FTC_OK);
+      if (ftc_gpt2_forward (model[i], inputs, targets, weights, B, T, &loss[i]) != FTC_OK
+          || ftc_gpt2_backward (model[i]) != FTC_OK)
+        g_error ("%s: %s", i == 0 ? "opencl" : "cpu", ftc_backend_last_error (be));
+      n = ftc_gpt2_num_params (model[i]);
+      grads[i] = g_new (float, n);
+      g_assert_cmpint (ftc_gpt2_read_grads (model[i], grads[i], n), ==, FTC_OK);
+    }
+  g_assert_cmpfloat_with_epsilon (loss[0], loss[1], 1e-4);
+  for (size_t j = 0; j < n; j++)
+    {
+      /* float sums over at most 128 tokens of 64-term products: 1e-4 of the largest gradient, plus 2% */
+      double excess = fabs ((double) grads[0][j] - grads[1][j]) - (2e-6 + 2e-2 * fabs (grads[1][j]));
+
+      max_abs = MAX (max_abs, fabs (grads[1][j]));
+      if (!isfinite (grads[0][j]))
+        excess = INFINITY;
+      if (excess > worst_excess)
+        worst_excess = excess, worst = j;
+    }
+  g_assert_cmpfloat (max_abs, >, 0);
+  if (worst_excess > 1e-4 * max_abs)
+    g_error ("gradient %zu of %zu: opencl %.9g, cpu %.9g", worst, n, grads[0][worst], grads[1][worst]);
+  ftc_gpt2_free (model[0]);
+  ftc_gpt2_free (model[1]);
+  g_rand_free (rng);
+}
+
 /* ---- layers ---- */
 
 static void
@@ -240,7 +380,7 @@ static void
 test_layernorm (void)
 {
   GRand *rng = g_rand_new_with_seed (4);
-  const int shapes[][2] = { { 1, 1 }, { 5, 7 }, { 33, 130 }, { 67, 256 }, { 9, 1000 } };
+  const int shapes[][2] = { { 1, 1 }, { 5, 7 }, { 33, 130 }, { 67, 256 }, { 9, 1000 }, { 1000, 37 } };
 
   for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
     {
@@ -282,7 +422,7 @@ static void
 test_matmul (void)
 {
   GRand *rng = g_rand_new_with_seed (5);
-  const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 9 }, { 67, 33, 65 }, { 128, 64, 192 }, { 100, 130, 70 } };
+  const int shapes[][3] = { { 1, 1, 1 }, { 5, 7, 9 }, { 67, 33, 65 }, { 128, 64, 192 }, { 100, 130, 70 }, { 1001, 24, 37 } };
 
   for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
     for (int with_bias = 0; with_bias < 2; with_bias++)
@@ -349,6 +489,16 @@ test_attention (void)
       pair_check ("attention_forward att", att, 1e-6, 1e-4);
       /* gradients through softmax and two products of length T or HS */
       pair_check ("attention_backward dinp", dinp, 1e-5 * (T + C), 1e-4);
+      {
+        /* the _set variant over non-zero old contents, which must not show (cpu:naive's _set writes) */
+        Pair dset = pair_random (rng, 3 * btc, -1, 1);
+
+#define CALL(be, i) ftc_attention_backward_set (be, dset.v[i], dqkvr.v[i], datt.v[i], scratch.v[i], dout.v[i], \
+                                                qkvr.v[i], att.v[i], B, T, C, NH)
+        RUN (CALL);
+#undef CALL
+        pair_check ("attention_backward_set dinp", dset, 1e-5 * (T + C), 1e-4);
+      }
       free_bufs ();
     }
   g_rand_free (rng);
@@ -377,6 +527,11 @@ test_elementwise (void)
 #define CALL(be, i) ftc_gelu_backward (be, dinp.v[i], x.v[i], dout.v[i], N)
       RUN (CALL);
 #undef CALL
+      /* the _set variant over non-zero old contents, which must not show (cpu:naive's _set writes) */
+      Pair dset = pair_random (rng, N, -1, 1);
+#define CALL(be, i) ftc_gelu_backward_set (be, dset.v[i], x.v[i], dout.v[i], N)
+      RUN (CALL);
+#undef CALL
 #define CALL(be, i) ftc_residual_forward (be, y.v[i], x.v[i], y.v[i], N)
       RUN (CALL);
 #undef CALL
@@ -389,6 +544,7 @@ test_elementwise (void)
       /* the device's tanh/cosh may differ from libm by a few ulp */
       pair_check ("gelu_forward", out, 1e-6, 1e-5);
       pair_check ("gelu_backward", dinp, 1e-6, 1e-5);
+      pair_check ("gelu_backward_set", dset, 1e-6, 1e-5);
       pair_check ("residual_forward", y, 0, 1e-7);
       pair_check ("accumulate", acc, 0, 1e-7);
       pair_check ("scale", sc, 0, 1e-7);
@@ -794,6 +950,8 @@ main (int argc, char **argv)
 
   g_test_add_func ("/opencl/memory", test_memory);
   g_test_add_func ("/opencl/gemm", test_gemm);
+  g_test_add_func ("/opencl/gemm-aligned", test_gemm_aligned);
+  g_test_add_func ("/opencl/gpt2-tile-shapes", test_gpt2_tile_shapes);
   g_test_add_func ("/opencl/encoder", test_encoder);
   g_test_add_func ("/opencl/layernorm", test_layernorm);
   g_test_add_func ("/opencl/matmul", test_matmul);

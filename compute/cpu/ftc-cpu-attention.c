@@ -73,10 +73,11 @@ ftc_cpu_attention_forward (FtcBackend *be, FtcView out_v, FtcView qkvr_v, FtcVie
   return FTC_OK;
 }
 
-FtcStatus
-ftc_cpu_attention_backward (FtcBackend *be, FtcView dinp_v, FtcView dqkvr_v, FtcView datt_v,
-                            FtcView scratch_v, FtcView dout_v, FtcView qkvr_v, FtcView att_v,
-                            int B, int T, int C, int NH)
+/* dinp (B,T,3C) += (accumulate) or = the gradient of attention's input */
+static FtcStatus
+attention_backward (FtcBackend *be, FtcView dinp_v, FtcView dqkvr_v, FtcView datt_v,
+                    FtcView scratch_v, FtcView dout_v, FtcView qkvr_v, FtcView att_v,
+                    int B, int T, int C, int NH, int accumulate)
 {
   float *dinp = ftc_cpu_ptr (dinp_v);             /* (B,T,3C) */
   float *dqkvr = ftc_cpu_ptr (dqkvr_v);           /* (3,B,NH,T,HS) */
@@ -127,17 +128,39 @@ ftc_cpu_attention_backward (FtcBackend *be, FtcView dinp_v, FtcView dqkvr_v, Ftc
       ftc_cpu_gemm (be, 0, 0, T, HS, T, 1.0f, datt, T, k, HS, 0.0f, dq, HS);
       ftc_cpu_gemm (be, 1, 0, T, HS, T, 1.0f, datt, T, q, HS, 0.0f, dk, HS);
 
-      /* un-permute and accumulate: dinp[b,t,j,h,:] += dqkvr[j,b,h,t,:]; heads own disjoint columns */
+      /* un-permute: dinp[b,t,j,h,:] (+)= dqkvr[j,b,h,t,:]; heads own disjoint columns */
       for (int t = 0; t < T; t++)
         {
           float *dst = dinp + (size_t) (b * T + t) * 3 * C + (size_t) h * HS;
-          for (int i = 0; i < HS; i++)
-            {
-              dst[i] += dq[(size_t) t * HS + i];
-              dst[C + i] += dk[(size_t) t * HS + i];
-              dst[2 * C + i] += dv[(size_t) t * HS + i];
-            }
+          if (accumulate)
+            for (int i = 0; i < HS; i++)
+              {
+                dst[i] += dq[(size_t) t * HS + i];
+                dst[C + i] += dk[(size_t) t * HS + i];
+                dst[2 * C + i] += dv[(size_t) t * HS + i];
+              }
+          else
+            for (int i = 0; i < HS; i++)
+              {
+                dst[i] = dq[(size_t) t * HS + i];
+                dst[C + i] = dk[(size_t) t * HS + i];
+                dst[2 * C + i] = dv[(size_t) t * HS + i];
+              }
         }
     }
   return FTC_OK;
+}
+
+FtcStatus
+ftc_cpu_attention_backward (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                            FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+{
+  return attention_backward (be, dinp, dqkvr, datt, scratch, dout, qkvr, att, B, T, C, NH, 1);
+}
+
+FtcStatus
+ftc_cpu_attention_backward_set (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                                FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+{
+  return attention_backward (be, dinp, dqkvr, datt, scratch, dout, qkvr, att, B, T, C, NH, 0);
 }

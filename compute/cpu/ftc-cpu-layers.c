@@ -316,8 +316,9 @@ ftc_cpu_gelu_forward (FtcBackend *be, FtcView out_v, FtcView inp_v, size_t N)
   return FTC_OK;
 }
 
-FtcStatus
-ftc_cpu_gelu_backward (FtcBackend *be, FtcView dinp_v, FtcView inp_v, FtcView dout_v, size_t N)
+/* dinp (N) += (accumulate) or = gelu'(inp) * dout */
+static FtcStatus
+gelu_backward (FtcView dinp_v, FtcView inp_v, FtcView dout_v, size_t N, int accumulate)
 {
   float *dinp = ftc_cpu_ptr (dinp_v);             /* (N) */
   const float *inp = ftc_cpu_ptr (inp_v);         /* (N) */
@@ -333,9 +334,21 @@ ftc_cpu_gelu_backward (FtcBackend *be, FtcView dinp_v, FtcView inp_v, FtcView do
       float sech2_u = 1.0f - tanh_u * tanh_u;
       float du_dx = GELU_SCALING_FACTOR * (1.0f + 3.0f * 0.044715f * x * x);
       float grad = 0.5f * (1.0f + tanh_u) + 0.5f * x * sech2_u * du_dx;
-      dinp[i] += grad * dout[i];
+      dinp[i] = (accumulate ? dinp[i] : 0.0f) + grad * dout[i];
     }
   return FTC_OK;
+}
+
+FtcStatus
+ftc_cpu_gelu_backward (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N)
+{
+  return gelu_backward (dinp, inp, dout, N, 1);
+}
+
+FtcStatus
+ftc_cpu_gelu_backward_set (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N)
+{
+  return gelu_backward (dinp, inp, dout, N, 0);
 }
 
 /* ---- residual ---- */

@@ -58,6 +58,7 @@ FtcStatus ftc_cpu_matmul_backward (FtcBackend *be, FtcView dinp, FtcView dweight
                                    FtcView dout, FtcView inp, FtcView weight, int N, int IC, int OC);
 FtcStatus ftc_cpu_gelu_forward (FtcBackend *be, FtcView out, FtcView inp, size_t N);
 FtcStatus ftc_cpu_gelu_backward (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N);
+FtcStatus ftc_cpu_gelu_backward_set (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N);
 FtcStatus ftc_cpu_residual_forward (FtcBackend *be, FtcView out, FtcView a, FtcView b, size_t N);
 FtcStatus ftc_cpu_accumulate (FtcBackend *be, FtcView dst, FtcView src, size_t N);
 FtcStatus ftc_cpu_crossentropy_forward (FtcBackend *be, FtcView losses, FtcView logits, FtcView targets,
@@ -69,6 +70,9 @@ FtcStatus ftc_cpu_attention_forward (FtcBackend *be, FtcView out, FtcView qkvr, 
 FtcStatus ftc_cpu_attention_backward (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt,
                                       FtcView scratch, FtcView dout, FtcView qkvr, FtcView att,
                                       int B, int T, int C, int NH);
+FtcStatus ftc_cpu_attention_backward_set (FtcBackend *be, FtcView dinp, FtcView dqkvr, FtcView datt,
+                                          FtcView scratch, FtcView dout, FtcView qkvr, FtcView att,
+                                          int B, int T, int C, int NH);
 
 /* optimizer (ftc-cpu-adamw.c) */
 FtcStatus ftc_cpu_norm_squared (FtcBackend *be, FtcView out, FtcView x, size_t N);

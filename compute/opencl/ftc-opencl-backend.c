@@ -1,7 +1,8 @@
 /* ftc-opencl-backend.c: the opencl backend. Buffers are cl_mem (views are element offsets into them),
- * matrix products are CLBlast's (row-major, offsets into the big buffers), everything else runs our
- * kernels from kernels/ (*.cl), built on first use through the program cache. All work is enqueued in order on
- * one queue; only reads wait. */
+ * matrix products are CLBlast's (called column-major with the operands swapped, views as sub-buffers, and
+ * operands transposed by our own kernel where that spares CLBlast its copies: see opencl_gemm), everything
+ * else runs our kernels from kernels/ (*.cl), built on first use through the program cache. All work is
+ * enqueued in order on one queue; only reads wait. */
 #include "compute/opencl/ftc-opencl.h"
 
 #include <math.h>
@@ -17,19 +18,20 @@
 /* ---- kernels ---- */
 
 typedef enum {
-  K_FILL,
+  K_FILL, K_TRANSPOSE,
   K_ENCODER_FORWARD, K_ENCODER_BACKWARD_WTE, K_ENCODER_BACKWARD_WPE,
-  K_LAYERNORM_FORWARD, K_LAYERNORM_BACKWARD_DINP, K_LAYERNORM_BACKWARD_PARAMS,
+  K_LAYERNORM_FORWARD, K_LAYERNORM_BACKWARD_DINP, K_LAYERNORM_BACKWARD_PARAMS_PARTIAL,
+  K_LAYERNORM_BACKWARD_PARAMS_PARTIAL8,
   K_LAYERNORM_FORWARD_ROWS, K_LAYERNORM_BACKWARD_DINP_ROWS,
-  K_BIAS_ADD,
-  K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_SPLIT_HEADS, K_ATTENTION_MERGE_HEADS,
+  K_BIAS_ADD, K_COLSUM_PARTIAL, K_COLSUM_PARTIAL8, K_COLSUM_FINAL,
+  K_ATTENTION_PERMUTE, K_ATTENTION_UNPERMUTE_ADD, K_ATTENTION_UNPERMUTE, K_ATTENTION_SPLIT_HEADS, K_ATTENTION_MERGE_HEADS,
   K_ATTENTION_SOFTMAX_FORWARD, K_ATTENTION_SOFTMAX_BACKWARD,
   K_ATTENTION_SOFTMAX_FORWARD_ROWS, K_ATTENTION_SOFTMAX_BACKWARD_ROWS,
-  K_GELU_FORWARD, K_GELU_BACKWARD,
+  K_GELU_FORWARD8, K_GELU_BACKWARD8, K_BIAS_ADD8,
   K_RESIDUAL_FORWARD, K_ACCUMULATE, K_SCALE,
   K_CROSSENTROPY_FORWARD, K_CROSSENTROPY_FORWARD_ROWS,
   K_ADAMW_UPDATE,
-  K_NORM_PARTIAL, K_NORM_FINAL,
+  K_NORM_PARTIAL, K_NORM_PARTIAL_CHUNKS, K_NORM_FINAL,
   K_ENCODER_FORWARD_POS, K_KV_CACHE_WRITE, K_ATTENTION_CACHED,
   K_COUNT
 } KernelId;
@@ -38,6 +40,7 @@ typedef enum {
 #define P_SGEMM K_COUNT
 #define P_SGEMM_BATCHED (K_COUNT + 1)
 #define P_COUNT (K_COUNT + 2)
+#define MAX_PROFILE_SHAPES 48
 
 typedef struct {
   const char *program;   /* kernels/PROGRAM.cl */
@@ -46,32 +49,40 @@ typedef struct {
 
 static const KernelDesc kernel_descs[K_COUNT] = {
   [K_FILL] = { "fill", "fill_f32" },
+  [K_TRANSPOSE] = { "fill", "transpose_f32" },
   [K_ENCODER_FORWARD] = { "encoder", "encoder_forward" },
   [K_ENCODER_BACKWARD_WTE] = { "encoder", "encoder_backward_wte" },
   [K_ENCODER_BACKWARD_WPE] = { "encoder", "encoder_backward_wpe" },
   [K_LAYERNORM_FORWARD] = { "layernorm", "layernorm_forward" },
   [K_LAYERNORM_BACKWARD_DINP] = { "layernorm", "layernorm_backward_dinp" },
-  [K_LAYERNORM_BACKWARD_PARAMS] = { "layernorm", "layernorm_backward_params" },
+  [K_LAYERNORM_BACKWARD_PARAMS_PARTIAL] = { "layernorm", "layernorm_backward_params_partial" },
+  [K_LAYERNORM_BACKWARD_PARAMS_PARTIAL8] = { "layernorm", "layernorm_backward_params_partial8" },
   [K_LAYERNORM_FORWARD_ROWS] = { "layernorm", "layernorm_forward_rows" },
   [K_LAYERNORM_BACKWARD_DINP_ROWS] = { "layernorm", "layernorm_backward_dinp_rows" },
   [K_BIAS_ADD] = { "matmul-bias", "bias_add" },
+  [K_COLSUM_PARTIAL] = { "matmul-bias", "colsum_partial" },
+  [K_COLSUM_PARTIAL8] = { "matmul-bias", "colsum_partial8" },
+  [K_COLSUM_FINAL] = { "matmul-bias", "colsum_final" },
   [K_ATTENTION_PERMUTE] = { "attention", "attention_permute" },
   [K_ATTENTION_UNPERMUTE_ADD] = { "attention", "attention_unpermute_add" },
+  [K_ATTENTION_UNPERMUTE] = { "attention", "attention_unpermute" },
   [K_ATTENTION_SPLIT_HEADS] = { "attention", "attention_split_heads" },
   [K_ATTENTION_MERGE_HEADS] = { "attention", "attention_merge_heads" },
   [K_ATTENTION_SOFTMAX_FORWARD] = { "attention", "attention_softmax_forward" },
   [K_ATTENTION_SOFTMAX_BACKWARD] = { "attention", "attention_softmax_backward" },
   [K_ATTENTION_SOFTMAX_FORWARD_ROWS] = { "attention", "attention_softmax_forward_rows" },
   [K_ATTENTION_SOFTMAX_BACKWARD_ROWS] = { "attention", "attention_softmax_backward_rows" },
-  [K_GELU_FORWARD] = { "gelu", "gelu_forward" },
-  [K_GELU_BACKWARD] = { "gelu", "gelu_backward" },
+  [K_GELU_FORWARD8] = { "gelu", "gelu_forward8" },
+  [K_GELU_BACKWARD8] = { "gelu", "gelu_backward8" },
+  [K_BIAS_ADD8] = { "matmul-bias", "bias_add8" },
   [K_RESIDUAL_FORWARD] = { "residual", "residual_forward" },
   [K_ACCUMULATE] = { "residual", "accumulate" },
   [K_SCALE] = { "residual", "scale" },
   [K_CROSSENTROPY_FORWARD] = { "crossentropy", "crossentropy_forward" },
   [K_CROSSENTROPY_FORWARD_ROWS] = { "crossentropy", "crossentropy_forward_rows" },
-  [K_ADAMW_UPDATE] = { "adamw", "adamw_update" },
+  [K_ADAMW_UPDATE] = { "adamw", "adamw_update8" },
   [K_NORM_PARTIAL] = { "norm", "norm_partial" },
+  [K_NORM_PARTIAL_CHUNKS] = { "norm", "norm_partial_chunks" },
   [K_NORM_FINAL] = { "norm", "norm_final" },
   [K_ENCODER_FORWARD_POS] = { "decode", "encoder_forward_pos" },
   [K_KV_CACHE_WRITE] = { "decode", "kv_cache_write" },
@@ -87,8 +98,13 @@ typedef struct {
   size_t wg;                          /* work-group size of the reduction kernels (power of two) */
   size_t elem_wg;                     /* work-group size of elementwise kernels */
   int row_items;                      /* row kernels: one item per row (CPU drivers) or one group per row */
-  cl_mem ones;                        /* ones_len floats of 1, the vector bias gradients are GEMVs with */
-  size_t ones_len;
+  cl_mem colsum;                      /* colsum_len floats: the first stage of the column sums */
+  size_t colsum_len;
+  cl_mem transposed;                  /* transposed_len floats: GEMM operands transposed by our kernel */
+  size_t transposed_len;
+  cl_mem gemm_temp;                   /* gemm_temp_bytes: CLBlast's padded/transposed copies, kept between calls */
+  size_t gemm_temp_bytes;
+  size_t base_align_floats;           /* sub-buffers must start at a multiple of this many floats */
   char options[64];
   const char *program_names[MAX_PROGRAMS];
   cl_program programs[MAX_PROGRAMS];
@@ -100,6 +116,16 @@ typedef struct {
   FtcClGemmParams gemm_params;
   double profile_ms[P_COUNT];
   long profile_calls[P_COUNT];
+  /* CLBlast calls by shape: host wall time from an idle queue to the call's last kernel done, so that
+   * CLBlast's padding and transpose pre-kernels (which get no event of ours) are counted too */
+  struct {
+    char routine;                     /* 'g' Sgemm, 'b' SgemmStridedBatched, 't' our operand transposes */
+    int ta, tb, M, N, K, batch;
+    double ms;
+    double last_ms;                   /* device time of the call's last kernel (the product itself) */
+    long calls;
+  } profile_shapes[MAX_PROFILE_SHAPES];
+  int n_profile_shapes;
 } FtcClBackend;
 
 typedef struct {
@@ -210,6 +236,76 @@ profile_event (FtcClBackend *be, int slot, cl_event ev)
     be->profile_ms[slot] += (end - start) * 1e-6;
   be->profile_calls[slot]++;
   clReleaseEvent (ev);
+}
+
+static double
+profile_now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+/* Profiling a CLBlast call: the queue is drained first, so that the call's wall time (from here until its
+ * last event completes) holds its own kernels only. Returns the start time. */
+static double
+profile_blas_begin (FtcClBackend *be)
+{
+  clFinish (be->rt->queue);
+  return profile_now_ms ();
+}
+
+static void
+profile_blas_end (FtcClBackend *be, int slot, char routine, int ta, int tb, int M, int N, int K, int batch,
+                  double start_ms, cl_event ev)
+{
+  double ms, last_ms = 0;
+  int i;
+
+  if (ev != NULL)
+    {
+      cl_ulong t_start = 0, t_end = 0;
+
+      clWaitForEvents (1, &ev);
+      if (clGetEventProfilingInfo (ev, CL_PROFILING_COMMAND_START, sizeof t_start, &t_start, NULL) == CL_SUCCESS
+          && clGetEventProfilingInfo (ev, CL_PROFILING_COMMAND_END, sizeof t_end, &t_end, NULL) == CL_SUCCESS
+          && t_end >= t_start)
+        last_ms = (t_end - t_start) * 1e-6;
+      clReleaseEvent (ev);
+    }
+  clFinish (be->rt->queue);
+  ms = profile_now_ms () - start_ms;
+  /* our operand transposes are kernels of their own in the per-kernel table: by shape only */
+  if (routine != 't')
+    {
+      be->profile_ms[slot] += ms;
+      be->profile_calls[slot]++;
+    }
+  for (i = 0; i < be->n_profile_shapes; i++)
+    if (be->profile_shapes[i].routine == routine && be->profile_shapes[i].ta == ta && be->profile_shapes[i].tb == tb
+        && be->profile_shapes[i].M == M && be->profile_shapes[i].N == N && be->profile_shapes[i].K == K
+        && be->profile_shapes[i].batch == batch)
+      break;
+  if (i == be->n_profile_shapes)
+    {
+      if (i == MAX_PROFILE_SHAPES)
+        return;
+      be->n_profile_shapes++;
+      be->profile_shapes[i].routine = routine;
+      be->profile_shapes[i].ta = ta;
+      be->profile_shapes[i].tb = tb;
+      be->profile_shapes[i].M = M;
+      be->profile_shapes[i].N = N;
+      be->profile_shapes[i].K = K;
+      be->profile_shapes[i].batch = batch;
+      be->profile_shapes[i].ms = 0;
+      be->profile_shapes[i].last_ms = 0;
+      be->profile_shapes[i].calls = 0;
+    }
+  be->profile_shapes[i].ms += ms;
+  be->profile_shapes[i].last_ms += last_ms;
+  be->profile_shapes[i].calls++;
 }
 
 /* ---- programs and kernel launches ---- */
@@ -383,8 +479,12 @@ opencl_free_backend (FtcBackend *base)
     clReleaseProgram (be->programs[i]);
   if (be->norm_partial != NULL)
     clReleaseMemObject (be->norm_partial);
-  if (be->ones != NULL)
-    clReleaseMemObject (be->ones);
+  if (be->gemm_temp != NULL)
+    clReleaseMemObject (be->gemm_temp);
+  if (be->colsum != NULL)
+    clReleaseMemObject (be->colsum);
+  if (be->transposed != NULL)
+    clReleaseMemObject (be->transposed);
   ftc_cl_runtime_free (be->rt);
   free (be);
 }
@@ -406,7 +506,7 @@ opencl_buf_fill (FtcView dst, float value, size_t n)
   arg_ulong (&a, dst.off);
   arg_float (&a, value);
   arg_ulong (&a, n);
-  return launch (&a, n, 0);
+  return launch (&a, (n + 7) / 8, 0);   /* 8 elements per item */
 }
 
 static FtcStatus
@@ -507,22 +607,239 @@ tr (int t)
   return t ? CLBlastTransposeYes : CLBlastTransposeNo;
 }
 
+/* CLBlast's fast GEMM path copies a matrix whose offset is not 0 into a temporary buffer first (a full
+ * pass, and a fresh allocation each call), so a view is handed over as a sub-buffer that starts at it
+ * where the device's base-address alignment allows; *sub is then to be released after the call (the queue
+ * keeps it alive while the kernels run). Else the buffer itself and the offset. */
+static cl_mem
+blas_mem (FtcClBackend *be, FtcView v, size_t *off, cl_mem *sub)
+{
+  FtcClBuf *buf = (FtcClBuf *) v.buf;
+  cl_buffer_region region;
+  cl_int rc = CL_SUCCESS;
+  cl_mem m;
+
+  *sub = NULL;
+  *off = v.off;
+  if (v.off == 0 || be->base_align_floats == 0 || v.off % be->base_align_floats != 0)
+    return buf->mem;
+  region.origin = v.off * sizeof (float);
+  region.size = buf->bytes - region.origin;
+  m = clCreateSubBuffer (buf->mem, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &rc);
+  if (rc != CL_SUCCESS)
+    return buf->mem;
+  *sub = m;
+  *off = 0;
+  return m;
+}
+
+static void
+blas_mem_release (cl_mem sub)
+{
+  if (sub != NULL)
+    clReleaseMemObject (sub);
+}
+
+/* be->gemm_temp holds at least bytes (grown, never shrunk: one allocation for a whole training run). */
+static FtcStatus
+ensure_gemm_temp (FtcClBackend *be, size_t bytes)
+{
+  cl_int rc = CL_SUCCESS;
+  cl_mem mem;
+
+  if (be->gemm_temp != NULL && be->gemm_temp_bytes >= bytes)
+    return FTC_OK;
+  mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, bytes, NULL, &rc);
+  if (rc != CL_SUCCESS)
+    return rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE || rc == CL_OUT_OF_RESOURCES
+             ? out_of_memory (be, "allocating CLBlast's GEMM scratch", bytes)
+             : check_cl (be, rc, "clCreateBuffer");
+  /* in-order queue: calls still using the old scratch keep it alive */
+  if (be->gemm_temp != NULL)
+    clReleaseMemObject (be->gemm_temp);
+  be->gemm_temp = mem;
+  be->gemm_temp_bytes = bytes;
+  return FTC_OK;
+}
+
+/* be->transposed holds at least n floats. */
+static FtcStatus
+ensure_transposed (FtcClBackend *be, size_t n)
+{
+  cl_int rc = CL_SUCCESS;
+  cl_mem mem;
+
+  if (be->transposed != NULL && be->transposed_len >= n)
+    return FTC_OK;
+  mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, n * sizeof (float), NULL, &rc);
+  if (rc != CL_SUCCESS)
+    return rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE || rc == CL_OUT_OF_RESOURCES
+             ? out_of_memory (be, "allocating GEMM transpose scratch", n * sizeof (float))
+             : check_cl (be, rc, "clCreateBuffer");
+  if (be->transposed != NULL)
+    clReleaseMemObject (be->transposed);
+  be->transposed = mem;
+  be->transposed_len = n;
+  return FTC_OK;
+}
+
+/* be->transposed at off (batch: Cc,R) = src (batch: R,Cc, rows ld apart, matrices stride apart)^T, packed;
+ * R and Cc multiples of 8. */
+static FtcStatus
+transpose_into_scratch (FtcClBackend *be, size_t off, FtcView src, int R, int Cc, int ld, size_t stride,
+                        int batch)
+{
+  Args a = args_begin (be, K_TRANSPOSE);
+
+  arg_mem (&a, be->transposed);
+  arg_ulong (&a, off);
+  arg_view (&a, src);
+  arg_int (&a, R);
+  arg_int (&a, Cc);
+  arg_int (&a, ld);
+  arg_ulong (&a, stride);
+  arg_int (&a, batch);
+  return launch (&a, (size_t) (R / 8) * (Cc / 8) * batch, 0);
+}
+
+/* Whether CLBlast, given row-major C (M,N) = A^T B with A (K,M) and B (K,N) packed at offset 0 and C packed,
+ * runs its Xgemm kernel on them in place (no padded or transposed copies): every size a multiple of its
+ * tiles, and large enough for the indirect path. Only known when we set its parameters. */
+static int
+gemm_copy_free (FtcClBackend *be, int M, int N, int K)
+{
+  const FtcClGemmParams *p = &be->gemm_params;
+  const unsigned long long mis = (unsigned long long) p->min_indirect_size;
+
+  if (be->tuning == FTC_CL_TUNING_CLBLAST || be->base_align_floats == 0)
+    return 0;
+  return N % p->MWG == 0 && N % p->VWM == 0 && M % p->NWG == 0 && M % p->VWN == 0
+         && K % (p->KWG * p->KREG) == 0 && (unsigned long long) M * N * K >= mis * mis * mis;
+}
+
+static FtcStatus opencl_gemm_clblast (FtcClBackend *be, int trans_a, int trans_b, int M, int N, int K,
+                                      float alpha, FtcView A, int lda, cl_mem a_mem, size_t a_off,
+                                      FtcView B, int ldb, cl_mem b_mem, size_t b_off,
+                                      float beta, FtcView C, int ldc);
+
+/* The weight gradients, A^T B over all B*T tokens (K of thousands against M, N of hundreds), run faster
+ * as several products over chunks of K accumulating into C: each chunk's operands stay in the caches
+ * while every tile of C goes through them. Returns the chunk (K itself: no split). */
+static int
+gemm_k_chunk (FtcClBackend *be, int trans_a, int trans_b, int M, int N, int K)
+{
+  const int kc = 1024;
+
+  if (!trans_a || trans_b || K <= kc || K % kc != 0 || !gemm_copy_free (be, M, N, kc))
+    return K;
+  return kc;
+}
+
+static int
+view_aligned (FtcClBackend *be, FtcView v)
+{
+  return be->base_align_floats != 0 && v.off % be->base_align_floats == 0;
+}
+
 static FtcStatus
 opencl_gemm (FtcBackend *base, int trans_a, int trans_b, int M, int N, int K,
              float alpha, FtcView A, int lda, FtcView B, int ldb, float beta, FtcView C, int ldc)
 {
   FtcClBackend *be = CLBE (base);
-  CLBlastStatusCode st;
-  cl_event ev = NULL;
 
   if (M == 0 || N == 0)
     return FTC_OK;
-  st = CLBlastSgemm (CLBlastLayoutRowMajor, tr (trans_a), tr (trans_b), M, N, K, alpha,
-                     MEM (A), A.off, lda, MEM (B), B.off, ldb, beta, MEM (C), C.off, ldc,
-                     &be->rt->queue, be->rt->profiling ? &ev : NULL);
-  if (be->rt->profiling && st == CLBlastSuccess)
-    profile_event (be, P_SGEMM, ev);
-  return check_blas (be, st, "CLBlastSgemm", M, N, K);
+  /* CLBlast's kernel wants A^T B (both operands K-major). Where everything else is in place, the operands
+   * that are not are transposed here, by a kernel that runs several times faster on CPU drivers than
+   * CLBlast's own transposing copies, into one kept scratch buffer. */
+  if ((!trans_a || trans_b) && gemm_copy_free (be, M, N, K) && M % 8 == 0 && N % 8 == 0 && K % 8 == 0
+      && ldc == N && view_aligned (be, C) && (!trans_a || (lda == M && view_aligned (be, A)))
+      && (trans_b || (ldb == N && view_aligned (be, B))))
+    {
+      const size_t a_len = trans_a ? 0 : (size_t) K * M, b_len = trans_b ? (size_t) K * N : 0;
+      FtcStatus st = ensure_transposed (be, a_len + b_len);
+      double t0 = be->rt->profiling ? profile_blas_begin (be) : 0;
+
+      if (st == FTC_OK && !trans_a)
+        st = transpose_into_scratch (be, 0, A, M, K, lda, 0, 1);     /* A (M,K) -> (K,M) */
+      if (st == FTC_OK && trans_b)
+        st = transpose_into_scratch (be, a_len, B, N, K, ldb, 0, 1); /* B (N,K) -> (K,N) */
+      if (be->rt->profiling)
+        profile_blas_end (be, P_SGEMM, 't', trans_a, trans_b, M, N, K, 1, t0, NULL);
+      if (st != FTC_OK)
+        return st;
+      return opencl_gemm_clblast (be, 1, 0, M, N, K, alpha,
+                                  trans_a ? A : FTC_VIEW_NULL, M, trans_a ? NULL : be->transposed, 0,
+                                  trans_b ? FTC_VIEW_NULL : B, N, trans_b ? be->transposed : NULL, a_len,
+                                  beta, C, ldc);
+    }
+  {
+    const int kc = gemm_k_chunk (be, trans_a, trans_b, M, N, K);
+    FtcStatus st = FTC_OK;
+
+    for (int k0 = 0; k0 < K && st == FTC_OK; k0 += kc)
+      st = opencl_gemm_clblast (be, trans_a, trans_b, M, N, K - k0 < kc ? K - k0 : kc, alpha,
+                                ftc_view_at (A, (size_t) k0 * lda), lda, NULL, 0,
+                                ftc_view_at (B, (size_t) k0 * ldb), ldb, NULL, 0,
+                                k0 == 0 ? beta : 1.0f, C, ldc);
+    return st;
+  }
+}
+
+/* One CLBlast GEMM; an operand given as a_mem/b_mem (not NULL) is that buffer at that offset, else its view. */
+static FtcStatus
+opencl_gemm_clblast (FtcClBackend *be, int trans_a, int trans_b, int M, int N, int K,
+                     float alpha, FtcView A, int lda, cl_mem a_given, size_t a_given_off,
+                     FtcView B, int ldb, cl_mem b_given, size_t b_given_off,
+                     float beta, FtcView C, int ldc)
+{
+  CLBlastStatusCode st;
+  cl_event ev = NULL;
+  double t0 = 0;
+  size_t a_off = a_given_off, b_off = b_given_off, c_off, temp_bytes = 0;
+  cl_mem a_sub = NULL, b_sub = NULL, c_sub, a_mem = a_given, b_mem = b_given, c_mem;
+  FtcStatus fst;
+
+  if (a_mem == NULL)
+    a_mem = blas_mem (be, A, &a_off, &a_sub);
+  if (b_mem == NULL)
+    b_mem = blas_mem (be, B, &b_off, &b_sub);
+  else if (b_off != 0)
+    {
+      /* the second operand in the transpose scratch: a sub-buffer there too (its offset is a multiple of 64) */
+      cl_buffer_region region = { b_off * sizeof (float), be->transposed_len * sizeof (float) - b_off * sizeof (float) };
+      cl_int rc = CL_SUCCESS;
+
+      b_sub = clCreateSubBuffer (b_given, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &rc);
+      if (rc == CL_SUCCESS)
+        b_mem = b_sub, b_off = 0;
+      else
+        b_sub = NULL;
+    }
+  c_mem = blas_mem (be, C, &c_off, &c_sub);
+  /* Row-major C (M,N) = op(A) op(B) is column-major C^T (N,M) = op(B)^T op(A)^T with the operands swapped.
+   * CLBlast's Xgemm kernel works column-major: asked row-major, it transposes C into a scratch copy and
+   * back on every call; asked this way it does not, and the dweight products (A^T B) need no copy at all. */
+  st = CLBlastSGemmTempBufferSize (CLBlastLayoutColMajor, tr (trans_b), tr (trans_a), N, M, K,
+                                   b_off, ldb, a_off, lda, c_off, ldc, &be->rt->queue, &temp_bytes);
+  fst = check_blas (be, st, "CLBlastSGemmTempBufferSize", M, N, K);
+  if (fst == FTC_OK)
+    fst = ensure_gemm_temp (be, temp_bytes > 0 ? temp_bytes : sizeof (float));
+  if (fst == FTC_OK)
+    {
+      if (be->rt->profiling)
+        t0 = profile_blas_begin (be);
+      st = CLBlastSgemmWithTempBuffer (CLBlastLayoutColMajor, tr (trans_b), tr (trans_a), N, M, K, alpha,
+                                       b_mem, b_off, ldb, a_mem, a_off, lda, beta, c_mem, c_off, ldc,
+                                       &be->rt->queue, be->rt->profiling ? &ev : NULL, be->gemm_temp);
+      if (be->rt->profiling && st == CLBlastSuccess)
+        profile_blas_end (be, P_SGEMM, 'g', trans_a, trans_b, M, N, K, 1, t0, ev);
+      fst = check_blas (be, st, "CLBlastSgemm", M, N, K);
+    }
+  blas_mem_release (a_sub);
+  blas_mem_release (b_sub);
+  blas_mem_release (c_sub);
+  return fst;
 }
 
 static FtcStatus
@@ -534,16 +851,92 @@ opencl_gemm_strided_batched (FtcBackend *base, int trans_a, int trans_b, int M, 
   FtcClBackend *be = CLBE (base);
   CLBlastStatusCode st;
   cl_event ev = NULL;
+  double t0 = 0;
+  size_t a_off, b_off, c_off;
+  cl_mem a_sub, b_sub, c_sub, a_mem, b_mem, c_mem;
+  FtcStatus fst;
 
   if (M == 0 || N == 0 || batch == 0)
     return FTC_OK;
-  st = CLBlastSgemmStridedBatched (CLBlastLayoutRowMajor, tr (trans_a), tr (trans_b), M, N, K, alpha,
-                                   MEM (A), A.off, lda, stride_a, MEM (B), B.off, ldb, stride_b,
-                                   beta, MEM (C), C.off, ldc, stride_c, batch, &be->rt->queue,
+  a_mem = blas_mem (be, A, &a_off, &a_sub);
+  b_mem = blas_mem (be, B, &b_off, &b_sub);
+  c_mem = blas_mem (be, C, &c_off, &c_sub);
+  /* CLBlast 1.5.3's batched kernel, where a matrix needs no padded copy, reads it at offset 0 with a
+   * stride of its packed size, whatever offset and stride it was given. So one batched call only for
+   * offsets 0 and packed strides; anything else goes matrix by matrix (correct, slower). */
+  if (a_off != 0 || b_off != 0 || c_off != 0 || stride_a != (size_t) (trans_a ? K : M) * lda
+      || stride_b != (size_t) (trans_b ? N : K) * ldb || stride_c != (size_t) M * ldc)
+    {
+      fst = FTC_OK;
+      blas_mem_release (a_sub);
+      blas_mem_release (b_sub);
+      blas_mem_release (c_sub);
+      for (int i = 0; i < batch && fst == FTC_OK; i++)
+        fst = opencl_gemm (base, trans_a, trans_b, M, N, K, alpha, ftc_view_at (A, i * stride_a), lda,
+                           ftc_view_at (B, i * stride_b), ldb, beta, ftc_view_at (C, i * stride_c), ldc);
+      return fst;
+    }
+  /* as in opencl_gemm: operands that are not K-major transposed here when that leaves CLBlast no copy */
+  fst = FTC_OK;
+  if ((!trans_a || trans_b) && gemm_copy_free (be, M, N, K) && M % 8 == 0 && N % 8 == 0 && K % 8 == 0
+      && ldc == N && (!trans_a || lda == M) && (trans_b || ldb == N))
+    {
+      const size_t a_len = trans_a ? 0 : (size_t) batch * K * M, b_len = trans_b ? (size_t) batch * K * N : 0;
+      cl_mem tb_sub = NULL;
+
+      fst = ensure_transposed (be, a_len + b_len);
+      t0 = be->rt->profiling ? profile_blas_begin (be) : 0;
+      if (fst == FTC_OK && !trans_a)
+        fst = transpose_into_scratch (be, 0, A, M, K, lda, stride_a, batch);
+      if (fst == FTC_OK && trans_b)
+        fst = transpose_into_scratch (be, a_len, B, N, K, ldb, stride_b, batch);
+      if (be->rt->profiling)
+        profile_blas_end (be, P_SGEMM_BATCHED, 't', trans_a, trans_b, M, N, K, batch, t0, NULL);
+      if (fst == FTC_OK && a_len > 0 && b_len > 0)
+        {
+          /* B's transpose after A's: a sub-buffer (a_len is a multiple of 64 floats) */
+          cl_buffer_region region = { a_len * sizeof (float), b_len * sizeof (float) };
+          cl_int rc = CL_SUCCESS;
+
+          tb_sub = clCreateSubBuffer (be->transposed, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &rc);
+          fst = check_cl (be, rc, "clCreateSubBuffer");
+        }
+      if (fst == FTC_OK)
+        {
+          if (!trans_a)
+            a_mem = be->transposed, lda = M, stride_a = (size_t) K * M, trans_a = 1;
+          if (trans_b)
+            b_mem = tb_sub != NULL ? tb_sub : be->transposed, ldb = N, stride_b = (size_t) K * N, trans_b = 0;
+        }
+      if (fst != FTC_OK)
+        {
+          blas_mem_release (tb_sub);
+          blas_mem_release (a_sub);
+          blas_mem_release (b_sub);
+          blas_mem_release (c_sub);
+          return fst;
+        }
+      /* released once the call below is enqueued, as the other sub-buffers */
+      if (tb_sub != NULL)
+        {
+          blas_mem_release (b_sub);
+          b_sub = tb_sub;
+        }
+    }
+  if (be->rt->profiling)
+    t0 = profile_blas_begin (be);
+  /* column-major with the operands swapped, as in opencl_gemm: no transposed copies of C */
+  st = CLBlastSgemmStridedBatched (CLBlastLayoutColMajor, tr (trans_b), tr (trans_a), N, M, K, alpha,
+                                   b_mem, b_off, ldb, stride_b, a_mem, a_off, lda, stride_a,
+                                   beta, c_mem, c_off, ldc, stride_c, batch, &be->rt->queue,
                                    be->rt->profiling ? &ev : NULL);
   if (be->rt->profiling && st == CLBlastSuccess)
-    profile_event (be, P_SGEMM_BATCHED, ev);
-  return check_blas (be, st, "CLBlastSgemmStridedBatched", M, N, K);
+    profile_blas_end (be, P_SGEMM_BATCHED, 'b', trans_a, trans_b, M, N, K, batch, t0, ev);
+  fst = check_blas (be, st, "CLBlastSgemmStridedBatched", M, N, K);
+  blas_mem_release (a_sub);
+  blas_mem_release (b_sub);
+  blas_mem_release (c_sub);
+  return fst;
 }
 
 /* ---- GPT-2 layers ---- */
@@ -588,6 +981,71 @@ opencl_encoder_backward (FtcBackend *base, FtcView dwte, FtcView dwpe, FtcView d
   return launch (&a, (size_t) T * C, 0);
 }
 
+/* Column sums over N rows go in chunks of this many rows (about 64 chunks: enough items to fill a
+ * device, few enough partial sums to add up after). */
+static int
+colsum_rows (int N)
+{
+  return N > 64 ? (N + 63) / 64 : 1;
+}
+
+/* be->colsum holds at least n floats. */
+static FtcStatus
+ensure_colsum (FtcClBackend *be, size_t n)
+{
+  cl_int rc = CL_SUCCESS;
+  cl_mem mem;
+
+  if (be->colsum != NULL && be->colsum_len >= n)
+    return FTC_OK;
+  mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, n * sizeof (float), NULL, &rc);
+  if (rc != CL_SUCCESS)
+    return rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE || rc == CL_OUT_OF_RESOURCES
+             ? out_of_memory (be, "allocating column-sum scratch", n * sizeof (float))
+             : check_cl (be, rc, "clCreateBuffer");
+  /* in-order queue: kernels still using the old scratch keep it alive */
+  if (be->colsum != NULL)
+    clReleaseMemObject (be->colsum);
+  be->colsum = mem;
+  be->colsum_len = n;
+  return FTC_OK;
+}
+
+/* dst (n) += the sum over chunks of be->colsum[off ..] (chunks,n) */
+static FtcStatus
+colsum_final (FtcClBackend *be, FtcView dst, size_t off, int chunks, int n)
+{
+  Args a = args_begin (be, K_COLSUM_FINAL);
+
+  arg_view (&a, dst);
+  arg_mem (&a, be->colsum);
+  arg_ulong (&a, off);
+  arg_int (&a, chunks);
+  arg_int (&a, n);
+  return launch (&a, n, 0);
+}
+
+/* dst (OC) += sum over the N rows of x (N,OC) */
+static FtcStatus
+colsum (FtcClBackend *be, FtcView dst, FtcView x, int N, int OC)
+{
+  const int rows = colsum_rows (N), chunks = (N + rows - 1) / rows;
+  FtcStatus st = ensure_colsum (be, (size_t) chunks * OC);
+  Args a;
+
+  if (st != FTC_OK)
+    return st;
+  /* 8 columns per item where OC allows: 8-float loads */
+  a = args_begin (be, OC % 8 == 0 ? K_COLSUM_PARTIAL8 : K_COLSUM_PARTIAL);
+  arg_mem (&a, be->colsum);
+  arg_view (&a, x);
+  arg_int (&a, N);
+  arg_int (&a, OC);
+  arg_int (&a, rows);
+  st = launch (&a, (size_t) chunks * (OC % 8 == 0 ? OC / 8 : OC), 0);
+  return st == FTC_OK ? colsum_final (be, dst, 0, chunks, OC) : st;
+}
+
 static FtcStatus
 opencl_layernorm_forward (FtcBackend *base, FtcView out, FtcView mean, FtcView rstd,
                           FtcView inp, FtcView weight, FtcView bias, int N, int C)
@@ -625,62 +1083,43 @@ opencl_layernorm_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcV
   st = launch_rows (&a, N);
   if (st != FTC_OK)
     return st;
-  a = args_begin (CLBE (base), K_LAYERNORM_BACKWARD_PARAMS);
-  arg_view (&a, dweight);
-  arg_view (&a, dbias);
-  arg_view (&a, dout);
-  arg_view (&a, inp);
-  arg_view (&a, mean);
-  arg_view (&a, rstd);
-  arg_int (&a, N);
-  arg_int (&a, C);
-  return launch (&a, C, 0);
+  {
+    FtcClBackend *be = CLBE (base);
+    const int rows = colsum_rows (N), chunks = (N + rows - 1) / rows;
+
+    st = ensure_colsum (be, (size_t) 2 * chunks * C);
+    if (st != FTC_OK)
+      return st;
+    /* 8 channels per item where C allows: 8-float loads */
+    a = args_begin (be, C % 8 == 0 ? K_LAYERNORM_BACKWARD_PARAMS_PARTIAL8 : K_LAYERNORM_BACKWARD_PARAMS_PARTIAL);
+    arg_mem (&a, be->colsum);
+    arg_view (&a, dout);
+    arg_view (&a, inp);
+    arg_view (&a, mean);
+    arg_view (&a, rstd);
+    arg_int (&a, N);
+    arg_int (&a, C);
+    arg_int (&a, rows);
+    st = launch (&a, (size_t) chunks * (C % 8 == 0 ? C / 8 : C), 0);
+    if (st == FTC_OK)
+      st = colsum_final (be, dweight, 0, chunks, C);
+    if (st == FTC_OK)
+      st = colsum_final (be, dbias, (size_t) chunks * C, chunks, C);
+    return st;
+  }
 }
 
 static FtcStatus
 bias_add (FtcClBackend *be, FtcView out, FtcView bias, int N, int OC)
 {
-  Args a = args_begin (be, K_BIAS_ADD);
+  /* 8 elements of a row per item where OC allows */
+  Args a = args_begin (be, OC % 8 == 0 ? K_BIAS_ADD8 : K_BIAS_ADD);
 
   arg_view (&a, out);
   arg_view (&a, bias);
   arg_int (&a, N);
   arg_int (&a, OC);
-  return launch (&a, (size_t) N * OC, 0);
-}
-
-/* be->ones holds at least n ones. */
-static FtcStatus
-ensure_ones (FtcClBackend *be, size_t n)
-{
-  cl_int rc = CL_SUCCESS;
-  cl_mem mem;
-  Args a;
-  FtcStatus st;
-
-  if (be->ones != NULL && be->ones_len >= n)
-    return FTC_OK;
-  mem = clCreateBuffer (be->rt->context, CL_MEM_READ_WRITE, n * sizeof (float), NULL, &rc);
-  if (rc != CL_SUCCESS)
-    return rc == CL_INVALID_BUFFER_SIZE || rc == CL_MEM_OBJECT_ALLOCATION_FAILURE
-             ? out_of_memory (be, "allocating a vector of ones", n * sizeof (float))
-             : check_cl (be, rc, "clCreateBuffer");
-  a = args_begin (be, K_FILL);
-  arg_mem (&a, mem);
-  arg_ulong (&a, 0);
-  arg_float (&a, 1.0f);
-  arg_ulong (&a, n);
-  st = launch (&a, n, 0);
-  if (st != FTC_OK)
-    {
-      clReleaseMemObject (mem);
-      return st;
-    }
-  if (be->ones != NULL)
-    clReleaseMemObject (be->ones);
-  be->ones = mem;
-  be->ones_len = n;
-  return FTC_OK;
+  return launch (&a, OC % 8 == 0 ? (size_t) N * OC / 8 : (size_t) N * OC, 0);
 }
 
 static FtcStatus
@@ -712,17 +1151,8 @@ opencl_matmul_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcView
   st = opencl_gemm (base, 1, 0, OC, IC, N, 1.0f, dout, OC, inp, IC, 1.0f, dweight, IC);
   if (st != FTC_OK || dbias.buf == NULL)
     return st;
-  /* dbias (OC) += dout^T (OC,N) @ ones (N): a GEMV, which CLBlast runs far faster than a column loop */
-  st = ensure_ones (CLBE (base), N);
-  if (st == FTC_OK)
-    {
-      FtcClBackend *be = CLBE (base);
-      CLBlastStatusCode bst = CLBlastSgemv (CLBlastLayoutRowMajor, CLBlastTransposeYes, N, OC, 1.0f,
-                                            MEM (dout), dout.off, OC, be->ones, 0, 1, 1.0f,
-                                            MEM (dbias), dbias.off, 1, &be->rt->queue, NULL);
-      st = check_blas (be, bst, "CLBlastSgemv", N, OC, 1);
-    }
-  return st;
+  /* dbias (OC) += sum over the N rows of dout: column sums in two stages */
+  return colsum (CLBE (base), dbias, dout, N, OC);
 }
 
 /* Moves the axes between src and dst: n elements (for the permute, the first n of qkvr), as n / HS rows of
@@ -796,9 +1226,10 @@ opencl_attention_forward (FtcBackend *base, FtcView out, FtcView qkvr, FtcView a
   return st;
 }
 
+/* dinp (B,T,3C) += (accumulate) or = the gradient of attention's input */
 static FtcStatus
-opencl_attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
-                           FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                    FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH, int accumulate)
 {
   FtcClBackend *be = CLBE (base);
   const int HS = C / NH;
@@ -833,10 +1264,25 @@ opencl_attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcVie
   if (st == FTC_OK)
     st = opencl_gemm_strided_batched (base, 1, 0, T, HS, T, 1.0f, datt, T, tt, q, HS, ths,
                                       0.0f, dk, HS, ths, batch);
-  /* forward: qkvr = permute(inp).  dinp += unpermute(dqkvr) */
+  /* forward: qkvr = permute(inp).  dinp (+)= unpermute(dqkvr) */
   if (st == FTC_OK)
-    st = attention_layout (be, K_ATTENTION_UNPERMUTE_ADD, dinp, dqkvr, B, T, NH, HS, 3 * per);
+    st = attention_layout (be, accumulate ? K_ATTENTION_UNPERMUTE_ADD : K_ATTENTION_UNPERMUTE, dinp, dqkvr,
+                           B, T, NH, HS, 3 * per);
   return st;
+}
+
+static FtcStatus
+opencl_attention_backward (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                           FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+{
+  return attention_backward (base, dinp, dqkvr, datt, scratch, dout, qkvr, att, B, T, C, NH, 1);
+}
+
+static FtcStatus
+opencl_attention_backward_set (FtcBackend *base, FtcView dinp, FtcView dqkvr, FtcView datt, FtcView scratch,
+                               FtcView dout, FtcView qkvr, FtcView att, int B, int T, int C, int NH)
+{
+  return attention_backward (base, dinp, dqkvr, datt, scratch, dout, qkvr, att, B, T, C, NH, 0);
 }
 
 static FtcStatus
@@ -850,8 +1296,9 @@ elementwise2 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, size_t N)
   return launch (&a, N, 0);
 }
 
+/* A kernel over N elements, 8 per item. */
 static FtcStatus
-elementwise3 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, FtcView y, size_t N)
+elementwise3_by8 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, FtcView y, size_t N)
 {
   Args a = args_begin (be, id);
 
@@ -859,25 +1306,51 @@ elementwise3 (FtcClBackend *be, KernelId id, FtcView out, FtcView x, FtcView y, 
   arg_view (&a, x);
   arg_view (&a, y);
   arg_ulong (&a, N);
-  return launch (&a, N, 0);
+  return launch (&a, (N + 7) / 8, 0);
 }
 
 static FtcStatus
 opencl_gelu_forward (FtcBackend *base, FtcView out, FtcView inp, size_t N)
 {
-  return elementwise2 (CLBE (base), K_GELU_FORWARD, out, inp, N);
+  Args a = args_begin (CLBE (base), K_GELU_FORWARD8);
+
+  /* 8 elements per item */
+  arg_view (&a, out);
+  arg_view (&a, inp);
+  arg_ulong (&a, N);
+  return launch (&a, (N + 7) / 8, 0);
+}
+
+/* dinp (N) += (accumulate) or = gelu'(inp) * dout; 8 elements per item */
+static FtcStatus
+gelu_backward (FtcClBackend *be, FtcView dinp, FtcView inp, FtcView dout, size_t N, int accumulate)
+{
+  Args a = args_begin (be, K_GELU_BACKWARD8);
+
+  arg_view (&a, dinp);
+  arg_view (&a, inp);
+  arg_view (&a, dout);
+  arg_ulong (&a, N);
+  arg_int (&a, accumulate);
+  return launch (&a, (N + 7) / 8, 0);
 }
 
 static FtcStatus
 opencl_gelu_backward (FtcBackend *base, FtcView dinp, FtcView inp, FtcView dout, size_t N)
 {
-  return elementwise3 (CLBE (base), K_GELU_BACKWARD, dinp, inp, dout, N);
+  return gelu_backward (CLBE (base), dinp, inp, dout, N, 1);
+}
+
+static FtcStatus
+opencl_gelu_backward_set (FtcBackend *base, FtcView dinp, FtcView inp, FtcView dout, size_t N)
+{
+  return gelu_backward (CLBE (base), dinp, inp, dout, N, 0);
 }
 
 static FtcStatus
 opencl_residual_forward (FtcBackend *base, FtcView out, FtcView a, FtcView b, size_t N)
 {
-  return elementwise3 (CLBE (base), K_RESIDUAL_FORWARD, out, a, b, N);
+  return elementwise3_by8 (CLBE (base), K_RESIDUAL_FORWARD, out, a, b, N);
 }
 
 static FtcStatus
@@ -919,11 +1392,24 @@ opencl_norm_squared (FtcBackend *base, FtcView out, FtcView x, size_t N)
     groups = NORM_MAX_GROUPS;
   if (groups == 0)
     groups = 1;
-  a = args_begin (be, K_NORM_PARTIAL);
-  arg_mem (&a, be->norm_partial);
-  arg_view (&a, x);
-  arg_ulong (&a, N);
-  st = launch (&a, groups * be->wg, be->wg);
+  if (be->row_items)
+    {
+      /* CPU drivers: one item per contiguous chunk, no barriers */
+      a = args_begin (be, K_NORM_PARTIAL_CHUNKS);
+      arg_mem (&a, be->norm_partial);
+      arg_view (&a, x);
+      arg_ulong (&a, N);
+      arg_int (&a, (int) groups);
+      st = launch (&a, groups, 0);
+    }
+  else
+    {
+      a = args_begin (be, K_NORM_PARTIAL);
+      arg_mem (&a, be->norm_partial);
+      arg_view (&a, x);
+      arg_ulong (&a, N);
+      st = launch (&a, groups * be->wg, be->wg);
+    }
   if (st != FTC_OK)
     return st;
   a = args_begin (be, K_NORM_FINAL);
@@ -967,7 +1453,7 @@ opencl_adamw_update (FtcBackend *base, FtcView params, FtcView grads, FtcView m,
   arg_float (&a, grad_scale);
   arg_float (&a, bc1);
   arg_float (&a, bc2);
-  return launch (&a, N, 0);
+  return launch (&a, (N + 7) / 8, 0);   /* 8 parameters per item */
 }
 
 /* ---- KV-cache generation ---- */
@@ -1047,8 +1533,10 @@ static const FtcBackendClass opencl_class = {
   .matmul_backward = opencl_matmul_backward,
   .attention_forward = opencl_attention_forward,
   .attention_backward = opencl_attention_backward,
+  .attention_backward_set = opencl_attention_backward_set,
   .gelu_forward = opencl_gelu_forward,
   .gelu_backward = opencl_gelu_backward,
+  .gelu_backward_set = opencl_gelu_backward_set,
   .residual_forward = opencl_residual_forward,
   .accumulate = opencl_accumulate,
   .crossentropy_forward = opencl_crossentropy_forward,
@@ -1346,11 +1834,37 @@ ftc_opencl_tune_gemm (FtcBackend *base, const FtcClGemmShape *shapes, int n_shap
   return FTC_OK;
 }
 
+int
+ftc_opencl_profiling (FtcBackend *base)
+{
+  return ftc_backend_is_opencl (base) && CLBE (base)->rt->profiling;
+}
+
+void
+ftc_opencl_profile_reset (FtcBackend *base)
+{
+  FtcClBackend *be = CLBE (base);
+
+  if (!ftc_backend_is_opencl (base))
+    return;
+  clFinish (be->rt->queue);
+  memset (be->profile_ms, 0, sizeof be->profile_ms);
+  memset (be->profile_calls, 0, sizeof be->profile_calls);
+  be->n_profile_shapes = 0;
+}
+
+static const char *
+profile_name (int k)
+{
+  return k == P_SGEMM ? "CLBlastSgemm" : k == P_SGEMM_BATCHED ? "CLBlastSgemmStridedBatched"
+         : kernel_descs[k].kernel;
+}
+
 void
 ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
 {
   FtcClBackend *be = CLBE (base);
-  int order[P_COUNT], n = 0;
+  int order[P_COUNT > MAX_PROFILE_SHAPES ? P_COUNT : MAX_PROFILE_SHAPES], n = 0;
   size_t used = 0;
   double total = 0;
 
@@ -1359,6 +1873,7 @@ ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
   buf[0] = '\0';
   if (!ftc_backend_is_opencl (base))
     return;
+#define APPEND(...) do { if (used < len) used += snprintf (buf + used, len - used, __VA_ARGS__); } while (0)
   for (int i = 0; i < P_COUNT; i++)
     if (be->profile_calls[i] > 0)
       {
@@ -1372,14 +1887,44 @@ ftc_opencl_profile_report (FtcBackend *base, char *buf, size_t len)
         order[j] = order[j - 1];
         order[j - 1] = t;
       }
-  for (int i = 0; i < n && used < len; i++)
+  for (int i = 0; i < n; i++)
     {
       const int k = order[i];
-      const char *name = k == P_SGEMM ? "CLBlastSgemm" : k == P_SGEMM_BATCHED ? "CLBlastSgemmStridedBatched"
-                                                                               : kernel_descs[k].kernel;
-      used += snprintf (buf + used, len - used, "%-30s %10.1f ms %5.1f%% %7ld calls\n", name, be->profile_ms[k],
-                        total > 0 ? 100 * be->profile_ms[k] / total : 0, be->profile_calls[k]);
+      APPEND ("%-34s %10.1f ms %5.1f%% %7ld calls\n", profile_name (k), be->profile_ms[k],
+              total > 0 ? 100 * be->profile_ms[k] / total : 0, be->profile_calls[k]);
     }
+  APPEND ("%-34s %10.1f ms\n", "total", total);
+  if (be->n_profile_shapes == 0)
+    return;
+  /* CLBlast calls by shape, busiest first, with their rate */
+  n = be->n_profile_shapes;
+  for (int i = 0; i < n; i++)
+    order[i] = i;
+  for (int i = 1; i < n; i++)
+    for (int j = i; j > 0 && be->profile_shapes[order[j]].ms > be->profile_shapes[order[j - 1]].ms; j--)
+      {
+        int t = order[j];
+        order[j] = order[j - 1];
+        order[j - 1] = t;
+      }
+  APPEND ("CLBlast calls by shape (row-major, as CLBlast was called: products that our transposes turned into\n"
+          "A^T B show as TN, weight gradients as their K chunks; wall time including CLBlast's own copy kernels,\n"
+          "and the time of the call's last kernel, the product itself where it writes C directly; transp.: our\n"
+          "operand transposes before a product, by its shape as asked):\n");
+  for (int i = 0; i < n; i++)
+    {
+      const typeof (be->profile_shapes[0]) *p = &be->profile_shapes[order[i]];
+      const double flops = 2.0 * p->M * p->N * p->K * p->batch * p->calls;
+      if (p->routine == 't')   /* the operand transposes before a product of this shape */
+        APPEND ("  %-7s %c%c M=%-5d N=%-5d K=%-5d batch=%-4d %9.1f ms %26ld calls\n", "transp.",
+                p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->M, p->N, p->K, p->batch, p->ms, p->calls);
+      else
+        APPEND ("  %-7s %c%c M=%-5d N=%-5d K=%-5d batch=%-4d %9.1f ms (last kernel %8.1f) %5ld calls %6.1f GFLOP/s\n",
+                p->routine == 'g' ? "gemm" : "batched",
+                p->ta ? 'T' : 'N', p->tb ? 'T' : 'N', p->M, p->N, p->K, p->batch, p->ms, p->last_ms, p->calls,
+                p->ms > 0 ? flops / (p->ms * 1e6) : 0);
+    }
+#undef APPEND
 }
 
 /* ---- construction ---- */
@@ -1410,6 +1955,13 @@ ftc_opencl_backend_new (int device_index, FtcBackend **out, char *err, size_t er
   while (be->wg > 1 && be->wg > rt->max_work_group_size)
     be->wg /= 2;
   be->elem_wg = rt->max_work_group_size < 256 ? rt->max_work_group_size : 256;
+  {
+    cl_uint align_bits = 0;
+
+    if (clGetDeviceInfo (rt->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof align_bits, &align_bits, NULL)
+        == CL_SUCCESS && align_bits >= 32)
+      be->base_align_floats = align_bits / 32;
+  }
   if (getenv ("FTCOT_CL_ELEM_WG") != NULL && atoi (getenv ("FTCOT_CL_ELEM_WG")) > 0)
     be->elem_wg = (size_t) atoi (getenv ("FTCOT_CL_ELEM_WG"));
   snprintf (be->options, sizeof be->options, "-cl-std=CL1.2 -DFTC_WG=%zu", be->wg);

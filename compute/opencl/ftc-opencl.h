@@ -56,3 +56,7 @@ FtcStatus ftc_opencl_tune_gemm (FtcBackend *be, const FtcClGemmShape *shapes, in
 /* With $FTCOT_CL_PROFILE=1 when the backend opened, every kernel and CLBlast call waits for itself and its
  * device time is summed per kernel (slow: for finding where time goes). Writes a table, busiest first. */
 void ftc_opencl_profile_report (FtcBackend *be, char *buf, size_t len);
+/* 1 when be is an opencl backend opened with profiling on. */
+int ftc_opencl_profiling (FtcBackend *be);
+/* Forgets what was profiled so far (e.g. a warm-up step's allocations and kernel builds). */
+void ftc_opencl_profile_reset (FtcBackend *be);
