@@ -435,6 +435,8 @@ cache_store (const char *dir, const char *path, uint64_t key, const unsigned cha
   int ok;
 
   make_dirs (dir);
+  if (strlen (path) > sizeof tmp - 32)
+    return;   /* a cache path this long is not worth a truncated name */
   snprintf (tmp, sizeof tmp, "%s.tmp-%ld", path, (long) getpid ());
   fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0)

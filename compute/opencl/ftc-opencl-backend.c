@@ -1796,7 +1796,7 @@ ftc_opencl_tune_gemm (FtcBackend *base, const FtcClGemmShape *shapes, int n_shap
       if (st == FTC_OK)
         st = ftc_opencl_gemm_measure (base, shapes, n_shapes, reps, &gf);
       if (st != FTC_OK && saved_error[0] == '\0')
-        snprintf (saved_error, sizeof saved_error, "%s", base->last_error);
+        snprintf (saved_error, sizeof saved_error, "%.255s", base->last_error);
       if (callback != NULL)
         callback (user_data, i, total, &cands[i], gf, st);
       if (st == FTC_OK && gf > top_gf)
