@@ -616,9 +616,15 @@ ftc_report_from_json (JsonNode *root, const char *file_name, GError **error)
   {
     /* absent in reports written before it existed: greedy */
     JsonObject *decoding = get_object (&ctx, o, "decoding", "", FALSE, &ok);
+    JsonNode *greedy = decoding != NULL ? json_object_get_member (decoding, "greedy") : NULL;
     if (!ok)
       return NULL;
-    if (decoding != NULL && !json_object_get_boolean_member_with_default (decoding, "greedy", TRUE))
+    if (greedy != NULL && (!JSON_NODE_HOLDS_VALUE (greedy) || json_node_get_value_type (greedy) != G_TYPE_BOOLEAN))
+      {
+        fail (&ctx, "decoding.greedy must be true or false");
+        return NULL;
+      }
+    if (greedy != NULL && !json_node_get_boolean (greedy))
       {
         JsonNode *t = json_object_get_member (decoding, "temperature");
         if (t == NULL || !JSON_NODE_HOLDS_VALUE (t) || json_node_get_value_type (t) == G_TYPE_STRING
