@@ -1016,6 +1016,10 @@ validate (Ctx *ctx, const FtcExperiment *exp)
     return fail (ctx, FTC_ERROR_INVALID,
                  "evaluation.sampled_temperature is 0 with sampled_k %d: every sample would be the greedy one",
                  exp->evaluation.sampled_k);
+  if (!exp->evaluation.greedy && exp->evaluation.sampled_temperature == 0.0)
+    return fail (ctx, FTC_ERROR_INVALID,
+                 "evaluation.greedy is false but evaluation.sampled_temperature is 0: sampling at temperature 0 "
+                 "is greedy decoding");
   if (!valid_device (exp->device))
     return fail (ctx, FTC_ERROR_INVALID, "device: unknown device '%s' (auto, cpu, cpu:naive, opencl, opencl:N)",
                  exp->device);

@@ -137,13 +137,15 @@ typedef struct {
   int grad_accumulation;  /* 1 */
   int epochs;             /* 20 */
   int max_seq_len;        /* 512; also cut at the student's context */
-  gboolean completion_only_loss;  /* TRUE: the loss covers completion tokens only (the paper) */
+  gboolean completion_only_loss;  /* TRUE: the loss covers completion tokens only (the paper); FALSE:
+                                   * prompt and completion tokens too (not padding) */
   gboolean eval_every_epoch;      /* test accuracy after every epoch (for the best-epoch figure) */
   int checkpoint_every_epochs;    /* 1 */
 } FtcExperimentTraining;
 
 typedef struct {
-  gboolean greedy;        /* the headline accuracy decodes greedily */
+  gboolean greedy;        /* the headline accuracy decodes greedily; FALSE: one answer sampled per question
+                           * at sampled_temperature, from a stream per question seeded by seeds.eval */
   int max_new_tokens;     /* 256 */
   int batch_size;         /* sequences decoded together */
   int sampled_k;          /* sampled evaluation: pass@k, avg@k, maj@k at this k (0: off) */
@@ -155,7 +157,7 @@ typedef struct {
   guint64 split;          /* task splits and synthetic generation */
   guint64 teacher;        /* teacher sampling (scripted teacher, request seeds) */
   guint64 train;          /* initialisation and shuffling */
-  guint64 eval;           /* sampled evaluation */
+  guint64 eval;           /* sampled evaluation, and the headline answers when not greedy */
 } FtcExperimentSeeds;
 
 typedef struct {

@@ -527,7 +527,8 @@ ftc_generator_run_ids (FtcGenerator *gen, GArray *const *prompts, guint n, const
       r->out->logits = o->keep_logits ? g_array_new (FALSE, FALSE, sizeof (float)) : NULL;
       r->out->finish_reason = "length";
       r->raw = g_string_new (NULL);
-      r->rng = o->seed ^ (G_GUINT64_CONSTANT (0xD1B54A32D192ED03) * (i + 1));
+      r->rng = o->seeds != NULL ? o->seeds[i] ^ G_GUINT64_CONSTANT (0xD1B54A32D192ED03)
+                                : o->seed ^ (G_GUINT64_CONSTANT (0xD1B54A32D192ED03) * (i + 1));
       r->len = ids->len;
       r->max_new = MIN (o->max_new_tokens, maxT - r->len);
       r->done = r->max_new <= 0;

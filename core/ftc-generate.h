@@ -23,6 +23,8 @@ typedef struct {
   int top_k;                /* 0: off */
   float top_p;              /* 1 (default): off */
   guint64 seed;
+  const guint64 *seeds;     /* (n) a seed per prompt, or NULL: streams from seed and the prompt's index; a
+                             * caller that splits its prompts over several calls gets the same answers */
   const char *const *stop;  /* NULL-terminated stop strings, or NULL */
   gboolean stop_at_eot;     /* default TRUE */
   int batch_size;           /* prompts per pass, default 8 */

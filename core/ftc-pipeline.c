@@ -19,6 +19,7 @@
 #include "core/ftc-task-open.h"
 #include "core/ftc-task-registry.h"
 #include "core/ftc-teach-job.h"
+#include "core/ftc-teach-options.h"
 #include "core/ftc-teacher-openai.h"
 #include "core/ftc-teacher-replay.h"
 #include "core/ftc-teacher-scripted.h"
@@ -235,8 +236,12 @@ split_samples (FtcTask *task, GArray *positions)
 
 /* ---- teach -------------------------------------------------------------------------------------- */
 
+/* The experiment's teacher for one task. An openai teacher comes with its answer store for the teach job
+ * of task (the job's records are named by its key) and split, and its price table (*store and *prices;
+ * NULL for the other kinds), which the job keeps. */
 static FtcTeacher *
-make_teacher (FtcPipeline *self, const char *task_key, GError **error)
+make_teacher (FtcPipeline *self, const char *task_key, const FtcTask *task, const char *split,
+              FtcCompletionStore **store, FtcPriceTable **prices, GError **error)
 {
   const FtcExperimentTeacher *t = &self->exp->teacher;
 
@@ -279,7 +284,14 @@ make_teacher (FtcPipeline *self, const char *task_key, GError **error)
     default:
       {
         FtcTeacherOpenaiConfig config;
-        FtcTeacher *teacher;
+        g_autofree char *price_file = ftc_experiment_resolve_path (self->exp, t->price_file);
+        FtcTeachCosts costs = {
+          .price_file = price_file,
+          .price_prompt_per_mtok = t->price_prompt_per_mtok,
+          .price_completion_per_mtok = t->price_completion_per_mtok,
+          .budget_usd = t->budget_usd,
+          .budget_tokens = t->budget_tokens,
+        };
 
         ftc_teacher_openai_config_init (&config);
         if (!ftc_openai_load_api_key (t->key_env, t->key_file, &config.client.api_key, error))
@@ -301,10 +313,8 @@ make_teacher (FtcPipeline *self, const char *task_key, GError **error)
         config.api = g_strcmp0 (t->api, "chat") == 0 ? FTC_OPENAI_CHAT
                      : g_strcmp0 (t->api, "completions") == 0 ? FTC_OPENAI_COMPLETIONS
                      : ftc_teacher_openai_guess_api (t->model);
-        config.budget_usd = t->budget_usd;
-        teacher = ftc_teacher_openai_new (&config, error);
-        ftc_teacher_openai_config_clear (&config);
-        return teacher;
+        /* as `ftcot teach` builds it: prices, budgets and the answer store beside the records */
+        return ftc_teach_openai_teacher_new (&config, &costs, self->dir, task->key, split, store, prices, error);
       }
     }
 }
@@ -341,6 +351,8 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
 {
   const FtcExperimentTeacher *t = &self->exp->teacher;
   g_autoptr (FtcTeachJob) job = NULL;
+  g_autoptr (FtcCompletionStore) store = NULL;
+  g_autoptr (FtcPriceTable) prices = NULL;
   FtcTeacher *teacher;
   FtcTask *task;
   FtcTeachPlan plan;
@@ -351,7 +363,7 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
   task = load_task (self, et, error);
   if (task == NULL)
     return NULL;
-  teacher = make_teacher (self, et->key, error);
+  teacher = make_teacher (self, et->key, task, split, &store, &prices, error);
   if (teacher == NULL)
     {
       ftc_task_free (task);
@@ -370,6 +382,7 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
   job = ftc_teach_job_new (teacher, task, split, &plan, self->dir, error);
   if (job == NULL)
     return NULL;
+  ftc_teach_job_keep_openai (job, g_steal_pointer (&store), g_steal_pointer (&prices));
   g_signal_connect (job, "notify::done", G_CALLBACK (on_teach_progress), self);
   if (!ftc_teach_job_run (job, cancellable, error))
     return NULL;
@@ -476,10 +489,20 @@ typedef struct {
   int n, correct;
 } FtcTally;
 
-/* Greedy answers of student to the test samples. With store, every answer is kept there as a completion
- * record (sample id as key) and answers already there are not asked again. */
+/* The seed of a test question's own random stream (sampled decoding): its answer does not depend on the
+ * batch it was decoded in, nor on what a resumed run had left to decode. */
+static guint64
+question_seed (FtcPipeline *self, const FtcSample *s)
+{
+  return self->exp->seeds.eval * 1000003u + (guint64) s->index;
+}
+
+/* The headline answers of student to the test samples: greedy, or with evaluation.greedy false sampled at
+ * evaluation.sampled_temperature from seeds.eval. With store, every answer is kept there as a completion
+ * record (sample id as key, with the temperature it was decoded at) and answers already there are not
+ * asked again. */
 static gboolean
-evaluate_greedy (FtcPipeline *self, FtcStudent *student, const char *task_key, const char *method,
+evaluate_headline (FtcPipeline *self, FtcStudent *student, const char *task_key, const char *method,
                  FtcAnswerFormat *format, GPtrArray *test, FtcCompletionStore *store, FtcTally *tally,
                  GCancellable *cancellable, GError **error)
 {
@@ -505,16 +528,23 @@ evaluate_greedy (FtcPipeline *self, FtcStudent *student, const char *task_key, c
   ftc_generate_options_init (&options);
   options.max_new_tokens = ev->max_new_tokens;
   options.batch_size = batch;
+  if (!ev->greedy)
+    options.temperature = (float) ev->sampled_temperature;
   for (guint first = 0; first < todo->len; first += batch)
     {
       guint n = MIN ((guint) batch, todo->len - first);
       g_autoptr (GPtrArray) prompts = g_ptr_array_new_with_free_func (g_free);
       g_autoptr (GPtrArray) out = NULL;
+      g_autofree guint64 *seeds = g_new (guint64, n);
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       for (guint i = 0; i < n; i++)
-        g_ptr_array_add (prompts, ftc_finetune_prompt (((FtcSample *) todo->pdata[first + i])->question));
+        {
+          g_ptr_array_add (prompts, ftc_finetune_prompt (((FtcSample *) todo->pdata[first + i])->question));
+          seeds[i] = question_seed (self, todo->pdata[first + i]);
+        }
+      options.seeds = seeds;
       out = ftc_student_generate (student, (const char *const *) prompts->pdata, n, &options, error);
       if (out == NULL)
         return FALSE;
@@ -545,6 +575,9 @@ evaluate_greedy (FtcPipeline *self, FtcStudent *student, const char *task_key, c
               json_object_set_int_member (rec, "prompt_tokens", g->prompt_ids->len);
               json_object_set_int_member (rec, "completion_tokens", g->generated_ids->len);
               json_object_set_string_member (rec, "model", model);
+              json_object_set_double_member (rec, "temperature", options.temperature);
+              if (!ev->greedy)
+                json_object_set_int_member (rec, "seed", (gint64) seeds[i]);
               if (!ftc_completion_store_append (store, s->id, rec, NULL, error))
                 return FALSE;
             }
@@ -586,7 +619,7 @@ evaluate_sampled (FtcPipeline *self, FtcStudent *student, FtcAnswerFormat *forma
       for (int i = 0; i < n; i++)
         g_ptr_array_add (prompts, prompt);
       /* each question draws from its own stream: results do not depend on the batch */
-      options.seed = self->exp->seeds.eval * 1000003u + (guint64) s->index;
+      options.seed = question_seed (self, s);
       out = ftc_student_generate (student, (const char *const *) prompts->pdata, n, &options, error);
       if (out == NULL)
         return FALSE;
@@ -675,7 +708,7 @@ on_train_epoch (int epoch, FtcGpt2 *model, gpointer data, GError **error)
       g_autoptr (JsonObject) line = json_object_new ();
       double accuracy;
 
-      if (!evaluate_greedy (self, run->student, run->task_key, run->method, run->format, run->test, NULL, &tally,
+      if (!evaluate_headline (self, run->student, run->task_key, run->method, run->format, run->test, NULL, &tally,
                             run->cancellable, error))
         return FALSE;
       accuracy = tally.n > 0 ? 100.0 * tally.correct / tally.n : NAN;
@@ -721,6 +754,7 @@ train_config_from_experiment (const FtcExperimentTraining *tr, guint64 seed, Ftc
   config->beta2 = (float) tr->beta2;
   config->eps = (float) tr->eps;
   config->max_grad_norm = (float) tr->grad_clip;
+  config->completion_only_loss = tr->completion_only_loss;
   config->seed = seed;
 }
 
@@ -999,7 +1033,7 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
           if (store == NULL)
             return FALSE;
           set_progress (self, "evaluate", et->key, name, 0.0);
-          if (!evaluate_greedy (self, student, et->key, name, &format, test, store, &tally, cancellable, error))
+          if (!evaluate_headline (self, student, et->key, name, &format, test, store, &tally, cancellable, error))
             return FALSE;
           if (exp->evaluation.sampled_k > 0 && ftc_method_trains (m)
               && !evaluate_sampled (self, student, &format, test, result, cancellable, error))
@@ -1075,6 +1109,11 @@ run_locked (FtcPipeline *self, GCancellable *cancellable, GError **error)
     }
   g_clear_pointer (&self->report, ftc_report_free);
   self->report = ftc_report_new (self->exp->name);
+  if (!self->exp->evaluation.greedy)
+    {
+      self->report->decoding_temperature = self->exp->evaluation.sampled_temperature;
+      self->report->decoding_seed = self->exp->seeds.eval;
+    }
 
   for (guint i = 0; i < self->exp->tasks->len; i++)
     if (!run_task (self, g_ptr_array_index (self->exp->tasks, i), cancellable, error))

@@ -2,12 +2,13 @@
  *
  * Stages, per task, each resumable and skipped when its output is complete:
  *   teach     the teacher answers the training questions (D samples each) and, for the "teacher"
- *             baseline, the test questions: teacher/TASK.SPLIT.jsonl (paid work is never redone)
+ *             baseline, the test questions: teacher/TASK.SPLIT.jsonl (paid work is never redone: an
+ *             openai teacher keeps every answer in TASK.SPLIT.requests.jsonl as `ftcot teach` does)
  *   curate    answers extracted, correct rationales kept, review.jsonl applied
  *   finetune  finetune/TASK.METHOD.jsonl for vanilla and each ft_cot_dN
  *   train     checkpoints/TASK.METHOD/ after every epoch, metrics.jsonl; a killed run resumes from the
  *             last checkpoint with the same losses
- *   evaluate  greedy answers on the test split, eval/TASK.METHOD.jsonl (records appended as they come)
+ *   evaluate  greedy (or, evaluation.greedy false, sampled) answers on the test split, eval/TASK.METHOD.jsonl (records appended as they come)
  *   report    report/summary.json, summary.csv and charts
  *
  * The CLI runs it on the calling thread (ftc_pipeline_run); the GUI with ftc_pipeline_run_async, and

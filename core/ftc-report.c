@@ -299,6 +299,18 @@ ftc_report_to_json (const FtcReport *report)
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, report->name);
     }
+  json_builder_set_member_name (b, "decoding");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "greedy");
+  json_builder_add_boolean_value (b, report->decoding_temperature <= 0.0);
+  if (report->decoding_temperature > 0.0)
+    {
+      json_builder_set_member_name (b, "temperature");
+      json_builder_add_double_value (b, report->decoding_temperature);
+      json_builder_set_member_name (b, "seed");
+      json_builder_add_int_value (b, (gint64) report->decoding_seed);
+    }
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "titles");
   json_builder_begin_object (b);
   for (guint t = 0; t < report->tasks->len; t++)
@@ -601,6 +613,30 @@ ftc_report_from_json (JsonNode *root, const char *file_name, GError **error)
             return NULL;
       }
   }
+  {
+    /* absent in reports written before it existed: greedy */
+    JsonObject *decoding = get_object (&ctx, o, "decoding", "", FALSE, &ok);
+    JsonNode *greedy = decoding != NULL ? json_object_get_member (decoding, "greedy") : NULL;
+    if (!ok)
+      return NULL;
+    if (greedy != NULL && (!JSON_NODE_HOLDS_VALUE (greedy) || json_node_get_value_type (greedy) != G_TYPE_BOOLEAN))
+      {
+        fail (&ctx, "decoding.greedy must be true or false");
+        return NULL;
+      }
+    if (greedy != NULL && !json_node_get_boolean (greedy))
+      {
+        JsonNode *t = json_object_get_member (decoding, "temperature");
+        if (t == NULL || !JSON_NODE_HOLDS_VALUE (t) || json_node_get_value_type (t) == G_TYPE_STRING
+            || !(json_node_get_double (t) > 0.0))
+          {
+            fail (&ctx, "decoding.temperature must be a number above 0 when decoding.greedy is false");
+            return NULL;
+          }
+        report->decoding_temperature = json_node_get_double (t);
+        report->decoding_seed = (guint64) json_object_get_int_member_with_default (decoding, "seed", 0);
+      }
+  }
   titles = get_object (&ctx, o, "titles", "", FALSE, &ok);
   if (!ok)
     return NULL;
@@ -874,7 +910,12 @@ ftc_report_format_table (const FtcReport *report)
       g_string_append (out, "No results yet.\n");
       return g_string_free (out, FALSE);
     }
-  g_string_append (out, "Accuracy (%) on the test split, greedy decoding, last epoch:\n");
+  if (report->decoding_temperature > 0.0)
+    g_string_append_printf (out, "Accuracy (%%) on the test split, students sampled at temperature %g (seed %"
+                            G_GUINT64_FORMAT "), last epoch:\n", report->decoding_temperature,
+                            report->decoding_seed);
+  else
+    g_string_append (out, "Accuracy (%) on the test split, greedy decoding, last epoch:\n");
   append_table (out, report, methods, FALSE);
   for (guint i = 0; i < report->results->len; i++)
     {

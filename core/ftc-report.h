@@ -1,6 +1,7 @@
 /* ftc-report.h: the results of an experiment and what is made from them.
  *
- * A report holds one result per (task, method): greedy test accuracy with its 95% Wilson interval, the
+ * A report holds one result per (task, method): test accuracy (greedy decoding unless the report says
+ * it sampled) with its 95% Wilson interval, the
  * count behind it, the last and the best epoch (the paper reported the best epoch's accuracy, selected on
  * the test split; "accuracy" here is always the last epoch's, and the best is labelled as such), the
  * training-set size and D, and the sampled metrics (pass@k, avg@k, maj@k with bootstrap intervals).
@@ -9,6 +10,7 @@
  * report/summary.json is the stable interface for scripts:
  *
  *   {"version": 1, "name": ..., "titles": {TASK: "Coin Flip", ...},
+ *    "decoding": {"greedy": true},           (or {"greedy": false, "temperature": 0.7, "seed": 4})
  *    "tasks": {TASK: {METHOD: {"accuracy": 81.0, "ci95": [72.2, 87.5], "n": 100, "correct": 81,
  *                              "last_epoch": 20, "best_epoch": 17, "best_epoch_accuracy": 83.0,
  *                              "train_size": 500, "diversity": 4,
@@ -36,7 +38,7 @@ typedef struct {
 typedef struct {
   char *task;
   char *method;
-  FtcPercent accuracy;      /* greedy, test split, last epoch */
+  FtcPercent accuracy;      /* test split, last epoch; students decode as the report's decoding says */
   int n;                    /* test questions scored (0: unknown) */
   int correct;
   int last_epoch;           /* 0: not trained */
@@ -63,6 +65,10 @@ typedef struct {
   GHashTable *titles;       /* task key -> display title */
   GPtrArray *results;       /* FtcResult* */
   GPtrArray *scaling;       /* FtcScalingPoint* */
+  /* how the students' headline answers were decoded: greedily (temperature 0, the default), or sampled
+   * at this temperature from this seed (evaluation.greedy false) */
+  double decoding_temperature;
+  guint64 decoding_seed;
 } FtcReport;
 
 FtcReport *ftc_report_new (const char *name);

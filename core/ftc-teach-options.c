@@ -88,16 +88,62 @@ split_positions (FtcTask *task, const char *split, guint limit, GError **error)
   return positions;
 }
 
+FtcTeacher *
+ftc_teach_openai_teacher_new (FtcTeacherOpenaiConfig *config, const FtcTeachCosts *costs, const char *out_dir,
+                              const char *task_key, const char *split, FtcCompletionStore **store_out,
+                              FtcPriceTable **prices_out, GError **error)
+{
+  g_autofree char *cache = ftc_teach_job_path (out_dir, task_key, split, ".requests.jsonl");
+  g_autoptr (FtcPriceTable) prices = ftc_price_table_new ();
+  g_autoptr (FtcCompletionStore) store = NULL;
+  FtcTeacher *teacher;
+
+  if (costs->price_file != NULL && !ftc_price_table_load (prices, costs->price_file, error))
+    {
+      ftc_teacher_openai_config_clear (config);
+      return NULL;
+    }
+  if (config->model != NULL && (costs->price_prompt_per_mtok > 0 || costs->price_completion_per_mtok > 0))
+    {
+      FtcPrice price = { costs->price_prompt_per_mtok, costs->price_completion_per_mtok };
+      ftc_price_table_set (prices, config->model, &price);
+    }
+  store = ftc_completion_store_open (cache, error);
+  if (store == NULL)
+    {
+      ftc_teacher_openai_config_clear (config);
+      return NULL;
+    }
+  config->store = store;
+  config->prices = prices;
+  config->budget_usd = costs->budget_usd;
+  config->budget_tokens = costs->budget_tokens;
+  teacher = ftc_teacher_openai_new (config, error);
+  ftc_teacher_openai_config_clear (config);
+  if (teacher != NULL)
+    {
+      *store_out = g_steal_pointer (&store);
+      *prices_out = g_steal_pointer (&prices);
+    }
+  return teacher;
+}
+
+void
+ftc_teach_job_keep_openai (FtcTeachJob *job, FtcCompletionStore *store, FtcPriceTable *prices)
+{
+  ftc_teach_job_set_request_store (job, store);
+  /* the teacher borrows the price table: it lives as long as the job */
+  if (prices != NULL)
+    g_object_set_data_full (G_OBJECT (job), "ftc-price-table", prices, (GDestroyNotify) ftc_price_table_free);
+}
+
 static FtcTeacher *
 openai_teacher (const FtcTeachOptions *o, const FtcTask *task, const char *split, FtcCompletionStore **store_out,
                 FtcPriceTable **prices_out, GError **error)
 {
   FtcTeacherOpenaiConfig config;
-  g_autofree char *cache = ftc_teach_job_path (o->out_dir, task->key, split, ".requests.jsonl");
-  g_autoptr (FtcPriceTable) prices = ftc_price_table_new ();
-  g_autoptr (FtcCompletionStore) store = NULL;
+  FtcTeachCosts costs = { .price_file = o->price_file, .budget_usd = o->budget_usd };
   char *key = NULL;
-  FtcTeacher *teacher;
 
   if (o->model == NULL || *o->model == '\0')
     {
@@ -108,11 +154,6 @@ openai_teacher (const FtcTeachOptions *o, const FtcTask *task, const char *split
   if ((o->api_key_env != NULL || o->api_key_file != NULL || ftc_openai_url_takes_default_key (o->teacher)) &&
       !ftc_openai_load_api_key (o->api_key_env, o->api_key_file, &key, error))
     return NULL;
-  if (o->price_file != NULL && !ftc_price_table_load (prices, o->price_file, error))
-    {
-      g_free (key);
-      return NULL;
-    }
   ftc_teacher_openai_config_init (&config);
   config.client.base_url = g_strdup (o->teacher);
   config.client.api_key = key;
@@ -131,23 +172,7 @@ openai_teacher (const FtcTeachOptions *o, const FtcTask *task, const char *split
       invalid (error, "the API must be chat, completions or auto");
       return NULL;
     }
-  store = ftc_completion_store_open (cache, error);
-  if (store == NULL)
-    {
-      ftc_teacher_openai_config_clear (&config);
-      return NULL;
-    }
-  config.store = store;
-  config.prices = prices;
-  config.budget_usd = o->budget_usd;
-  teacher = ftc_teacher_openai_new (&config, error);
-  ftc_teacher_openai_config_clear (&config);
-  if (teacher != NULL)
-    {
-      *store_out = g_steal_pointer (&store);
-      *prices_out = g_steal_pointer (&prices);
-    }
-  return teacher;
+  return ftc_teach_openai_teacher_new (&config, &costs, o->out_dir, task->key, split, store_out, prices_out, error);
 }
 
 FtcTeachJob *
@@ -201,10 +226,6 @@ ftc_teach_job_new_from_options (const FtcTeachOptions *o, GError **error)
   job = ftc_teach_job_new (g_steal_pointer (&teacher), g_steal_pointer (&task), split, &plan, o->out_dir, error);
   if (job == NULL)
     return NULL;   /* the job took teacher, task and positions and freed them */
-  ftc_teach_job_set_request_store (job, g_steal_pointer (&store));
-  /* the teacher borrows the price table: it lives as long as the job */
-  if (prices != NULL)
-    g_object_set_data_full (G_OBJECT (job), "ftc-price-table", g_steal_pointer (&prices),
-                            (GDestroyNotify) ftc_price_table_free);
+  ftc_teach_job_keep_openai (job, g_steal_pointer (&store), g_steal_pointer (&prices));
   return job;
 }

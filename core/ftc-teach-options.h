@@ -3,8 +3,10 @@
 #pragma once
 
 #include "core/ftc-openai-client.h"
+#include "core/ftc-price.h"
 #include "core/ftc-task-open.h"
 #include "core/ftc-teach-job.h"
+#include "core/ftc-teacher-openai.h"
 
 G_BEGIN_DECLS
 
@@ -42,5 +44,25 @@ void ftc_teach_options_init (FtcTeachOptions *options);
 /* Opens the task, picks the split, builds the teacher (with its answer cache under out_dir) and the job.
  * Errors name the option at fault (FTC_ERROR_INVALID) or come from the task, key file or price file. */
 FtcTeachJob *ftc_teach_job_new_from_options (const FtcTeachOptions *options, GError **error);
+
+/* What an OpenAI teacher counts and keeps besides its client settings, set up alike by `ftcot teach` and
+ * `ftcot run`. */
+typedef struct {
+  const char *price_file;           /* a price file added to the built-in table (NULL: none) */
+  double price_prompt_per_mtok;     /* either above 0: the model's price, over the table's and the file's */
+  double price_completion_per_mtok;
+  double budget_usd;                /* 0: none */
+  gint64 budget_tokens;             /* 0: none */
+} FtcTeachCosts;
+
+/* The teacher of config (client, model and api filled in by the caller; store, prices and budgets are set
+ * here from costs) with its per-request answer store <out_dir>/teacher/<task>.<split>.requests.jsonl, so
+ * an answer received once is never requested again, even when its record was not yet written. The teacher
+ * borrows *store and *prices: hand them to the job with ftc_teach_job_keep_openai. config is cleared. */
+FtcTeacher *ftc_teach_openai_teacher_new (FtcTeacherOpenaiConfig *config, const FtcTeachCosts *costs,
+                                          const char *out_dir, const char *task_key, const char *split,
+                                          FtcCompletionStore **store, FtcPriceTable **prices, GError **error);
+/* Makes job own store and prices (either may be NULL) for as long as it lives. */
+void ftc_teach_job_keep_openai (FtcTeachJob *job, FtcCompletionStore *store, FtcPriceTable *prices);
 
 G_END_DECLS

@@ -15,13 +15,18 @@ typedef struct {
 
 typedef struct _Run Run;
 
+/* What a request may use at most, counted against the budgets: dollars and tokens. */
+typedef struct {
+  double usd, tokens;
+} Charge;
+
 typedef struct {
   Run *run;
   const FtcSample *sample;
   char *reasoning_prompt;
   GArray *ks;                 /* guint: the completion indices this step-1 request asks for */
   GPtrArray *keys;            /* char*: their store keys */
-  double reserved;            /* worst-case cost of the step-1 request, released as answers come */
+  Charge reserved;            /* worst-case cost of the step-1 request, released as answers come */
   guint remaining;            /* choices not delivered yet */
 } Step1;
 
@@ -36,7 +41,7 @@ typedef struct {
   gint64 completion_tokens1;
   char *answer_prompt;        /* completions API only */
   char *key;
-  double reserved;
+  Charge reserved;
 } Step2;
 
 struct _Run {
@@ -52,7 +57,8 @@ struct _Run {
   guint window;
   FtcTeachUsage usage;
   double spent;
-  double reserved;
+  double spent_tokens;
+  Charge reserved;
   gboolean budget_hit;
   gboolean failed;
   GPtrArray *step1s;
@@ -266,41 +272,59 @@ emit (Run *run, Step2 *s, const char *answer_text, const char *finish_reason, gi
     fail (run, g_steal_pointer (&error));
 }
 
-static double
+static Charge
 worst_step1 (Run *run, const char *reasoning_prompt, guint n)
 {
   guint p = ftc_openai_estimate_tokens (reasoning_prompt) + 4;
   guint requests = ftc_openai_client_n_supported (run->client) ? 1 : n;
-  return cost_of (run->self, (double) p * requests, (double) run->plan->max_tokens * n);
+  double prompt = (double) p * requests, completion = (double) run->plan->max_tokens * n;
+  return (Charge) { cost_of (run->self, prompt, completion), prompt + completion };
 }
 
-static double
+static Charge
 worst_step2 (Run *run, const char *reasoning_prompt)
 {
   guint p = ftc_openai_estimate_tokens (reasoning_prompt) + run->plan->max_tokens +
             ftc_openai_estimate_tokens (run->trigger) + 8;
-  return cost_of (run->self, p, run->plan->answer_max_tokens);
+  return (Charge) { cost_of (run->self, p, run->plan->answer_max_tokens), (double) p + run->plan->answer_max_tokens };
+}
+
+static Charge
+charge_add (Charge a, Charge b, double times)
+{
+  return (Charge) { a.usd + b.usd * times, a.tokens + b.tokens * times };
 }
 
 /* Budget check for a request about to be sent; FALSE stops feeding. */
 static gboolean
-reserve (Run *run, double amount)
+reserve (Run *run, Charge amount)
 {
   double budget = run->self->config.budget_usd;
+  gint64 budget_tokens = run->self->config.budget_tokens;
 
-  if (budget > 0 && run->spent + run->reserved + amount > budget)
+  if ((budget > 0 && run->spent + run->reserved.usd + amount.usd > budget)
+      || (budget_tokens > 0 && run->spent_tokens + run->reserved.tokens + amount.tokens > (double) budget_tokens))
     {
       run->budget_hit = TRUE;
       return FALSE;
     }
-  run->reserved += amount;
+  run->reserved = charge_add (run->reserved, amount, 1.0);
   return TRUE;
 }
 
 static void
-release (Run *run, double amount)
+release (Run *run, Charge amount)
 {
-  run->reserved = MAX (0.0, run->reserved - amount);
+  run->reserved.usd = MAX (0.0, run->reserved.usd - amount.usd);
+  run->reserved.tokens = MAX (0.0, run->reserved.tokens - amount.tokens);
+}
+
+/* What an answer used, counted against the budgets. */
+static void
+spend (Run *run, gint64 prompt_tokens, gint64 completion_tokens)
+{
+  run->spent += cost_of (run->self, prompt_tokens, completion_tokens);
+  run->spent_tokens += (double) (prompt_tokens + completion_tokens);
 }
 
 static void on_step2 (FtcOpenaiClient *client, const FtcOpenaiRequest *req, const FtcOpenaiResponse *resp,
@@ -389,7 +413,7 @@ on_step2 (FtcOpenaiClient *client, const FtcOpenaiRequest *req, const FtcOpenaiR
     }
   run->live--;
   release (run, s->reserved);
-  run->spent += cost_of (run->self, resp->prompt_tokens, resp->completion_tokens);
+  spend (run, resp->prompt_tokens, resp->completion_tokens);
   run->usage.prompt_tokens += resp->prompt_tokens;
   run->usage.completion_tokens += resp->completion_tokens;
   choice = resp->choices->pdata[0];
@@ -423,10 +447,10 @@ on_step1 (FtcOpenaiClient *client, const FtcOpenaiRequest *req, const FtcOpenaiR
       return;
     }
   got = resp->choices->len;
-  run->spent += cost_of (run->self, resp->prompt_tokens, resp->completion_tokens);
+  spend (run, resp->prompt_tokens, resp->completion_tokens);
   run->usage.prompt_tokens += resp->prompt_tokens;
   run->usage.completion_tokens += resp->completion_tokens;
-  release (run, s->reserved * got / MAX (s->ks->len, 1));
+  release (run, charge_add ((Charge) { 0, 0 }, s->reserved, (double) got / MAX (s->ks->len, 1)));
   for (guint i = 0; i < got && !run->failed; i++)
     {
       const FtcOpenaiChoice *choice = resp->choices->pdata[i];
@@ -523,7 +547,7 @@ take_question (Run *run, int pos)
   /* reserve the question's worst case: step 1 and the step 2 of each rationale it brings (each step 2
    * takes over its share when it starts, so a started question can always finish) */
   s->reserved = worst_step1 (run, rp, s->ks->len);
-  if (!reserve (run, s->reserved + s->ks->len * worst_step2 (run, rp)))
+  if (!reserve (run, charge_add (s->reserved, worst_step2 (run, rp), s->ks->len)))
     return FALSE;
   s->remaining = s->ks->len;
   for (guint i = 0; i < s->keys->len; i++)
@@ -713,7 +737,18 @@ openai_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink *s
       ok = FALSE;
       g_set_error (&local, FTC_ERROR, FTC_ERROR_CANCELLED, "cancelled");
     }
-  if (ok && run.budget_hit)
+  if (ok && run.budget_hit && self->config.budget_tokens > 0
+      && (self->config.budget_usd <= 0 || run.spent_tokens / self->config.budget_tokens
+                                          >= run.spent / self->config.budget_usd))
+    {
+      /* the token budget is the nearer of the two */
+      ok = FALSE;
+      g_set_error (&local, FTC_ERROR, FTC_ERROR_BUDGET,
+                   "budget of %" G_GINT64_FORMAT " tokens reached (%.0f used in this run, %u of %u questions "
+                   "started); what was received is saved and a larger budget continues from there",
+                   self->config.budget_tokens, run.spent_tokens, run.cursor, plan->positions->len);
+    }
+  else if (ok && run.budget_hit)
     {
       ok = FALSE;
       g_set_error (&local, FTC_ERROR, FTC_ERROR_BUDGET,

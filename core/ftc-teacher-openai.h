@@ -5,7 +5,7 @@
  * it arrives, keyed by a SHA-256 of {url, api, model, prompt or messages, parameters, sample index}; a
  * request whose key is stored is never sent again. With a price for the model, a budget stops the run
  * before a request could take the spending past it (FTC_ERROR_BUDGET): the requests already in flight
- * finish and are saved. */
+ * finish and are saved. A token budget works the same way on prompt plus completion tokens. */
 #pragma once
 
 #include "core/ftc-completion-store.h"
@@ -22,6 +22,7 @@ typedef struct {
   FtcCompletionStore *store;  /* answers cache (borrowed, may be NULL) */
   FtcPriceTable *prices;      /* borrowed; NULL: the built-in table */
   double budget_usd;          /* <= 0: no cap */
+  gint64 budget_tokens;       /* prompt + completion tokens; <= 0: no cap */
 } FtcTeacherOpenaiConfig;
 
 void ftc_teacher_openai_config_init (FtcTeacherOpenaiConfig *config);

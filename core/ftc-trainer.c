@@ -40,6 +40,7 @@ ftc_train_config_init (FtcTrainConfig *config)
     .beta2 = 0.999f,
     .eps = 1e-8f,
     .max_grad_norm = 0.0f,
+    .completion_only_loss = TRUE,
     .seed = 42,
   };
 }
@@ -160,14 +161,22 @@ compute_error (FtcGpt2 *model, FtcStatus status, const char *what)
                       ftc_backend_last_error (ftc_gpt2_backend (model)));
 }
 
+/* The first token of ex that carries a loss: its first completion token, or with a loss on the whole
+ * text its second (the first has nothing before it to be predicted from). */
+static int
+first_loss_token (FtcTrainer *trainer, const FtcTrainExample *ex)
+{
+  return trainer->config.completion_only_loss ? ex->n_prompt : 1;
+}
+
 /* Tokens of ex that carry a loss once cut at max_seq_len: positions t < min(n_ids - 1, Tmax) whose target
- * t + 1 is a completion token (what fill_batch weighs). */
+ * t + 1 is at or after first_loss_token (what fill_batch weighs). */
 static int
 loss_tokens (FtcTrainer *trainer, const FtcTrainExample *ex)
 {
   int positions = MIN (ex->n_ids - 1, trainer->config.max_seq_len);
 
-  return MAX (0, positions - (ex->n_prompt - 1));
+  return MAX (0, positions - (first_loss_token (trainer, ex) - 1));
 }
 
 /* Fills the micro-batch from examples order[first..first+count); returns T. */
@@ -185,14 +194,16 @@ fill_batch (FtcTrainer *trainer, const guint *order, guint first, guint count)
   for (guint b = 0; b < count; b++)
     {
       FtcTrainExample *ex = g_ptr_array_index (trainer->examples, order[first + b]);
+      int first_loss = first_loss_token (trainer, ex);
       for (int t = 0; t < T; t++)
         {
           gsize at = (gsize) b * T + t;
           gboolean real = t + 1 < ex->n_ids;
           trainer->inputs[at] = t < ex->n_ids ? ex->ids[t] : 0;
           trainer->targets[at] = real ? ex->ids[t + 1] : 0;
-          /* position t predicts token t+1: a loss only where that token is completion */
-          trainer->weights[at] = real && t + 1 >= ex->n_prompt ? 1.0f : 0.0f;
+          /* position t predicts token t+1: a loss only where that token is completion (or any token but
+           * padding, without completion_only_loss) */
+          trainer->weights[at] = real && t + 1 >= first_loss ? 1.0f : 0.0f;
         }
     }
   return T;
@@ -230,7 +241,7 @@ ftc_trainer_run (FtcTrainer *trainer, FtcTrainStepFunc on_step, FtcTrainEpochFun
         return FALSE;
       epoch_order (cfg->seed, epoch, order, n);
 
-      /* the step's loss is the mean over all its completion tokens, across micro-batches */
+      /* the step's loss is the mean over all its tokens that carry one, across micro-batches */
       for (guint i = first; i < last; i++)
         loss_tokens_total += loss_tokens (trainer, g_ptr_array_index (trainer->examples, order[i]));
 

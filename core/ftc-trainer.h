@@ -1,7 +1,8 @@
 /* ftc-trainer.h: fine-tunes a student on tokenised examples with the engine (compute/ftc-gpt2.h).
  *
  * An example is one token sequence, prompt then completion; the loss covers the completion tokens only
- * and is the mean over all completion tokens of a batch (each token weighs 1/count). Batches are
+ * (or, with completion_only_loss FALSE, every token after the first: prompt and completion, as a language
+ * model learns a whole text) and is the mean over those tokens of a batch (each token weighs 1/count). Batches are
  * right-padded to their longest example (positions start at 0 for every row, as at inference), cut at
  * max_seq_len, drawn in an order shuffled per epoch from the seed: the same seed gives the same run. */
 #pragma once
@@ -32,11 +33,12 @@ typedef struct {
   float weight_decay;
   float beta1, beta2, eps;   /* AdamW */
   float max_grad_norm;   /* <= 0: no clipping */
+  gboolean completion_only_loss;  /* TRUE (the paper): no loss on prompt tokens; FALSE: on every token */
   guint64 seed;
 } FtcTrainConfig;
 
 /* The reference defaults: AdamW (0.9, 0.999, 1e-8, weight decay 0.01), lr 3e-4 constant, batch 8,
- * 20 epochs, no clipping. */
+ * 20 epochs, no clipping, loss on completion tokens only. */
 void ftc_train_config_init (FtcTrainConfig *config);
 
 typedef struct {
@@ -44,7 +46,7 @@ typedef struct {
   int epoch;             /* from 1 */
   int steps_per_epoch;
   int total_steps;
-  float loss;            /* mean completion-token loss of this step */
+  float loss;            /* mean loss of this step over the tokens that carry one */
   float lr;
   float grad_norm;
   double tokens_per_s;   /* all tokens of the padded batches, per second of this step */

@@ -267,6 +267,8 @@ test_impossible (void)
                 FTC_ERROR_INVALID, "teacher.budget_usd: no price is known for model 'my-local-model'", NULL);
   expect_error ("{\"evaluation\": {\"sampled_k\": 8, \"sampled_n\": 4}}", FTC_ERROR_INVALID,
                 "evaluation.sampled_n (4) must be at least evaluation.sampled_k (8)", NULL);
+  expect_error ("{\"evaluation\": {\"greedy\": false, \"sampled_temperature\": 0}}", FTC_ERROR_INVALID,
+                "evaluation.greedy is false but evaluation.sampled_temperature is 0", NULL);
   expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"size\": 10}]}", FTC_ERROR_INVALID, "tasks[0].size: 'gsm8k' is not generated", NULL);
   expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"n\": 10}]}", FTC_ERROR_INVALID, "tasks[0].n:", NULL);
   expect_error ("{\"tasks\": [{\"key\": \"gsm8k\", \"split\": \"template\"}]}", FTC_ERROR_INVALID,

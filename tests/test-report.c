@@ -171,6 +171,7 @@ test_json_roundtrip (void)
       assert_percent (a->accuracy, b->accuracy);
     }
   g_assert_cmpstr (ftc_report_get_title (back, "my_task"), ==, "My task, imported");
+  g_assert_cmpfloat (back->decoding_temperature, ==, 0.0);   /* greedy */
 
   /* the stable interface, read as a script would */
   g_assert_true (json_parser_load_from_file (parser, path, NULL));
@@ -201,6 +202,8 @@ test_json_errors (void)
     { "{\"tasks\": {\"t\": {\"ft_cot\": {\"accuracy\": 5, \"ci95\": [1]}}}}", "tasks.t.ft_cot.ci95 must be [low, high]" },
     { "{\"tasks\": {\"t\": {\"ft_cot\": {\"accuracy\": 5, \"n\": 2.5}}}}", "tasks.t.ft_cot.n must be a non-negative integer" },
     { "{\"tasks\": {\"t\": []}}", "tasks.t must be an object" },
+    { "{\"tasks\": {}, \"decoding\": {\"greedy\": \"no\"}}", "decoding.greedy must be true or false" },
+    { "{\"tasks\": {}, \"decoding\": {\"greedy\": false}}", "decoding.temperature must be a number above 0" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -232,6 +235,36 @@ test_json_errors (void)
     g_assert_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND);
     g_assert_nonnull (strstr (error->message, "no-such-dir/summary.json"));
   }
+}
+
+/* A report whose students sampled their answers says so in summary.json, in what reads back and in the
+ * terminal table; a greedy one says greedy. */
+static void
+test_decoding (void)
+{
+  g_autoptr (FtcReport) report = random_report (5);
+  g_autoptr (FtcReport) back = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *greedy_table = ftc_report_format_table (report);
+  g_autofree char *table = NULL;
+  JsonObject *d;
+
+  g_assert_nonnull (strstr (greedy_table, "greedy decoding"));
+  report->decoding_temperature = 0.8;
+  report->decoding_seed = 12;
+  node = ftc_report_to_json (report);
+  d = json_object_get_object_member (json_node_get_object (node), "decoding");
+  g_assert_false (json_object_get_boolean_member (d, "greedy"));
+  assert_close (json_object_get_double_member (d, "temperature"), 0.8);
+  g_assert_cmpint (json_object_get_int_member (d, "seed"), ==, 12);
+  back = ftc_report_from_json (node, NULL, &error);
+  g_assert_no_error (error);
+  assert_close (back->decoding_temperature, 0.8);
+  g_assert_cmpuint (back->decoding_seed, ==, 12);
+  table = ftc_report_format_table (back);
+  g_assert_nonnull (strstr (table, "students sampled at temperature 0.8 (seed 12)"));
+  g_assert_null (strstr (table, "greedy"));
 }
 
 /* The summary.json example in docs/reports.md reads. */
@@ -477,6 +510,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/json-roundtrip", test_json_roundtrip);
   g_test_add_func ("/report/json-errors", test_json_errors);
   g_test_add_func ("/report/docs-example", test_docs_example);
+  g_test_add_func ("/report/decoding", test_decoding);
   g_test_add_func ("/report/csv", test_csv);
   g_test_add_func ("/report/table", test_table);
   g_test_add_func ("/report/charts", test_charts);

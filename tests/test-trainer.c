@@ -151,17 +151,18 @@ read_params (FtcStudent *student, gsize *n)
   return p;
 }
 
-/* The trainer's first loss is the mean token loss over completion tokens only, computed by hand through
- * ftc_gpt2_forward with explicit weights, one example at a time. */
+/* The trainer's first loss is the mean token loss over the tokens its mask covers, computed by hand through
+ * ftc_gpt2_forward with explicit weights, one example at a time: completion tokens only by default, every
+ * token but the first (prompt and completion, no padding) with completion_only_loss FALSE. */
 static void
-test_loss_mask (void)
+check_loss_mask (gboolean completion_only)
 {
   g_autoptr (GPtrArray) samples = make_samples ();
   g_autoptr (FtcStudent) student = make_student (samples, 3);
   g_autoptr (GPtrArray) examples = tokenize (student, samples);
   g_autoptr (GArray) losses = NULL;
   FtcTrainConfig config;
-  double hand = 0.0, all_tokens = 0.0;
+  double completion_tokens = 0.0, all_tokens = 0.0, expected, other;
   int n_completion = 0, n_all = 0;
 
   for (guint i = 0; i < examples->len; i++)
@@ -183,27 +184,43 @@ test_loss_mask (void)
       for (int t = 0; t < T; t++)
         {
           targets[t] = ex->ids[t + 1];
+          /* position t predicts token t + 1 */
           w[t] = t + 1 >= ex->n_prompt ? 1.0f / n_completion : 0.0f;
           w_all[t] = 1.0f / n_all;
         }
       g_assert_cmpint (ftc_gpt2_forward (student->model, ex->ids, targets, w, 1, T, &loss), ==, FTC_OK);
       g_assert_cmpint (ftc_gpt2_forward (student->model, ex->ids, targets, w_all, 1, T, &loss_all), ==, FTC_OK);
-      hand += loss;
+      completion_tokens += loss;
       all_tokens += loss_all;
     }
+  expected = completion_only ? completion_tokens : all_tokens;
+  other = completion_only ? all_tokens : completion_tokens;
 
-  /* one step holds every example */
+  /* one step holds every example (padded to the longest: padding must carry no loss either) */
   small_config (&config);
   config.epochs = 1;
   config.batch_size = N_EXAMPLES;
+  config.completion_only_loss = completion_only;
   losses = train (student, examples, &config, 0, NULL);
   g_assert_cmpuint (losses->len, ==, 1);
-  g_test_message ("step 1 loss %.6f, by hand %.6f, over all tokens %.6f", g_array_index (losses, float, 0), hand,
-                  all_tokens);
-  g_assert_cmpfloat_with_epsilon (g_array_index (losses, float, 0), hand, 1e-5 * hand);
-  /* a loss over the prompt tokens too would differ by far more than the tolerance (at random
-   * initialisation every token costs about log V, so the difference is small but clear) */
-  g_assert_cmpfloat (fabs (g_array_index (losses, float, 0) - all_tokens), >, 20 * 1e-5 * hand);
+  g_test_message ("completion_only_loss %d: step 1 loss %.6f; by hand %.6f over completion tokens, %.6f over "
+                  "all tokens", completion_only, g_array_index (losses, float, 0), completion_tokens, all_tokens);
+  g_assert_cmpfloat_with_epsilon (g_array_index (losses, float, 0), expected, 1e-5 * expected);
+  /* the other mask would differ by far more than the tolerance (at random initialisation every token
+   * costs about log V, so the difference is small but clear) */
+  g_assert_cmpfloat (fabs (g_array_index (losses, float, 0) - other), >, 20 * 1e-5 * expected);
+}
+
+static void
+test_loss_mask (void)
+{
+  check_loss_mask (TRUE);
+}
+
+static void
+test_loss_mask_whole_text (void)
+{
+  check_loss_mask (FALSE);
 }
 
 static void
@@ -477,6 +494,7 @@ main (int argc, char **argv)
   if (ftc_backend_open ("cpu", &backend, err, sizeof err) != FTC_OK)
     g_error ("cpu backend: %s", err);
   g_test_add_func ("/trainer/loss-mask", test_loss_mask);
+  g_test_add_func ("/trainer/loss-mask-whole-text", test_loss_mask_whole_text);
   g_test_add_func ("/trainer/grad-accumulation", test_grad_accumulation);
   g_test_add_func ("/trainer/deterministic", test_deterministic);
   g_test_add_func ("/trainer/resume", test_resume);
