@@ -209,7 +209,7 @@ ftc_cmd_demo (int argc, char **argv)
   g_autoptr (FtcPipeline) pipeline = NULL;
   FtcExperiment *exp;
   GOptionEntry entries[] = {
-    { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "A smaller demo (about 3 minutes on 2 CPU cores)", NULL },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "A smaller demo: one task, no diverse students (about 2 minutes on 2 CPU cores)", NULL },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Experiment directory (default: ftcot-demo or ftcot-demo-quick)",
       "DIR" },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device, "cpu, opencl:N (default: the first OpenCL GPU, else cpu)", "D" },

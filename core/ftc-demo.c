@@ -24,9 +24,10 @@ ftc_demo_experiment (gboolean quick)
    * Last letters (4 words) and 3-step arithmetic are where an answer written in one go is hard for a tiny
    * student; it needs about 2000 training questions before the rationale's steps generalise (1000 are not
    * enough for either task). Coin flip with 12 people stays in as the task where vanilla fine-tuning does
-   * not fail (docs/demo.md says why). The quick demo trains the same first students on the same data as
-   * the full one: the full demo's numbers for those methods are the quick demo's. */
-  add_task (exp, "synthetic_last_letters", 4, 2900, 2000, 100);
+   * not fail (docs/demo.md says why). The quick demo is the full demo's arithmetic task without the
+   * diverse students: the same data, vocabulary and seeds, so its numbers are the full demo's. */
+  if (!quick)
+    add_task (exp, "synthetic_last_letters", 4, 2900, 2000, 100);
   add_task (exp, "synthetic_arithmetic", 3, 2900, 2000, 100);
   if (!quick)
     add_task (exp, "synthetic_coin_flip", 12, 400, 240, 100);

@@ -1,9 +1,10 @@
 /* test-demo: `ftcot demo --quick` run as a user would, on the CPU, in a temporary directory: it finishes,
  * prints the per-task table, writes the report with its charts, report/summary.json holds every task and
  * method of the demo, and the demo shows the paper's finding: Fine-tune-CoT beats vanilla fine-tuning by
- * at least 20 points on each of its two tasks (docs/demo.md has the numbers and why these tasks). The
- * quick demo trains the full demo's vanilla and ft_cot students, so this checks the full demo's finding
- * for D = 1 too. The ftcot binary's path is the last argument. */
+ * at least 20 points on each of its tasks (docs/demo.md has the numbers and why these tasks). The quick
+ * demo trains the full demo's arithmetic students (vanilla and ft_cot, the same data, vocabulary and
+ * seeds), so this checks the full demo's finding on that task. The ftcot binary's path is the last
+ * argument. */
 #include <string.h>
 
 #include <json-glib/json-glib.h>
