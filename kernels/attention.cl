@@ -84,22 +84,28 @@ __kernel void attention_merge_heads (__global float *out, const ulong out_off,
     dst[hs] = src[hs];
 }
 
-/* dinp (B,T,3,NH,HS) += dqkvr (3,B,NH,T,HS) with the axes moved back. */
-__kernel void attention_unpermute_add (__global float *dinp, const ulong dinp_off,
-                                       __global const float *dqkvr, const ulong dqkvr_off,
-                                       const int B, const int T, const int NH, const int HS)
+/* Row `row` (b, t, s, nh) of dinp (B,T,3,NH,HS): the offset of the dqkvr (3,B,NH,T,HS) row it comes from. */
+static size_t
+unpermute_source_row (uint row, const int B, const int T, const int NH)
 {
-  const uint row = get_global_id (0);   /* (b, t, s, nh) in dinp's order */
-  if (row >= (uint) (B * T * 3 * NH))
-    return;
   uint r = row;
   const uint nh = r % NH; r /= NH;
   const uint s = r % 3; r /= 3;
   const uint t = r % T;
   const uint b = r / T;
-  const uint rows_per = (uint) (B * NH * T);
+  return (size_t) s * (B * NH * T) + (size_t) (b * NH + nh) * T + t;
+}
+
+/* dinp (B,T,3,NH,HS) += dqkvr (3,B,NH,T,HS) with the axes moved back. */
+__kernel void attention_unpermute_add (__global float *dinp, const ulong dinp_off,
+                                       __global const float *dqkvr, const ulong dqkvr_off,
+                                       const int B, const int T, const int NH, const int HS)
+{
+  const uint row = get_global_id (0);
+  if (row >= (uint) (B * T * 3 * NH))
+    return;
   __global float *dst = dinp + dinp_off + (size_t) row * HS;
-  __global const float *src = dqkvr + dqkvr_off + (s * rows_per + (b * NH + nh) * T + t) * HS;
+  __global const float *src = dqkvr + dqkvr_off + unpermute_source_row (row, B, T, NH) * HS;
   for (int hs = 0; hs < HS; hs++)
     dst[hs] += src[hs];
 }
@@ -109,17 +115,11 @@ __kernel void attention_unpermute (__global float *dinp, const ulong dinp_off,
                                    __global const float *dqkvr, const ulong dqkvr_off,
                                    const int B, const int T, const int NH, const int HS)
 {
-  const uint row = get_global_id (0);   /* (b, t, s, nh) in dinp's order */
+  const uint row = get_global_id (0);
   if (row >= (uint) (B * T * 3 * NH))
     return;
-  uint r = row;
-  const uint nh = r % NH; r /= NH;
-  const uint s = r % 3; r /= 3;
-  const uint t = r % T;
-  const uint b = r / T;
-  const uint rows_per = (uint) (B * NH * T);
   __global float *dst = dinp + dinp_off + (size_t) row * HS;
-  __global const float *src = dqkvr + dqkvr_off + (s * rows_per + (b * NH + nh) * T + t) * HS;
+  __global const float *src = dqkvr + dqkvr_off + unpermute_source_row (row, B, T, NH) * HS;
   for (int hs = 0; hs < HS; hs++)
     dst[hs] = src[hs];
 }
