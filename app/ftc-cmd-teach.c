@@ -101,6 +101,8 @@ ftc_cmd_teach (int argc, char **argv)
   int samples = 1, max_in_flight = 8, max_tokens = 128, answer_max_tokens = 32, attempts = 6, limit = 0;
   int synthetic_n = 0;
   double temperature = -1, budget = 0, rpm = 0, tpm = 0, timeout = 120, error_rate = 0.1;
+  double price_prompt = 0, price_completion = 0;
+  gint64 budget_tokens = 0;
   gint64 seed = 1;
   gboolean dry_run = FALSE, quiet = FALSE, networked = FALSE, replay = FALSE;
   GOptionEntry entries[] = {
@@ -116,6 +118,7 @@ ftc_cmd_teach (int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out_dir, "Output (experiment) folder (required)", "DIR" },
     { "max-requests-in-flight", 0, 0, G_OPTION_ARG_INT, &max_in_flight, "Concurrent requests (default 8)", "N" },
     { "budget", 0, 0, G_OPTION_ARG_DOUBLE, &budget, "Stop before spending more than this", "USD" },
+    { "budget-tokens", 0, 0, G_OPTION_ARG_INT64, &budget_tokens, "Stop before using more tokens than this", "N" },
     { "rpm", 0, 0, G_OPTION_ARG_DOUBLE, &rpm, "Requests per minute at most", "N" },
     { "tpm", 0, 0, G_OPTION_ARG_DOUBLE, &tpm, "Tokens per minute at most", "N" },
     { "max-tokens", 0, 0, G_OPTION_ARG_INT, &max_tokens, "Rationale length limit (default 128)", "N" },
@@ -130,6 +133,9 @@ ftc_cmd_teach (int argc, char **argv)
     { "api-key-env", 0, 0, G_OPTION_ARG_STRING, &key_env, "Variable holding the key (default OPENAI_API_KEY)", "VAR" },
     { "api-key-file", 0, 0, G_OPTION_ARG_FILENAME, &key_file, "File holding the key (mode 600)", "PATH" },
     { "price-file", 0, 0, G_OPTION_ARG_FILENAME, &price_file, "Prices per model (JSON)", "PATH" },
+    { "price-prompt", 0, 0, G_OPTION_ARG_DOUBLE, &price_prompt, "The model's price per million prompt tokens", "USD" },
+    { "price-completion", 0, 0, G_OPTION_ARG_DOUBLE, &price_completion,
+      "The model's price per million completion tokens", "USD" },
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Only the first N questions of the split", "N" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "Folder holding the datasets", "DIR" },
     { "synthetic-n", 0, 0, G_OPTION_ARG_INT, &synthetic_n, "Synthetic tasks: samples to generate", "N" },
@@ -180,6 +186,9 @@ ftc_cmd_teach (int argc, char **argv)
   options.rpm = rpm;
   options.tpm = tpm;
   options.budget_usd = budget;
+  options.budget_tokens = budget_tokens;
+  options.price_prompt_per_mtok = price_prompt;
+  options.price_completion_per_mtok = price_completion;
   options.timeout_s = timeout;
   options.attempts = attempts;
   options.api_key_env = key_env;

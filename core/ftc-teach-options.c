@@ -46,8 +46,10 @@ check (const FtcTeachOptions *o, GError **error)
     return invalid (error, "token limits must be at least 1");
   if (o->attempts < 1 || !(o->timeout_s > 0))
     return invalid (error, "attempts and the timeout must be positive");
-  if (o->budget_usd < 0 || o->rpm < 0 || o->tpm < 0)
-    return invalid (error, "budget and rate limits cannot be negative");
+  if (o->budget_usd < 0 || o->budget_tokens < 0 || o->rpm < 0 || o->tpm < 0)
+    return invalid (error, "budgets and rate limits cannot be negative");
+  if (o->price_prompt_per_mtok < 0 || o->price_completion_per_mtok < 0)
+    return invalid (error, "prices cannot be negative");
   if (!(o->error_rate >= 0 && o->error_rate <= 1))
     return invalid (error, "the error rate must lie within 0..1");
   return TRUE;
@@ -142,7 +144,13 @@ openai_teacher (const FtcTeachOptions *o, const FtcTask *task, const char *split
                 FtcPriceTable **prices_out, GError **error)
 {
   FtcTeacherOpenaiConfig config;
-  FtcTeachCosts costs = { .price_file = o->price_file, .budget_usd = o->budget_usd };
+  FtcTeachCosts costs = {
+    .price_file = o->price_file,
+    .price_prompt_per_mtok = o->price_prompt_per_mtok,
+    .price_completion_per_mtok = o->price_completion_per_mtok,
+    .budget_usd = o->budget_usd,
+    .budget_tokens = o->budget_tokens,
+  };
   char *key = NULL;
 
   if (o->model == NULL || *o->model == '\0')

@@ -26,6 +26,8 @@ typedef struct {
   guint max_in_flight;          /* 8 */
   double rpm, tpm;              /* 0: no limit */
   double budget_usd;            /* 0: none */
+  gint64 budget_tokens;         /* prompt + completion tokens; 0: none */
+  double price_prompt_per_mtok, price_completion_per_mtok;   /* > 0: the model's price, over the table */
   double timeout_s;             /* 120 */
   guint attempts;               /* 6 */
   FtcOpenaiNMode n_mode;

@@ -233,11 +233,68 @@ test_sigint (void)
   g_assert_cmpuint (records->len, <, 420);
 }
 
+/* --budget-tokens and --price-prompt/--price-completion: the run stops at the token budget with its
+ * error and exit status, its summary says "budget", and the cost is the tokens at the prices given. */
+static void
+test_budget_prices (void)
+{
+  g_autofree char *out = ftc_test_tmpdir ();
+  g_autofree char *summary_path = g_build_filename (out, "teacher", "multiarith.train.summary.json", NULL);
+  g_autofree char *ftcot = ftcot_path ();
+  g_autofree char *data = NULL, *path = NULL, *stdout_text = NULL, *stderr_text = NULL;
+  g_autoptr (FtcFakeOpenai) fake = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_auto (GStrv) env = g_get_environ ();
+  JsonObject *usage;
+  gint64 prompt, completion;
+  double cost;
+  int status = 0;
+
+  if (ftc_test_shared_dir () == NULL)
+    return;
+  data = ftc_test_shared_path ("datasets", NULL);
+  path = ftc_test_shared_path ("teacher", "text-davinci-002", "multiarith.jsonl", NULL);
+  fake = ftc_fake_openai_new (&error);
+  g_assert_true (ftc_fake_openai_load_replay (fake, path, &error));
+  g_assert_no_error (error);
+  env = g_environ_setenv (env, "FTCOT_DATA_DIR", data, TRUE);
+  env = g_environ_setenv (env, "OPENAI_API_KEY", KEY, TRUE);
+  {
+    const char *argv[] = {
+      ftcot, "teach", "--task", "multiarith", "--split", "train", "--limit", "12", "--teacher",
+      ftc_fake_openai_url (fake), "--model", "my-local-model", "--api", "completions", "--out", out, "--quiet",
+      "--max-requests-in-flight", "1", "--budget-tokens", "1500", "--price-prompt", "2.5",
+      "--price-completion", "10", NULL
+    };
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &stdout_text,
+                                 &stderr_text, &status, &error));
+    g_assert_no_error (error);
+  }
+  g_test_message ("%s", stderr_text);
+  g_assert_false (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_nonnull (strstr (stderr_text, "budget of 1500 tokens reached"));
+
+  g_assert_true (json_parser_load_from_file (parser, summary_path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "status"),
+                   ==, "budget");
+  usage = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "usage");
+  prompt = json_object_get_int_member (usage, "prompt_tokens");
+  completion = json_object_get_int_member (usage, "completion_tokens");
+  cost = json_object_get_double_member (usage, "cost_usd");
+  g_test_message ("%" G_GINT64_FORMAT " + %" G_GINT64_FORMAT " tokens, $%.6f", prompt, completion, cost);
+  g_assert_cmpint (prompt + completion, >, 0);
+  g_assert_cmpint (prompt + completion, <=, 1500);
+  g_assert_cmpfloat_with_epsilon (cost, (prompt * 2.5 + completion * 10.0) / 1e6, 1e-12);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/teach-cli/kill-resume", test_kill_resume);
   g_test_add_func ("/teach-cli/sigint", test_sigint);
+  g_test_add_func ("/teach-cli/budget-prices", test_budget_prices);
   return g_test_run ();
 }
