@@ -96,3 +96,30 @@ ftc_test_write_tmp (const char *name, const char *contents, gssize len)
   g_assert_no_error (error);
   return path;
 }
+
+GSubprocessLauncher *
+ftc_test_cli_launcher (void)
+{
+  return g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                    | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+}
+
+int
+ftc_test_cli_run_va (GSubprocessLauncher *launcher, const char *input, char **out, char **err, const char *first,
+                     va_list args)
+{
+  g_autofree char *exe = g_test_build_filename (G_TEST_BUILT, "..", "app", "ftcot", NULL);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_ptr_array_add (argv, exe);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL, out, err, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (proc);
+}

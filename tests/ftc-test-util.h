@@ -1,7 +1,8 @@
 /* ftc-test-util.h: helpers every test program shares. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
+#include <stdarg.h>
 
 G_BEGIN_DECLS
 
@@ -14,5 +15,12 @@ char *ftc_test_shared_path (const char *first, ...) G_GNUC_NULL_TERMINATED;
 char *ftc_test_tmpdir (void);
 /* Writes contents to a new file in a fresh temporary directory and returns its path. */
 char *ftc_test_write_tmp (const char *name, const char *contents, gssize len);
+
+/* The built `ftcot` binary run as a user would: a launcher with standard input, output and error piped,
+ * for the caller to set environment variables on; then the arguments from first to NULL, with input (NULL:
+ * none) on standard input. Returns the exit status and the output and error text. */
+GSubprocessLauncher *ftc_test_cli_launcher (void);
+int ftc_test_cli_run_va (GSubprocessLauncher *launcher, const char *input, char **out, char **err,
+                         const char *first, va_list args);
 
 G_END_DECLS

@@ -14,27 +14,16 @@ static char *data_dir;
 static int
 run (char **out, char **err, const char *first, ...)
 {
-  g_autofree char *exe = g_test_build_filename (G_TEST_BUILT, "..", "app", "ftcot", NULL);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr (GSubprocess) proc = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = ftc_test_cli_launcher ();
   va_list args;
+  int status;
 
-  g_ptr_array_add (argv, exe);
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_setenv (launcher, "FTCOT_DATA_DIR", data_dir, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "FTCOT_DATASET_MIRROR");
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  return g_subprocess_get_exit_status (proc);
+  va_start (args, first);
+  status = ftc_test_cli_run_va (launcher, NULL, out, err, first, args);
+  va_end (args);
+  return status;
 }
 
 static JsonObject *
