@@ -16,8 +16,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "compute/ftc-gpt2.h"
-#include "compute/opencl/ftc-opencl.h"
+#include "compute/models/ftc-gpt2.h"
+#include "compute/backends/opencl/ftc-opencl.h"
 
 #define NAME "bench"
 

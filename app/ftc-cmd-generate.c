@@ -4,8 +4,8 @@
 
 #include "app/ftc-cli.h"
 #include "core/ftc-error.h"
-#include "core/ftc-generate.h"
-#include "core/ftc-model-dir.h"
+#include "core/students/ftc-generate.h"
+#include "core/students/ftc-model-dir.h"
 
 static JsonNode *
 ids_node (GArray *ids)

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 
 #include "app/ftc-cli.h"
-#include "core/ftc-experiment.h"
+#include "core/method/ftc-experiment.h"
 #include "core/ftc-json-out.h"
-#include "core/ftc-report.h"
+#include "core/results/ftc-report.h"
 
 int
 ftc_cmd_report (int argc, char **argv)

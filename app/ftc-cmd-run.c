@@ -10,9 +10,9 @@
 #endif
 
 #include "app/ftc-cli.h"
-#include "core/ftc-demo.h"
+#include "core/method/ftc-demo.h"
 #include "core/ftc-error.h"
-#include "core/ftc-pipeline.h"
+#include "core/method/ftc-pipeline.h"
 
 typedef struct {
   FtcPipeline *pipeline;

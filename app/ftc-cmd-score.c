@@ -5,8 +5,8 @@
 #include "app/ftc-cli.h"
 #include "core/ftc-error.h"
 #include "core/ftc-json-out.h"
-#include "core/ftc-score.h"
-#include "core/ftc-task-registry.h"
+#include "core/tasks/ftc-score.h"
+#include "core/tasks/ftc-task-registry.h"
 
 typedef struct {
   gboolean json;

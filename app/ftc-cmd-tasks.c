@@ -12,13 +12,13 @@
 #include <glib/gstdio.h>
 
 #include "app/ftc-cli.h"
-#include "core/ftc-dataset-fetch.h"
-#include "core/ftc-dataset.h"
+#include "core/tasks/ftc-dataset-fetch.h"
+#include "core/tasks/ftc-dataset.h"
 #include "core/ftc-error.h"
-#include "core/ftc-synthetic.h"
-#include "core/ftc-task-import.h"
-#include "core/ftc-task-open.h"
-#include "core/ftc-task-registry.h"
+#include "core/tasks/ftc-synthetic.h"
+#include "core/tasks/ftc-task-import.h"
+#include "core/tasks/ftc-task-open.h"
+#include "core/tasks/ftc-task-registry.h"
 
 #define SUMMARY "Verbs:\n" \
   "  (none)     list the built-in tasks\n" \

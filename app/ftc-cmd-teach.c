@@ -12,7 +12,7 @@
 
 #include "app/ftc-cli.h"
 #include "core/ftc-error.h"
-#include "core/ftc-teach-options.h"
+#include "core/teach/ftc-teach-options.h"
 
 typedef struct {
   FtcTeachJob *job;

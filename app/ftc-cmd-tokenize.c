@@ -9,9 +9,9 @@
 #include <glib/gstdio.h>
 
 #include "app/ftc-cli.h"
-#include "core/ftc-bpe-train.h"
+#include "core/students/ftc-bpe-train.h"
 #include "core/ftc-error.h"
-#include "core/ftc-tokenizer.h"
+#include "core/students/ftc-tokenizer.h"
 
 /* the string fields of a JSONL line that become training texts: task files, fine-tuning samples */
 static const char *const jsonl_fields[] = { "question", "prompt", "completion", "rationale" };

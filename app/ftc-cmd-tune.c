@@ -4,7 +4,7 @@
 
 #include "app/ftc-cli.h"
 #include "compute/ftc-backend.h"
-#include "compute/opencl/ftc-opencl.h"
+#include "compute/backends/opencl/ftc-opencl.h"
 
 #define MAX_SHAPES 16
 

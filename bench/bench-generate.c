@@ -9,8 +9,8 @@
 
 #include <glib.h>
 
-#include "core/ftc-generate.h"
-#include "core/ftc-model-dir.h"
+#include "core/students/ftc-generate.h"
+#include "core/students/ftc-model-dir.h"
 
 int
 main (int argc, char **argv)

@@ -13,11 +13,11 @@
 
 #include <glib/gstdio.h>
 
-#include "core/ftc-completion-store.h"
-#include "core/ftc-openai-client.h"
-#include "core/ftc-synthetic.h"
-#include "core/ftc-teach-job.h"
-#include "core/ftc-teacher-openai.h"
+#include "core/teach/ftc-completion-store.h"
+#include "core/teach/ftc-openai-client.h"
+#include "core/tasks/ftc-synthetic.h"
+#include "core/teach/ftc-teach-job.h"
+#include "core/teach/ftc-teacher-openai.h"
 #include "tests/ftc-fake-openai.h"
 
 static double

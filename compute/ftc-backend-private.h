@@ -1,5 +1,5 @@
 /* ftc-backend-private.h: what a backend implements. ftc-backend.c checks arguments once and dispatches
- * through this table; compute/cpu/ and compute/opencl/ each fill one. Signatures mirror ftc-backend.h. */
+ * through this table; compute/backends/cpu/ and compute/backends/opencl/ each fill one. Signatures mirror ftc-backend.h. */
 #pragma once
 
 #include "compute/ftc-backend.h"

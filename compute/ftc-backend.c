@@ -2,7 +2,7 @@
  * views past the end of their buffer, sizes that are zero or negative) and dispatches through the
  * backend's FtcBackendClass. Backends may then assume well-formed arguments. */
 #include "compute/ftc-backend-private.h"
-#include "compute/cpu/ftc-cpu-private.h"
+#include "compute/backends/cpu/ftc-cpu-private.h"
 
 #include <stdarg.h>
 #include <stdio.h>

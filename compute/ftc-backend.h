@@ -156,7 +156,7 @@ FtcStatus ftc_adamw_update (FtcBackend *be, FtcView params, FtcView grads, FtcVi
                             float lr, float beta1, float beta2, float eps, float weight_decay,
                             float grad_scale, int step);
 
-/* ---- KV-cache generation (added for core/ftc-generate.c) ----
+/* ---- KV-cache generation (added for core/students/ftc-generate.c) ----
  * A batch of B rows, each with T new tokens starting at its own position pos[b] (the caller guarantees
  * pos[b] + T <= Tc, and pos[b] + T <= maxT for the encoder). */
 

@@ -1,7 +1,7 @@
 #include "core/ftc-user-dirs.h"
 
-#include "compute/opencl/ftc-cl-gemm.h"
-#include "compute/opencl/ftc-cl-runtime.h"
+#include "compute/backends/opencl/ftc-cl-gemm.h"
+#include "compute/backends/opencl/ftc-cl-runtime.h"
 
 void
 ftc_user_dirs_apply (void)

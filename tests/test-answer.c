@@ -1,9 +1,9 @@
 /* test-answer: answer extraction and comparison, case tables per answer type and extraction mode. */
 #include <string.h>
 
-#include "core/ftc-answer.h"
+#include "core/tasks/ftc-answer.h"
 #include "core/ftc-error.h"
-#include "core/ftc-task-registry.h"
+#include "core/tasks/ftc-task-registry.h"
 
 #define N FTC_ANSWER_NUMBER
 #define C FTC_ANSWER_CHOICE

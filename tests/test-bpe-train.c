@@ -6,11 +6,11 @@
 
 #include <json-glib/json-glib.h>
 
-#include "core/ftc-bpe-train.h"
+#include "core/students/ftc-bpe-train.h"
 #include "core/ftc-error.h"
-#include "core/ftc-synthetic.h"
-#include "core/ftc-task-open.h"
-#include "core/ftc-tokenizer.h"
+#include "core/tasks/ftc-synthetic.h"
+#include "core/tasks/ftc-task-open.h"
+#include "core/students/ftc-tokenizer.h"
 #include "tests/ftc-test-util.h"
 
 /* ---- helpers ---- */

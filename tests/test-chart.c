@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/ftc-chart.h"
+#include "core/results/ftc-chart.h"
 #include "core/ftc-error.h"
 #include "tests/ftc-test-util.h"
 

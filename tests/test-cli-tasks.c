@@ -1,5 +1,5 @@
 /* test-cli-tasks: the `ftcot tasks` command as a user runs it (exit codes, JSON output, messages). */
-#include "core/ftc-task-import.h"
+#include "core/tasks/ftc-task-import.h"
 #include "tests/ftc-test-server.h"
 #include "tests/ftc-test-util.h"
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/ftc-report.h"
+#include "core/results/ftc-report.h"
 #include "tests/ftc-test-util.h"
 
 static const char *ftcot;

@@ -3,7 +3,7 @@
 
 #include <glib/gstdio.h>
 
-#include "core/ftc-completion-store.h"
+#include "core/teach/ftc-completion-store.h"
 #include "core/ftc-error.h"
 #include "tests/ftc-test-util.h"
 

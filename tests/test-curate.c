@@ -2,7 +2,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "core/ftc-curate.h"
+#include "core/method/ftc-curate.h"
 #include "core/ftc-error.h"
 #include "tests/ftc-test-util.h"
 

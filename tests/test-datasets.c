@@ -1,8 +1,8 @@
 /* test-datasets: the twelve paper datasets against the reference split files, the reference counts,
  * Kojima's data_reader output and the questions the real teacher saw. */
-#include "core/ftc-dataset.h"
+#include "core/tasks/ftc-dataset.h"
 #include "core/ftc-error.h"
-#include "core/ftc-task-registry.h"
+#include "core/tasks/ftc-task-registry.h"
 #include "tests/ftc-test-util.h"
 
 #include <string.h>

@@ -9,8 +9,8 @@
 
 #include <json-glib/json-glib.h>
 
-#include "core/ftc-demo.h"
-#include "core/ftc-experiment.h"
+#include "core/method/ftc-demo.h"
+#include "core/method/ftc-experiment.h"
 #include "tests/ftc-test-util.h"
 
 static char *ftcot;

@@ -5,7 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "core/ftc-error.h"
-#include "core/ftc-experiment.h"
+#include "core/method/ftc-experiment.h"
 #include "core/ftc-json-out.h"
 #include "tests/ftc-test-util.h"
 

@@ -1,7 +1,7 @@
 /* test-fetch: dataset downloads against a local HTTP server serving the shared datasets: complete,
  * resumed, truncated, corrupted and failed transfers, and imports from a local folder. */
-#include "core/ftc-dataset.h"
-#include "core/ftc-dataset-fetch.h"
+#include "core/tasks/ftc-dataset.h"
+#include "core/tasks/ftc-dataset-fetch.h"
 #include "core/ftc-error.h"
 #include "tests/ftc-test-server.h"
 #include "tests/ftc-test-util.h"

@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#include "compute/ftc-gpt2.h"
+#include "compute/models/ftc-gpt2.h"
 #include "compute/ftc-schedule.h"
 
 static const char *device_specs[4];

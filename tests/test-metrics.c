@@ -1,7 +1,7 @@
 /* test-metrics: accuracy intervals and sampled metrics against hand-computed cases. */
 #include <math.h>
 
-#include "core/ftc-metrics.h"
+#include "core/results/ftc-metrics.h"
 
 #define TOL 1e-12
 

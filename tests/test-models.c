@@ -15,11 +15,11 @@
 #include <omp.h>
 #endif
 
-#include "core/ftc-checkpoint.h"
+#include "core/students/ftc-checkpoint.h"
 #include "core/ftc-error.h"
-#include "core/ftc-generate.h"
-#include "core/ftc-model-dir.h"
-#include "core/ftc-safetensors.h"
+#include "core/students/ftc-generate.h"
+#include "core/students/ftc-model-dir.h"
+#include "core/students/ftc-safetensors.h"
 #include "tests/ftc-test-util.h"
 
 /* logits of the engine against PyTorch's, both float32 with different summation orders; relative to the

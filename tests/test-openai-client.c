@@ -5,7 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "core/ftc-error.h"
-#include "core/ftc-openai-client.h"
+#include "core/teach/ftc-openai-client.h"
 #include "tests/ftc-fake-openai.h"
 #include "tests/ftc-test-server.h"
 #include "tests/ftc-test-util.h"

@@ -11,10 +11,10 @@
 #include <glib/gstdio.h>
 
 #include "compute/ftc-backend.h"
-#include "compute/ftc-gpt2.h"
-#include "compute/opencl/ftc-cl-gemm.h"
-#include "compute/opencl/ftc-cl-runtime.h"
-#include "compute/opencl/ftc-opencl.h"
+#include "compute/models/ftc-gpt2.h"
+#include "compute/backends/opencl/ftc-cl-gemm.h"
+#include "compute/backends/opencl/ftc-cl-runtime.h"
+#include "compute/backends/opencl/ftc-opencl.h"
 #include "tests/ftc-test-util.h"
 
 #define OFF 3   /* every tensor starts 3 elements into its buffer */

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
-#include "core/ftc-pipeline.h"
-#include "core/ftc-record.h"
-#include "core/ftc-report.h"
+#include "core/method/ftc-pipeline.h"
+#include "core/tasks/ftc-record.h"
+#include "core/results/ftc-report.h"
 #include "tests/ftc-fake-openai.h"
 #include "tests/ftc-test-util.h"
 

@@ -11,12 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/ftc-dir-lock.h"
+#include "core/method/ftc-dir-lock.h"
 #include "core/ftc-error.h"
-#include "core/ftc-pipeline.h"
-#include "core/ftc-record.h"
-#include "core/ftc-report.h"
-#include "core/ftc-task-open.h"
+#include "core/method/ftc-pipeline.h"
+#include "core/tasks/ftc-record.h"
+#include "core/results/ftc-report.h"
+#include "core/tasks/ftc-task-open.h"
 #include "tests/ftc-fake-openai.h"
 #include "tests/ftc-test-util.h"
 

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
-#include "core/ftc-price.h"
+#include "core/teach/ftc-price.h"
 #include "tests/ftc-test-util.h"
 
 static void

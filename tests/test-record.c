@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "core/ftc-error.h"
-#include "core/ftc-record.h"
+#include "core/tasks/ftc-record.h"
 #include "tests/ftc-test-util.h"
 
 #define OK_LINE "{\"question\": \"q\", \"gold\": \"1\", \"answer_text\": \" 1\"}\n"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
-#include "core/ftc-report.h"
+#include "core/results/ftc-report.h"
 #include "tests/ftc-test-util.h"
 
 static const char *const tasks[] = { "synthetic_coin_flip", "synthetic_last_letters", "my_task" };

@@ -6,7 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/ftc-error.h"
-#include "core/ftc-safetensors.h"
+#include "core/students/ftc-safetensors.h"
 #include "tests/ftc-test-util.h"
 
 static char *

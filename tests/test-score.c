@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
-#include "core/ftc-score.h"
-#include "core/ftc-task-registry.h"
+#include "core/tasks/ftc-score.h"
+#include "core/tasks/ftc-task-registry.h"
 #include "tests/ftc-test-util.h"
 
 /* the brief's tolerance for reproducing a published accuracy, in points */

@@ -5,7 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "app/studio/ftc-experiment-page.h"
-#include "core/ftc-experiment.h"
+#include "core/method/ftc-experiment.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 

@@ -9,7 +9,7 @@
 #include "app/studio/ftc-review-store.h"
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
-#include "core/ftc-review.h"
+#include "core/method/ftc-review.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 

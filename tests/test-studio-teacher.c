@@ -6,7 +6,7 @@
 
 #include "app/studio/ftc-rationale-item.h"
 #include "app/studio/ftc-teacher-page.h"
-#include "core/ftc-teacher.h"
+#include "core/teach/ftc-teacher.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 
@@ -42,7 +42,7 @@ test_preview_and_usage (void)
   /* the recorded prompts are what the preview must reproduce byte for byte */
   step1 = g_strdup (json_object_get_string_member (first, "reasoning_prompt"));
   g_assert_nonnull (strstr (preview, step1));
-  /* the teacher's own prompt functions (core/ftc-teacher.h) give the same text */
+  /* the teacher's own prompt functions (core/teach/ftc-teacher.h) give the same text */
   {
     g_autofree char *core1 = ftc_cot_reasoning_prompt (json_object_get_string_member (first, "question"));
     g_assert_cmpstr (core1, ==, step1);

@@ -1,7 +1,7 @@
 /* test-synthetic: the seeded generators are deterministic, correct (answers recomputed from the question
  * text alone), and their steps describe a correct solution. */
 #include "core/ftc-error.h"
-#include "core/ftc-synthetic.h"
+#include "core/tasks/ftc-synthetic.h"
 #include "tests/ftc-test-util.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* test-task-import: tasks from JSONL and CSV, every kind of bad input, and the JSONL round trip. */
 #include "core/ftc-error.h"
-#include "core/ftc-synthetic.h"
-#include "core/ftc-task-import.h"
+#include "core/tasks/ftc-synthetic.h"
+#include "core/tasks/ftc-task-import.h"
 #include "tests/ftc-test-util.h"
 
 #include <string.h>

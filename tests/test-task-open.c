@@ -1,7 +1,7 @@
 /* test-task-open: one entry point for dataset keys, synthetic keys with parameters and files. */
 #include "core/ftc-error.h"
-#include "core/ftc-synthetic.h"
-#include "core/ftc-task-open.h"
+#include "core/tasks/ftc-synthetic.h"
+#include "core/tasks/ftc-task-open.h"
 #include "tests/ftc-test-util.h"
 
 #include <string.h>

@@ -4,15 +4,15 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/ftc-completion-store.h"
-#include "core/ftc-dataset.h"
+#include "core/teach/ftc-completion-store.h"
+#include "core/tasks/ftc-dataset.h"
 #include "core/ftc-error.h"
-#include "core/ftc-teach-job.h"
-#include "core/ftc-teach-options.h"
-#include "core/ftc-teacher-openai.h"
-#include "core/ftc-synthetic.h"
-#include "core/ftc-teacher-replay.h"
-#include "core/ftc-teacher-scripted.h"
+#include "core/teach/ftc-teach-job.h"
+#include "core/teach/ftc-teach-options.h"
+#include "core/teach/ftc-teacher-openai.h"
+#include "core/tasks/ftc-synthetic.h"
+#include "core/teach/ftc-teacher-replay.h"
+#include "core/teach/ftc-teacher-scripted.h"
 #include "tests/ftc-fake-openai.h"
 #include "tests/ftc-test-util.h"
 

@@ -6,7 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/ftc-error.h"
-#include "core/ftc-tokenizer.h"
+#include "core/students/ftc-tokenizer.h"
 #include "tests/ftc-test-util.h"
 
 #define GPT2_PATTERN "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "core/ftc-char-tokenizer.h"
+#include "core/students/ftc-char-tokenizer.h"
 #include "core/ftc-error.h"
-#include "core/ftc-finetune.h"
-#include "core/ftc-student.h"
+#include "core/method/ftc-finetune.h"
+#include "core/students/ftc-student.h"
 #include "tests/ftc-test-util.h"
 
 #define N_EXAMPLES 16

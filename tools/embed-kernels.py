@@ -5,7 +5,7 @@ import sys
 
 out_c, sources = sys.argv[1], sys.argv[2:]
 lines = ['/* Generated from the .cl files in kernels/ at build time; do not edit. */',
-         '#include "compute/opencl/ftc-cl-sources.h"', '',
+         '#include "compute/backends/opencl/ftc-cl-sources.h"', '',
          'const FtcClSource ftc_cl_sources[] = {']
 for path in sources:
     name = os.path.splitext(os.path.basename(path))[0]

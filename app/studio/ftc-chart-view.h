@@ -1,4 +1,4 @@
-/* ftc-chart-view.h: a chart widget drawn by core/ftc-chart (the code that draws the report's PNG and SVG
+/* ftc-chart-view.h: a chart widget drawn by core/results/ftc-chart (the code that draws the report's PNG and SVG
  * files). It shows either a chart made elsewhere (ftc_chart_view_set_chart: the report's own accuracy
  * and diversity charts) or one it builds from a GListModel of FtcSeries, redrawn whenever the model or a
  * series changes, so live curves just add points. */
@@ -6,7 +6,7 @@
 
 #include <gtk/gtk.h>
 
-#include "core/ftc-chart.h"
+#include "core/results/ftc-chart.h"
 
 G_BEGIN_DECLS
 

@@ -10,7 +10,7 @@
 #include "app/studio/ftc-sample-grid.h"
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
-#include "core/ftc-report.h"
+#include "core/results/ftc-report.h"
 
 /* What one task's eval records hold: per method, per sample, the record. */
 typedef struct {

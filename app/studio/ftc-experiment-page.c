@@ -10,10 +10,10 @@
 #include "app/studio/ftc-studio-util.h"
 #include "compute/ftc-backend.h"
 #include "core/ftc-error.h"
-#include "core/ftc-experiment.h"
-#include "core/ftc-model-dir.h"
-#include "core/ftc-task-open.h"
-#include "core/ftc-task-registry.h"
+#include "core/method/ftc-experiment.h"
+#include "core/students/ftc-model-dir.h"
+#include "core/tasks/ftc-task-open.h"
+#include "core/tasks/ftc-task-registry.h"
 
 static const char *const teacher_kinds[] = { "scripted", "replay", "openai" };
 

@@ -18,7 +18,7 @@ const char *ftc_experiment_page_get_error (FtcExperimentPage *self);
 
 /* Creates dir (and parents) with a default experiment.json unless one exists. */
 gboolean ftc_experiment_page_create (const char *dir, GError **error);
-/* Checks the form with the experiment reader (core/ftc-experiment.h), then writes it to
+/* Checks the form with the experiment reader (core/method/ftc-experiment.h), then writes it to
  * dir/experiment.json atomically; nothing is written when the check fails. */
 gboolean ftc_experiment_page_save (FtcExperimentPage *self, GError **error);
 /* The experiment as the form shows it now (a new reference). */

@@ -5,7 +5,7 @@
 #include <glib-object.h>
 
 /* FtcReviewState and its names: the review.jsonl reader of core, the one curation uses */
-#include "core/ftc-review.h"
+#include "core/method/ftc-review.h"
 
 G_BEGIN_DECLS
 

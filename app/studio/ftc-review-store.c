@@ -9,8 +9,8 @@
 
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
-#include "core/ftc-record.h"
-#include "core/ftc-review.h"
+#include "core/tasks/ftc-record.h"
+#include "core/method/ftc-review.h"
 
 #ifdef G_OS_UNIX
 #include <unistd.h>
@@ -29,7 +29,7 @@ add_record (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
 {
   LoadState *st = user_data;
   g_autoptr (GError) local = NULL;
-  /* the completion record's own reader (core/ftc-record.h): its field names, aliases and checks */
+  /* the completion record's own reader (core/tasks/ftc-record.h): its field names, aliases and checks */
   g_autoptr (FtcRecord) rec = ftc_record_from_json (obj, &local);
   const char *task;
   g_autofree char *fallback_id = NULL;

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 gboolean ftc_review_store_is_review_file (const char *path);
 
 /* Every completion record of dir/teacher/TASK.jsonl and TASK.train.jsonl as an FtcRationaleItem (in file order), with the last
- * decision of dir/review.jsonl for each applied (read by core/ftc-review.h, as curation reads it). A missing teacher folder gives an empty array. Safe on
+ * decision of dir/review.jsonl for each applied (read by core/method/ftc-review.h, as curation reads it). A missing teacher folder gives an empty array. Safe on
  * a worker thread (the items are not yet shared). */
 GPtrArray *ftc_review_store_load (const char *dir, GCancellable *cancellable, GError **error);
 void ftc_review_store_load_async (const char *dir, GCancellable *cancellable, GAsyncReadyCallback callback,

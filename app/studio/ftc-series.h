@@ -4,7 +4,7 @@
 
 #include <glib-object.h>
 
-#include "core/ftc-chart.h"
+#include "core/results/ftc-chart.h"
 
 G_BEGIN_DECLS
 

@@ -8,12 +8,12 @@
 #include "app/studio/ftc-rationale-item.h"
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
-#include "core/ftc-price.h"
-#include "core/ftc-task-open.h"
-#include "core/ftc-task-registry.h"
-#include "core/ftc-teach-job.h"
-#include "core/ftc-teacher.h"
-#include "core/ftc-teach-options.h"
+#include "core/teach/ftc-price.h"
+#include "core/tasks/ftc-task-open.h"
+#include "core/tasks/ftc-task-registry.h"
+#include "core/teach/ftc-teach-job.h"
+#include "core/teach/ftc-teacher.h"
+#include "core/teach/ftc-teach-options.h"
 
 #define COALESCE_MS 150
 #define N_LATEST 12
@@ -116,7 +116,7 @@ ftc_teacher_answer_prompt (const char *question, const char *reasoning_trigger, 
 {
   g_autofree char *step1 = ftc_teacher_reasoning_prompt (question, reasoning_trigger);
 
-  /* core/ftc-teacher's step 2: Kojima et al.'s x + z + " " + "\nTherefore, ..." */
+  /* core/teach/ftc-teacher's step 2: Kojima et al.'s x + z + " " + "\nTherefore, ..." */
   return ftc_cot_answer_prompt (step1, rationale != NULL ? rationale : _(" {rationale from step 1}"), answer_trigger);
 }
 
@@ -286,7 +286,7 @@ update_preview (FtcTeacherPage *self)
 
     if (chat)
       {
-        /* chat endpoints get turns, not one text (core/ftc-teacher.h, ftc_cot_chat_messages) */
+        /* chat endpoints get turns, not one text (core/teach/ftc-teacher.h, ftc_cot_chat_messages) */
         g_autofree char *turns = chat_preview (system, step1, q != NULL ? q->rationale : NULL, answer);
         g_string_append_printf (text, _("── chat request 1: reasoning ──\n%s"), turns);
       }
@@ -585,7 +585,7 @@ save_action (GtkWidget *widget, const char *name, GVariant *param)
                                                                                       : error->message);
 }
 
-/* ---- the teach job (core/ftc-teach-job.h), the same object `ftcot teach` drives ---- */
+/* ---- the teach job (core/teach/ftc-teach-job.h), the same object `ftcot teach` drives ---- */
 
 static void
 update_job_actions (FtcTeacherPage *self)
@@ -758,7 +758,7 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 
   ftc_teach_options_init (&o);
   o.task = key != NULL ? key : "synthetic_coin_flip";   /* the experiment default (docs/experiment.md) */
-  /* as the experiment reader has them (core/ftc-experiment.c): "n" samples of a synthetic task, each of
+  /* as the experiment reader has them (core/method/ftc-experiment.c): "n" samples of a synthetic task, each of
    * "size" (people, words, steps) */
   o.task_options.n = (guint) MAX (0, ftc_json_int (task_obj, "n", 0));
   o.task_options.size = (guint) CLAMP (ftc_json_int (task_obj, "size", 0), 0, 1000);

@@ -1,13 +1,13 @@
 /* ftc-teacher-page.h: the teacher view: Zero-shot-CoT prompt templates with a live preview of the exact
  * text sent for a chosen question; the teach job's controls, progress, token and cost meter against the
  * budget; the latest rationales as they arrive (teacher/TASK.jsonl is followed as it grows). The teach job
- * is core/ftc-teach-job's, built from the experiment by ftc_teach_job_new_from_options as `ftcot teach`
+ * is core/teach/ftc-teach-job's, built from the experiment by ftc_teach_job_new_from_options as `ftcot teach`
  * builds it (scripted, replay and endpoint teachers). */
 #pragma once
 
 #include <gtk/gtk.h>
 
-#include "core/ftc-teach-job.h"
+#include "core/teach/ftc-teach-job.h"
 
 G_BEGIN_DECLS
 

@@ -8,7 +8,7 @@
 #include "app/studio/ftc-series.h"
 #include "app/studio/ftc-chart-view.h"
 #include "app/studio/ftc-studio-util.h"
-#include "core/ftc-pipeline.h"
+#include "core/method/ftc-pipeline.h"
 
 #define COALESCE_MS 100   /* at most about ten updates a second, however fast the trainer writes */
 

@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "core/ftc-pipeline.h"
+#include "core/method/ftc-pipeline.h"
 
 G_BEGIN_DECLS
 
@@ -28,7 +28,7 @@ const char *ftc_train_page_get_stat (FtcTrainPage *self, const char *name);
 /* Re-reads what was appended to metrics.jsonl now (the file monitor does this by itself, coalesced). */
 void ftc_train_page_refresh (FtcTrainPage *self);
 
-/* The pipeline (core/ftc-pipeline.h) on the open experiment: Start (the Resume button) runs it from where
+/* The pipeline (core/method/ftc-pipeline.h) on the open experiment: Start (the Resume button) runs it from where
  * its files stop (a fresh FtcPipeline each time: finished stages are skipped, training goes on from the
  * last checkpoint); Stop cancels it. "running" and "stage" (the pipeline's stage, NULL before a run)
  * are notified as they change. Opening another directory stops the run. */

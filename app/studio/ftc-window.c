@@ -8,8 +8,8 @@
 #include "app/studio/ftc-review-page.h"
 #include "app/studio/ftc-teacher-page.h"
 #include "app/studio/ftc-train-page.h"
-#include "core/ftc-demo.h"
-#include "core/ftc-experiment.h"
+#include "core/method/ftc-demo.h"
+#include "core/method/ftc-experiment.h"
 
 struct _FtcWindow
 {

@@ -4,7 +4,7 @@
 
 #include <gtk/gtk.h>
 
-#include "core/ftc-experiment.h"
+#include "core/method/ftc-experiment.h"
 
 G_BEGIN_DECLS
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ftc-answer.h"
+#include "core/tasks/ftc-answer.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 

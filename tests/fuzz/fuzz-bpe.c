@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/ftc-bpe.h"
+#include "core/students/ftc-bpe.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ftc-record.h"
+#include "core/tasks/ftc-record.h"
 
 static void
 check_round_trip (const FtcRecord *record)

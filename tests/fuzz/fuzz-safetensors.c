@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/ftc-safetensors.h"
+#include "core/students/ftc-safetensors.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

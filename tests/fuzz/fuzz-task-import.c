@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/ftc-task-import.h"
+#include "core/tasks/ftc-task-import.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -1,0 +1,136 @@
+#include "core/method/ftc-finetune.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "core/ftc-error.h"
+#include "core/ftc-json-out.h"
+
+void
+ftc_finetune_sample_free (FtcFinetuneSample *sample)
+{
+  if (sample == NULL)
+    return;
+  g_free (sample->sample_id);
+  g_free (sample->prompt);
+  g_free (sample->completion);
+  g_free (sample);
+}
+
+static char *
+stripped (const char *s)
+{
+  return g_strstrip (g_strdup (s != NULL ? s : ""));
+}
+
+char *
+ftc_finetune_prompt (const char *question)
+{
+  g_autofree char *q = stripped (question);
+
+  return g_strconcat (q, FTC_FINETUNE_PROMPT_SUFFIX, NULL);
+}
+
+FtcFinetuneSample *
+ftc_finetune_sample_new (FtcFinetuneFormat format, const char *sample_id, int completion_index,
+                         const char *question, const char *rationale, const char *answer)
+{
+  FtcFinetuneSample *sample = g_new0 (FtcFinetuneSample, 1);
+  g_autofree char *a = stripped (answer);
+
+  sample->sample_id = g_strdup (sample_id);
+  sample->completion_index = completion_index;
+  sample->prompt = ftc_finetune_prompt (question);
+  if (format == FTC_FINETUNE_COT)
+    {
+      g_autofree char *r = stripped (rationale);
+      sample->completion = g_strconcat (" ", r, FTC_FINETUNE_ANSWER_MARK, a, FTC_FINETUNE_STOP, NULL);
+    }
+  else
+    sample->completion = g_strconcat (" ", a, FTC_FINETUNE_STOP, NULL);
+  return sample;
+}
+
+char *
+ftc_finetune_strip_stop (const char *completion)
+{
+  const char *stop = strstr (completion, FTC_FINETUNE_STOP);
+
+  return stop != NULL ? g_strndup (completion, stop - completion) : g_strdup (completion);
+}
+
+gboolean
+ftc_finetune_save (GPtrArray *samples, const char *path, GError **error)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  for (guint i = 0; i < samples->len; i++)
+    {
+      FtcFinetuneSample *s = g_ptr_array_index (samples, i);
+      g_autoptr (JsonObject) o = json_object_new ();
+      g_autofree char *line = NULL;
+
+      json_object_set_string_member (o, "sample_id", s->sample_id);
+      json_object_set_int_member (o, "completion_index", s->completion_index);
+      json_object_set_string_member (o, "prompt", s->prompt);
+      json_object_set_string_member (o, "completion", s->completion);
+      line = ftc_json_object_to_line (o);
+      g_string_append (out, line);
+      g_string_append_c (out, '\n');
+    }
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+  return ftc_file_write_atomic (path, out->str, out->len, error);
+}
+
+GPtrArray *
+ftc_finetune_load (const char *path, GError **error)
+{
+  g_autoptr (GPtrArray) samples = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_finetune_sample_free);
+  g_autofree char *contents = NULL;
+  g_auto (GStrv) lines = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  if (!g_utf8_validate (contents, len, NULL))
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: not valid UTF-8", path);
+      return NULL;
+    }
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      JsonObject *o;
+      FtcFinetuneSample *s;
+
+      if (lines[i][0] == '\0')
+        continue;
+      if (!json_parser_load_from_data (parser, lines[i], -1, NULL)
+          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: not a JSON object", path, i + 1);
+          return NULL;
+        }
+      o = json_node_get_object (json_parser_get_root (parser));
+      if (json_object_get_string_member_with_default (o, "prompt", NULL) == NULL
+          || json_object_get_string_member_with_default (o, "completion", NULL) == NULL)
+        {
+          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s:%u: \"prompt\" and \"completion\" must be strings",
+                       path, i + 1);
+          return NULL;
+        }
+      s = g_new0 (FtcFinetuneSample, 1);
+      s->sample_id = g_strdup (json_object_get_string_member_with_default (o, "sample_id", ""));
+      s->completion_index = (int) json_object_get_int_member_with_default (o, "completion_index", 0);
+      s->prompt = g_strdup (json_object_get_string_member (o, "prompt"));
+      s->completion = g_strdup (json_object_get_string_member (o, "completion"));
+      g_ptr_array_add (samples, s);
+    }
+  return g_steal_pointer (&samples);
+}

@@ -1,0 +1,589 @@
+#include "core/students/ftc-generate.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/ftc-error.h"
+
+struct FtcGenerator {
+  FtcGpt2 *model;
+  FtcTokenizer *tokenizer;
+  FtcBackend *be;
+  FtcGpt2Config config;             /* Vp resolved */
+  FtcGpt2Tensor tensors[FTC_GPT2_NUM_TENSORS];
+  FtcBuf *params;
+
+  /* per batch shape, grown as needed */
+  FtcBuf *acts, *ints, *kcache, *vcache;
+  size_t acts_len, ints_len, kcache_len, vcache_len;
+  float *host_logits;
+  size_t host_logits_len;
+  gboolean no_cache_ops;            /* the backend lacks encoder_forward_pos / attention_forward_cached */
+};
+
+enum { T_WTE, T_WPE, T_LN1W, T_LN1B, T_QKVW, T_QKVB, T_ATTPROJW, T_ATTPROJB,
+       T_LN2W, T_LN2B, T_FCW, T_FCB, T_FCPROJW, T_FCPROJB, T_LNFW, T_LNFB };
+
+void
+ftc_generate_options_init (FtcGenerateOptions *o)
+{
+  memset (o, 0, sizeof *o);
+  o->max_new_tokens = 128;
+  o->temperature = 0.0f;
+  o->top_p = 1.0f;
+  o->stop_at_eot = TRUE;
+  o->batch_size = 8;
+  o->use_cache = TRUE;
+}
+
+void
+ftc_generation_free (FtcGeneration *g)
+{
+  if (g == NULL)
+    return;
+  g_array_unref (g->prompt_ids);
+  g_array_unref (g->generated_ids);
+  g_free (g->text);
+  if (g->logits != NULL)
+    g_array_unref (g->logits);
+  g_free (g);
+}
+
+static void
+free_buffers (FtcGenerator *gen)
+{
+  g_clear_pointer (&gen->acts, ftc_buf_free);
+  g_clear_pointer (&gen->ints, ftc_buf_free);
+  g_clear_pointer (&gen->kcache, ftc_buf_free);
+  g_clear_pointer (&gen->vcache, ftc_buf_free);
+  gen->acts_len = gen->ints_len = gen->kcache_len = gen->vcache_len = 0;
+}
+
+void
+ftc_generator_free (FtcGenerator *gen)
+{
+  if (gen == NULL)
+    return;
+  free_buffers (gen);
+  g_free (gen->host_logits);
+  g_free (gen);
+}
+
+static gboolean
+compute_error (FtcGenerator *gen, FtcStatus status, GError **error)
+{
+  g_set_error (error, FTC_ERROR, FTC_ERROR_COMPUTE, "the engine failed: %s (%s)", ftc_backend_last_error (gen->be),
+               ftc_status_name (status));
+  return FALSE;
+}
+
+FtcGenerator *
+ftc_generator_new (FtcGpt2 *model, FtcTokenizer *tokenizer, GError **error)
+{
+  FtcGenerator *gen;
+  const FtcGpt2Config *c = ftc_gpt2_config (model);
+
+  if (ftc_tokenizer_vocab_size (tokenizer) > (guint) c->vocab_size)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_MISMATCH, "generate: the tokenizer has %u tokens, the model only "
+                   "%d", ftc_tokenizer_vocab_size (tokenizer), c->vocab_size);
+      return NULL;
+    }
+  gen = g_new0 (FtcGenerator, 1);
+  gen->model = model;
+  gen->tokenizer = tokenizer;
+  gen->be = ftc_gpt2_backend (model);
+  gen->config = *c;
+  memcpy (gen->tensors, ftc_gpt2_tensors (model), sizeof gen->tensors);
+  gen->config.padded_vocab_size = gen->tensors[T_WTE].shape[0];
+  gen->params = ftc_gpt2_params_buf (model);
+  return gen;
+}
+
+/* ---- the cached forward pass ---- */
+
+typedef struct {
+  int B, T, Tc;
+  FtcView x, x2, ln, qkv, atty, proj, fch, fgelu, mean, rstd, att, xg, lnf, logits;
+  FtcView inp, pos;
+} Pass;
+
+static FtcStatus
+ensure_buf (FtcBackend *be, FtcBuf **buf, size_t *len, size_t need)
+{
+  if (*buf != NULL && *len >= need)
+    return FTC_OK;
+  g_clear_pointer (buf, ftc_buf_free);
+  *len = 0;
+  FtcStatus s = ftc_buf_new (be, need, buf);
+  if (s == FTC_OK)
+    *len = need;
+  return s;
+}
+
+/* Lays out the activations of a pass of B rows of T tokens over a cache of Tc positions. */
+static FtcStatus
+pass_setup (FtcGenerator *gen, Pass *p, int B, int T, int Tc)
+{
+  size_t C = gen->config.channels, NH = gen->config.num_heads, Vp = gen->config.padded_vocab_size;
+  size_t N = (size_t) B * T, off = 0;
+  FtcStatus s;
+  FtcView *views[] = { &p->x, &p->x2, &p->ln, &p->qkv, &p->atty, &p->proj, &p->fch, &p->fgelu, &p->mean,
+                       &p->rstd, &p->att, &p->xg, &p->lnf, &p->logits };
+  size_t sizes[] = { N * C, N * C, N * C, 3 * N * C, N * C, N * C, 4 * N * C, 4 * N * C, N, N,
+                     (size_t) B * NH * T * Tc, B * C, B * C, B * Vp };
+  size_t total = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    total += sizes[i];
+  if ((s = ensure_buf (gen->be, &gen->acts, &gen->acts_len, total)) != FTC_OK
+      || (s = ensure_buf (gen->be, &gen->ints, &gen->ints_len, N + B)) != FTC_OK)
+    return s;
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      *views[i] = ftc_view (gen->acts, off);
+      off += sizes[i];
+    }
+  p->inp = ftc_view (gen->ints, 0);
+  p->pos = ftc_view (gen->ints, N);
+  p->B = B;
+  p->T = T;
+  p->Tc = Tc;
+  return FTC_OK;
+}
+
+static FtcView
+param (FtcGenerator *gen, int t, int layer)
+{
+  const FtcGpt2Tensor *tensor = &gen->tensors[t];
+  size_t per_layer = tensor->per_layer ? tensor->size / gen->config.num_layers : 0;
+  return ftc_view (gen->params, tensor->offset + layer * per_layer);
+}
+
+#define CHECK(expr) do { FtcStatus s_ = (expr); if (s_ != FTC_OK) return s_; } while (0)
+
+/* Runs the T tokens of each row (inp, pos already written) through the model, extending the cache, and
+ * leaves in host_logits (B,Vp) the logits after token last[b] of each row. */
+static FtcStatus
+pass_forward (FtcGenerator *gen, Pass *p, const int *last)
+{
+  FtcBackend *be = gen->be;
+  int B = p->B, T = p->T, Tc = p->Tc, C = gen->config.channels, NH = gen->config.num_heads;
+  int L = gen->config.num_layers, Vp = gen->config.padded_vocab_size;
+  int N = B * T;
+  size_t layer_cache = (size_t) B * Tc * C;
+  FtcView xg;
+
+  CHECK (ftc_encoder_forward_pos (be, p->x, p->inp, p->pos, param (gen, T_WTE, 0), param (gen, T_WPE, 0),
+                                  B, T, C));
+  for (int l = 0; l < L; l++)
+    {
+      CHECK (ftc_layernorm_forward (be, p->ln, p->mean, p->rstd, p->x, param (gen, T_LN1W, l),
+                                    param (gen, T_LN1B, l), N, C));
+      CHECK (ftc_matmul_forward (be, p->qkv, p->ln, param (gen, T_QKVW, l), param (gen, T_QKVB, l), N, C, 3 * C));
+      CHECK (ftc_attention_forward_cached (be, p->atty, ftc_view (gen->kcache, l * layer_cache),
+                                           ftc_view (gen->vcache, l * layer_cache), p->att, p->qkv, p->pos,
+                                           B, T, C, NH, Tc));
+      CHECK (ftc_matmul_forward (be, p->proj, p->atty, param (gen, T_ATTPROJW, l), param (gen, T_ATTPROJB, l),
+                                 N, C, C));
+      CHECK (ftc_residual_forward (be, p->x2, p->x, p->proj, (size_t) N * C));
+      CHECK (ftc_layernorm_forward (be, p->ln, p->mean, p->rstd, p->x2, param (gen, T_LN2W, l),
+                                    param (gen, T_LN2B, l), N, C));
+      CHECK (ftc_matmul_forward (be, p->fch, p->ln, param (gen, T_FCW, l), param (gen, T_FCB, l), N, C, 4 * C));
+      CHECK (ftc_gelu_forward (be, p->fgelu, p->fch, (size_t) N * 4 * C));
+      CHECK (ftc_matmul_forward (be, p->proj, p->fgelu, param (gen, T_FCPROJW, l), param (gen, T_FCPROJB, l),
+                                 N, 4 * C, C));
+      CHECK (ftc_residual_forward (be, p->x, p->x2, p->proj, (size_t) N * C));
+    }
+  /* only each row's last real token goes on to the head */
+  if (T == 1)
+    xg = p->x;
+  else
+    {
+      xg = p->xg;
+      for (int b = 0; b < B; b++)
+        CHECK (ftc_buf_copy (ftc_view_at (xg, (size_t) b * C), ftc_view_at (p->x, ((size_t) b * T + last[b]) * C),
+                             C));
+    }
+  CHECK (ftc_layernorm_forward (be, p->lnf, p->mean, p->rstd, xg, param (gen, T_LNFW, 0), param (gen, T_LNFB, 0),
+                                B, C));
+  CHECK (ftc_matmul_forward (be, p->logits, p->lnf, param (gen, T_WTE, 0), FTC_VIEW_NULL, B, C, Vp));
+  if (gen->host_logits_len < (size_t) B * Vp)
+    {
+      g_free (gen->host_logits);
+      gen->host_logits = g_new (float, (size_t) B * Vp);
+      gen->host_logits_len = (size_t) B * Vp;
+    }
+  return ftc_buf_read (p->logits, gen->host_logits, (size_t) B * Vp);
+}
+
+/* ---- sampling ---- */
+
+static guint64
+splitmix64 (guint64 *state)
+{
+  guint64 z = (*state += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+static double
+uniform (guint64 *state)
+{
+  return (splitmix64 (state) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+typedef struct {
+  float logit;
+  gint32 id;
+} Candidate;
+
+static int
+compare_candidates (gconstpointer a, gconstpointer b)
+{
+  const Candidate *x = a, *y = b;
+  if (x->logit != y->logit)
+    return x->logit > y->logit ? -1 : 1;
+  return x->id - y->id;
+}
+
+static gint32
+sample (const float *logits, int V, const FtcGenerateOptions *o, guint64 *rng, Candidate *scratch)
+{
+  int n = V;
+  double total = 0, u, acc = 0;
+
+  if (o->temperature <= 0.0f)
+    {
+      gint32 best = 0;
+      for (int i = 1; i < V; i++)
+        if (logits[i] > logits[best])
+          best = i;
+      return best;
+    }
+  for (int i = 0; i < V; i++)
+    scratch[i] = (Candidate) { logits[i] / o->temperature, i };
+  if ((o->top_k > 0 && o->top_k < V) || o->top_p < 1.0f)
+    {
+      qsort (scratch, V, sizeof (Candidate), compare_candidates);
+      if (o->top_k > 0 && o->top_k < V)
+        n = o->top_k;
+    }
+  {
+    float maxval = -INFINITY;
+    for (int i = 0; i < n; i++)
+      maxval = MAX (maxval, scratch[i].logit);
+    for (int i = 0; i < n; i++)
+      {
+        scratch[i].logit = expf (scratch[i].logit - maxval);
+        total += scratch[i].logit;
+      }
+  }
+  if (o->top_p < 1.0f)
+    {
+      /* the smallest prefix of the sorted tokens whose probability reaches top_p */
+      double cum = 0;
+      int keep = 0;
+      while (keep < n)
+        {
+          cum += scratch[keep++].logit / total;
+          if (cum >= o->top_p)
+            break;
+        }
+      n = MAX (keep, 1);
+      total = 0;
+      for (int i = 0; i < n; i++)
+        total += scratch[i].logit;
+    }
+  u = uniform (rng) * total;
+  for (int i = 0; i < n; i++)
+    {
+      acc += scratch[i].logit;
+      if (u < acc)
+        return scratch[i].id;
+    }
+  return scratch[n - 1].id;
+}
+
+/* ---- rows ---- */
+
+typedef struct {
+  FtcGeneration *out;
+  GString *raw;         /* generated bytes so far (stop strings are searched here) */
+  guint64 rng;
+  int len;              /* prompt length */
+  int max_new;          /* within the context */
+  gboolean done;
+} Row;
+
+static const char *
+find_bytes (const char *hay, gsize hay_len, const char *needle, gsize needle_len)
+{
+  if (needle_len == 0 || needle_len > hay_len)
+    return NULL;
+  for (gsize i = 0; i + needle_len <= hay_len; i++)
+    if (hay[i] == needle[0] && memcmp (hay + i, needle, needle_len) == 0)
+      return hay + i;
+  return NULL;
+}
+
+/* Records token id for row r; returns TRUE when the row is finished. */
+static gboolean
+row_push (FtcGenerator *gen, Row *r, gint32 id, const float *logits, const FtcGenerateOptions *o)
+{
+  gint32 eot = ftc_tokenizer_eot_id (gen->tokenizer);
+  gsize before = r->raw->len;
+
+  g_array_append_val (r->out->generated_ids, id);
+  if (o->keep_logits)
+    g_array_append_vals (r->out->logits, logits, gen->config.vocab_size);
+  if (o->stop_at_eot && id == eot)
+    {
+      r->out->finish_reason = "eot";
+      return TRUE;
+    }
+  if (id < (gint32) ftc_tokenizer_vocab_size (gen->tokenizer))
+    {
+      gsize n;
+      g_autofree char *bytes = ftc_tokenizer_decode (gen->tokenizer, &id, 1, &n, NULL);
+      g_string_append_len (r->raw, bytes, n);
+    }
+  for (int s = 0; o->stop != NULL && o->stop[s] != NULL; s++)
+    {
+      gsize sl = strlen (o->stop[s]);
+      gsize from = before >= sl ? before - sl + 1 : 0;
+      const char *hit = find_bytes (r->raw->str + from, r->raw->len - from, o->stop[s], sl);
+      if (hit != NULL)
+        {
+          g_string_truncate (r->raw, hit - r->raw->str);
+          r->out->finish_reason = "stop";
+          return TRUE;
+        }
+    }
+  if ((int) r->out->generated_ids->len >= r->max_new)
+    {
+      r->out->finish_reason = "length";
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static int
+argmax_row_len (Row *rows, int B)
+{
+  int m = 0;
+  for (int b = 0; b < B; b++)
+    m = MAX (m, rows[b].len);
+  return m;
+}
+
+/* One batch of rows with the KV cache. */
+static gboolean
+run_cached (FtcGenerator *gen, Row *rows, int B, const FtcGenerateOptions *o, GError **error)
+{
+  int C = gen->config.channels, L = gen->config.num_layers, Vp = gen->config.padded_vocab_size;
+  int V = gen->config.vocab_size;
+  int Tp = argmax_row_len (rows, B), Tc = 0, active = B;
+  g_autofree gint32 *inp = g_new0 (gint32, (size_t) B * Tp);
+  g_autofree gint32 *pos = g_new0 (gint32, B);
+  g_autofree int *last = g_new (int, B);
+  g_autofree Candidate *scratch = g_new (Candidate, V);
+  Pass p;
+  FtcStatus s;
+
+  for (int b = 0; b < B; b++)
+    {
+      Tc = MAX (Tc, rows[b].len + rows[b].max_new);
+      memcpy (inp + (size_t) b * Tp, rows[b].out->prompt_ids->data, rows[b].len * sizeof (gint32));
+      last[b] = rows[b].len - 1;
+    }
+  if ((s = ensure_buf (gen->be, &gen->kcache, &gen->kcache_len, (size_t) L * B * Tc * C)) != FTC_OK
+      || (s = ensure_buf (gen->be, &gen->vcache, &gen->vcache_len, (size_t) L * B * Tc * C)) != FTC_OK)
+    {
+      free_buffers (gen);
+      return compute_error (gen, s, error);
+    }
+
+  /* prefill: every prompt in one pass */
+  if ((s = pass_setup (gen, &p, B, Tp, Tc)) != FTC_OK
+      || (s = ftc_buf_write (p.inp, inp, (size_t) B * Tp)) != FTC_OK
+      || (s = ftc_buf_write (p.pos, pos, B)) != FTC_OK
+      || (s = pass_forward (gen, &p, last)) != FTC_OK)
+    {
+      if (s == FTC_ERR_UNSUPPORTED)
+        {
+          /* a backend without the KV-cache ops: the full forward every step still works */
+          gen->no_cache_ops = TRUE;
+          return TRUE;
+        }
+      return compute_error (gen, s, error);
+    }
+
+  while (active > 0)
+    {
+      for (int b = 0; b < B; b++)
+        {
+          Row *r = &rows[b];
+          const float *logits = gen->host_logits + (size_t) b * Vp;
+          if (r->done)
+            continue;
+          gint32 id = sample (logits, V, o, &r->rng, scratch);
+          if (row_push (gen, r, id, logits, o))
+            {
+              r->done = TRUE;
+              active--;
+            }
+          /* a finished row keeps rewriting its last slot, which nobody reads any more */
+          inp[b] = id;
+          pos[b] = r->len + r->out->generated_ids->len - 1;
+        }
+      if (active == 0)
+        break;
+      if ((s = pass_setup (gen, &p, B, 1, Tc)) != FTC_OK
+          || (s = ftc_buf_write (p.inp, inp, B)) != FTC_OK
+          || (s = ftc_buf_write (p.pos, pos, B)) != FTC_OK
+          || (s = pass_forward (gen, &p, last)) != FTC_OK)
+        return compute_error (gen, s, error);
+    }
+  return TRUE;
+}
+
+/* One row without a cache: the whole sequence through ftc_gpt2_forward every step (the reference). */
+static gboolean
+run_uncached (FtcGenerator *gen, Row *r, const FtcGenerateOptions *o, GError **error)
+{
+  int Vp = gen->config.padded_vocab_size, V = gen->config.vocab_size;
+  g_autoptr (GArray) seq = g_array_copy (r->out->prompt_ids);
+  g_autofree Candidate *scratch = g_new (Candidate, V);
+  g_autofree float *logits = NULL;
+  FtcStatus s;
+
+  for (;;)
+    {
+      int T = seq->len;
+      g_free (logits);
+      logits = g_new (float, (size_t) T * Vp);
+      if ((s = ftc_gpt2_forward (gen->model, (gint32 *) seq->data, NULL, NULL, 1, T, NULL)) != FTC_OK
+          || (s = ftc_gpt2_read_logits (gen->model, logits, (size_t) T * Vp)) != FTC_OK)
+        return compute_error (gen, s, error);
+      const float *row = logits + (size_t) (T - 1) * Vp;
+      gint32 id = sample (row, V, o, &r->rng, scratch);
+      if (row_push (gen, r, id, row, o))
+        return TRUE;
+      g_array_append_val (seq, id);
+    }
+}
+
+static int
+compare_rows_by_len (gconstpointer a, gconstpointer b)
+{
+  const Row *x = *(Row *const *) a, *y = *(Row *const *) b;
+  return x->len - y->len;
+}
+
+GPtrArray *
+ftc_generator_run_ids (FtcGenerator *gen, GArray *const *prompts, guint n, const FtcGenerateOptions *o,
+                       GError **error)
+{
+  g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_generation_free);
+  g_autofree Row *rows = g_new0 (Row, MAX (n, 1));
+  g_autofree Row **order = g_new (Row *, MAX (n, 1));
+  int maxT = gen->config.max_seq_len, batch = MAX (o->batch_size, 1);
+  gboolean ok = TRUE;
+
+  if (o->temperature < 0 || o->top_p <= 0 || o->top_p > 1 || o->top_k < 0)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "temperature must be >= 0, top_p in (0, 1], "
+                   "top_k >= 0");
+      return NULL;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      Row *r = &rows[i];
+      GArray *ids = prompts[i];
+      if (ids->len == 0)
+        {
+          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "prompt %u is empty", i);
+          return NULL;
+        }
+      if ((int) ids->len >= maxT)
+        {
+          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "prompt %u has %u tokens; the model's "
+                       "context is %d tokens, so at most %d fit with room to generate", i, ids->len, maxT,
+                       maxT - 1);
+          return NULL;
+        }
+      for (guint j = 0; j < ids->len; j++)
+        if (g_array_index (ids, gint32, j) < 0 || g_array_index (ids, gint32, j) >= gen->config.vocab_size)
+          {
+            g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "prompt %u: token %d at position %u is "
+                         "outside the vocabulary", i, g_array_index (ids, gint32, j), j);
+            return NULL;
+          }
+      r->out = g_new0 (FtcGeneration, 1);
+      r->out->prompt_ids = g_array_copy (ids);
+      r->out->generated_ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+      r->out->logits = o->keep_logits ? g_array_new (FALSE, FALSE, sizeof (float)) : NULL;
+      r->out->finish_reason = "length";
+      r->raw = g_string_new (NULL);
+      r->rng = o->seeds != NULL ? o->seeds[i] ^ G_GUINT64_CONSTANT (0xD1B54A32D192ED03)
+                                : o->seed ^ (G_GUINT64_CONSTANT (0xD1B54A32D192ED03) * (i + 1));
+      r->len = ids->len;
+      r->max_new = MIN (o->max_new_tokens, maxT - r->len);
+      r->done = r->max_new <= 0;
+      g_ptr_array_add (results, r->out);
+      order[i] = r;
+    }
+
+  /* similar lengths together: less padding in the prefill */
+  qsort (order, n, sizeof (Row *), compare_rows_by_len);
+  for (guint start = 0; ok && start < n; start += batch)
+    {
+      int B = MIN ((guint) batch, n - start);
+      if (o->max_new_tokens <= 0)
+        break;
+      if (o->use_cache)
+        {
+          g_autofree Row *chunk = g_new (Row, B);
+          for (int b = 0; b < B; b++)
+            chunk[b] = *order[start + b];
+          if (!gen->no_cache_ops)
+            ok = run_cached (gen, chunk, B, o, error);
+          if (gen->no_cache_ops)
+            for (int b = 0; ok && b < B; b++)
+              ok = run_uncached (gen, &chunk[b], o, error);
+          for (int b = 0; b < B; b++)
+            *order[start + b] = chunk[b];
+        }
+      else
+        for (int b = 0; ok && b < B; b++)
+          ok = run_uncached (gen, order[start + b], o, error);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      rows[i].out->text = g_utf8_make_valid (rows[i].raw->str, rows[i].raw->len);
+      g_string_free (rows[i].raw, TRUE);
+    }
+  return ok ? g_steal_pointer (&results) : NULL;
+}
+
+GPtrArray *
+ftc_generator_run (FtcGenerator *gen, const char *const *prompts, guint n, const FtcGenerateOptions *o,
+                   GError **error)
+{
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      GArray *a = g_array_new (FALSE, FALSE, sizeof (gint32));
+      g_autoptr (GError) local = NULL;
+      g_ptr_array_add (ids, a);
+      if (!ftc_tokenizer_encode (gen->tokenizer, prompts[i], -1, a, &local))
+        {
+          g_set_error (error, FTC_ERROR, local->code, "prompt %u: %s", i, local->message);
+          return NULL;
+        }
+    }
+  return ftc_generator_run_ids (gen, (GArray *const *) ids->pdata, n, o, error);
+}

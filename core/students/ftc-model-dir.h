@@ -1,0 +1,65 @@
+/* ftc-model-dir.h: Hugging Face GPT-2 model directories, both ways.
+ *
+ * Reading: config.json (model_type gpt2: n_layer, n_head, n_embd, n_positions or n_ctx, vocab_size,
+ * layer_norm_epsilon 1e-5, activation_function gelu_new), model.safetensors in the hub's naming
+ * (`h.0.attn.c_attn.weight`, `wte.weight`, ...; the `h.N.attn.bias` / `masked_bias` buffers are ignored)
+ * or save_pretrained's (`transformer.` prefix; `lm_head.weight` omitted, or present and equal to wte), and
+ * the tokenizer (ftc-tokenizer.h), whose vocabulary must match vocab_size. Conv1D weights, stored (in, out),
+ * are transposed into the engine's (out, in) layout (compute/models/ftc-gpt2.h). Every tensor's name, dtype and
+ * shape is checked against the config before the parameters are allocated.
+ *
+ * Writing: what GPT2LMHeadModel.from_pretrained loads: config.json (model_type, architectures),
+ * model.safetensors (F32, `transformer.` names, Conv1D orientation, tied lm_head omitted, metadata
+ * {"format": "pt"}), the tokenizer files, tokenizer_config.json and generation_config.json. */
+#pragma once
+
+#include <glib.h>
+
+#include "compute/models/ftc-gpt2.h"
+#include "core/students/ftc-tokenizer.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char *name;         /* "gpt2", "gpt2-medium", "tiny", ... */
+  const char *summary;
+  FtcGpt2Config config;     /* vocab_size 0: taken from the tokenizer (from-scratch students) */
+} FtcModelPreset;
+
+/* All presets: GPT-2 small/medium/large shapes, then from-scratch sizes. */
+const FtcModelPreset *ftc_model_presets (guint *n_out);
+/* NULL when name is not a preset. */
+const FtcModelPreset *ftc_model_preset_lookup (const char *name);
+
+/* Reads a Hugging Face GPT-2 config.json; errors name the file and field. */
+gboolean ftc_model_config_load (const char *path, FtcGpt2Config *config, GError **error);
+/* Writes config.json as transformers does (eot_id: bos/eos token id, -1 for none), atomically. */
+gboolean ftc_model_config_save (const char *path, const FtcGpt2Config *config, gint32 eot_id, GError **error);
+
+/* Reads model.safetensors into a new parameter vector in the engine's layout (*n_params floats). */
+float *ftc_model_weights_load (const char *path, const FtcGpt2Config *config, gsize *n_params, GError **error);
+/* Writes params (engine layout) as model.safetensors in save_pretrained's naming, atomically. */
+gboolean ftc_model_weights_save (const char *path, const FtcGpt2Config *config, const float *params,
+                                 gsize n_params, GError **error);
+
+typedef struct {
+  char *path;
+  FtcGpt2Config config;     /* padded_vocab_size resolved */
+  FtcTokenizer *tokenizer;
+  float *params;            /* engine layout */
+  gsize n_params;
+} FtcModelDir;
+
+FtcModelDir *ftc_model_dir_load (const char *dir, GError **error);
+void ftc_model_dir_free (FtcModelDir *md);
+/* Writes a complete model directory (created if needed). */
+gboolean ftc_model_dir_save (const char *dir, const FtcGpt2Config *config, const float *params, gsize n_params,
+                             FtcTokenizer *tokenizer, GError **error);
+/* A model on backend be holding md's parameters. */
+FtcGpt2 *ftc_model_dir_to_engine (FtcModelDir *md, FtcBackend *be, GError **error);
+
+/* Writes data to path atomically (temporary file, fsync, rename); FTC_ERROR_FAILED names the path. */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcModelDir, ftc_model_dir_free)
+
+G_END_DECLS
