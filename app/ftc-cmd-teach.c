@@ -98,13 +98,29 @@ ftc_cmd_teach (int argc, char **argv)
   g_autofree char *task_key = NULL, *split = NULL, *teacher_spec = NULL, *model = NULL, *out_dir = NULL;
   g_autofree char *api_name = NULL, *key_env = NULL, *key_file = NULL, *price_file = NULL, *data_dir = NULL;
   g_autofree char *n_mode = NULL, *reasoning_trigger = NULL, *answer_trigger = NULL, *system_prompt = NULL;
-  int samples = 1, max_in_flight = 8, max_tokens = 128, answer_max_tokens = 32, attempts = 6, limit = 0;
-  int synthetic_n = 0;
-  double temperature = -1, budget = 0, rpm = 0, tpm = 0, timeout = 120, error_rate = 0.1;
-  double price_prompt = 0, price_completion = 0;
-  gint64 budget_tokens = 0;
-  gint64 seed = 1;
+  g_auto (FtcTeachOptions) options = { 0 };
+  FtcTeacherSettings *t = &options.teacher;
+  /* the flags start from the one defaults table (core/teach/ftc-teacher-settings.h) */
+  int limit = 0, synthetic_n = 0, attempts;
+  double temperature = -1, error_rate = 0.1;
+  gint64 seed;
   gboolean dry_run = FALSE, quiet = FALSE, networked = FALSE, replay = FALSE;
+  g_autofree char *help_samples = NULL, *help_in_flight = NULL, *help_max_tokens = NULL;
+  g_autofree char *help_answer_tokens = NULL, *help_trigger = NULL, *help_timeout = NULL, *help_attempts = NULL;
+  g_autofree char *help_seed = NULL, *help_error_rate = NULL;
+
+  ftc_teach_options_init (&options);
+  attempts = t->retries + 1;
+  seed = (gint64) options.seed;
+  help_samples = g_strdup_printf ("Rationales per question, D (default %d)", t->samples);
+  help_in_flight = g_strdup_printf ("Concurrent requests (default %d)", t->in_flight);
+  help_max_tokens = g_strdup_printf ("Rationale length limit (default %d)", t->max_tokens);
+  help_answer_tokens = g_strdup_printf ("Answer length limit (default %d)", t->answer_max_tokens);
+  help_trigger = g_strdup_printf ("Step 1 after \"A: \" (default: %s)", t->reasoning_trigger);
+  help_timeout = g_strdup_printf ("Seconds per request (default %g)", t->timeout_s);
+  help_attempts = g_strdup_printf ("Tries per request before giving up (default %d)", attempts);
+  help_seed = g_strdup_printf ("Synthetic tasks and the scripted teacher: seed (default %" G_GINT64_FORMAT ")", seed);
+  help_error_rate = g_strdup_printf ("Scripted teacher: share of rationales with a wrong step (default %g)", error_rate);
   GOptionEntry entries[] = {
     { "task", 0, 0, G_OPTION_ARG_STRING, &task_key, "Task key, key:params or task file (required)", "KEY" },
     { "split", 0, 0, G_OPTION_ARG_STRING, &split, "Questions to teach: train (default), test or all", "SPLIT" },
@@ -112,43 +128,41 @@ ftc_cmd_teach (int argc, char **argv)
       "An OpenAI-compatible URL, replay:FILE or scripted (default for synthetic tasks)", "URL" },
     { "model", 0, 0, G_OPTION_ARG_STRING, &model, "Teacher model name (URL teachers: required)", "NAME" },
     { "api", 0, 0, G_OPTION_ARG_STRING, &api_name, "chat, completions or auto (default: from the model name)", "API" },
-    { "samples", 0, 0, G_OPTION_ARG_INT, &samples, "Rationales per question, D (default 1)", "D" },
+    { "samples", 0, 0, G_OPTION_ARG_INT, &t->samples, help_samples, "D" },
     { "temperature", 0, 0, G_OPTION_ARG_DOUBLE, &temperature,
       "Sampling temperature T of step 1 (default 0 for D = 1, else 0.7)", "T" },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out_dir, "Output (experiment) folder (required)", "DIR" },
-    { "max-requests-in-flight", 0, 0, G_OPTION_ARG_INT, &max_in_flight, "Concurrent requests (default 8)", "N" },
-    { "budget", 0, 0, G_OPTION_ARG_DOUBLE, &budget, "Stop before spending more than this", "USD" },
-    { "budget-tokens", 0, 0, G_OPTION_ARG_INT64, &budget_tokens, "Stop before using more tokens than this", "N" },
-    { "rpm", 0, 0, G_OPTION_ARG_DOUBLE, &rpm, "Requests per minute at most", "N" },
-    { "tpm", 0, 0, G_OPTION_ARG_DOUBLE, &tpm, "Tokens per minute at most", "N" },
-    { "max-tokens", 0, 0, G_OPTION_ARG_INT, &max_tokens, "Rationale length limit (default 128)", "N" },
-    { "answer-max-tokens", 0, 0, G_OPTION_ARG_INT, &answer_max_tokens, "Answer length limit (default 32)", "N" },
-    { "reasoning-trigger", 0, 0, G_OPTION_ARG_STRING, &reasoning_trigger,
-      "Step 1 after \"A: \" (default: Let's think step by step.)", "TEXT" },
+    { "max-requests-in-flight", 0, 0, G_OPTION_ARG_INT, &t->in_flight, help_in_flight, "N" },
+    { "budget", 0, 0, G_OPTION_ARG_DOUBLE, &t->budget_usd, "Stop before spending more than this", "USD" },
+    { "budget-tokens", 0, 0, G_OPTION_ARG_INT64, &t->budget_tokens, "Stop before using more tokens than this", "N" },
+    { "rpm", 0, 0, G_OPTION_ARG_DOUBLE, &t->rpm, "Requests per minute at most", "N" },
+    { "tpm", 0, 0, G_OPTION_ARG_DOUBLE, &t->tpm, "Tokens per minute at most", "N" },
+    { "max-tokens", 0, 0, G_OPTION_ARG_INT, &t->max_tokens, help_max_tokens, "N" },
+    { "answer-max-tokens", 0, 0, G_OPTION_ARG_INT, &t->answer_max_tokens, help_answer_tokens, "N" },
+    { "reasoning-trigger", 0, 0, G_OPTION_ARG_STRING, &reasoning_trigger, help_trigger, "TEXT" },
     { "answer-trigger", 0, 0, G_OPTION_ARG_STRING, &answer_trigger, "Step 2 (default: the task's own)", "TEXT" },
     { "system-prompt", 0, 0, G_OPTION_ARG_STRING, &system_prompt, "Chat endpoints: a system message", "TEXT" },
-    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Seconds per request (default 120)", "S" },
-    { "attempts", 0, 0, G_OPTION_ARG_INT, &attempts, "Tries per request before giving up (default 6)", "N" },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &t->timeout_s, help_timeout, "S" },
+    { "attempts", 0, 0, G_OPTION_ARG_INT, &attempts, help_attempts, "N" },
     { "n-mode", 0, 0, G_OPTION_ARG_STRING, &n_mode, "Samples per request: auto (default), always or never", "MODE" },
     { "api-key-env", 0, 0, G_OPTION_ARG_STRING, &key_env, "Variable holding the key (default OPENAI_API_KEY)", "VAR" },
     { "api-key-file", 0, 0, G_OPTION_ARG_FILENAME, &key_file, "File holding the key (mode 600)", "PATH" },
     { "price-file", 0, 0, G_OPTION_ARG_FILENAME, &price_file, "Prices per model (JSON)", "PATH" },
-    { "price-prompt", 0, 0, G_OPTION_ARG_DOUBLE, &price_prompt, "The model's price per million prompt tokens", "USD" },
-    { "price-completion", 0, 0, G_OPTION_ARG_DOUBLE, &price_completion,
+    { "price-prompt", 0, 0, G_OPTION_ARG_DOUBLE, &t->price_prompt_per_mtok,
+      "The model's price per million prompt tokens", "USD" },
+    { "price-completion", 0, 0, G_OPTION_ARG_DOUBLE, &t->price_completion_per_mtok,
       "The model's price per million completion tokens", "USD" },
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Only the first N questions of the split", "N" },
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "Folder holding the datasets", "DIR" },
     { "synthetic-n", 0, 0, G_OPTION_ARG_INT, &synthetic_n, "Synthetic tasks: samples to generate", "N" },
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Synthetic tasks and the scripted teacher: seed (default 1)", "N" },
-    { "error-rate", 0, 0, G_OPTION_ARG_DOUBLE, &error_rate,
-      "Scripted teacher: share of rationales with a wrong step (default 0.1)", "P" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, help_seed, "N" },
+    { "error-rate", 0, 0, G_OPTION_ARG_DOUBLE, &error_rate, help_error_rate, "P" },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, "Print the cost estimate and stop", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No estimate or summary lines", NULL },
     { NULL }
   };
   g_autoptr (GError) error = NULL;
   g_autoptr (FtcTeachJob) job = NULL;
-  FtcTeachOptions options;
   FtcTeachEstimate est;
   FtcTeachUsage usage;
   TeachRun run = { 0 };
@@ -161,51 +175,20 @@ ftc_cmd_teach (int argc, char **argv)
     return ftc_cli_usage_error ("teach", "--task is required");
   if (out_dir == NULL)
     return ftc_cli_usage_error ("teach", "--out is required");
-  if (samples < 1 || max_in_flight < 1 || limit < 0 || synthetic_n < 0 || attempts < 1)
-    return ftc_cli_usage_error ("teach", "--samples, --max-requests-in-flight and --attempts must be positive");
+  if (limit < 0 || synthetic_n < 0 || attempts < 1)
+    return ftc_cli_usage_error ("teach", "--limit and --synthetic-n cannot be negative, --attempts must be positive");
 
-  ftc_teach_options_init (&options);
   options.task = task_key;
   options.task_options.data_dir = data_dir;
   options.task_options.n = synthetic_n;
   options.task_options.seed = seed;
   options.split = split;
   options.limit = limit;
-  options.teacher = teacher_spec;
-  options.model = model;
-  options.api = api_name;
-  options.samples = samples;
-  options.temperature = temperature;
-  options.max_tokens = max_tokens;
-  options.answer_max_tokens = answer_max_tokens;
-  options.reasoning_trigger = reasoning_trigger;
-  options.answer_trigger = answer_trigger;
-  options.system_prompt = system_prompt;
   options.out_dir = out_dir;
-  options.max_in_flight = max_in_flight;
-  options.rpm = rpm;
-  options.tpm = tpm;
-  options.budget_usd = budget;
-  options.budget_tokens = budget_tokens;
-  options.price_prompt_per_mtok = price_prompt;
-  options.price_completion_per_mtok = price_completion;
-  options.timeout_s = timeout;
-  options.attempts = attempts;
-  options.api_key_env = key_env;
-  options.api_key_file = key_file;
-  options.price_file = price_file;
-  options.error_rate = error_rate;
   options.seed = seed;
-  if (n_mode != NULL && g_strcmp0 (n_mode, "auto") != 0)
-    {
-      if (g_strcmp0 (n_mode, "always") == 0)
-        options.n_mode = FTC_OPENAI_N_ALWAYS;
-      else if (g_strcmp0 (n_mode, "never") == 0)
-        options.n_mode = FTC_OPENAI_N_NEVER;
-      else
-        return ftc_cli_usage_error ("teach", "--n-mode must be auto, always or never");
-    }
-  if (teacher_spec != NULL && (g_str_has_prefix (teacher_spec, "http://") || g_str_has_prefix (teacher_spec, "https://")))
+  if (teacher_spec != NULL && !ftc_teacher_settings_set_spec (t, teacher_spec, &error))
+    return ftc_cli_usage_error ("teach", error->message);
+  if (t->kind == FTC_TEACHER_OPENAI)
     {
       if (model == NULL)
         return ftc_cli_usage_error ("teach", "--model is required with a URL teacher");
@@ -213,6 +196,35 @@ ftc_cmd_teach (int argc, char **argv)
           g_getenv ("OPENAI_API_KEY") != NULL && !quiet)
         g_printerr ("ftcot teach: note: OPENAI_API_KEY is not sent to this host; give --api-key-env "
                     "OPENAI_API_KEY (or the variable holding this server's key) to send it\n");
+    }
+  t->model = g_strdup (model);
+  if (api_name != NULL && strcmp (api_name, "auto") != 0)
+    {
+      if (strcmp (api_name, "chat") != 0 && strcmp (api_name, "completions") != 0)
+        return ftc_cli_usage_error ("teach", "--api must be chat, completions or auto");
+      t->api = g_strdup (api_name);
+    }
+  t->temperature = temperature >= 0 ? temperature : ftc_teacher_settings_default_temperature (t->samples);
+  t->retries = attempts - 1;
+  if (reasoning_trigger != NULL)
+    {
+      g_free (t->reasoning_trigger);
+      t->reasoning_trigger = g_strdup (reasoning_trigger);
+    }
+  t->answer_trigger = g_strdup (answer_trigger);
+  t->system_prompt = g_strdup (system_prompt);
+  t->key_env = g_strdup (key_env);
+  t->key_file = g_strdup (key_file);
+  t->price_file = g_strdup (price_file);
+  if (n_mode != NULL)
+    {
+      g_free (t->n_mode);
+      t->n_mode = g_strdup (n_mode);
+    }
+  if (t->kind == FTC_TEACHER_SCRIPTED)
+    {
+      t->options = json_object_new ();
+      json_object_set_double_member (t->options, "error_rate", error_rate);
     }
   job = ftc_teach_job_new_from_options (&options, &error);
   if (job == NULL)

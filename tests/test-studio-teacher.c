@@ -289,13 +289,19 @@ test_teach_job (void)
       g_assert_false (g_hash_table_contains (seen, key));
       g_hash_table_add (seen, g_steal_pointer (&key));
     }
+  /* then, as `ftcot run` does for the teacher baseline (a default method), the 18 test questions once each */
+  {
+    g_autofree char *test_records = g_build_filename (dir, "teacher", "synthetic_coin_flip.test.jsonl", NULL);
+    g_autoptr (GPtrArray) test_lines = ftc_test_studio_read_jsonl (test_records);
+    g_assert_cmpuint (test_lines->len, ==, 18);
+  }
   /* the view follows the records it wrote */
   w.page = page;
-  w.want = total;
+  w.want = total + 18;
   ftc_test_studio_wait (has_completions, &w, 10000);
   ftc_teacher_page_get_usage (page, &completions, &a, &b);
-  g_assert_cmpuint (completions, ==, total);
-  g_assert_cmpuint (ftc_teacher_page_get_n_questions (page), ==, 42);
+  g_assert_cmpuint (completions, ==, total + 18);
+  g_assert_cmpuint (ftc_teacher_page_get_n_questions (page), ==, 60);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -953,10 +953,11 @@ test_options (void)
       ftc_teach_options_init (&o);
       o.task = "synthetic_coin_flip:n=20";
       o.out_dir = out;
-      o.teacher = bad[i].teacher;
-      o.model = bad[i].model;
+      o.teacher.model = g_strdup (bad[i].model);
       o.split = bad[i].split;
-      job = ftc_teach_job_new_from_options (&o, &error);
+      if (ftc_teacher_settings_set_spec (&o.teacher, bad[i].teacher, &error))
+        job = ftc_teach_job_new_from_options (&o, &error);
+      ftc_teach_options_clear (&o);
       g_assert_null (job);
       g_assert_nonnull (error);
       g_assert_nonnull (strstr (error->message, bad[i].message));
@@ -967,9 +968,11 @@ test_options (void)
     ftc_teach_options_init (&o);
     o.task = "synthetic_coin_flip:n=20";
     o.out_dir = out;
-    o.samples = 3;
+    o.teacher.samples = 3;
+    o.teacher.temperature = ftc_teacher_settings_default_temperature (3);
     o.limit = 5;
     job = ftc_teach_job_new_from_options (&o, &error);
+    ftc_teach_options_clear (&o);
     g_assert_no_error (error);
     g_assert_cmpstr (ftc_teach_job_get_teacher_kind (job), ==, "scripted");
     g_assert_cmpuint (ftc_teach_job_get_total (job), ==, 15);
@@ -988,11 +991,12 @@ test_options (void)
     o.task = "synthetic_coin_flip:n=20";
     o.out_dir = out;
     o.split = "test";
-    o.teacher = "http://127.0.0.1:9/v1";
-    o.model = "my-model";
-    o.price_file = prices;
-    o.budget_usd = 5;
+    g_assert_true (ftc_teacher_settings_set_spec (&o.teacher, "http://127.0.0.1:9/v1", NULL));
+    o.teacher.model = g_strdup ("my-model");
+    o.teacher.price_file = g_strdup (prices);
+    o.teacher.budget_usd = 5;
     job = ftc_teach_job_new_from_options (&o, &error);
+    ftc_teach_options_clear (&o);
     g_assert_no_error (error);
     g_assert_cmpstr (ftc_teach_job_get_teacher_kind (job), ==, "openai");
     g_assert_true (g_file_test (cache, G_FILE_TEST_EXISTS));

@@ -13,7 +13,9 @@
 #include "core/tasks/ftc-task-registry.h"
 #include "core/teach/ftc-teach-job.h"
 #include "core/teach/ftc-teacher.h"
-#include "core/teach/ftc-teach-options.h"
+#include "core/method/ftc-experiment.h"
+#include "core/method/ftc-experiment-teach.h"
+#include "core/teach/ftc-teacher-openai.h"
 
 #define COALESCE_MS 150
 #define N_LATEST 12
@@ -43,7 +45,7 @@ typedef struct {
   gint64 prompt_tokens, completion_tokens;
   double cost;              /* from records that carry a "cost" */
   gboolean have_cost;
-  JsonObject *teacher;      /* experiment.json "teacher", or NULL */
+  FtcExperiment *exp;       /* experiment.json as written (not validated), or NULL */
   char *first_task;
   const char *path;
 } TeachData;
@@ -54,8 +56,7 @@ teach_data_free (TeachData *d)
   g_ptr_array_unref (d->questions);
   g_hash_table_unref (d->seen);
   g_ptr_array_unref (d->latest);
-  if (d->teacher != NULL)
-    json_object_unref (d->teacher);
+  g_clear_pointer (&d->exp, ftc_experiment_free);
   g_free (d->first_task);
   g_free (d);
 }
@@ -94,8 +95,11 @@ struct _FtcTeacherPage
   char *job_status;
   gboolean job_busy_notified;     /* the "job-running" value last notified */
   char *blocked;                  /* why Start and Resume are off (another job writes the records), or NULL */
-  guint job_task, n_job_tasks;   /* Start teaches the experiment's tasks in order: which one now, of how many */
+  guint job_step, n_job_steps;   /* Start teaches the experiment's teach steps in order (core/method/
+                                  * ftc-experiment-teach.h): which one now, of how many */
+  guint job_task, n_job_tasks;   /* the step's task (index in the experiment's tasks), of how many */
   char *job_task_key;
+  char *job_split;
 };
 
 G_DEFINE_FINAL_TYPE (FtcTeacherPage, ftc_teacher_page, GTK_TYPE_WIDGET)
@@ -217,19 +221,16 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   const char *dir = task_data;
   TeachData *d = g_new0 (TeachData, 1);
   g_autofree char *teacher_dir = g_build_filename (dir, "teacher", NULL);
-  g_autofree char *exp_path = g_build_filename (dir, "experiment.json", NULL);
   g_autoptr (GPtrArray) files = ftc_studio_list_jsonl (teacher_dir);
-  g_autoptr (JsonObject) exp = NULL;
   GError *error = NULL;
 
   d->questions = g_ptr_array_new_with_free_func ((GDestroyNotify) question_free);
   d->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   d->latest = g_ptr_array_new_with_free_func (g_object_unref);
-  exp = ftc_studio_load_json_object (exp_path, NULL);
+  /* the view shows records even when experiment.json cannot be read; Start says what is wrong with it */
+  d->exp = ftc_experiment_read (dir, NULL);
   /* the file written last holds the newest records, at its end */
   g_ptr_array_sort (files, compare_mtime);
-  if (ftc_json_object (exp, "teacher") != NULL)
-    d->teacher = json_object_ref (ftc_json_object (exp, "teacher"));
   for (guint i = 0; i < files->len; i++)
     {
       d->path = files->pdata[i];
@@ -280,9 +281,10 @@ update_preview (FtcTeacherPage *self)
     g_autofree char *step1 = ftc_teacher_reasoning_prompt (question, reasoning);
     g_autofree char *step2 = ftc_teacher_answer_prompt (question, reasoning, q != NULL ? q->rationale : NULL, answer);
 
-    gboolean chat = self->data != NULL &&
-                    g_strcmp0 (ftc_json_string (self->data->teacher, "kind", "scripted"), "openai") == 0 &&
-                    g_strcmp0 (ftc_json_string (self->data->teacher, "api", "chat"), "completions") != 0;
+    const FtcTeacherSettings *t = self->data != NULL && self->data->exp != NULL ? &self->data->exp->teacher : NULL;
+    gboolean chat = t != NULL && t->kind == FTC_TEACHER_OPENAI &&
+                    (t->api != NULL ? strcmp (t->api, "chat") == 0
+                                    : ftc_teacher_openai_guess_api (t->model) == FTC_OPENAI_CHAT);
 
     if (chat)
       {
@@ -322,8 +324,9 @@ static void
 update_meter_from_records (FtcTeacherPage *self)
 {
   TeachData *d = self->data;
-  guint samples = d != NULL ? (guint) MAX (ftc_json_int (d->teacher, "samples", 1), 1) : 1;
-  double budget = d != NULL ? ftc_json_double (d->teacher, "budget_usd", 0) : 0;
+  const FtcTeacherSettings *t = d != NULL && d->exp != NULL ? &d->exp->teacher : NULL;
+  guint samples = t != NULL ? (guint) t->samples : 1;
+  double budget = t != NULL ? t->budget_usd : 0;
   double cost = NAN;   /* unknown without a price */
   guint expected = d != NULL ? d->questions->len * samples : 0;
   g_autofree char *progress = NULL;
@@ -333,17 +336,17 @@ update_meter_from_records (FtcTeacherPage *self)
   else if (d != NULL)
     {
       /* USD per million tokens, when the experiment names them (docs/experiment.md) */
-      double p_in = ftc_json_double (d->teacher, "price_prompt_per_mtok", 0);
-      double p_out = ftc_json_double (d->teacher, "price_completion_per_mtok", 0);
+      double p_in = t != NULL ? t->price_prompt_per_mtok : 0;
+      double p_out = t != NULL ? t->price_completion_per_mtok : 0;
       FtcPrice price;
       g_autoptr (FtcPriceTable) table = ftc_price_table_new ();
 
       if (p_in > 0 || p_out > 0)
         cost = (d->prompt_tokens * p_in + d->completion_tokens * p_out) / 1e6;
-      else if (ftc_price_table_lookup (table, ftc_json_string (d->teacher, "model", ""), &price))
+      else if (t != NULL && t->model != NULL && ftc_price_table_lookup (table, t->model, &price))
         /* the built-in price table, as the teach job's meter uses */
         cost = ftc_price_cost (&price, (guint64) d->prompt_tokens, (guint64) d->completion_tokens);
-      else if (g_strcmp0 (ftc_json_string (d->teacher, "kind", "scripted"), "openai") != 0)
+      else if (t == NULL || t->kind != FTC_TEACHER_OPENAI)
         cost = 0;   /* the scripted and replay teachers cost nothing */
     }
   if (d == NULL || d->completions == 0)
@@ -398,16 +401,16 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
       self->data = d;
       if (!self->templates_set)
         {
-          JsonObject *prompts = d->teacher;
-          const char *answer = ftc_json_string (prompts, "answer_trigger", "");
+          const FtcTeacherSettings *t = d->exp != NULL ? &d->exp->teacher : NULL;
+          const char *answer = t != NULL && t->answer_trigger != NULL ? t->answer_trigger : "";
           g_signal_handlers_block_by_func (self->reasoning_entry, template_changed, self);
           g_signal_handlers_block_by_func (self->answer_entry, template_changed, self);
           g_signal_handlers_block_by_func (gtk_text_view_get_buffer (self->system_view), template_changed, self);
           gtk_editable_set_text (GTK_EDITABLE (self->reasoning_entry),
-                                 ftc_json_string (prompts, "reasoning_trigger", DEFAULT_REASONING));
+                                 t != NULL ? t->reasoning_trigger : DEFAULT_REASONING);
           gtk_editable_set_text (GTK_EDITABLE (self->answer_entry), answer);
           gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->system_view),
-                                    ftc_json_string (prompts, "system_prompt", ""), -1);
+                                    t != NULL && t->system_prompt != NULL ? t->system_prompt : "", -1);
           g_signal_handlers_unblock_by_func (self->reasoning_entry, template_changed, self);
           g_signal_handlers_unblock_by_func (self->answer_entry, template_changed, self);
           g_signal_handlers_unblock_by_func (gtk_text_view_get_buffer (self->system_view), template_changed, self);
@@ -534,9 +537,9 @@ gboolean
 ftc_teacher_page_save_templates (FtcTeacherPage *self, GError **error)
 {
   g_autofree char *path = NULL;
-  g_autoptr (JsonObject) exp = NULL;
+  g_autoptr (FtcExperiment) exp = NULL;
   g_autofree char *system = get_system_text (self);
-  JsonObject *teacher, *prompts;
+  const char *answer = gtk_editable_get_text (GTK_EDITABLE (self->answer_entry));
   g_autoptr (GError) local = NULL;
 
   if (self->directory == NULL)
@@ -544,35 +547,28 @@ ftc_teacher_page_save_templates (FtcTeacherPage *self, GError **error)
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, _("No experiment is open"));
       return FALSE;
     }
-  path = g_build_filename (self->directory, "experiment.json", NULL);
-  exp = ftc_studio_load_json_object (path, &local);
-  if (exp == NULL)
+  path = ftc_experiment_dir_config (self->directory);
+  /* the experiment as written, with the teacher's templates replaced: every other setting stays */
+  exp = ftc_experiment_read (path, &local);
+  if (exp == NULL && g_error_matches (local, FTC_ERROR, FTC_ERROR_NOT_FOUND) && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      exp = json_object_new ();
+      exp = ftc_experiment_new ();
+      exp->base_dir = g_strdup (self->directory);
     }
-  teacher = ftc_json_object (exp, "teacher");
-  if (teacher == NULL)
+  else if (exp == NULL)
     {
-      teacher = json_object_new ();
-      json_object_set_object_member (exp, "teacher", teacher);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
     }
-  /* the keys of docs/experiment.md: teacher.reasoning_trigger, answer_trigger, system_prompt */
-  prompts = teacher;
-  json_object_set_string_member (prompts, "reasoning_trigger", gtk_editable_get_text (GTK_EDITABLE (self->reasoning_entry)));
-  if (*gtk_editable_get_text (GTK_EDITABLE (self->answer_entry)) != '\0')
-    json_object_set_string_member (prompts, "answer_trigger", gtk_editable_get_text (GTK_EDITABLE (self->answer_entry)));
-  else if (json_object_has_member (prompts, "answer_trigger"))
-    json_object_remove_member (prompts, "answer_trigger");
-  if (system != NULL && *system != '\0')
-    json_object_set_string_member (prompts, "system_prompt", system);
-  else if (json_object_has_member (prompts, "system_prompt"))
-    json_object_remove_member (prompts, "system_prompt");
-  return ftc_studio_save_json_object (path, exp, error);
+  g_free (exp->teacher.reasoning_trigger);
+  exp->teacher.reasoning_trigger = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->reasoning_entry)));
+  g_free (exp->teacher.answer_trigger);
+  exp->teacher.answer_trigger = *answer != '\0' ? g_strdup (answer) : NULL;
+  g_free (exp->teacher.system_prompt);
+  exp->teacher.system_prompt = system != NULL && *system != '\0' ? g_strdup (system) : NULL;
+  if (!ftc_teacher_settings_check (&exp->teacher, "teacher", error))
+    return FALSE;
+  return ftc_experiment_save (exp, path, error);
 }
 
 static void
@@ -640,8 +636,11 @@ run_job (FtcTeacherPage *self)
   self->job_cancellable = g_cancellable_new ();
   self->job_running = TRUE;
   {
-    g_autofree char *text = g_strdup_printf (_("Teaching task %u of %u (%s)…"), self->job_task + 1,
-                                             MAX (self->n_job_tasks, 1), self->job_task_key);
+    g_autofree char *text = g_strcmp0 (self->job_split, "test") == 0
+      ? g_strdup_printf (_("Teaching task %u of %u (%s): the test questions, for the teacher's own accuracy…"),
+                         self->job_task + 1, MAX (self->n_job_tasks, 1), self->job_task_key)
+      : g_strdup_printf (_("Teaching task %u of %u (%s)…"), self->job_task + 1, MAX (self->n_job_tasks, 1),
+                         self->job_task_key);
     set_job_status (self, text);
   }
   update_job_actions (self);
@@ -658,11 +657,11 @@ job_finished (GObject *source, GAsyncResult *result, gpointer user_data)
   if (FTC_TEACH_JOB (source) != self->job)
     return;   /* a job given up (Cancel, another experiment) */
   self->job_running = FALSE;
-  if (ok && self->job_task + 1 < self->n_job_tasks)
+  if (ok && self->job_step + 1 < self->n_job_steps)
     {
-      /* the next task of the experiment, in order */
+      /* the next step of the experiment, in order */
       g_clear_object (&self->job);
-      self->job_task++;
+      self->job_step++;
       schedule_reload (self);
       prepare_task (self);
       return;
@@ -686,123 +685,26 @@ job_finished (GObject *source, GAsyncResult *result, gpointer user_data)
 
 typedef struct {
   char *dir;
-  JsonObject *experiment;
-  guint task_index;
+  FtcExperiment *exp;
+  FtcExperimentTeachStep step;
 } PrepareJob;
 
 static void
 prepare_job_free (PrepareJob *p)
 {
   g_free (p->dir);
-  if (p->experiment != NULL)
-    json_object_unref (p->experiment);
+  g_clear_pointer (&p->exp, ftc_experiment_free);
   g_free (p);
 }
 
-static char *
-resolve (const char *dir, const char *path)
-{
-  if (path == NULL)
-    return NULL;
-  return g_path_is_absolute (path) ? g_strdup (path) : g_build_filename (dir, path, NULL);
-}
-
-/* The tasks of experiment.json: "tasks" (objects or keys), else the single "task"; 0 when none. */
-static guint
-experiment_n_tasks (JsonObject *experiment)
-{
-  JsonNode *tasks = json_object_get_member (experiment, "tasks");
-
-  if (tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks))
-    return json_array_get_length (json_node_get_array (tasks));
-  return json_object_get_member (experiment, "task") != NULL ? 1 : 0;
-}
-
-static JsonNode *
-experiment_task (JsonObject *experiment, guint i)
-{
-  JsonNode *tasks = json_object_get_member (experiment, "tasks");
-
-  if (tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks))
-    return i < json_array_get_length (json_node_get_array (tasks))
-           ? json_array_get_element (json_node_get_array (tasks), i) : NULL;
-  return i == 0 ? json_object_get_member (experiment, "task") : NULL;
-}
-
-static const char *
-task_node_key (JsonNode *node)
-{
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    return ftc_json_string (json_node_get_object (node), "key", NULL);
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  return NULL;
-}
-
-/* One task of the experiment (task_index) and its teacher as a teach job, built by
- * ftc_teach_job_new_from_options: the same construction as `ftcot teach`. */
+/* One step of the experiment's teach stage as its job: the same construction as `ftcot run`'s. */
 static void
 prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   PrepareJob *p = task_data;
-  JsonObject *t = ftc_json_object (p->experiment, "teacher");
-  JsonNode *node = experiment_task (p->experiment, p->task_index);
-  JsonObject *task_obj = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  const char *key = task_node_key (node);
-  JsonObject *seeds = ftc_json_object (p->experiment, "seeds");
-  const char *kind = ftc_json_string (t, "kind", "scripted");
-  g_autofree char *teacher_spec = NULL, *key_file = NULL, *price_file = NULL;
-  FtcTeachOptions o;
   GError *error = NULL;
-  FtcTeachJob *job;
+  FtcTeachJob *job = ftc_experiment_teach_job_new (p->exp, p->dir, &p->step, &error);
 
-  ftc_teach_options_init (&o);
-  o.task = key != NULL ? key : "synthetic_coin_flip";   /* the experiment default (docs/experiment.md) */
-  /* as the experiment reader has them (core/method/ftc-experiment.c): "n" samples of a synthetic task, each of
-   * "size" (people, words, steps) */
-  o.task_options.n = (guint) MAX (0, ftc_json_int (task_obj, "n", 0));
-  o.task_options.size = (guint) CLAMP (ftc_json_int (task_obj, "size", 0), 0, 1000);
-  o.task_options.seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "split", 42) : ftc_json_int (p->experiment, "seeds", 42));
-  o.split = "train";
-  o.limit = (guint) MAX (0, ftc_json_int (task_obj, "train_size", 0));
-  if (g_strcmp0 (kind, "replay") == 0)
-    {
-      g_autofree char *path = resolve (p->dir, ftc_json_string (t, "replay_path", NULL));
-      if (path == NULL)
-        {
-          g_task_return_new_error (task, FTC_ERROR, FTC_ERROR_INVALID, "%s", _("The replay teacher needs teacher.replay_path"));
-          return;
-        }
-      teacher_spec = g_strconcat ("replay:", path, NULL);
-    }
-  else if (g_strcmp0 (kind, "openai") == 0)
-    teacher_spec = g_strdup (ftc_json_string (t, "endpoint", "https://api.openai.com/v1"));
-  else
-    teacher_spec = g_strdup ("scripted");
-  o.teacher = teacher_spec;
-  o.model = ftc_json_string (t, "model", NULL);
-  o.api = ftc_json_string (t, "api", NULL);
-  o.samples = (guint) MAX (1, ftc_json_int (t, "samples", 1));
-  o.temperature = ftc_json_double (t, "temperature", -1);
-  o.max_tokens = (int) ftc_json_int (t, "max_tokens", o.max_tokens);
-  o.answer_max_tokens = (int) ftc_json_int (t, "answer_max_tokens", o.answer_max_tokens);
-  o.reasoning_trigger = ftc_json_string (t, "reasoning_trigger", NULL);
-  o.answer_trigger = ftc_json_string (t, "answer_trigger", NULL);
-  o.system_prompt = ftc_json_string (t, "system_prompt", NULL);
-  o.out_dir = p->dir;
-  o.max_in_flight = (guint) MAX (1, ftc_json_int (t, "in_flight", o.max_in_flight));
-  o.rpm = ftc_json_double (t, "rpm", 0);
-  o.tpm = ftc_json_double (t, "tpm", 0);
-  o.budget_usd = ftc_json_double (t, "budget_usd", 0);
-  o.timeout_s = ftc_json_double (t, "timeout_s", o.timeout_s);
-  o.api_key_env = ftc_json_string (t, "key_env", NULL);
-  key_file = resolve (p->dir, ftc_json_string (t, "key_file", NULL));
-  o.api_key_file = key_file;
-  price_file = resolve (p->dir, ftc_json_string (t, "price_file", NULL));
-  o.price_file = price_file;
-  o.error_rate = ftc_json_double (ftc_json_object (t, "options"), "error_rate", o.error_rate);
-  o.seed = (guint64) (seeds != NULL ? ftc_json_int (seeds, "teacher", 42) : ftc_json_int (p->experiment, "seeds", 42));
-  job = ftc_teach_job_new_from_options (&o, &error);
   if (job == NULL)
     g_task_return_error (task, error);
   else
@@ -834,24 +736,43 @@ prepared (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 prepare_task (FtcTeacherPage *self)
 {
-  g_autofree char *path = NULL;
   g_autoptr (GTask) task = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GArray) steps = NULL;
+  g_autoptr (FtcExperiment) exp = NULL;
+  const FtcExperimentTask *et;
   PrepareJob *p;
 
-  path = g_build_filename (self->directory, "experiment.json", NULL);
+  /* read again for each step: the templates saved meanwhile apply to the steps still to come; what
+   * `ftcot run` would refuse is refused here too */
+  exp = ftc_experiment_load (self->directory, &error);
+  if (exp == NULL)
+    {
+      set_job_status (self, error->message);
+      update_job_actions (self);
+      return;
+    }
+  steps = ftc_experiment_teach_steps (exp);
+  self->n_job_steps = steps->len;
+  self->n_job_tasks = exp->tasks->len;
+  if (self->job_step >= steps->len)
+    {
+      set_job_status (self, steps->len == 0 ? _("Nothing to teach: no method of this experiment learns from "
+                                                "rationales or compares with the teacher.")
+                                            : _("Done: every question of every task has its rationales."));
+      update_job_actions (self);
+      return;
+    }
   p = g_new0 (PrepareJob, 1);
   p->dir = g_strdup (self->directory);
-  /* read again for each task: the templates saved meanwhile apply to the tasks still to come */
-  p->experiment = ftc_studio_load_json_object (path, NULL);
-  if (p->experiment == NULL)
-    p->experiment = json_object_new ();
-  p->task_index = self->job_task;
-  self->n_job_tasks = MAX (1, experiment_n_tasks (p->experiment));
+  p->step = g_array_index (steps, FtcExperimentTeachStep, self->job_step);
+  et = g_ptr_array_index (exp->tasks, p->step.task_index);
+  self->job_task = p->step.task_index;
   g_free (self->job_task_key);
-  g_free (self->blocked);
-  self->job_task_key = g_strdup (task_node_key (experiment_task (p->experiment, p->task_index)));
-  if (self->job_task_key == NULL)
-    self->job_task_key = g_strdup ("synthetic_coin_flip");   /* the experiment default (docs/experiment.md) */
+  self->job_task_key = g_strdup (et->key);
+  g_free (self->job_split);
+  self->job_split = g_strdup (p->step.split);
+  p->exp = g_steal_pointer (&exp);
   self->job_preparing = TRUE;
   set_job_status (self, _("Preparing the task and the teacher…"));
   update_job_actions (self);
@@ -869,8 +790,8 @@ start_action (GtkWidget *widget, const char *name, GVariant *param)
 
   if (self->directory == NULL || self->job != NULL || self->job_preparing)
     return;
-  /* from the first task: the tasks already taught are complete on disk and finish at once */
-  self->job_task = 0;
+  /* from the first step: the steps already taught are complete on disk and finish at once */
+  self->job_step = 0;
   prepare_task (self);
 }
 
@@ -959,6 +880,7 @@ ftc_teacher_page_finalize (GObject *object)
   g_free (self->error);
   g_free (self->job_status);
   g_free (self->job_task_key);
+  g_free (self->job_split);
   g_free (self->blocked);
   G_OBJECT_CLASS (ftc_teacher_page_parent_class)->finalize (object);
 }

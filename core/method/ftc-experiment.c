@@ -125,7 +125,7 @@ ftc_nearest_word (const char *word, const char *const *candidates, gsize n)
 
 /* ---- enums ------------------------------------------------------------------------------------ */
 
-static const char *const teacher_kinds[] = { "scripted", "replay", "openai", NULL };
+static const char *const n_modes[] = { "auto", "always", "never", NULL };
 static const char *const curation_rules[] = { "correct", "all", "accepted", NULL };
 static const char *const student_inits[] = { "scratch", "pretrained", NULL };
 /* in FtcScheduleKind order */
@@ -134,12 +134,6 @@ static const char *const splits[] = { "default", "template", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
 static const char *const optimizers[] = { "adamw", NULL };
 static const char *const tokenizers[] = { "auto", "char", "gpt2", NULL };
-
-const char *
-ftc_teacher_kind_to_string (FtcTeacherKind kind)
-{
-  return teacher_kinds[kind];
-}
 
 const char *
 ftc_curation_rule_to_string (FtcCurationRule rule)
@@ -189,31 +183,32 @@ static const Field task_fields[] = {
 };
 
 static const Field teacher_fields[] = {
-  ENUM ("kind", FtcExperimentTeacher, kind, teacher_kinds),
-  STR ("endpoint", FtcExperimentTeacher, endpoint),
-  CHOICE ("api", FtcExperimentTeacher, api, apis),
-  STR ("model", FtcExperimentTeacher, model),
-  STR ("key_env", FtcExperimentTeacher, key_env),
-  STR ("key_file", FtcExperimentTeacher, key_file),
-  STR ("replay_path", FtcExperimentTeacher, replay_path),
-  STR ("reasoning_trigger", FtcExperimentTeacher, reasoning_trigger),
-  STR ("answer_trigger", FtcExperimentTeacher, answer_trigger),
-  STR ("system_prompt", FtcExperimentTeacher, system_prompt),
-  NUM ("samples", F_INT, FtcExperimentTeacher, samples, 1, 1024),
-  NUM ("temperature", F_DOUBLE, FtcExperimentTeacher, temperature, 0.0, 2.0),
-  NUM ("max_tokens", F_INT, FtcExperimentTeacher, max_tokens, 1, 1 << 20),
-  NUM ("answer_max_tokens", F_INT, FtcExperimentTeacher, answer_max_tokens, 1, 1 << 20),
-  NUM ("budget_usd", F_DOUBLE, FtcExperimentTeacher, budget_usd, 0.0, 1e9),
-  NUM ("budget_tokens", F_INT64, FtcExperimentTeacher, budget_tokens, 0, 1e15),
-  NUM ("price_prompt_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_prompt_per_mtok, 0.0, 1e6),
-  NUM ("price_completion_per_mtok", F_DOUBLE, FtcExperimentTeacher, price_completion_per_mtok, 0.0, 1e6),
-  STR ("price_file", FtcExperimentTeacher, price_file),
-  NUM ("rpm", F_INT, FtcExperimentTeacher, rpm, 0, G_MAXINT),
-  NUM ("tpm", F_INT, FtcExperimentTeacher, tpm, 0, G_MAXINT),
-  NUM ("in_flight", F_INT, FtcExperimentTeacher, in_flight, 1, 1024),
-  NUM ("timeout_s", F_INT, FtcExperimentTeacher, timeout_s, 1, 86400),
-  NUM ("retries", F_INT, FtcExperimentTeacher, retries, 0, 100),
-  OBJ ("options", FtcExperimentTeacher, options),
+  ENUM ("kind", FtcTeacherSettings, kind, ftc_teacher_kind_names),
+  STR ("endpoint", FtcTeacherSettings, endpoint),
+  CHOICE ("api", FtcTeacherSettings, api, apis),
+  STR ("model", FtcTeacherSettings, model),
+  STR ("key_env", FtcTeacherSettings, key_env),
+  STR ("key_file", FtcTeacherSettings, key_file),
+  STR ("replay_path", FtcTeacherSettings, replay_path),
+  STR ("reasoning_trigger", FtcTeacherSettings, reasoning_trigger),
+  STR ("answer_trigger", FtcTeacherSettings, answer_trigger),
+  STR ("system_prompt", FtcTeacherSettings, system_prompt),
+  NUM ("samples", F_INT, FtcTeacherSettings, samples, 1, 1024),
+  NUM ("temperature", F_DOUBLE, FtcTeacherSettings, temperature, 0.0, 2.0),
+  NUM ("max_tokens", F_INT, FtcTeacherSettings, max_tokens, 1, 1 << 20),
+  NUM ("answer_max_tokens", F_INT, FtcTeacherSettings, answer_max_tokens, 1, 1 << 20),
+  NUM ("budget_usd", F_DOUBLE, FtcTeacherSettings, budget_usd, 0.0, 1e9),
+  NUM ("budget_tokens", F_INT64, FtcTeacherSettings, budget_tokens, 0, 1e15),
+  NUM ("price_prompt_per_mtok", F_DOUBLE, FtcTeacherSettings, price_prompt_per_mtok, 0.0, 1e6),
+  NUM ("price_completion_per_mtok", F_DOUBLE, FtcTeacherSettings, price_completion_per_mtok, 0.0, 1e6),
+  STR ("price_file", FtcTeacherSettings, price_file),
+  NUM ("rpm", F_DOUBLE, FtcTeacherSettings, rpm, 0.0, 1e9),
+  NUM ("tpm", F_DOUBLE, FtcTeacherSettings, tpm, 0.0, 1e12),
+  NUM ("in_flight", F_INT, FtcTeacherSettings, in_flight, 1, 1024),
+  NUM ("timeout_s", F_DOUBLE, FtcTeacherSettings, timeout_s, 0.001, 86400),
+  NUM ("retries", F_INT, FtcTeacherSettings, retries, 0, 100),
+  CHOICE ("n_mode", FtcTeacherSettings, n_mode, n_modes),
+  OBJ ("options", FtcTeacherSettings, options),
 };
 
 static const Field curation_fields[] = {
@@ -312,19 +307,7 @@ ftc_experiment_new (void)
   exp->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) task_free);
   g_ptr_array_add (exp->tasks, task_new ("synthetic_coin_flip"));
 
-  exp->teacher = (FtcExperimentTeacher) {
-    .kind = FTC_TEACHER_SCRIPTED,
-    .api = g_strdup ("chat"),
-    .key_env = g_strdup ("OPENAI_API_KEY"),
-    .reasoning_trigger = g_strdup ("Let's think step by step."),
-    .samples = 1,
-    .temperature = 0.0,
-    .max_tokens = 128,        /* Zero-shot-CoT's rationale limit */
-    .answer_max_tokens = 32,  /* and its answer-step limit */
-    .in_flight = 8,           /* the OpenAI client's defaults */
-    .timeout_s = 120,
-    .retries = 5,
-  };
+  ftc_teacher_settings_init (&exp->teacher);
   exp->curation = (FtcExperimentCuration) { .rule = FTC_CURATION_CORRECT, .drop_truncated = TRUE };
   exp->student = (FtcExperimentStudent) {
     .preset = g_strdup ("tiny"),
@@ -390,7 +373,7 @@ ftc_experiment_free (FtcExperiment *exp)
     return;
   g_free (exp->name);
   g_ptr_array_unref (exp->tasks);
-  free_fields (&exp->teacher, teacher_fields, G_N_ELEMENTS (teacher_fields));
+  ftc_teacher_settings_clear (&exp->teacher);
   free_fields (&exp->student, student_fields, G_N_ELEMENTS (student_fields));
   free_fields (&exp->training, training_fields, G_N_ELEMENTS (training_fields));
   g_array_unref (exp->methods);
@@ -805,7 +788,7 @@ parse_root (Ctx *ctx, FtcExperiment *exp, JsonNode *root)
 
   /* the paper's temperatures: greedy for one rationale, 0.7 for diverse reasoning */
   if (!g_hash_table_contains (teacher_seen, "temperature"))
-    exp->teacher.temperature = exp->teacher.samples > 1 ? 0.7 : 0.0;
+    exp->teacher.temperature = ftc_teacher_settings_default_temperature (exp->teacher.samples);
   /* a model directory replaces the preset unless both were given (then validation complains) */
   if (g_hash_table_contains (student_seen, "model_dir") && !g_hash_table_contains (student_seen, "preset"))
     g_clear_pointer (&exp->student.preset, g_free);
@@ -918,8 +901,6 @@ validate (Ctx *ctx, const FtcExperiment *exp)
           if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
             return fail (ctx, FTC_ERROR_NOT_FOUND, "teacher.key_file: '%s' does not exist", path);
         }
-      else if (exp->teacher.key_env == NULL || exp->teacher.key_env[0] == '\0')
-        return fail (ctx, FTC_ERROR_INVALID, "teacher: the openai teacher needs key_env or key_file");
       if (exp->teacher.price_file != NULL)
         {
           g_autofree char *path = ftc_experiment_resolve_path (exp, exp->teacher.price_file);
@@ -953,13 +934,12 @@ validate (Ctx *ctx, const FtcExperiment *exp)
     case FTC_TEACHER_SCRIPTED:
       break;
     }
-  if (exp->teacher.reasoning_trigger == NULL || exp->teacher.reasoning_trigger[0] == '\0')
-    return fail (ctx, FTC_ERROR_INVALID, "teacher.reasoning_trigger must not be empty");
-  if (exp->teacher.samples > 1 && exp->teacher.temperature == 0.0)
-    return fail (ctx, FTC_ERROR_INVALID,
-                 "teacher.temperature is 0 with teacher.samples %d: greedy decoding gives %d copies of one "
-                 "rationale; use a temperature above 0 (the paper: 0.7)", exp->teacher.samples,
-                 exp->teacher.samples);
+  {
+    /* ranges, combinations and the kind's options, as the teacher's own builder checks them */
+    g_autoptr (GError) local = NULL;
+    if (!ftc_teacher_settings_check (&exp->teacher, "teacher", &local))
+      return fail (ctx, FTC_ERROR_INVALID, "%s", local->message);
+  }
   if (exp->curation.max_per_question > 0 && max_d > exp->curation.max_per_question)
     return fail (ctx, FTC_ERROR_INVALID, "curation.max_per_question %d is below the D = %d of ft_cot_d%d",
                  exp->curation.max_per_question, max_d, max_d);
@@ -1033,9 +1013,9 @@ ftc_experiment_validate (const FtcExperiment *exp, GError **error)
   return validate (&ctx, exp);
 }
 
-FtcExperiment *
-ftc_experiment_load_from_data (const char *data, gssize len, const char *file_name, const char *base_dir,
-                               GError **error)
+static FtcExperiment *
+parse_data (const char *data, gssize len, const char *file_name, const char *base_dir, gboolean check,
+            GError **error)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) local = NULL;
@@ -1052,24 +1032,31 @@ ftc_experiment_load_from_data (const char *data, gssize len, const char *file_na
       return NULL;
     }
   exp->base_dir = base_dir != NULL ? g_strdup (base_dir) : g_get_current_dir ();
-  if (!parse_root (&ctx, exp, json_parser_get_root (parser)) || !validate (&ctx, exp))
+  if (!parse_root (&ctx, exp, json_parser_get_root (parser)) || (check && !validate (&ctx, exp)))
     return NULL;
   return g_steal_pointer (&exp);
 }
 
 FtcExperiment *
-ftc_experiment_load (const char *path, GError **error)
+ftc_experiment_load_from_data (const char *data, gssize len, const char *file_name, const char *base_dir,
+                               GError **error)
+{
+  return parse_data (data, len, file_name, base_dir, TRUE, error);
+}
+
+/* path as the file to read (DIR/experiment.json for a directory) and its directory, made absolute */
+static gboolean
+read_file (const char *path, char **file_out, char **dir_out, char **contents, gsize *len, GError **error)
 {
   g_autofree char *file = g_file_test (path, G_FILE_TEST_IS_DIR) ? ftc_experiment_dir_config (path) : g_strdup (path);
-  g_autofree char *contents = NULL;
   g_autofree char *dir = NULL;
-  gsize len;
   g_autoptr (GError) local = NULL;
 
-  if (!g_file_get_contents (file, &contents, &len, &local))
+  if (!g_file_get_contents (file, contents, len, &local))
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s: %s", file, local->message);
-      return NULL;
+      g_set_error (error, FTC_ERROR, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                                     ? FTC_ERROR_NOT_FOUND : FTC_ERROR_FAILED, "%s: %s", file, local->message);
+      return FALSE;
     }
   dir = g_path_get_dirname (file);
   if (!g_path_is_absolute (dir))
@@ -1079,7 +1066,47 @@ ftc_experiment_load (const char *path, GError **error)
       g_free (dir);
       dir = g_steal_pointer (&absolute);
     }
-  return ftc_experiment_load_from_data (contents, len, file, dir, error);
+  *file_out = g_steal_pointer (&file);
+  *dir_out = g_steal_pointer (&dir);
+  return TRUE;
+}
+
+static FtcExperiment *
+load (const char *path, gboolean check, GError **error)
+{
+  g_autofree char *file = NULL, *dir = NULL, *contents = NULL;
+  gsize len = 0;
+
+  if (!read_file (path, &file, &dir, &contents, &len, error))
+    return NULL;
+  return parse_data (contents, len, file, dir, check, error);
+}
+
+FtcExperiment *
+ftc_experiment_load (const char *path, GError **error)
+{
+  return load (path, TRUE, error);
+}
+
+FtcExperiment *
+ftc_experiment_read (const char *path, GError **error)
+{
+  return load (path, FALSE, error);
+}
+
+FtcExperiment *
+ftc_experiment_copy (const FtcExperiment *exp)
+{
+  g_autoptr (JsonNode) root = ftc_experiment_to_json (exp);
+  g_autoptr (GError) error = NULL;
+  FtcExperiment *copy = ftc_experiment_new ();
+  Ctx ctx = { "experiment", &error };
+
+  /* what to_json writes parse_root reads back: the schema is one table for both */
+  if (!parse_root (&ctx, copy, root))
+    g_error ("ftc_experiment_copy: the experiment does not read back: %s", error->message);
+  copy->base_dir = g_strdup (exp->base_dir);
+  return copy;
 }
 
 /* ---- writing ---------------------------------------------------------------------------------- */

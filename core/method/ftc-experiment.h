@@ -25,6 +25,7 @@
 #include <json-glib/json-glib.h>
 
 #include "compute/ftc-schedule.h"
+#include "core/teach/ftc-teacher-settings.h"
 
 G_BEGIN_DECLS
 
@@ -54,12 +55,6 @@ gboolean ftc_method_trains (const FtcMethod *method);
 /* ---- configuration ---------------------------------------------------------------------------- */
 
 typedef enum {
-  FTC_TEACHER_SCRIPTED,   /* the built-in teacher for synthetic tasks (offline) */
-  FTC_TEACHER_REPLAY,     /* recorded completions from files */
-  FTC_TEACHER_OPENAI,     /* any OpenAI-compatible endpoint */
-} FtcTeacherKind;
-
-typedef enum {
   FTC_CURATION_CORRECT,   /* keep rationales whose extracted answer is right (the paper) */
   FTC_CURATION_ALL,       /* keep every rationale (an ablation) */
   FTC_CURATION_ACCEPTED,  /* keep only rationales a person accepted (or edited) in review */
@@ -83,34 +78,6 @@ typedef struct {
   char *data_path;        /* raw files (directory) or an import (.jsonl/.csv); NULL: built-in source */
   JsonObject *options;    /* task-specific settings passed to the loader or generator (may be NULL) */
 } FtcExperimentTask;
-
-typedef struct {
-  FtcTeacherKind kind;
-  char *endpoint;         /* openai: base URL, e.g. "http://127.0.0.1:8080/v1"; NULL: the client's */
-  char *api;              /* openai: "chat" or "completions" */
-  char *model;            /* openai: model name (required); replay: teacher name recorded */
-  char *key_env;          /* environment variable holding the API key ("OPENAI_API_KEY") */
-  char *key_file;         /* or a file holding it; the key itself is never stored here */
-  char *replay_path;      /* replay: a recorded completion file (.jsonl or the reference JSON) */
-  char *reasoning_trigger;/* Zero-shot-CoT step 1: "Let's think step by step." */
-  char *answer_trigger;   /* step 2; NULL: the task's own trigger */
-  char *system_prompt;    /* chat: system message; NULL: none */
-  int samples;            /* D: rationales sampled per training question */
-  double temperature;     /* default: 0 (greedy) when samples == 1, 0.7 when diverse (the paper) */
-  int max_tokens;         /* step 1 (rationale) token limit */
-  int answer_max_tokens;  /* step 2 (answer) token limit */
-  double budget_usd;      /* stop before spending more (0: no limit) */
-  gint64 budget_tokens;   /* stop before using more tokens in total (0: no limit) */
-  double price_prompt_per_mtok;      /* cost meter: USD per million prompt tokens (0: the price table's) */
-  double price_completion_per_mtok;  /* and per million completion tokens */
-  char *price_file;       /* a price file adding to the built-in table (core/teach/ftc-price.h), or NULL */
-  int rpm;                /* requests per minute (0: unlimited) */
-  int tpm;                /* tokens per minute (0: unlimited) */
-  int in_flight;          /* concurrent requests (8) */
-  int timeout_s;          /* per request (120) */
-  int retries;            /* on 429/5xx/timeouts, with backoff (5: six attempts) */
-  JsonObject *options;    /* kind-specific settings (scripted teacher behaviour, ...) (may be NULL) */
-} FtcExperimentTeacher;
 
 typedef struct {
   FtcCurationRule rule;
@@ -164,7 +131,7 @@ typedef struct {
   int version;                     /* schema version: 1 */
   char *name;                      /* free text */
   GPtrArray *tasks;                /* FtcExperimentTask*, at least one */
-  FtcExperimentTeacher teacher;
+  FtcTeacherSettings teacher;      /* core/teach/ftc-teacher-settings.h */
   FtcExperimentCuration curation;
   FtcExperimentStudent student;
   GArray *methods;                 /* FtcMethod, in the order given, no duplicates */
@@ -187,6 +154,11 @@ FtcExperiment *ftc_experiment_load_from_data (const char *data, gssize len, cons
                                               const char *base_dir, GError **error);
 /* Loads a file, or DIR/experiment.json when path is a directory. */
 FtcExperiment *ftc_experiment_load (const char *path, GError **error);
+/* The same, checked for keys, types and ranges only, not for combinations or the files it names: what a
+ * form edits before ftc_experiment_validate decides whether it can run. */
+FtcExperiment *ftc_experiment_read (const char *path, GError **error);
+/* A deep copy (base_dir too). */
+FtcExperiment *ftc_experiment_copy (const FtcExperiment *exp);
 /* The checks on combinations that ftc_experiment_load runs; call it after editing a struct by hand. */
 gboolean ftc_experiment_validate (const FtcExperiment *exp, GError **error);
 
@@ -204,7 +176,6 @@ gboolean ftc_experiment_has_method (const FtcExperiment *exp, const char *name);
 /* The largest D among ft_cot methods (0 if none). */
 int ftc_experiment_max_diversity (const FtcExperiment *exp);
 
-const char *ftc_teacher_kind_to_string (FtcTeacherKind kind);
 const char *ftc_curation_rule_to_string (FtcCurationRule rule);
 
 /* ---- directory layout ------------------------------------------------------------------------- */

@@ -19,10 +19,7 @@
 #include "core/tasks/ftc-task-open.h"
 #include "core/tasks/ftc-task-registry.h"
 #include "core/teach/ftc-teach-job.h"
-#include "core/teach/ftc-teach-options.h"
-#include "core/teach/ftc-teacher-openai.h"
-#include "core/teach/ftc-teacher-replay.h"
-#include "core/teach/ftc-teacher-scripted.h"
+#include "core/method/ftc-experiment-teach.h"
 #include "core/students/ftc-tokenizer.h"
 
 /* the vocabulary of from-scratch students: large enough that the words of a task are single tokens */
@@ -191,37 +188,7 @@ append_metrics (FtcPipeline *self, JsonObject *obj, GError **error)
 static FtcTask *
 load_task (FtcPipeline *self, const FtcExperimentTask *et, GError **error)
 {
-  FtcTaskOpenOptions options = { 0 };
-  g_autofree char *data_path = ftc_experiment_resolve_path (self->exp, et->data_path);
-  /* data_path: a directory of the dataset's raw files, or a file to import */
-  gboolean is_dir = data_path != NULL && g_file_test (data_path, G_FILE_TEST_IS_DIR);
-  const char *spec = data_path != NULL && !is_dir && ftc_task_spec_is_path (data_path) ? data_path : et->key;
-  FtcTask *task;
-
-  options.data_dir = is_dir ? data_path : NULL;
-  options.split = g_strcmp0 (et->split, "template") == 0 ? FTC_SPLIT_TEMPLATE : FTC_SPLIT_DEFAULT;
-  options.n = et->n;
-  options.size = et->size;
-  options.seed = self->exp->seeds.split;
-  task = ftc_task_open (spec, &options, error);
-  if (task == NULL)
-    return NULL;
-  if (g_strcmp0 (et->split, "random") == 0)
-    ftc_task_split_seeded (task, et->train_fraction, self->exp->seeds.split);
-  if (task->train->len == 0)
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "task %s: the training split is empty%s%s", et->key,
-                   task->note != NULL ? ": " : "", task->note != NULL ? task->note : "");
-      ftc_task_free (task);
-      return NULL;
-    }
-  /* train_size and test_size take the first questions of each split: the splits are already shuffled
-   * (reference split files, or seeded) */
-  if (et->train_size > 0 && (guint) et->train_size < task->train->len)
-    g_array_set_size (task->train, et->train_size);
-  if (et->test_size > 0 && (guint) et->test_size < task->test->len)
-    g_array_set_size (task->test, et->test_size);
-  return task;
+  return ftc_experiment_open_task (self->exp, et, error);
 }
 
 static GPtrArray *
@@ -235,89 +202,6 @@ split_samples (FtcTask *task, GArray *positions)
 }
 
 /* ---- teach -------------------------------------------------------------------------------------- */
-
-/* The experiment's teacher for one task. An openai teacher comes with its answer store for the teach job
- * of task (the job's records are named by its key) and split, and its price table (*store and *prices;
- * NULL for the other kinds), which the job keeps. */
-static FtcTeacher *
-make_teacher (FtcPipeline *self, const char *task_key, const FtcTask *task, const char *split,
-              FtcCompletionStore **store, FtcPriceTable **prices, GError **error)
-{
-  const FtcExperimentTeacher *t = &self->exp->teacher;
-
-  switch (t->kind)
-    {
-    case FTC_TEACHER_SCRIPTED:
-      {
-        double error_rate = 0.1;
-        const char *style = "varied";
-        FtcTeacher *teacher;
-        if (t->options != NULL && json_object_has_member (t->options, "error_rate"))
-          error_rate = json_object_get_double_member (t->options, "error_rate");
-        if (t->options != NULL && json_object_has_member (t->options, "style"))
-          style = json_object_get_string_member_with_default (t->options, "style", "");
-        if (g_strcmp0 (style, "varied") != 0 && g_strcmp0 (style, "terse") != 0)
-          {
-            g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "teacher.options.style: '%s' is neither "
-                         "\"varied\" nor \"terse\"", style != NULL ? style : "");
-            return NULL;
-          }
-        teacher = ftc_teacher_scripted_new (error_rate, self->exp->seeds.teacher, error);
-        if (teacher != NULL)
-          ftc_teacher_scripted_set_terse (teacher, g_str_equal (style, "terse"));
-        return teacher;
-      }
-    case FTC_TEACHER_REPLAY:
-      {
-        g_autofree char *path = ftc_experiment_resolve_path (self->exp, t->replay_path);
-        /* a directory holds one TASK.jsonl per task (docs/experiment.md) */
-        if (g_file_test (path, G_FILE_TEST_IS_DIR))
-          {
-            g_autofree char *name = g_strconcat (task_key, ".jsonl", NULL);
-            g_autofree char *file = g_build_filename (path, name, NULL);
-            g_free (path);
-            path = g_steal_pointer (&file);
-          }
-        return ftc_teacher_replay_new (path, t->model, error);
-      }
-    case FTC_TEACHER_OPENAI:
-    default:
-      {
-        FtcTeacherOpenaiConfig config;
-        g_autofree char *price_file = ftc_experiment_resolve_path (self->exp, t->price_file);
-        FtcTeachCosts costs = {
-          .price_file = price_file,
-          .price_prompt_per_mtok = t->price_prompt_per_mtok,
-          .price_completion_per_mtok = t->price_completion_per_mtok,
-          .budget_usd = t->budget_usd,
-          .budget_tokens = t->budget_tokens,
-        };
-
-        ftc_teacher_openai_config_init (&config);
-        if (!ftc_openai_load_api_key (t->key_env, t->key_file, &config.client.api_key, error))
-          {
-            ftc_teacher_openai_config_clear (&config);
-            return NULL;
-          }
-        if (t->endpoint != NULL)
-          replace_str (&config.client.base_url, t->endpoint);
-        if (t->in_flight > 0)
-          config.client.max_in_flight = t->in_flight;
-        config.client.rpm = t->rpm;
-        config.client.tpm = t->tpm;
-        if (t->timeout_s > 0)
-          config.client.timeout_s = t->timeout_s;
-        if (t->retries > 0)
-          config.client.max_attempts = t->retries + 1;
-        config.model = g_strdup (t->model);
-        config.api = g_strcmp0 (t->api, "chat") == 0 ? FTC_OPENAI_CHAT
-                     : g_strcmp0 (t->api, "completions") == 0 ? FTC_OPENAI_COMPLETIONS
-                     : ftc_teacher_openai_guess_api (t->model);
-        /* as `ftcot teach` builds it: prices, budgets and the answer store beside the records */
-        return ftc_teach_openai_teacher_new (&config, &costs, self->dir, task->key, split, store, prices, error);
-      }
-    }
-}
 
 static void
 on_teach_progress (GObject *job, GParamSpec *pspec, gpointer data)
@@ -343,46 +227,28 @@ compare_records (gconstpointer pa, gconstpointer pb)
   return a->completion_index < b->completion_index ? -1 : a->completion_index > b->completion_index;
 }
 
-/* Teaches positions of task (D samples at temperature) into teacher/TASK.SPLIT.jsonl and returns the
- * records there. */
+/* Teaches one step of the experiment (core/method/ftc-experiment-teach.h) into teacher/TASK.SPLIT.jsonl and
+ * returns the records there. */
 static GPtrArray *
-teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray *positions, guint samples,
-       double temperature, GCancellable *cancellable, GError **error)
+teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GCancellable *cancellable,
+       GError **error)
 {
-  const FtcExperimentTeacher *t = &self->exp->teacher;
+  g_autoptr (GArray) steps = ftc_experiment_teach_steps (self->exp);
+  const FtcExperimentTeachStep *step = NULL;
   g_autoptr (FtcTeachJob) job = NULL;
-  g_autoptr (FtcCompletionStore) store = NULL;
-  g_autoptr (FtcPriceTable) prices = NULL;
-  FtcTeacher *teacher;
-  FtcTask *task;
-  FtcTeachPlan plan;
   g_autofree char *path = NULL;
   GPtrArray *records;
 
-  /* the job takes the teacher and a task of its own */
-  task = load_task (self, et, error);
-  if (task == NULL)
-    return NULL;
-  teacher = make_teacher (self, et->key, task, split, &store, &prices, error);
-  if (teacher == NULL)
+  for (guint i = 0; i < steps->len && step == NULL; i++)
     {
-      ftc_task_free (task);
-      return NULL;
+      const FtcExperimentTeachStep *s = &g_array_index (steps, FtcExperimentTeachStep, i);
+      if (g_ptr_array_index (self->exp->tasks, s->task_index) == et && strcmp (s->split, split) == 0)
+        step = s;
     }
-  ftc_teach_plan_init (&plan);
-  plan.positions = g_array_copy (positions);
-  plan.samples = samples;
-  plan.temperature = temperature;
-  plan.max_tokens = t->max_tokens;
-  plan.answer_max_tokens = t->answer_max_tokens;
-  plan.seed = self->exp->seeds.teacher;
-  plan.reasoning_trigger = t->reasoning_trigger;
-  plan.answer_trigger = t->answer_trigger;
-  plan.system_prompt = t->system_prompt;
-  job = ftc_teach_job_new (teacher, task, split, &plan, self->dir, error);
+  g_assert (step != NULL);   /* the caller teaches only what the steps list */
+  job = ftc_experiment_teach_job_new (self->exp, self->dir, step, error);
   if (job == NULL)
     return NULL;
-  ftc_teach_job_keep_openai (job, g_steal_pointer (&store), g_steal_pointer (&prices));
   g_signal_connect (job, "notify::done", G_CALLBACK (on_teach_progress), self);
   if (!ftc_teach_job_run (job, cancellable, error))
     return NULL;
@@ -391,8 +257,9 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GArray
   if (ftc_teach_job_get_done (job) == 0)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND,
-                   "%s: the teacher gave no answer to any of the %u %s questions%s", et->key, positions->len, split,
-                   t->kind == FTC_TEACHER_REPLAY ? " (the replay files hold none of them)" : "");
+                   "%s: the teacher gave no answer to any of the %u %s questions%s", et->key,
+                   ftc_teach_job_get_total (job) / MAX (step->samples, 1), split,
+                   self->exp->teacher.kind == FTC_TEACHER_REPLAY ? " (the replay files hold none of them)" : "");
       return NULL;
     }
   records = ftc_record_read_file (path, error);
@@ -901,10 +768,9 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
   /* teach: the training questions, D samples each */
   if (max_d > 0)
     {
-      double temperature = exp->teacher.temperature;
       set_progress (self, "teach", et->key, NULL, 0.0);
-      log_line (self, "  teaching %u questions, %d rationales each", train->len, max_d);
-      train_records = teach (self, et, "train", task->train, max_d, temperature, cancellable, error);
+      log_line (self, "  teaching %u questions, %d rationales each", train->len, exp->teacher.samples);
+      train_records = teach (self, et, "train", cancellable, error);
       if (train_records == NULL)
         return FALSE;
 
@@ -989,7 +855,7 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
             g_autoptr (GPtrArray) records = NULL;
             set_progress (self, "teach", et->key, name, 0.0);
             log_line (self, "  teaching the %u test questions for the teacher's own accuracy", test->len);
-            records = teach (self, et, "test", task->test, 1, 0.0, cancellable, error);
+            records = teach (self, et, "test", cancellable, error);
             if (records == NULL)
               return FALSE;
             for (guint r = 0; r < records->len; r++)

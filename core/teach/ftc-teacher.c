@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/tasks/ftc-answer.h"
+#include "core/teach/ftc-teacher-settings.h"
 
 char *
 ftc_cot_reasoning_prompt_with (const char *question, const char *trigger)
@@ -67,12 +68,17 @@ ftc_cot_chat_messages_with (const char *system_prompt, const char *reasoning_pro
 void
 ftc_teach_plan_init (FtcTeachPlan *plan)
 {
+  FtcTeacherSettings defaults;
+
+  /* the numbers of the one defaults table; the strings stay NULL (the plan borrows them) */
+  ftc_teacher_settings_init (&defaults);
   memset (plan, 0, sizeof *plan);
-  plan->samples = 1;
-  plan->temperature = 0;
-  plan->max_tokens = 128;
-  plan->answer_max_tokens = 32;
+  plan->samples = (guint) defaults.samples;
+  plan->temperature = defaults.temperature;
+  plan->max_tokens = defaults.max_tokens;
+  plan->answer_max_tokens = defaults.answer_max_tokens;
   plan->seed = 1;
+  ftc_teacher_settings_clear (&defaults);
 }
 
 static void

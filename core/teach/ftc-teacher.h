@@ -37,8 +37,8 @@ typedef struct {
   GArray *positions;          /* int: positions in task->samples to teach, in order */
   guint samples;              /* D: completions per question (>= 1) */
   double temperature;         /* T of step 1 (step 2 is greedy) */
-  int max_tokens;             /* step 1 (rationale) limit, default 128 */
-  int answer_max_tokens;      /* step 2 limit, default 32 */
+  int max_tokens;             /* step 1 (rationale) limit */
+  int answer_max_tokens;      /* step 2 limit */
   guint64 seed;               /* scripted teacher: phrasing and errors */
   /* the prompt templates (owned by whoever owns the plan; a job keeps copies) */
   const char *reasoning_trigger;  /* step 1, after "A: " (NULL: "Let's think step by step.") */
@@ -49,7 +49,7 @@ typedef struct {
 /* The step-2 trigger the plan uses: its own, else the task's. */
 const char *ftc_teach_plan_answer_trigger (const FtcTeachPlan *plan);
 
-void ftc_teach_plan_init (FtcTeachPlan *plan);   /* D = 1, T = 0, 128 / 32 tokens, seed 1 */
+void ftc_teach_plan_init (FtcTeachPlan *plan);   /* the defaults of ftc_teacher_settings_init, seed 1 */
 
 /* What a teacher made of one (sample, completion index); strings borrowed for the call. */
 typedef struct {

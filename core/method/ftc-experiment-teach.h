@@ -1,0 +1,34 @@
+/* ftc-experiment-teach.h: the teaching an experiment asks for, built in one place for `ftcot run` (the
+ * pipeline's teach stage) and the studio's Teacher view, so both teach the same questions, the same number
+ * of times, with the same teacher (core/teach/ftc-teacher-settings.h) and the same budgets.
+ *
+ * Per task, in the experiment's order: its training questions, teacher.samples rationales each at
+ * teacher.temperature (none when no method learns from rationales; ft_cot_dN takes the first N of them);
+ * then its test questions, one greedy answer each, when the teacher baseline is among the methods. */
+#pragma once
+
+#include "core/method/ftc-experiment.h"
+#include "core/tasks/ftc-task.h"
+#include "core/teach/ftc-teach-job.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint task_index;       /* in exp->tasks */
+  const char *split;      /* "train" or "test" (static strings) */
+  guint samples;          /* D per question */
+  double temperature;
+} FtcExperimentTeachStep;
+
+/* The steps above, in order (FtcExperimentTeachStep). */
+GArray *ftc_experiment_teach_steps (const FtcExperiment *exp);
+
+/* The task of et as every stage of the experiment sees it: its data, split and seeds, cut to train_size
+ * and test_size. */
+FtcTask *ftc_experiment_open_task (const FtcExperiment *exp, const FtcExperimentTask *et, GError **error);
+
+/* The teaching job of step: records in dir/teacher/TASK.SPLIT.jsonl. */
+FtcTeachJob *ftc_experiment_teach_job_new (const FtcExperiment *exp, const char *dir,
+                                           const FtcExperimentTeachStep *step, GError **error);
+
+G_END_DECLS
