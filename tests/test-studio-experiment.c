@@ -4,8 +4,14 @@
 
 #include <json-glib/json-glib.h>
 
+#ifdef G_OS_UNIX
+#include <signal.h>
+#endif
+
 #include "app/studio/ftc-experiment-page.h"
+#include "core/method/ftc-demo.h"
 #include "core/method/ftc-experiment.h"
+#include "core/method/ftc-pipeline.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 
@@ -70,8 +76,8 @@ test_roundtrip (void)
     g_assert_cmpint (json_object_get_int_member (t0, "train_size"), ==, 8);
   }
   /* the second task of the experiment stays */
-  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (after, "tasks"), 1), ==,
-                   "last_letter_concatenation");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (after, "tasks"), 1),
+                                                  "key"), ==, "last_letter_concatenation");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (after, "teacher"), "samples"), ==, 8);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (after, "teacher"), "max_tokens"), ==, 128);
   g_assert_true (array_has (after, "methods", "teacher"));
@@ -148,13 +154,15 @@ test_create (void)
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "training"), "batch_size"), ==, 8);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "training"), "epochs"), ==, 20);
   /* creating again keeps what is there */
-  json_object_set_string_member (o, "name", "renamed");
   {
-    g_autoptr (JsonGenerator) gen = json_generator_new ();
-    g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-    json_node_set_object (root, o);
-    json_generator_set_root (gen, root);
-    g_assert_true (json_generator_to_file (gen, path, NULL));
+    g_autofree char *text = NULL;
+    g_auto (GStrv) parts = NULL;
+    g_autofree char *renamed = NULL;
+    g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+    parts = g_strsplit (text, "\"name\": \"classroom\"", 2);
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+    renamed = g_strjoinv ("\"name\": \"renamed\"", parts);
+    g_assert_true (g_file_set_contents (path, renamed, -1, NULL));
   }
   g_assert_true (ftc_experiment_page_create (dir, &error));
   g_clear_pointer (&o, json_object_unref);
@@ -194,10 +202,149 @@ test_memory_estimate (void)
   g_assert_cmpint (ftc_experiment_student_params ("tiny"), ==, 256 * 128 + 256 * 128 + 2 * (12 * 128 * 128 + 13 * 128) + 2 * 128);
 }
 
+static FtcExperimentPage *
+open_page (const char *dir, GtkWidget **window)
+{
+  GtkWidget *page = ftc_experiment_page_new ();
+
+  *window = ftc_test_studio_show (page, 900, 700);
+  ftc_experiment_page_set_directory (FTC_EXPERIMENT_PAGE (page), dir);
+  ftc_test_studio_wait_loaded (page);
+  g_assert_null (ftc_experiment_page_get_error (FTC_EXPERIMENT_PAGE (page)));
+  return FTC_EXPERIMENT_PAGE (page);
+}
+
+static char *
+ftcot_path (void)
+{
+  return g_test_build_filename (G_TEST_BUILT, "..", "app", "ftcot", NULL);
+}
+
+/* Runs `ftcot run PATH` until its output has a line containing want, then interrupts it as Ctrl-C does. */
+static void
+run_until_line (const char *path, const char *want)
+{
+  g_autofree char *exe = ftcot_path ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                                                   &error, exe, "run", path, NULL);
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GString) seen = g_string_new (NULL);
+  gboolean found = FALSE;
+
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  while (!found)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+      g_assert_no_error (error);
+      if (line == NULL)
+        break;
+      g_string_append_printf (seen, "%s\n", line);
+      found = strstr (line, want) != NULL;
+    }
+  if (!found)
+    g_error ("ftcot run %s stopped before printing \"%s\":\n%s", path, want, seen->str);
+#ifdef G_OS_UNIX
+  g_subprocess_send_signal (proc, SIGINT);
+#else
+  g_subprocess_force_exit (proc);
+#endif
+  g_assert_true (g_subprocess_wait (proc, NULL, &error));
+}
+
+/* The demo experiment, opened and saved without a change, is the same file to the byte, and `ftcot run`
+ * takes it. */
+static void
+test_save_unchanged (void)
+{
+  g_autofree char *tmp = ftc_test_tmpdir ();
+  g_autofree char *dir = g_build_filename (tmp, "demo", NULL);
+  g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
+  g_autofree char *before = NULL, *after = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkWidget *window;
+  FtcExperimentPage *page;
+
+  /* experiment.json as `ftcot demo` writes it */
+  {
+    g_autoptr (FtcPipeline) pipeline = ftc_pipeline_new (dir, ftc_demo_experiment (FALSE), &error);
+    g_assert_no_error (error);
+  }
+  g_assert_true (g_file_get_contents (path, &before, NULL, NULL));
+  page = open_page (dir, &window);
+  /* the device list arrives later and must not change the experiment's device either */
+  ftc_test_studio_wait (devices_listed, page, 30000);
+  g_assert_true (ftc_experiment_page_save (page, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+  gtk_window_destroy (GTK_WINDOW (window));
+  /* ftcot run reads it and starts on the first task */
+  run_until_line (path, "training and");
+}
+
+/* A pretrained model folder chosen as the student is saved as such, and the experiment runs on it. */
+static void
+test_pretrained_student (void)
+{
+  g_autofree char *tmp = ftc_test_tmpdir ();
+  g_autofree char *dir = g_build_filename (tmp, "pretrained", NULL);
+  g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
+  g_autofree char *model = g_build_filename (g_getenv ("FTCOT_SOURCE_ROOT"), "tests", "data", "hf-gpt2-tiny", NULL);
+  g_autofree char *exe = ftcot_path ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcExperiment) saved = NULL;
+  g_autoptr (JsonObject) config = NULL, model_config = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *eval = g_build_filename (dir, "eval", "synthetic_coin_flip.vanilla.jsonl", NULL);
+  g_autofree char *ckpt = g_build_filename (dir, "checkpoints", "synthetic_coin_flip.vanilla", "config.json", NULL);
+  g_autofree char *model_json = g_build_filename (model, "config.json", NULL);
+  g_autoptr (GSubprocess) proc = NULL;
+  GtkWidget *window;
+  FtcExperimentPage *page;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path,
+      "{\"version\": 1, \"tasks\": [{\"key\": \"synthetic_coin_flip\", \"n\": 30, \"size\": 1, \"train_size\": 8, "
+      "\"test_size\": 4}], \"methods\": [\"zero_shot\", \"vanilla\"], "
+      "\"training\": {\"epochs\": 1, \"batch_size\": 4, \"max_seq_len\": 64}, "
+      "\"evaluation\": {\"max_new_tokens\": 8}, \"device\": \"cpu\"}\n", -1, NULL));
+  page = open_page (dir, &window);
+  ftc_experiment_page_set_student_folder (page, model, TRUE);
+  g_assert_true (ftc_experiment_page_save (page, &error));
+  g_assert_no_error (error);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  saved = ftc_experiment_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (saved->student.preset);
+  g_assert_cmpstr (saved->student.model_dir, ==, model);
+  g_assert_cmpint (saved->student.init, ==, FTC_STUDENT_PRETRAINED);
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, exe, "run",
+                           path, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error));
+  if (g_subprocess_get_exit_status (proc) != 0)
+    g_error ("ftcot run failed:\n%s\n%s", out, err);
+  /* the fine-tuned student has the folder's architecture, and answered every test question */
+  config = read_json (ckpt);
+  model_config = read_json (model_json);
+  g_assert_cmpint (json_object_get_int_member (config, "n_embd"), ==, json_object_get_int_member (model_config, "n_embd"));
+  g_assert_cmpint (json_object_get_int_member (config, "n_layer"), ==, json_object_get_int_member (model_config, "n_layer"));
+  {
+    g_autoptr (GPtrArray) records = ftc_test_studio_read_jsonl (eval);
+    g_assert_cmpuint (records->len, ==, 4);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/studio/experiment/save-unchanged", test_save_unchanged);
+  g_test_add_func ("/studio/experiment/pretrained-student", test_pretrained_student);
   ftc_test_studio_init ();
   g_test_add_func ("/studio/experiment/roundtrip", test_roundtrip);
   g_test_add_func ("/studio/experiment/create", test_create);

@@ -7,6 +7,7 @@
 #include "app/studio/ftc-rationale-item.h"
 #include "app/studio/ftc-teacher-page.h"
 #include "core/teach/ftc-teacher.h"
+#include "tests/ftc-fake-openai.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 
@@ -356,6 +357,41 @@ test_teach_every_task (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* teacher.budget_tokens of experiment.json stops a run started from the view, as it stops `ftcot run`. */
+static void
+test_token_budget (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *exp = g_build_filename (dir, "experiment.json", NULL);
+  g_autofree char *records = g_build_filename (dir, "teacher", "synthetic_coin_flip.train.jsonl", NULL);
+  g_autofree char *config = NULL;
+  g_autoptr (FtcFakeOpenai) fake = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) lines = NULL;
+  GtkWidget *window;
+  FtcTeacherPage *page;
+
+  fake = ftc_fake_openai_new (&error);
+  g_assert_no_error (error);
+  /* 30 generated samples: 21 training questions, two requests each; the budget lasts a few of them */
+  config = g_strdup_printf ("{\"version\": 1, \"tasks\": [{\"key\": \"synthetic_coin_flip\", \"n\": 30}], "
+                            "\"teacher\": {\"kind\": \"openai\", \"endpoint\": \"%s/v1\", \"model\": \"fake-model\", "
+                            "\"in_flight\": 1, \"budget_tokens\": 600}, \"methods\": [\"ft_cot\"], \"seeds\": 3}",
+                            ftc_fake_openai_url (fake));
+  g_assert_true (g_file_set_contents (exp, config, -1, NULL));
+  page = open_page (dir, &window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.start", NULL));
+  ftc_test_studio_wait (job_idle, page, 30000);
+  g_assert_null (ftc_teacher_page_get_job (page));
+  g_assert_nonnull (strstr (ftc_teacher_page_get_job_status (page), "budget of 600 tokens reached"));
+  /* some questions were taught, not all of them, and the server was asked no further */
+  lines = ftc_test_studio_read_jsonl (records);
+  g_assert_cmpuint (lines->len, >, 0);
+  g_assert_cmpuint (lines->len, <, 21);
+  g_assert_cmpuint (ftc_fake_openai_requests (fake), <, 2 * 21);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -368,5 +404,6 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/teacher/teach-every-task", test_teach_every_task);
   g_test_add_func ("/studio/teacher/cost-meter", test_cost_meter);
   g_test_add_func ("/studio/teacher/job-error", test_job_error);
+  g_test_add_func ("/studio/teacher/token-budget", test_token_budget);
   return g_test_run ();
 }

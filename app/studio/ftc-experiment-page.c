@@ -15,8 +15,6 @@
 #include "core/tasks/ftc-task-open.h"
 #include "core/tasks/ftc-task-registry.h"
 
-static const char *const teacher_kinds[] = { "scripted", "replay", "openai" };
-
 /* From-scratch presets take their vocabulary from a character tokenizer: counted as 256 entries. */
 #define SCRATCH_VOCAB 256
 
@@ -71,13 +69,15 @@ struct _FtcExperimentPage
   GtkDropDown *student_dropdown;
   GtkStringList *student_dropdown_list;
   GtkEntry *model_dir_entry;
+  GtkCheckButton *pretrained_check;
   GtkCheckButton *zero_shot_check, *vanilla_check, *ft_cot_check, *diverse_check;
   GtkSpinButton *lr_spin, *batch_spin, *epochs_spin, *seed_spin;
   GtkDropDown *device_dropdown;
   GtkStringList *device_dropdown_list;
   GtkLabel *memory_label;
 
-  JsonObject *config;          /* as loaded; the form writes over it on save */
+  FtcExperiment *exp;          /* as read (core/method/ftc-experiment.h); the form's values go over a copy on
+                                * save, so every setting the form does not show is written back unchanged */
   GHashTable *previews;        /* task -> first recorded questions */
   GPtrArray *task_keys;        /* dropdown position -> key */
   GPtrArray *student_keys;     /* dropdown position -> preset */
@@ -92,6 +92,9 @@ struct _FtcExperimentPage
   char *directory;
   GCancellable *cancellable;
   gboolean loading;
+  gboolean creating;           /* no experiment.json yet: the form shows core's defaults */
+  GHashTable *shown;           /* widget -> double: what fill_form showed, so that a value the user did not
+                                * touch is written back exactly as read, not as the widget rounds or clamps it */
   char *error;
 };
 
@@ -100,45 +103,11 @@ G_DEFINE_FINAL_TYPE (FtcExperimentPage, ftc_experiment_page, GTK_TYPE_WIDGET)
 enum { PROP_0, PROP_LOADING, N_PROPS };
 static GParamSpec *props[N_PROPS];
 
-static JsonObject *
-default_config (const char *name)
-{
-  JsonObject *o = json_object_new ();
-  JsonObject *teacher = json_object_new (), *student = json_object_new (), *train = json_object_new ();
-  JsonArray *tasks = json_array_new (), *methods = json_array_new ();
-
-  json_object_set_int_member (o, "version", 1);
-  json_object_set_string_member (o, "name", name);
-  json_array_add_string_element (tasks, "synthetic_coin_flip");
-  json_object_set_array_member (o, "tasks", tasks);
-  json_object_set_string_member (teacher, "kind", "scripted");
-  json_object_set_int_member (teacher, "samples", 1);
-  json_object_set_double_member (teacher, "temperature", 0);
-  json_object_set_object_member (o, "teacher", teacher);
-  json_object_set_string_member (student, "preset", "tiny");
-  json_object_set_object_member (o, "student", student);
-  json_array_add_string_element (methods, "teacher");
-  json_array_add_string_element (methods, "random");
-  json_array_add_string_element (methods, "zero_shot");
-  json_array_add_string_element (methods, "vanilla");
-  json_array_add_string_element (methods, "ft_cot");
-  json_object_set_array_member (o, "methods", methods);
-  /* the reference defaults: AdamW, lr 3e-4 constant, batch 8, 20 epochs */
-  json_object_set_double_member (train, "learning_rate", 3e-4);
-  json_object_set_int_member (train, "batch_size", 8);
-  json_object_set_int_member (train, "epochs", 20);
-  json_object_set_object_member (o, "training", train);
-  json_object_set_int_member (o, "seeds", 42);
-  json_object_set_string_member (o, "device", "auto");
-  return o;
-}
-
 gboolean
 ftc_experiment_page_create (const char *dir, GError **error)
 {
-  g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
-  g_autofree char *name = g_path_get_basename (dir);
-  g_autoptr (JsonObject) config = NULL;
+  g_autofree char *path = ftc_experiment_dir_config (dir);
+  g_autoptr (FtcExperiment) exp = NULL;
 
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
@@ -148,22 +117,23 @@ ftc_experiment_page_create (const char *dir, GError **error)
     }
   if (g_file_test (path, G_FILE_TEST_EXISTS))
     return TRUE;
-  config = default_config (name);
-  return ftc_studio_save_json_object (path, config, error);
+  /* core's defaults, named after the folder */
+  exp = ftc_experiment_new ();
+  exp->name = g_path_get_basename (dir);
+  return ftc_experiment_save (exp, path, error);
 }
 
 /* ---- loading ---- */
 
 typedef struct {
-  JsonObject *config;
+  FtcExperiment *exp;     /* NULL: no experiment.json yet */
   GHashTable *previews;   /* task -> GString of first questions */
 } Loaded;
 
 static void
 loaded_free (Loaded *l)
 {
-  if (l->config != NULL)
-    json_object_unref (l->config);
+  g_clear_pointer (&l->exp, ftc_experiment_free);
   g_hash_table_unref (l->previews);
   g_free (l);
 }
@@ -192,16 +162,17 @@ load_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
 {
   const char *dir = task_data;
   Loaded *l = g_new0 (Loaded, 1);
-  g_autofree char *path = g_build_filename (dir, "experiment.json", NULL);
+  g_autofree char *path = ftc_experiment_dir_config (dir);
   g_autofree char *teacher_dir = g_build_filename (dir, "teacher", NULL);
   g_autoptr (GPtrArray) files = ftc_studio_list_jsonl (teacher_dir);
   GError *error = NULL;
 
   l->previews = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  l->config = ftc_studio_load_json_object (path, &error);
-  if (l->config == NULL)
+  /* as written, not validated: a file naming a folder that is gone still opens, to be fixed in the form */
+  l->exp = ftc_experiment_read (path, &error);
+  if (l->exp == NULL)
     {
-      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_file_test (path, G_FILE_TEST_EXISTS) || !g_error_matches (error, FTC_ERROR, FTC_ERROR_NOT_FOUND))
         {
           loaded_free (l);
           g_task_return_error (task, error);
@@ -229,52 +200,13 @@ index_of (const char *const *values, guint n, const char *v, guint fallback)
   return fallback;
 }
 
-/* "tasks" holds task objects ({"key": ...}) or bare keys; "task" is the one-task shorthand. */
-static const char *
-task_key_of (JsonNode *node)
-{
-  if (node == NULL)
-    return NULL;
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return ftc_json_string (json_node_get_object (node), "key", NULL);
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  return NULL;
-}
-
-static const char *
-first_task (JsonObject *config)
-{
-  JsonNode *tasks = config != NULL ? json_object_get_member (config, "tasks") : NULL;
-
-  if (tasks != NULL && JSON_NODE_HOLDS_ARRAY (tasks) && json_array_get_length (json_node_get_array (tasks)) > 0)
-    return task_key_of (json_array_get_element (json_node_get_array (tasks), 0));
-  return task_key_of (config != NULL ? json_object_get_member (config, "task") : NULL);
-}
-
-static gint64
-seed_of (JsonObject *config)
-{
-  JsonObject *seeds = ftc_json_object (config, "seeds");
-
-  if (seeds != NULL)
-    return ftc_json_int (seeds, "train", 42);
-  return ftc_json_int (config, "seeds", 42);
-}
-
 static gboolean
-has_method (JsonObject *config, const char *method, gboolean prefix)
+has_method_prefix (const FtcExperiment *exp, const char *prefix)
 {
-  JsonNode *node = config != NULL ? json_object_get_member (config, "methods") : NULL;
-  JsonArray *a;
-
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return FALSE;
-  a = json_node_get_array (node);
-  for (guint i = 0; i < json_array_get_length (a); i++)
+  for (guint i = 0; i < exp->methods->len; i++)
     {
-      const char *m = json_array_get_string_element (a, i);
-      if (m != NULL && (prefix ? g_str_has_prefix (m, method) : strcmp (m, method) == 0))
+      g_autofree char *name = ftc_method_to_string (&g_array_index (exp->methods, FtcMethod, i));
+      if (g_str_has_prefix (name, prefix))
         return TRUE;
     }
   return FALSE;
@@ -405,7 +337,9 @@ update_memory (FtcExperimentPage *self)
 {
   guint s = gtk_drop_down_get_selected (self->student_dropdown);
   guint d = gtk_drop_down_get_selected (self->device_dropdown);
-  gint64 need = ftc_experiment_estimate_memory (s < self->student_keys->len ? self->student_keys->pdata[s] : NULL,
+  gboolean folder = *gtk_editable_get_text (GTK_EDITABLE (self->model_dir_entry)) != '\0';
+  gint64 need = ftc_experiment_estimate_memory (!folder && s < self->student_keys->len ? self->student_keys->pdata[s]
+                                                                                     : NULL,
                                                 gtk_spin_button_get_value_as_int (self->batch_spin), 0);
   gint64 have = d < self->device_memory->len ? g_array_index (self->device_memory, gint64, d) : -1;
 
@@ -438,6 +372,17 @@ update_memory (FtcExperimentPage *self)
   gtk_label_set_text (self->memory_label, text);
 }
 
+/* A model folder replaces the preset: the preset list is off while the folder entry holds a path. */
+static void
+student_folder_changed (FtcExperimentPage *self)
+{
+  gboolean folder = *gtk_editable_get_text (GTK_EDITABLE (self->model_dir_entry)) != '\0';
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->student_dropdown), !folder);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->pretrained_check), folder);
+  update_memory (self);
+}
+
 static void
 teacher_kind_changed (FtcExperimentPage *self)
 {
@@ -449,50 +394,93 @@ teacher_kind_changed (FtcExperimentPage *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->replay_entry), k == 1);
 }
 
+static double
+widget_value (gpointer widget)
+{
+  if (GTK_IS_SPIN_BUTTON (widget))
+    return gtk_spin_button_get_value (widget);
+  if (GTK_IS_DROP_DOWN (widget))
+    return gtk_drop_down_get_selected (widget);
+  return gtk_check_button_get_active (widget);
+}
+
+static void
+remember_shown (FtcExperimentPage *self, gpointer widget)
+{
+  double *v = g_new (double, 1);
+
+  *v = widget_value (widget);
+  g_hash_table_insert (self->shown, widget, v);
+}
+
+/* Whether the user changed widget since fill_form. */
+static gboolean
+edited (FtcExperimentPage *self, gpointer widget)
+{
+  const double *v = g_hash_table_lookup (self->shown, widget);
+
+  return v == NULL || *v != widget_value (widget);
+}
+
+static void
+set_entry (GtkEntry *entry, const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (entry), text != NULL ? text : "");
+}
+
 static void
 fill_form (FtcExperimentPage *self)
 {
-  JsonObject *c = self->config;
-  JsonObject *teacher = ftc_json_object (c, "teacher");
-  JsonObject *student = ftc_json_object (c, "student");
-  JsonObject *train = ftc_json_object (c, "training");
-  const char *task = first_task (c);
-  const char *device = ftc_json_string (c, "device", NULL);
+  const FtcExperiment *exp = self->exp;
+  const FtcTeacherSettings *t = &exp->teacher;
+  const FtcExperimentTask *task0 = g_ptr_array_index (exp->tasks, 0);
   GSettings *settings = ftc_application_get_settings ();
   g_autofree char *default_device = settings != NULL ? g_settings_get_string (settings, "default-device") : NULL;
+  const char *device = exp->device;
   guint pos;
 
-  gtk_editable_set_text (GTK_EDITABLE (self->name_entry), ftc_json_string (c, "name", ""));
+  set_entry (self->name_entry, exp->name);
   gtk_label_set_text (self->folder_label, self->directory != NULL ? self->directory : "");
-  ftc_experiment_page_set_task (self, task != NULL ? task : "coin_flip");
-  gtk_drop_down_set_selected (self->teacher_dropdown, index_of (teacher_kinds, G_N_ELEMENTS (teacher_kinds),
-                                                                ftc_json_string (teacher, "kind", "scripted"), 0));
-  gtk_editable_set_text (GTK_EDITABLE (self->endpoint_entry), ftc_json_string (teacher, "endpoint", ""));
-  gtk_editable_set_text (GTK_EDITABLE (self->model_entry), ftc_json_string (teacher, "model", ""));
-  gtk_editable_set_text (GTK_EDITABLE (self->key_env_entry), ftc_json_string (teacher, "key_env", ""));
-  gtk_editable_set_text (GTK_EDITABLE (self->replay_entry), ftc_json_string (teacher, "replay_path", ""));
-  gtk_spin_button_set_value (self->samples_spin, (double) ftc_json_int (teacher, "samples", 1));
-  gtk_spin_button_set_value (self->temperature_spin, ftc_json_double (teacher, "temperature", 0.7));
-  gtk_drop_down_set_selected (self->student_dropdown,
-                              index_of ((const char *const *) self->student_keys->pdata, self->student_keys->len,
-                                        ftc_json_string (student, "preset", "tiny"), 0));
-  gtk_editable_set_text (GTK_EDITABLE (self->model_dir_entry), ftc_json_string (student, "model_dir", ""));
-  gtk_check_button_set_active (self->zero_shot_check, has_method (c, "zero_shot", FALSE));
-  gtk_check_button_set_active (self->vanilla_check, has_method (c, "vanilla", FALSE));
-  gtk_check_button_set_active (self->ft_cot_check, has_method (c, "ft_cot", FALSE));
-  gtk_check_button_set_active (self->diverse_check, has_method (c, "ft_cot_d", TRUE));
-  gtk_spin_button_set_value (self->lr_spin, ftc_json_double (train, "learning_rate", 3e-4));
-  gtk_spin_button_set_value (self->batch_spin, (double) ftc_json_int (train, "batch_size", 8));
-  gtk_spin_button_set_value (self->epochs_spin, (double) ftc_json_int (train, "epochs", 20));
-  gtk_spin_button_set_value (self->seed_spin, (double) seed_of (c));
-  if (device == NULL && default_device != NULL && *default_device != '\0')
+  ftc_experiment_page_set_task (self, task0->key);
+  gtk_drop_down_set_selected (self->teacher_dropdown, t->kind);
+  set_entry (self->endpoint_entry, t->endpoint);
+  set_entry (self->model_entry, t->model);
+  set_entry (self->key_env_entry, t->key_env);
+  set_entry (self->replay_entry, t->replay_path);
+  gtk_spin_button_set_value (self->samples_spin, t->samples);
+  gtk_spin_button_set_value (self->temperature_spin, t->temperature);
+  if (exp->student.preset != NULL)
+    gtk_drop_down_set_selected (self->student_dropdown,
+                                index_of ((const char *const *) self->student_keys->pdata, self->student_keys->len,
+                                          exp->student.preset, 0));
+  set_entry (self->model_dir_entry, exp->student.model_dir);
+  gtk_check_button_set_active (self->pretrained_check, exp->student.init == FTC_STUDENT_PRETRAINED);
+  gtk_check_button_set_active (self->zero_shot_check, ftc_experiment_has_method (exp, "zero_shot"));
+  gtk_check_button_set_active (self->vanilla_check, ftc_experiment_has_method (exp, "vanilla"));
+  gtk_check_button_set_active (self->ft_cot_check, ftc_experiment_has_method (exp, "ft_cot"));
+  gtk_check_button_set_active (self->diverse_check, has_method_prefix (exp, "ft_cot_d"));
+  gtk_spin_button_set_value (self->lr_spin, exp->training.learning_rate);
+  gtk_spin_button_set_value (self->batch_spin, exp->training.batch_size);
+  gtk_spin_button_set_value (self->epochs_spin, exp->training.epochs);
+  gtk_spin_button_set_value (self->seed_spin, (double) exp->seeds.train);
+  /* a new experiment takes the preferred device of the settings */
+  if (g_strcmp0 (device, "auto") == 0 && self->creating && default_device != NULL && *default_device != '\0')
     device = default_device;
   pos = 0;
   for (guint i = 0; i < self->device_specs->len; i++)
     if (g_strcmp0 (self->device_specs->pdata[i], device) == 0)
       pos = i;
   gtk_drop_down_set_selected (self->device_dropdown, pos);
+  g_hash_table_remove_all (self->shown);
+  {
+    gpointer widgets[] = { self->samples_spin, self->temperature_spin, self->student_dropdown, self->zero_shot_check,
+                           self->vanilla_check, self->ft_cot_check, self->diverse_check, self->lr_spin,
+                           self->batch_spin, self->epochs_spin, self->seed_spin, self->device_dropdown };
+    for (gsize i = 0; i < G_N_ELEMENTS (widgets); i++)
+      remember_shown (self, widgets[i]);
+  }
   teacher_kind_changed (self);
+  student_folder_changed (self);
   update_preview (self);
   update_memory (self);
 }
@@ -515,15 +503,17 @@ loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   else
     {
-      g_clear_pointer (&self->config, json_object_unref);
+      g_clear_pointer (&self->exp, ftc_experiment_free);
       g_clear_pointer (&self->previews, g_hash_table_unref);
-      self->config = l->config != NULL ? json_object_ref (l->config) : NULL;
+      self->exp = g_steal_pointer (&l->exp);
       self->previews = g_hash_table_ref (l->previews);
       loaded_free (l);
-      if (self->config == NULL)
+      self->creating = self->exp == NULL;
+      if (self->exp == NULL)
         {
-          g_autofree char *name = g_path_get_basename (self->directory);
-          self->config = default_config (name);
+          self->exp = ftc_experiment_new ();
+          self->exp->name = g_path_get_basename (self->directory);
+          self->exp->base_dir = g_strdup (self->directory);
           gtk_label_set_text (self->status_label, _("No experiment.json yet: Save writes one with these settings."));
         }
       else
@@ -557,159 +547,114 @@ ftc_experiment_page_set_directory (FtcExperimentPage *self, const char *dir)
 
 /* ---- saving ---- */
 
-static JsonObject *
-ensure_object (JsonObject *parent, const char *name)
-{
-  JsonObject *o = ftc_json_object (parent, name);
-
-  if (o == NULL)
-    {
-      o = json_object_new ();
-      json_object_set_object_member (parent, name, o);
-    }
-  return o;
-}
-
 static void
-set_or_remove_string (JsonObject *o, const char *name, const char *value)
+set_string (char **field, const char *text)
 {
-  if (value != NULL && *value != '\0')
-    json_object_set_string_member (o, name, value);
-  else if (json_object_has_member (o, name))
-    json_object_remove_member (o, name);
+  g_free (*field);
+  *field = text != NULL && *text != '\0' ? g_strdup (text) : NULL;
 }
 
-JsonObject *
-ftc_experiment_page_dup_config (FtcExperimentPage *self)
+FtcExperiment *
+ftc_experiment_page_dup_experiment (FtcExperimentPage *self)
 {
-  g_autoptr (JsonNode) copy_node = NULL;
-  JsonObject *c, *teacher, *student, *train;
-  JsonArray *methods = json_array_new ();
-  int d = gtk_spin_button_get_value_as_int (self->samples_spin);
+  /* a copy, so that a failed save leaves the experiment as read */
+  FtcExperiment *exp = ftc_experiment_copy (self->exp);
+  FtcTeacherSettings *t = &exp->teacher;
+  FtcExperimentTask *task0 = g_ptr_array_index (exp->tasks, 0);
   guint k = gtk_drop_down_get_selected (self->teacher_dropdown);
   guint s = gtk_drop_down_get_selected (self->student_dropdown);
   guint dev = gtk_drop_down_get_selected (self->device_dropdown);
   const char *task = ftc_experiment_page_get_task (self);
-  JsonNode *tasks_node;
+  const char *model_dir = gtk_editable_get_text (GTK_EDITABLE (self->model_dir_entry));
+  int d = gtk_spin_button_get_value_as_int (self->samples_spin);
 
-  /* work on a copy so a failed save leaves the loaded configuration as it was */
-  if (self->config != NULL)
-    {
-      g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-      json_node_set_object (node, self->config);
-      copy_node = json_node_copy (node);
-      c = json_object_ref (json_node_get_object (copy_node));
-    }
-  else
-    c = json_object_new ();
-  json_object_set_string_member (c, "name", gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
-  tasks_node = json_object_get_member (c, "tasks");
+  set_string (&exp->name, gtk_editable_get_text (GTK_EDITABLE (self->name_entry)));
+  /* the form edits the first task's key; its other settings and further tasks stay */
   if (task != NULL)
+    set_string (&task0->key, task);
+  t->kind = k <= FTC_TEACHER_OPENAI ? (FtcTeacherKind) k : FTC_TEACHER_SCRIPTED;
+  set_string (&t->endpoint, gtk_editable_get_text (GTK_EDITABLE (self->endpoint_entry)));
+  set_string (&t->model, gtk_editable_get_text (GTK_EDITABLE (self->model_entry)));
+  set_string (&t->key_env, gtk_editable_get_text (GTK_EDITABLE (self->key_env_entry)));
+  set_string (&t->replay_path, gtk_editable_get_text (GTK_EDITABLE (self->replay_entry)));
+  if (edited (self, self->samples_spin))
+    t->samples = d;
+  if (edited (self, self->temperature_spin))
+    t->temperature = gtk_spin_button_get_value (self->temperature_spin);
+  /* a model folder replaces the preset */
+  if (*model_dir != '\0')
     {
-      JsonArray *b = json_array_new ();
-      JsonNode *one = json_object_get_member (c, "task");
-      JsonNode *first = one != NULL ? one
-                      : tasks_node != NULL && JSON_NODE_HOLDS_ARRAY (tasks_node) &&
-                        json_array_get_length (json_node_get_array (tasks_node)) > 0
-                      ? json_array_get_element (json_node_get_array (tasks_node), 0) : NULL;
-
-      /* the form edits the first task's key; its other settings and further tasks stay */
-      if (first != NULL && JSON_NODE_HOLDS_OBJECT (first))
-        {
-          JsonNode *copy = json_node_copy (first);
-          json_object_set_string_member (json_node_get_object (copy), "key", task);
-          json_array_add_element (b, copy);
-        }
-      else
-        json_array_add_string_element (b, task);
-      if (one == NULL && tasks_node != NULL && JSON_NODE_HOLDS_ARRAY (tasks_node))
-        for (guint i = 1; i < json_array_get_length (json_node_get_array (tasks_node)); i++)
-          json_array_add_element (b, json_node_copy (json_array_get_element (json_node_get_array (tasks_node), i)));
-      json_object_set_array_member (c, "tasks", b);
-      if (one != NULL)
-        json_object_remove_member (c, "task");
+      set_string (&exp->student.model_dir, model_dir);
+      set_string (&exp->student.preset, NULL);
+      exp->student.init = gtk_check_button_get_active (self->pretrained_check) ? FTC_STUDENT_PRETRAINED
+                                                                               : FTC_STUDENT_SCRATCH;
     }
-  teacher = ensure_object (c, "teacher");
-  json_object_set_string_member (teacher, "kind", teacher_kinds[MIN (k, G_N_ELEMENTS (teacher_kinds) - 1)]);
-  set_or_remove_string (teacher, "endpoint", gtk_editable_get_text (GTK_EDITABLE (self->endpoint_entry)));
-  set_or_remove_string (teacher, "model", gtk_editable_get_text (GTK_EDITABLE (self->model_entry)));
-  set_or_remove_string (teacher, "key_env", gtk_editable_get_text (GTK_EDITABLE (self->key_env_entry)));
-  set_or_remove_string (teacher, "replay_path", gtk_editable_get_text (GTK_EDITABLE (self->replay_entry)));
-  json_object_set_int_member (teacher, "samples", d);
-  json_object_set_double_member (teacher, "temperature", gtk_spin_button_get_value (self->temperature_spin));
-  student = ensure_object (c, "student");
-  if (s < self->student_keys->len)
-    json_object_set_string_member (student, "preset", self->student_keys->pdata[s]);
-  set_or_remove_string (student, "model_dir", gtk_editable_get_text (GTK_EDITABLE (self->model_dir_entry)));
-  /* methods the form has no box for (the teacher and random baselines) stay as they were */
-  {
-    JsonNode *old = json_object_get_member (c, "methods");
-    if (old != NULL && JSON_NODE_HOLDS_ARRAY (old))
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (old)); i++)
-        {
-          const char *m = json_array_get_string_element (json_node_get_array (old), i);
-          if (m != NULL && (strcmp (m, "teacher") == 0 || strcmp (m, "random") == 0))
-            json_array_add_string_element (methods, m);
-        }
-  }
-  if (gtk_check_button_get_active (self->zero_shot_check))
-    json_array_add_string_element (methods, "zero_shot");
-  if (gtk_check_button_get_active (self->vanilla_check))
-    json_array_add_string_element (methods, "vanilla");
-  if (gtk_check_button_get_active (self->ft_cot_check))
-    json_array_add_string_element (methods, "ft_cot");
-  if (gtk_check_button_get_active (self->diverse_check))
-    /* the paper's diverse reasoning: D = 2, 4, ... up to the samples drawn */
-    for (int dd = 2; dd <= d; dd *= 2)
-      {
-        g_autofree char *m = g_strdup_printf ("ft_cot_d%d", dd);
-        json_array_add_string_element (methods, m);
-      }
-  json_object_set_array_member (c, "methods", methods);
-  train = ensure_object (c, "training");
-  json_object_set_double_member (train, "learning_rate", gtk_spin_button_get_value (self->lr_spin));
-  json_object_set_int_member (train, "batch_size", gtk_spin_button_get_value_as_int (self->batch_spin));
-  json_object_set_int_member (train, "epochs", gtk_spin_button_get_value_as_int (self->epochs_spin));
-  if (ftc_json_object (c, "seeds") != NULL)
-    json_object_set_int_member (ftc_json_object (c, "seeds"), "train", gtk_spin_button_get_value_as_int (self->seed_spin));
   else
-    json_object_set_int_member (c, "seeds", gtk_spin_button_get_value_as_int (self->seed_spin));
-  if (dev < self->device_specs->len)
-    json_object_set_string_member (c, "device", self->device_specs->pdata[dev]);
-  return c;
+    {
+      set_string (&exp->student.model_dir, NULL);
+      if (s < self->student_keys->len && (edited (self, self->student_dropdown) || exp->student.preset == NULL))
+        set_string (&exp->student.preset, self->student_keys->pdata[s]);
+      exp->student.init = FTC_STUDENT_SCRATCH;
+    }
+  /* the methods list is rebuilt only when a box or D changed; methods the form has no box for (the teacher
+   * and random baselines) stay as they were */
+  if (edited (self, self->zero_shot_check) || edited (self, self->vanilla_check) || edited (self, self->ft_cot_check)
+      || edited (self, self->diverse_check) || edited (self, self->samples_spin))
+    {
+      GArray *methods = g_array_new (FALSE, FALSE, sizeof (FtcMethod));
+
+      for (guint i = 0; i < exp->methods->len; i++)
+        {
+          FtcMethod m = g_array_index (exp->methods, FtcMethod, i);
+          if (m.kind == FTC_METHOD_TEACHER || m.kind == FTC_METHOD_RANDOM)
+            g_array_append_val (methods, m);
+        }
+      if (gtk_check_button_get_active (self->zero_shot_check))
+        g_array_append_val (methods, ((FtcMethod) { FTC_METHOD_ZERO_SHOT, 0 }));
+      if (gtk_check_button_get_active (self->vanilla_check))
+        g_array_append_val (methods, ((FtcMethod) { FTC_METHOD_VANILLA, 0 }));
+      if (gtk_check_button_get_active (self->ft_cot_check))
+        g_array_append_val (methods, ((FtcMethod) { FTC_METHOD_FT_COT, 1 }));
+      if (gtk_check_button_get_active (self->diverse_check))
+        /* the paper's diverse reasoning: D = 2, 4, ... up to the samples drawn */
+        for (int dd = 2; dd <= d; dd *= 2)
+          g_array_append_val (methods, ((FtcMethod) { FTC_METHOD_FT_COT, dd }));
+      g_array_unref (exp->methods);
+      exp->methods = methods;
+    }
+  if (edited (self, self->lr_spin))
+    exp->training.learning_rate = gtk_spin_button_get_value (self->lr_spin);
+  if (edited (self, self->batch_spin))
+    exp->training.batch_size = gtk_spin_button_get_value_as_int (self->batch_spin);
+  if (edited (self, self->epochs_spin))
+    exp->training.epochs = gtk_spin_button_get_value_as_int (self->epochs_spin);
+  if (edited (self, self->seed_spin))
+    exp->seeds.train = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  /* a device not (yet) listed shows as auto: kept unless another was chosen */
+  if (edited (self, self->device_dropdown) && dev < self->device_specs->len)
+    set_string (&exp->device, self->device_specs->pdata[dev]);
+  return exp;
 }
 
 gboolean
 ftc_experiment_page_save (FtcExperimentPage *self, GError **error)
 {
   g_autofree char *path = NULL;
-  g_autoptr (JsonObject) c = NULL;
+  g_autoptr (FtcExperiment) exp = NULL;
 
-  if (self->directory == NULL)
+  if (self->directory == NULL || self->exp == NULL)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, _("No experiment is open"));
       return FALSE;
     }
-  path = g_build_filename (self->directory, "experiment.json", NULL);
-  c = ftc_experiment_page_dup_config (self);
-  /* what is saved must run: the experiment reader's own checks (unknown keys, impossible combinations) */
-  {
-    g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-    g_autoptr (JsonGenerator) gen = json_generator_new ();
-    g_autofree char *text = NULL;
-    g_autoptr (FtcExperiment) exp = NULL;
-
-    json_node_set_object (node, c);
-    json_generator_set_root (gen, node);
-    text = json_generator_to_data (gen, NULL);
-    exp = ftc_experiment_load_from_data (text, -1, path, self->directory, error);
-    if (exp == NULL)
-      return FALSE;
-  }
-  if (!ftc_studio_save_json_object (path, c, error))
+  path = ftc_experiment_dir_config (self->directory);
+  exp = ftc_experiment_page_dup_experiment (self);
+  /* what is saved must run: the experiment's own checks (impossible combinations, missing folders) */
+  if (!ftc_experiment_validate (exp, error) || !ftc_experiment_save (exp, path, error))
     return FALSE;
-  g_clear_pointer (&self->config, json_object_unref);
-  self->config = g_steal_pointer (&c);
+  g_clear_pointer (&self->exp, ftc_experiment_free);
+  self->exp = g_steal_pointer (&exp);
+  self->creating = FALSE;
   return TRUE;
 }
 
@@ -794,13 +739,16 @@ devices_listed (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_task_had_error (G_TASK (result)) || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
   fill_devices (self);
-  if (self->config != NULL)
+  if (self->exp != NULL)
     {
       /* the experiment's device may be one just listed */
-      const char *device = ftc_json_string (self->config, "device", NULL);
+      const char *device = self->exp->device;
+      gboolean untouched = !edited (self, self->device_dropdown);
       for (guint i = 0; device != NULL && i < self->device_specs->len; i++)
         if (strcmp (self->device_specs->pdata[i], device) == 0)
           gtk_drop_down_set_selected (self->device_dropdown, i);
+      if (untouched)
+        remember_shown (self, self->device_dropdown);
     }
   self->devices_listed = TRUE;
 }
@@ -839,9 +787,10 @@ ftc_experiment_page_finalize (GObject *object)
 {
   FtcExperimentPage *self = FTC_EXPERIMENT_PAGE (object);
 
-  g_clear_pointer (&self->config, json_object_unref);
+  g_clear_pointer (&self->exp, ftc_experiment_free);
   g_clear_pointer (&self->previews, g_hash_table_unref);
   g_ptr_array_unref (self->task_keys);
+  g_hash_table_unref (self->shown);
   g_ptr_array_unref (self->student_keys);
   g_ptr_array_unref (self->device_specs);
   g_array_unref (self->device_memory);
@@ -879,7 +828,7 @@ ftc_experiment_page_class_init (FtcExperimentPageClass *klass)
   BIND (status_label); BIND (name_entry); BIND (folder_label); BIND (task_dropdown); BIND (task_dropdown_list);
   BIND (task_preview); BIND (teacher_dropdown); BIND (endpoint_entry); BIND (model_entry);
   BIND (key_env_entry); BIND (replay_entry); BIND (samples_spin); BIND (temperature_spin); BIND (student_dropdown); BIND (student_dropdown_list);
-  BIND (model_dir_entry); BIND (zero_shot_check); BIND (vanilla_check); BIND (ft_cot_check); BIND (diverse_check);
+  BIND (model_dir_entry); BIND (pretrained_check); BIND (zero_shot_check); BIND (vanilla_check); BIND (ft_cot_check); BIND (diverse_check);
   BIND (lr_spin); BIND (batch_spin); BIND (epochs_spin); BIND (seed_spin); BIND (device_dropdown);
   BIND (device_dropdown_list); BIND (memory_label);
 #undef BIND
@@ -896,6 +845,7 @@ ftc_experiment_page_init (FtcExperimentPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->task_keys = g_ptr_array_new_with_free_func (g_free);
+  self->shown = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->device_specs = g_ptr_array_new_with_free_func (g_free);
   self->device_memory = g_array_new (FALSE, FALSE, sizeof (gint64));
   for (guint i = 0; i < n; i++)
@@ -928,6 +878,7 @@ ftc_experiment_page_init (FtcExperimentPage *self)
   g_signal_connect_swapped (self->student_dropdown, "notify::selected", G_CALLBACK (update_memory), self);
   g_signal_connect_swapped (self->device_dropdown, "notify::selected", G_CALLBACK (update_memory), self);
   g_signal_connect_swapped (self->batch_spin, "value-changed", G_CALLBACK (update_memory), self);
+  g_signal_connect_swapped (self->model_dir_entry, "changed", G_CALLBACK (student_folder_changed), self);
   teacher_kind_changed (self);
   update_preview (self);
   update_memory (self);
@@ -942,13 +893,23 @@ const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self) { retu
 void
 ftc_experiment_page_set_task (FtcExperimentPage *self, const char *key)
 {
-  for (guint i = 0; i < self->task_keys->len; i++)
+  guint i;
+
+  if (key == NULL)
+    return;
+  for (i = 0; i < self->task_keys->len; i++)
     if (g_strcmp0 (self->task_keys->pdata[i], key) == 0)
-      {
-        gtk_drop_down_set_selected (self->task_dropdown, i);
-        update_preview (self);
-        return;
-      }
+      break;
+  if (i == self->task_keys->len)
+    {
+      /* an imported task (data_path): offered under its own key */
+      g_autofree char *label = g_strdup_printf (_("%s (imported)"), key);
+      const char *items[] = { label, NULL };
+      gtk_string_list_splice (self->task_dropdown_list, i, 0, items);
+      g_ptr_array_add (self->task_keys, g_strdup (key));
+    }
+  gtk_drop_down_set_selected (self->task_dropdown, i);
+  update_preview (self);
 }
 
 const char *
@@ -968,8 +929,16 @@ ftc_experiment_page_set_samples (FtcExperimentPage *self, int d)
 void
 ftc_experiment_page_set_teacher (FtcExperimentPage *self, const char *kind, const char *model)
 {
-  gtk_drop_down_set_selected (self->teacher_dropdown, index_of (teacher_kinds, G_N_ELEMENTS (teacher_kinds), kind, 0));
+  gtk_drop_down_set_selected (self->teacher_dropdown,
+                              index_of (ftc_teacher_kind_names, g_strv_length ((char **) ftc_teacher_kind_names), kind, 0));
   gtk_editable_set_text (GTK_EDITABLE (self->model_entry), model != NULL ? model : "");
+}
+
+void
+ftc_experiment_page_set_student_folder (FtcExperimentPage *self, const char *model_dir, gboolean pretrained)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->model_dir_entry), model_dir != NULL ? model_dir : "");
+  gtk_check_button_set_active (self->pretrained_check, pretrained);
 }
 
 gboolean

@@ -1,10 +1,12 @@
 /* ftc-experiment-page.h: the experiment view: create or open an experiment folder and edit its
- * experiment.json: task (with a preview), teacher, D and temperature, student, methods, training
- * hyper-parameters and the device with a memory check. Unknown keys of experiment.json are kept. */
+ * experiment.json: task (with a preview), teacher, D and temperature, student (a preset or a model folder),
+ * methods, training hyper-parameters and the device with a memory check. experiment.json is read and
+ * written by core (core/method/ftc-experiment.h): the settings the form does not show are kept. */
 #pragma once
 
 #include <gtk/gtk.h>
-#include <json-glib/json-glib.h>
+
+#include "core/method/ftc-experiment.h"
 
 G_BEGIN_DECLS
 
@@ -16,13 +18,13 @@ void ftc_experiment_page_set_directory (FtcExperimentPage *self, const char *dir
 gboolean ftc_experiment_page_get_loading (FtcExperimentPage *self);
 const char *ftc_experiment_page_get_error (FtcExperimentPage *self);
 
-/* Creates dir (and parents) with a default experiment.json unless one exists. */
+/* Creates dir (and parents) with core's default experiment.json unless one exists. */
 gboolean ftc_experiment_page_create (const char *dir, GError **error);
-/* Checks the form with the experiment reader (core/method/ftc-experiment.h), then writes it to
+/* Checks the form's experiment as `ftcot run` would (ftc_experiment_validate), then writes it to
  * dir/experiment.json atomically; nothing is written when the check fails. */
 gboolean ftc_experiment_page_save (FtcExperimentPage *self, GError **error);
-/* The experiment as the form shows it now (a new reference). */
-JsonObject *ftc_experiment_page_dup_config (FtcExperimentPage *self);
+/* The experiment as the form shows it now (a copy to free; not validated). */
+FtcExperiment *ftc_experiment_page_dup_experiment (FtcExperimentPage *self);
 
 /* Form access for scripts and tests. */
 void ftc_experiment_page_set_task (FtcExperimentPage *self, const char *key);
@@ -33,6 +35,9 @@ const char *ftc_experiment_page_get_task_preview (FtcExperimentPage *self);
 gboolean ftc_experiment_page_get_previewing (FtcExperimentPage *self);
 const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self);
 void ftc_experiment_page_set_teacher (FtcExperimentPage *self, const char *kind, const char *model);
+/* A Hugging Face model folder as the student (NULL or "": the preset list again), from its weights when
+ * pretrained. */
+void ftc_experiment_page_set_student_folder (FtcExperimentPage *self, const char *model_dir, gboolean pretrained);
 /* The device specs offered ("auto", "cpu", "opencl:0", ...), from ftc_device_list on a worker thread. */
 gboolean ftc_experiment_page_get_devices_listed (FtcExperimentPage *self);
 char **ftc_experiment_page_dup_devices (FtcExperimentPage *self);

@@ -189,51 +189,10 @@ ftc_json_object (JsonObject *obj, const char *name)
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-JsonObject *
-ftc_studio_load_json_object (const char *path, GError **error)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local = NULL;
-  JsonNode *root;
-
-  if (!json_parser_load_from_file (parser, path, &local))
-    {
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_propagate_error (error, g_steal_pointer (&local));
-      else
-        g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: %s", path, local->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: the top level must be a JSON object", path);
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (root));
-}
-
 gboolean
 ftc_studio_write_atomic (const char *path, const char *contents, gssize len, GError **error)
 {
   return ftc_file_write_atomic (path, contents, len, error);
-}
-
-gboolean
-ftc_studio_save_json_object (const char *path, JsonObject *obj, GError **error)
-{
-  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
-  g_autofree char *with_newline = NULL;
-
-  json_node_set_object (node, obj);
-  json_generator_set_root (gen, node);
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 2);
-  text = json_generator_to_data (gen, NULL);
-  with_newline = g_strconcat (text, "\n", NULL);
-  return ftc_studio_write_atomic (path, with_newline, -1, error);
 }
 
 static int

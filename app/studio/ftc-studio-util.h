@@ -33,12 +33,8 @@ gboolean ftc_json_bool (JsonObject *obj, const char *name, gboolean fallback);
 JsonObject *ftc_json_object (JsonObject *obj, const char *name);   /* NULL if absent or not an object */
 gboolean ftc_json_has_number (JsonObject *obj, const char *name);
 
-/* Parses a whole JSON file whose root must be an object; errors name the file. */
-JsonObject *ftc_studio_load_json_object (const char *path, GError **error);
 /* Writes contents atomically (temp file, fsync, rename). */
 gboolean ftc_studio_write_atomic (const char *path, const char *contents, gssize len, GError **error);
-/* Serialises obj pretty-printed and writes it atomically. */
-gboolean ftc_studio_save_json_object (const char *path, JsonObject *obj, GError **error);
 
 /* Sorted list of the .jsonl files of dir (full paths); empty when dir does not exist. The teach job's
  * request caches (NAME.requests.jsonl) are not completion records and are left out. */

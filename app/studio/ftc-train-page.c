@@ -156,9 +156,9 @@ read_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   g_array_set_clear_func (job->metrics, (GDestroyNotify) metric_clear);
   if (job->experiment_path != NULL)
     {
-      g_autoptr (JsonObject) exp = ftc_studio_load_json_object (job->experiment_path, NULL);
-      job->device = g_strdup (ftc_json_string (exp, "device", NULL));
-      job->epochs = ftc_json_int (ftc_json_object (exp, "training"), "epochs", 0);
+      g_autoptr (FtcExperiment) exp = ftc_experiment_read (job->experiment_path, NULL);
+      job->device = exp != NULL ? g_strdup (exp->device) : NULL;
+      job->epochs = exp != NULL ? exp->training.epochs : 0;
     }
   if (!g_file_test (job->path, G_FILE_TEST_EXISTS))
     g_task_return_boolean (task, TRUE);

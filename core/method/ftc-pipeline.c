@@ -686,6 +686,14 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
   if (n_cut > 0)
     log_line (self, "  %s: %u examples longer than %d tokens were cut", method, n_cut,
               MIN (tr->max_seq_len, student->config.max_seq_len));
+  if (examples->len == 0 && n_cut > 0)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
+                   "%s %s: every one of the %u examples leaves no completion token within %d tokens; raise "
+                   "training.max_seq_len (the student's context is %d)", task_key, method, n_cut,
+                   MIN (tr->max_seq_len, student->config.max_seq_len), student->config.max_seq_len);
+      return NULL;
+    }
   train_config_from_experiment (tr, self->exp->seeds.train, &config);
   trainer = ftc_trainer_new (student->model, &config, examples, error);
   if (trainer == NULL)
