@@ -870,6 +870,16 @@ ftc_experiment_page_init (FtcExperimentPage *self)
             g_ptr_array_add (self->student_keys, g_strdup (presets[i].name));
           }
   }
+  {
+    /* before an experiment is open, the form shows core's defaults (the one table) */
+    g_autoptr (FtcExperiment) defaults = ftc_experiment_new ();
+    gtk_spin_button_set_value (self->samples_spin, defaults->teacher.samples);
+    gtk_spin_button_set_value (self->temperature_spin, defaults->teacher.temperature);
+    gtk_spin_button_set_value (self->lr_spin, defaults->training.learning_rate);
+    gtk_spin_button_set_value (self->batch_spin, defaults->training.batch_size);
+    gtk_spin_button_set_value (self->epochs_spin, defaults->training.epochs);
+    gtk_spin_button_set_value (self->seed_spin, (double) defaults->seeds.train);
+  }
   list_devices (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "experiment.save", FALSE);
   gtk_label_set_text (self->status_label, _("Open an experiment folder or create a new one."));

@@ -605,26 +605,6 @@ on_train_epoch (int epoch, FtcGpt2 *model, gpointer data, GError **error)
   return TRUE;
 }
 
-static void
-train_config_from_experiment (const FtcExperimentTraining *tr, guint64 seed, FtcTrainConfig *config)
-{
-  ftc_train_config_init (config);
-  config->epochs = tr->epochs;
-  config->batch_size = tr->batch_size;
-  config->grad_accum = tr->grad_accumulation;
-  config->max_seq_len = tr->max_seq_len;
-  config->lr = (float) tr->learning_rate;
-  config->schedule = tr->schedule;
-  config->warmup_steps = tr->warmup_steps;
-  config->weight_decay = (float) tr->weight_decay;
-  config->beta1 = (float) tr->beta1;
-  config->beta2 = (float) tr->beta2;
-  config->eps = (float) tr->eps;
-  config->max_grad_norm = (float) tr->grad_clip;
-  config->completion_only_loss = tr->completion_only_loss;
-  config->seed = seed;
-}
-
 /* Trains (or resumes, or finds finished) the student of one method; returns it, trained. */
 static FtcStudent *
 train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrArray *samples,
@@ -694,7 +674,7 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
                    MIN (tr->max_seq_len, student->config.max_seq_len), student->config.max_seq_len);
       return NULL;
     }
-  train_config_from_experiment (tr, self->exp->seeds.train, &config);
+  ftc_train_config_from_experiment (tr, self->exp->seeds.train, &config);
   trainer = ftc_trainer_new (student->model, &config, examples, error);
   if (trainer == NULL)
     return NULL;

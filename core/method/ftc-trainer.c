@@ -25,24 +25,33 @@ ftc_train_example_free (FtcTrainExample *example)
 }
 
 void
-ftc_train_config_init (FtcTrainConfig *config)
+ftc_train_config_from_experiment (const FtcExperimentTraining *tr, guint64 seed, FtcTrainConfig *config)
 {
   *config = (FtcTrainConfig) {
-    .epochs = 20,
-    .batch_size = 8,
-    .grad_accum = 1,
-    .max_seq_len = 512,
-    .lr = 3e-4f,
-    .schedule = FTC_SCHEDULE_CONSTANT,
-    .warmup_steps = 0,
-    .weight_decay = 0.01f,
-    .beta1 = 0.9f,
-    .beta2 = 0.999f,
-    .eps = 1e-8f,
-    .max_grad_norm = 0.0f,
-    .completion_only_loss = TRUE,
-    .seed = 42,
+    .epochs = tr->epochs,
+    .batch_size = tr->batch_size,
+    .grad_accum = tr->grad_accumulation,
+    .max_seq_len = tr->max_seq_len,
+    .lr = (float) tr->learning_rate,
+    .schedule = tr->schedule,
+    .warmup_steps = tr->warmup_steps,
+    .weight_decay = (float) tr->weight_decay,
+    .beta1 = (float) tr->beta1,
+    .beta2 = (float) tr->beta2,
+    .eps = (float) tr->eps,
+    .max_grad_norm = (float) tr->grad_clip,
+    .completion_only_loss = tr->completion_only_loss,
+    .seed = seed,
   };
+}
+
+void
+ftc_train_config_init (FtcTrainConfig *config)
+{
+  /* the experiment's defaults are the one table */
+  g_autoptr (FtcExperiment) defaults = ftc_experiment_new ();
+
+  ftc_train_config_from_experiment (&defaults->training, defaults->seeds.train, config);
 }
 
 FtcTrainer *

@@ -11,6 +11,7 @@
 
 #include "compute/models/ftc-gpt2.h"
 #include "compute/ftc-schedule.h"
+#include "core/method/ftc-experiment.h"
 
 G_BEGIN_DECLS
 
@@ -37,9 +38,11 @@ typedef struct {
   guint64 seed;
 } FtcTrainConfig;
 
-/* The reference defaults: AdamW (0.9, 0.999, 1e-8, weight decay 0.01), lr 3e-4 constant, batch 8,
- * 20 epochs, no clipping, loss on completion tokens only. */
+/* The defaults of experiment.json's "training" (core/method/ftc-experiment.h, the one table). */
 void ftc_train_config_init (FtcTrainConfig *config);
+/* experiment.json's "training" and the training seed as a trainer's configuration. */
+void ftc_train_config_from_experiment (const FtcExperimentTraining *training, guint64 seed,
+                                       FtcTrainConfig *config);
 
 typedef struct {
   int step;              /* optimizer steps done, from 1 */
