@@ -246,6 +246,37 @@ test_wrong_values (void)
   expect_error ("{\"device\": \"cuda:0\"}", FTC_ERROR_INVALID, "device: unknown device 'cuda:0'", NULL);
   expect_error ("{\"methods\": [\"vanilla\", \"vanilla\"]}", FTC_ERROR_INVALID, "methods[1]: 'vanilla' is listed twice", NULL);
   expect_error ("{\"methods\": []}", FTC_ERROR_INVALID, "methods: give at least one method", NULL);
+  /* the message says what was expected, not a neighbouring rule */
+  expect_error ("{\"seeds\": -1}", FTC_ERROR_INVALID, "seeds must be an integer from 0", "(got -1)", NULL);
+  expect_error ("{\"seeds\": \"x\"}", FTC_ERROR_INVALID, "seeds must be an integer or an object", "a string", NULL);
+  expect_error ("{\"seeds\": 1e19}", FTC_ERROR_INVALID, "seeds must be an integer from 0", NULL);
+  expect_error ("{\"seeds\": {\"train\": 1e19}}", FTC_ERROR_INVALID, "seeds.train must be at most 9000000000000000000", NULL);
+  expect_error ("{\"tasks\": [{\"key\": \"synthetic_coin_flip\", \"n\": 1e12}]}", FTC_ERROR_INVALID,
+                "tasks[0].n must be at most 2147483647 (got 1e+12)", NULL);
+  expect_error ("{\"tasks\": [{\"key\": \"synthetic_coin_flip\", \"n\": -3}]}", FTC_ERROR_INVALID,
+                "tasks[0].n must be at least 0 (got -3)", NULL);
+  /* the scripted teacher's options are checked, not read as 0 */
+  expect_error ("{\"teacher\": {\"options\": {\"error_rate\": \"x\"}}}", FTC_ERROR_INVALID,
+                "teacher.options.error_rate must be a number between 0 and 1", NULL);
+  expect_error ("{\"teacher\": {\"options\": {\"error_rat\": 0.2}}}", FTC_ERROR_INVALID,
+                "teacher.options: unknown key 'error_rat'", NULL);
+  expect_error ("{\"teacher\": {\"kind\": \"replay\", \"replay_path\": \"x.jsonl\", \"options\": {\"a\": 1}}}",
+                FTC_ERROR_INVALID, "the replay teacher takes no options", NULL);
+  /* a seed written back reads back the same */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (FtcExperiment) exp = load_text ("{\"seeds\": 8999999999999999999}", &error);
+    g_autoptr (JsonNode) root = NULL;
+    g_autofree char *text = NULL;
+    g_autoptr (FtcExperiment) again = NULL;
+    g_assert_no_error (error);
+    g_assert_cmpuint (exp->seeds.eval, ==, G_GUINT64_CONSTANT (8999999999999999999));
+    root = ftc_experiment_to_json (exp);
+    text = ftc_json_to_pretty_string (root);
+    again = load_text (text, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (again->seeds.eval, ==, exp->seeds.eval);
+  }
 }
 
 static void

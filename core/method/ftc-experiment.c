@@ -252,11 +252,14 @@ static const Field evaluation_fields[] = {
   NUM ("sampled_temperature", F_DOUBLE, FtcExperimentEvaluation, sampled_temperature, 0.0, 2.0),
 };
 
+/* seeds are written back as JSON integers, which ftcot reads as signed 64-bit: kept well inside that */
+#define MAX_SEED 9e18
+
 static const Field seed_fields[] = {
-  NUM ("split", F_UINT64, FtcExperimentSeeds, split, 0, 1.8e19),
-  NUM ("teacher", F_UINT64, FtcExperimentSeeds, teacher, 0, 1.8e19),
-  NUM ("train", F_UINT64, FtcExperimentSeeds, train, 0, 1.8e19),
-  NUM ("eval", F_UINT64, FtcExperimentSeeds, eval, 0, 1.8e19),
+  NUM ("split", F_UINT64, FtcExperimentSeeds, split, 0, MAX_SEED),
+  NUM ("teacher", F_UINT64, FtcExperimentSeeds, teacher, 0, MAX_SEED),
+  NUM ("train", F_UINT64, FtcExperimentSeeds, train, 0, MAX_SEED),
+  NUM ("eval", F_UINT64, FtcExperimentSeeds, eval, 0, MAX_SEED),
 };
 
 /* top-level keys; "task" is the one-task shorthand of "tasks" */
@@ -486,8 +489,10 @@ parse_field (Ctx *ctx, const char *path, const Field *f, JsonNode *node, gpointe
           return fail (ctx, FTC_ERROR_INVALID, "%s must be an integer (got %s)", full, node_type_name (node));
         if (v < f->min || v > f->max)
           {
-            if (f->max >= G_MAXINT)
+            if (f->max >= G_MAXINT && v < f->min)
               return fail (ctx, FTC_ERROR_INVALID, "%s must be at least %.0f (got %.0f)", full, f->min, v);
+            if (f->max >= G_MAXINT)
+              return fail (ctx, FTC_ERROR_INVALID, "%s must be at most %.0f (got %g)", full, f->max, v);
             return fail (ctx, FTC_ERROR_INVALID, "%s must be between %.0f and %.0f (got %.0f)", full,
                          f->min, f->max, v);
           }
@@ -765,11 +770,19 @@ parse_root (Ctx *ctx, FtcExperiment *exp, JsonNode *root)
       else if (strcmp (key, "seeds") == 0)
         {
           /* one number seeds everything */
-          if (node_is (node, G_TYPE_INT64) && json_node_get_int (node) >= 0)
+          if (node_is (node, G_TYPE_INT64) || node_is (node, G_TYPE_DOUBLE))
             {
-              guint64 s = (guint64) json_node_get_int (node);
+              double v = node_is (node, G_TYPE_INT64) ? (double) json_node_get_int (node) : json_node_get_double (node);
+              guint64 s;
+              if (!(v >= 0 && v <= MAX_SEED && v == floor (v)))
+                return fail (ctx, FTC_ERROR_INVALID, "seeds must be an integer from 0 to %.0f, or an object of "
+                             "seeds (split, teacher, train, eval) (got %g)", MAX_SEED, v);
+              s = node_is (node, G_TYPE_INT64) ? (guint64) json_node_get_int (node) : (guint64) v;
               exp->seeds = (FtcExperimentSeeds) { s, s, s, s };
             }
+          else if (!JSON_NODE_HOLDS_OBJECT (node))
+            return fail (ctx, FTC_ERROR_INVALID, "seeds must be an integer or an object of seeds (split, teacher, "
+                         "train, eval) (got %s)", node_type_name (node));
           else if (!parse_object (ctx, "seeds", node, seed_fields, G_N_ELEMENTS (seed_fields), &exp->seeds, NULL))
             return FALSE;
         }
@@ -890,6 +903,12 @@ validate (Ctx *ctx, const FtcExperiment *exp)
                  "methods: ft_cot_d%d needs at least %d rationales per question, but teacher.samples is %d",
                  max_d, max_d, exp->teacher.samples);
 
+  {
+    /* ranges, combinations and the kind's options, as the teacher's own builder checks them */
+    g_autoptr (GError) local = NULL;
+    if (!ftc_teacher_settings_check (&exp->teacher, "teacher", &local))
+      return fail (ctx, FTC_ERROR_INVALID, "%s", local->message);
+  }
   switch (exp->teacher.kind)
     {
     case FTC_TEACHER_OPENAI:
@@ -934,12 +953,6 @@ validate (Ctx *ctx, const FtcExperiment *exp)
     case FTC_TEACHER_SCRIPTED:
       break;
     }
-  {
-    /* ranges, combinations and the kind's options, as the teacher's own builder checks them */
-    g_autoptr (GError) local = NULL;
-    if (!ftc_teacher_settings_check (&exp->teacher, "teacher", &local))
-      return fail (ctx, FTC_ERROR_INVALID, "%s", local->message);
-  }
   if (exp->curation.max_per_question > 0 && max_d > exp->curation.max_per_question)
     return fail (ctx, FTC_ERROR_INVALID, "curation.max_per_question %d is below the D = %d of ft_cot_d%d",
                  exp->curation.max_per_question, max_d, max_d);
