@@ -123,3 +123,15 @@ ftc_test_cli_run_va (GSubprocessLauncher *launcher, const char *input, char **ou
   g_assert_no_error (error);
   return g_subprocess_get_exit_status (proc);
 }
+
+int
+ftc_test_cli_run (GSubprocessLauncher *launcher, const char *input, char **out, char **err, const char *first, ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = ftc_test_cli_run_va (launcher, input, out, err, first, args);
+  va_end (args);
+  return status;
+}

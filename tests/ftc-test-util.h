@@ -22,5 +22,7 @@ char *ftc_test_write_tmp (const char *name, const char *contents, gssize len);
 GSubprocessLauncher *ftc_test_cli_launcher (void);
 int ftc_test_cli_run_va (GSubprocessLauncher *launcher, const char *input, char **out, char **err,
                          const char *first, va_list args);
+int ftc_test_cli_run (GSubprocessLauncher *launcher, const char *input, char **out, char **err,
+                      const char *first, ...) G_GNUC_NULL_TERMINATED;
 
 G_END_DECLS

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/method/ftc-dir-lock.h"
+#include "core/ftc-dir-lock.h"
 #include "core/ftc-error.h"
 #include "core/method/ftc-pipeline.h"
 #include "core/tasks/ftc-record.h"
@@ -800,6 +800,76 @@ test_methods_independent (void)
     }
 }
 
+/* experiment.json edited after a finished run: a changed training setting is refused with what changed
+ * (never "trained already" with the old student's results), a changed evaluation setting evaluates the
+ * students again, and what a killed checkpoint save left behind is removed. */
+static void
+test_settings_changed (void)
+{
+  g_autofree char *dir = g_build_filename (ftc_test_tmpdir (), "exp", NULL);
+  g_autofree char *config = ftc_experiment_dir_config (dir);
+  g_autofree char *metrics = ftc_experiment_dir_metrics (dir);
+  g_autofree char *ckpt = ftc_experiment_dir_checkpoints (dir, TASK, "vanilla");
+  g_autofree char *leftover = g_strconcat (ckpt, ".tmp-Q7fZ2a", NULL);
+  g_autofree char *leftover_file = g_build_filename (leftover, "model.safetensors", NULL);
+  g_autofree char *eval = ftc_experiment_dir_eval (dir, TASK, "vanilla");
+  g_autofree char *eval_manifest = g_build_filename (dir, "eval", TASK ".vanilla.json", NULL);
+  g_autofree char *manifest_text = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcExperiment) exp = parse (tiny_experiment);
+  guint loss_lines;
+
+  {
+    g_autoptr (FtcPipeline) p = ftc_pipeline_new (dir, parse (tiny_experiment), &error);
+    g_assert_no_error (error);
+    g_assert_true (ftc_pipeline_run (p, NULL, &error));
+    g_assert_no_error (error);
+  }
+  loss_lines = count_lines (metrics, "\"loss\"");
+  g_assert_true (g_file_get_contents (eval_manifest, &manifest_text, NULL, NULL));
+  g_assert_nonnull (strstr (manifest_text, "\"max_new_tokens\": 48"));
+  g_clear_pointer (&manifest_text, g_free);
+  g_assert_cmpint (g_mkdir_with_parents (leftover, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (leftover_file, "half", -1, NULL));
+
+  /* evaluation: evaluated again with the new limit, nothing trained again */
+  exp->evaluation.max_new_tokens = 40;
+  g_assert_true (ftc_experiment_save (exp, config, &error));
+  {
+    g_autoptr (FtcPipeline) p = ftc_pipeline_new (dir, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (ftc_pipeline_run (p, NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_lines (metrics, "\"loss\""), ==, loss_lines);
+  g_assert_true (g_file_get_contents (eval_manifest, &manifest_text, NULL, NULL));
+  g_assert_nonnull (strstr (manifest_text, "\"max_new_tokens\": 40"));
+  g_assert_cmpuint (assert_unique_records (eval), ==, 8);
+  {
+    /* every record is the new evaluation's: none reaches past 40 new tokens */
+    g_autoptr (GPtrArray) records = ftc_record_read_file (eval, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < records->len; i++)
+      g_assert_cmpint (((FtcRecord *) records->pdata[i])->completion_tokens, <=, 40);
+  }
+
+  /* training: refused, saying what changed and how to start over */
+  exp->training.epochs = 3;
+  g_assert_true (ftc_experiment_save (exp, config, &error));
+  {
+    g_autoptr (FtcPipeline) p = ftc_pipeline_new (dir, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_false (ftc_pipeline_run (p, NULL, &error));
+    g_assert_error (error, FTC_ERROR, FTC_ERROR_MISMATCH);
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "training.epochs: 2 then, 3 now"));
+    g_assert_nonnull (strstr (error->message, ckpt));
+    g_assert_nonnull (strstr (error->message, "Delete"));
+  }
+  g_assert_cmpuint (count_lines (metrics, "\"loss\""), ==, loss_lines);
+}
+
 #ifndef FTC_TEST_PART
 #define FTC_TEST_PART "whole"
 #endif
@@ -816,6 +886,7 @@ main (int argc, char **argv)
       g_test_add_func ("/pipeline/curves-resumed", test_curves_resumed);
       g_test_add_func ("/pipeline/methods-independent", test_methods_independent);
       g_test_add_func ("/pipeline/busy", test_busy);
+      g_test_add_func ("/pipeline/settings-changed", test_settings_changed);
     }
   else if (g_str_equal (FTC_TEST_PART, "resume"))
     {

@@ -8,6 +8,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "core/ftc-dir-lock.h"
+#include "core/ftc-error.h"
 #include "tests/ftc-fake-openai.h"
 #include "tests/ftc-test-util.h"
 
@@ -289,6 +291,38 @@ test_budget_prices (void)
   g_assert_cmpfloat_with_epsilon (cost, (prompt * 2.5 + completion * 10.0) / 1e6, 1e-12);
 }
 
+/* A folder an experiment run holds (its lock, here taken by this process) is not taught into by another
+ * ftcot: refused before a file is opened, and taught once the run is over. */
+static void
+test_locked_folder (void)
+{
+  g_autofree char *out = ftc_test_tmpdir ();
+  g_autofree char *records = g_build_filename (out, "teacher", "synthetic_coin_flip.train.jsonl", NULL);
+  g_autoptr (GSubprocessLauncher) launcher = ftc_test_cli_launcher ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL, *err = NULL;
+  FtcDirLock *lock = ftc_dir_lock_acquire (out, "experiment", &error);
+  int status;
+
+  g_assert_no_error (error);
+  status = ftc_test_cli_run (launcher, NULL, &text, &err, "teach", "--task", "synthetic_coin_flip:n=20", "--out",
+                             out, "--quiet", NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "being run by another ftcot"));
+  g_assert_false (g_file_test (records, G_FILE_TEST_EXISTS));
+  ftc_dir_lock_release (lock);
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&err, g_free);
+  status = ftc_test_cli_run (launcher, NULL, &text, &err, "teach", "--task", "synthetic_coin_flip:n=20", "--out",
+                             out, "--quiet", NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (count_lines (records), ==, 14);
+  /* and the job let the folder go when it was done */
+  lock = ftc_dir_lock_acquire (out, "experiment", &error);
+  g_assert_no_error (error);
+  ftc_dir_lock_release (lock);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -296,5 +330,6 @@ main (int argc, char **argv)
   g_test_add_func ("/teach-cli/kill-resume", test_kill_resume);
   g_test_add_func ("/teach-cli/sigint", test_sigint);
   g_test_add_func ("/teach-cli/budget-prices", test_budget_prices);
+  g_test_add_func ("/teach-cli/locked-folder", test_locked_folder);
   return g_test_run ();
 }

@@ -703,7 +703,7 @@ prepare_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *
 {
   PrepareJob *p = task_data;
   GError *error = NULL;
-  FtcTeachJob *job = ftc_experiment_teach_job_new (p->exp, p->dir, &p->step, &error);
+  FtcTeachJob *job = ftc_experiment_teach_job_new (p->exp, p->dir, &p->step, FALSE, &error);
 
   if (job == NULL)
     g_task_return_error (task, error);

@@ -68,7 +68,7 @@ ftc_experiment_open_task (const FtcExperiment *exp, const FtcExperimentTask *et,
 
 FtcTeachJob *
 ftc_experiment_teach_job_new (const FtcExperiment *exp, const char *dir, const FtcExperimentTeachStep *step,
-                              GError **error)
+                              gboolean dir_locked, GError **error)
 {
   const FtcExperimentTask *et;
   FtcTask *task;
@@ -86,5 +86,5 @@ ftc_experiment_teach_job_new (const FtcExperiment *exp, const char *dir, const F
     return NULL;
   positions = g_array_copy (g_strcmp0 (step->split, "test") == 0 ? task->test : task->train);
   return ftc_teach_job_new_from_settings (&exp->teacher, exp->base_dir, exp->seeds.teacher, task, step->split,
-                                          positions, step->samples, step->temperature, dir, error);
+                                          positions, step->samples, step->temperature, dir, dir_locked, error);
 }

@@ -27,8 +27,10 @@ GArray *ftc_experiment_teach_steps (const FtcExperiment *exp);
  * and test_size. */
 FtcTask *ftc_experiment_open_task (const FtcExperiment *exp, const FtcExperimentTask *et, GError **error);
 
-/* The teaching job of step: records in dir/teacher/TASK.SPLIT.jsonl. */
+/* The teaching job of step: records in dir/teacher/TASK.SPLIT.jsonl. The job holds dir's lock while it
+ * lives unless the caller holds it already (dir_locked). */
 FtcTeachJob *ftc_experiment_teach_job_new (const FtcExperiment *exp, const char *dir,
-                                           const FtcExperimentTeachStep *step, GError **error);
+                                           const FtcExperimentTeachStep *step, gboolean dir_locked,
+                                           GError **error);
 
 G_END_DECLS

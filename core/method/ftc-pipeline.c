@@ -10,11 +10,12 @@
 
 #include "core/tasks/ftc-answer.h"
 #include "core/method/ftc-curate.h"
-#include "core/method/ftc-dir-lock.h"
+#include "core/ftc-dir-lock.h"
 #include "core/ftc-error.h"
 #include "core/ftc-json-out.h"
 #include "core/results/ftc-metrics.h"
 #include "core/tasks/ftc-record.h"
+#include "core/students/ftc-checkpoint.h"
 #include "core/students/ftc-student.h"
 #include "core/tasks/ftc-task-open.h"
 #include "core/tasks/ftc-task-registry.h"
@@ -183,6 +184,160 @@ append_metrics (FtcPipeline *self, JsonObject *obj, GError **error)
   return TRUE;
 }
 
+/* ---- what a stage's output was made from -------------------------------------------------------- */
+
+/* Each stage's output records the configuration that produced it: a checkpoint its student's (training
+ * settings, student, seed, data), an evaluation file its student's and the evaluation settings, a learnt
+ * vocabulary its texts. A resumed run reuses an output only for the same; otherwise training is refused
+ * with what changed, and an evaluation is done again. Nothing old is reported as new. */
+
+static char *
+texts_sha256 (GPtrArray *texts, guint n)
+{
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *t = g_ptr_array_index (texts, i);
+      /* length-prefixed: no two lists of texts hash alike */
+      g_autofree char *len = g_strdup_printf ("%zu:", strlen (t));
+      g_checksum_update (sum, (const guchar *) len, -1);
+      g_checksum_update (sum, (const guchar *) t, -1);
+    }
+  return g_strdup (g_checksum_get_string (sum));
+}
+
+static JsonObject *
+object_copy (JsonObject *object)
+{
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  g_autoptr (JsonNode) copy = json_node_copy (node);
+
+  return json_object_ref (json_node_get_object (copy));
+}
+
+/* The student of a method as it will come out of training: the training settings (but those that only
+ * decide when to measure or save), the student, the training seed and the fine-tuning samples (NULL: an
+ * untrained student, zero_shot). */
+static JsonObject *
+student_fingerprint (FtcPipeline *self, GPtrArray *samples)
+{
+  g_autoptr (JsonNode) exp = ftc_experiment_to_json (self->exp);
+  JsonObject *root = json_node_get_object (exp);
+  JsonObject *fp = json_object_new ();
+
+  json_object_set_object_member (fp, "student", object_copy (json_object_get_object_member (root, "student")));
+  json_object_set_int_member (fp, "seed", (gint64) self->exp->seeds.train);
+  if (samples != NULL)
+    {
+      JsonObject *training = object_copy (json_object_get_object_member (root, "training"));
+      g_autoptr (GPtrArray) texts = g_ptr_array_new ();
+      g_autofree char *sha = NULL;
+
+      json_object_remove_member (training, "eval_every_epoch");
+      json_object_remove_member (training, "checkpoint_every_epochs");
+      json_object_set_object_member (fp, "training", training);
+      for (guint i = 0; i < samples->len; i++)
+        {
+          FtcFinetuneSample *sample = g_ptr_array_index (samples, i);
+          g_ptr_array_add (texts, sample->prompt);
+          g_ptr_array_add (texts, sample->completion);
+        }
+      sha = texts_sha256 (texts, texts->len);
+      json_object_set_string_member (fp, "finetune_sha256", sha);
+    }
+  return fp;
+}
+
+/* "training.epochs: 2, now 3; seed: 1, now 2" for the members of old and now (flattened) that differ. */
+static void
+describe_changes (GString *out, const char *prefix, JsonObject *old, JsonObject *now)
+{
+  g_autoptr (GList) names = json_object_get_members (now);
+  g_autoptr (GList) old_names = json_object_get_members (old);
+
+  for (GList *l = old_names; l != NULL; l = l->next)
+    if (!json_object_has_member (now, l->data))
+      names = g_list_append (names, l->data);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *a = json_object_get_member (old, l->data), *b = json_object_get_member (now, l->data);
+      g_autofree char *name = prefix != NULL ? g_strconcat (prefix, ".", l->data, NULL) : g_strdup (l->data);
+
+      if (a != NULL && b != NULL && json_node_equal (a, b))
+        continue;
+      if (a != NULL && b != NULL && JSON_NODE_HOLDS_OBJECT (a) && JSON_NODE_HOLDS_OBJECT (b))
+        {
+          describe_changes (out, name, json_node_get_object (a), json_node_get_object (b));
+          continue;
+        }
+      {
+        g_autofree char *va = a != NULL ? ftc_json_to_line (a) : g_strdup ("(none)");
+        g_autofree char *vb = b != NULL ? ftc_json_to_line (b) : g_strdup ("(none)");
+        if (strcmp (name, "finetune_sha256") == 0)
+          g_string_append_printf (out, "%sthe fine-tuning samples", out->len > 0 ? "; " : "");
+        else
+          g_string_append_printf (out, "%s%s: %s then, %s now", out->len > 0 ? "; " : "", name, va, vb);
+      }
+    }
+}
+
+/* The headline evaluation of a student: the student's fingerprint and the settings that decide its
+ * answers. */
+static JsonObject *
+eval_fingerprint (FtcPipeline *self, JsonObject *student)
+{
+  const FtcExperimentEvaluation *ev = &self->exp->evaluation;
+  JsonObject *fp = json_object_new ();
+
+  json_object_set_object_member (fp, "student", json_object_ref (student));
+  json_object_set_boolean_member (fp, "greedy", ev->greedy);
+  json_object_set_int_member (fp, "max_new_tokens", ev->max_new_tokens);
+  json_object_set_int_member (fp, "batch_size", ev->batch_size);
+  if (!ev->greedy)
+    {
+      json_object_set_double_member (fp, "temperature", ev->sampled_temperature);
+      json_object_set_int_member (fp, "seed", (gint64) self->exp->seeds.eval);
+    }
+  return fp;
+}
+
+/* eval/TASK.METHOD.jsonl for records this student makes with these settings, its record beside it
+ * (eval/TASK.METHOD.json); records made otherwise are dropped first and the student evaluated again. */
+static FtcCompletionStore *
+open_eval_store (FtcPipeline *self, const char *task_key, const char *method, JsonObject *fingerprint,
+                 GError **error)
+{
+  g_autofree char *path = ftc_experiment_dir_eval (self->dir, task_key, method);
+  g_autofree char *manifest = g_strdup_printf ("%.*s.json", (int) (strlen (path) - strlen (".jsonl")), path);
+  g_autoptr (JsonNode) now = json_node_init_object (json_node_alloc (), fingerprint);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  if (g_file_test (manifest, G_FILE_TEST_EXISTS))
+    {
+      JsonNode *recorded = json_parser_load_from_file (parser, manifest, NULL) ? json_parser_get_root (parser) : NULL;
+      if (recorded == NULL || !json_node_equal (recorded, now))
+        {
+          g_autoptr (GString) changes = g_string_new (NULL);
+          if (recorded != NULL && JSON_NODE_HOLDS_OBJECT (recorded))
+            describe_changes (changes, NULL, json_node_get_object (recorded), fingerprint);
+          log_line (self, "  %s: evaluating again, %s was made otherwise (%s)", method, path,
+                    changes->len > 0 ? changes->str : "its record is not readable");
+          if (g_unlink (path) != 0 && errno != ENOENT)
+            {
+              g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", path, g_strerror (errno));
+              return NULL;
+            }
+        }
+      else
+        return ftc_completion_store_open (path, error);
+    }
+  /* written first: records that exist are then always this student's */
+  if (!ftc_json_write_file (manifest, now, error))
+    return NULL;
+  return ftc_completion_store_open (path, error);
+}
+
 /* ---- the task ----------------------------------------------------------------------------------- */
 
 static FtcTask *
@@ -246,7 +401,8 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GCance
         step = s;
     }
   g_assert (step != NULL);   /* the caller teaches only what the steps list */
-  job = ftc_experiment_teach_job_new (self->exp, self->dir, step, error);
+  /* the pipeline holds the folder's lock for its whole run */
+  job = ftc_experiment_teach_job_new (self->exp, self->dir, step, TRUE, error);
   if (job == NULL)
     return NULL;
   g_signal_connect (job, "notify::done", G_CALLBACK (on_teach_progress), self);
@@ -281,8 +437,25 @@ task_tokenizer (FtcPipeline *self, const char *task_key, GPtrArray *texts, GErro
   const char *kind = self->exp->student.tokenizer;
   FtcTokenizer *tok;
 
+  g_autofree char *sources_path = g_build_filename (dir, "sources.sha256", NULL);
+  g_autofree char *sources = texts_sha256 (texts, texts->len);
+
   if (g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return ftc_tokenizer_load (dir, error);
+    {
+      g_autofree char *recorded = NULL;
+
+      /* a vocabulary learnt from other texts (another teacher run, curation or review) is not this one */
+      if (g_file_get_contents (sources_path, &recorded, NULL, NULL) && strcmp (g_strstrip (recorded), sources) != 0)
+        {
+          g_set_error (error, FTC_ERROR, FTC_ERROR_MISMATCH,
+                       "%s was learnt from other training texts (the teacher's records, the curation or the review "
+                       "changed since); the students trained with it are not this experiment's: delete %s, the "
+                       "task's checkpoints and eval files (checkpoints/%s.*, eval/%s.*) to start the task over, or "
+                       "run in a new folder", dir, dir, task_key, task_key);
+          return NULL;
+        }
+      return ftc_tokenizer_load (dir, error);
+    }
 
   g_ptr_array_add (texts, NULL);
   if (g_strcmp0 (kind, "char") == 0)
@@ -316,8 +489,11 @@ task_tokenizer (FtcPipeline *self, const char *task_key, GPtrArray *texts, GErro
         g_object_unref (info);
       }
     g_rmdir (tmp);
+    g_autofree char *tmp_sources = g_build_filename (tmp, "sources.sha256", NULL);
+    g_autofree char *sources_line = g_strconcat (sources, "\n", NULL);
+
     if (g_mkdir_with_parents (tmp, 0755) != 0 || !ftc_tokenizer_save (tok, tmp, error)
-        || g_rename (tmp, dir) != 0)
+        || !ftc_file_write_atomic (tmp_sources, sources_line, -1, error) || g_rename (tmp, dir) != 0)
       {
         if (error != NULL && *error == NULL)
           g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", dir, g_strerror (errno));
@@ -520,6 +696,7 @@ typedef struct {
   int best_epoch;
   double best_accuracy;
   GCancellable *cancellable;
+  JsonObject *fingerprint;   /* student_fingerprint: kept in every checkpoint's state as "config" */
 } FtcTrainRun;
 
 static JsonObject *
@@ -535,6 +712,7 @@ train_state (FtcTrainRun *run, int epoch, gboolean finished)
   json_object_set_int_member (state, "best_epoch", run->best_epoch);
   if (isfinite (run->best_accuracy))   /* JSON has no NaN */
     json_object_set_double_member (state, "best_accuracy", run->best_accuracy);
+  json_object_set_object_member (state, "config", json_object_ref (run->fingerprint));
   return state;
 }
 
@@ -621,7 +799,9 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
   g_autoptr (GPtrArray) examples = NULL;
   g_autoptr (FtcTrainer) trainer = NULL;
   FtcTrainConfig config;
-  FtcTrainRun run = { self, NULL, task_key, method, ckpt_dir, format, test, tr->epochs, 0, 0, NAN, cancellable };
+  g_autoptr (JsonObject) fingerprint = student_fingerprint (self, samples);
+  FtcTrainRun run = { self, NULL, task_key, method, ckpt_dir, format, test, tr->epochs, 0, 0, NAN, cancellable,
+                      fingerprint };
   gint64 step = 0;
   guint n_cut = 0;
 
@@ -634,9 +814,30 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
     }
   if (g_file_test (ckpt_config, G_FILE_TEST_EXISTS))
     {
+      JsonNode *recorded;
+
       student = ftc_student_load_checkpoint (self->be, ckpt_dir, &step, &state, error);
       if (student == NULL)
         return NULL;
+      /* checkpoints of ftcot versions before the record was kept have none: taken as they are */
+      recorded = state != NULL ? json_object_get_member (state, "config") : NULL;
+      if (recorded != NULL)
+        {
+          g_autoptr (JsonNode) now = json_node_init_object (json_node_alloc (), fingerprint);
+          if (!JSON_NODE_HOLDS_OBJECT (recorded) || !json_node_equal (recorded, now))
+            {
+              g_autoptr (GString) changes = g_string_new (NULL);
+              g_autofree char *eval_path = ftc_experiment_dir_eval (self->dir, task_key, method);
+              if (JSON_NODE_HOLDS_OBJECT (recorded))
+                describe_changes (changes, NULL, json_node_get_object (recorded), fingerprint);
+              g_set_error (error, FTC_ERROR, FTC_ERROR_MISMATCH,
+                           "%s %s: %s was trained with other settings (%s); its results would not be this "
+                           "experiment's. Delete %s and %s to train it again with these settings, or run the "
+                           "experiment in a new folder", task_key, method, ckpt_dir,
+                           changes->len > 0 ? changes->str : "its record is not readable", ckpt_dir, eval_path);
+              return NULL;
+            }
+        }
       run.best_epoch = state != NULL ? (int) json_object_get_int_member_with_default (state, "best_epoch", 0) : 0;
       run.best_accuracy = state != NULL ? json_object_get_double_member_with_default (state, "best_accuracy", NAN)
                                         : NAN;
@@ -881,8 +1082,10 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
 
       if (student != NULL)
         {
-          g_autofree char *eval_path = ftc_experiment_dir_eval (self->dir, et->key, name);
-          g_autoptr (FtcCompletionStore) store = ftc_completion_store_open (eval_path, error);
+          g_autoptr (JsonObject) student_fp = student_fingerprint (self, ftc_method_trains (m)
+                                                                         ? g_ptr_array_index (method_samples, i) : NULL);
+          g_autoptr (JsonObject) eval_fp = eval_fingerprint (self, student_fp);
+          g_autoptr (FtcCompletionStore) store = open_eval_store (self, et->key, name, eval_fp, error);
 
           if (store == NULL)
             return FALSE;
@@ -955,6 +1158,13 @@ run_locked (FtcPipeline *self, GCancellable *cancellable, GError **error)
       g_mutex_unlock (&self->lock);
       log_line (self, "device: %s (%s)", ftc_backend_device (self->be)->spec, ftc_backend_device (self->be)->name);
     }
+  {
+    /* a checkpoint save killed midway leaves a temporary folder; no save runs now (the lock is ours) */
+    g_autofree char *checkpoints = g_build_filename (self->dir, "checkpoints", NULL);
+    guint removed = ftc_checkpoint_remove_leftovers (checkpoints);
+    if (removed > 0)
+      log_line (self, "removed %u unfinished checkpoint save%s", removed, removed == 1 ? "" : "s");
+  }
   self->metrics = fopen (metrics_path, "a");
   if (self->metrics == NULL)
     {

@@ -60,7 +60,6 @@ ftc_checkpoint_save (const char *dir, const FtcGpt2Config *config, FtcTokenizer 
   g_autoptr (FtcSafetensorsWriter) w = ftc_safetensors_writer_new ();
   g_autoptr (JsonObject) out = json_object_new ();
   g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
   gint64 shape[1] = { (gint64) n_params };
   g_autofree char *parent = g_path_get_dirname (dir);
 
@@ -89,9 +88,8 @@ ftc_checkpoint_save (const char *dir, const FtcGpt2Config *config, FtcTokenizer 
   json_object_set_int_member (out, "version", 1);
   json_object_set_int_member (out, "step", step);
   json_node_set_object (root, out);
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
+  /* the one JSON writer: numbers that read back (json-glib prints some doubles as "1e-08.0") */
+  text = ftc_json_to_pretty_string (root);
 
   if (!ftc_model_dir_save (tmp, config, params, n_params, tokenizer, error)
       || !ftc_safetensors_writer_write (w, opt_path, error)
@@ -177,4 +175,28 @@ ftc_checkpoint_load (const char *dir, GError **error)
       || !ftc_safetensors_read_f32 (st, tv, ckpt->v, tv->numel, error))
     return NULL;
   return g_steal_pointer (&ckpt);
+}
+
+guint
+ftc_checkpoint_remove_leftovers (const char *checkpoints_dir)
+{
+  g_autoptr (GDir) d = g_dir_open (checkpoints_dir, 0, NULL);
+  const char *name;
+  guint removed = 0;
+
+  if (d == NULL)
+    return 0;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (checkpoints_dir, name, NULL);
+
+      /* ftc_checkpoint_save's temporary folders: "<checkpoint>.tmp-XXXXXX", never a checkpoint itself */
+      if (strstr (name, ".tmp-") != NULL && g_file_test (path, G_FILE_TEST_IS_DIR)
+          && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        {
+          remove_tree (path);
+          removed++;
+        }
+    }
+  return removed;
 }

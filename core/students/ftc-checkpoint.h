@@ -32,4 +32,8 @@ void ftc_checkpoint_free (FtcCheckpoint *ckpt);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcCheckpoint, ftc_checkpoint_free)
 
+/* Removes what a save killed midway left in checkpoints_dir (its temporary folders); returns how many.
+ * Only for a caller that holds the experiment's lock: another process's save in progress looks the same. */
+guint ftc_checkpoint_remove_leftovers (const char *checkpoints_dir);
+
 G_END_DECLS

@@ -17,6 +17,7 @@ struct _FtcTeachJob {
   char *summary_path;
   FtcCompletionStore *records;
   FtcCompletionStore *requests;
+  FtcDirLock *dir_lock;       /* the output folder's, when the job holds it; else NULL */
 
   /* written by the worker, under lock */
   GMutex lock;
@@ -120,6 +121,8 @@ ftc_teach_job_finalize (GObject *object)
   g_free (job->summary_path);
   ftc_completion_store_free (job->records);
   ftc_completion_store_free (job->requests);
+  /* the files are closed: the folder is free for others */
+  g_clear_pointer (&job->dir_lock, ftc_dir_lock_release);
   g_clear_pointer (&job->context, g_main_context_unref);
   g_mutex_clear (&job->lock);
   G_OBJECT_CLASS (ftc_teach_job_parent_class)->finalize (object);
@@ -287,6 +290,13 @@ ftc_teach_job_new (FtcTeacher *teacher, FtcTask *task, const char *split, const 
   job->live_done = job->done;
   job->usage.cost_usd = 0;
   return g_steal_pointer (&job);
+}
+
+void
+ftc_teach_job_hold_lock (FtcTeachJob *job, FtcDirLock *lock)
+{
+  g_clear_pointer (&job->dir_lock, ftc_dir_lock_release);
+  job->dir_lock = lock;
 }
 
 void

@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "core/ftc-dir-lock.h"
 #include "core/teach/ftc-completion-store.h"
 #include "core/teach/ftc-teacher.h"
 
@@ -27,6 +28,9 @@ char *ftc_teach_job_path (const char *out_dir, const char *task_key, const char 
  * the positions ("train", "test", "all"). Opens the record file and checks the manifest. */
 FtcTeachJob *ftc_teach_job_new (FtcTeacher *teacher, FtcTask *task, const char *split, const FtcTeachPlan *plan,
                                 const char *out_dir, GError **error);
+
+/* Holds lock (taken) as long as the job lives: the experiment folder is the job's alone meanwhile. */
+void ftc_teach_job_hold_lock (FtcTeachJob *job, FtcDirLock *lock);
 
 /* Keeps the teacher's answer cache open as long as the job (may be NULL). */
 void ftc_teach_job_set_request_store (FtcTeachJob *job, FtcCompletionStore *store);

@@ -58,12 +58,13 @@ ftc_teach_job_keep_openai (FtcTeachJob *job, FtcCompletionStore *store, FtcPrice
 FtcTeachJob *
 ftc_teach_job_new_from_settings (const FtcTeacherSettings *settings, const char *base_dir, guint64 seed,
                                  FtcTask *task_in, const char *split, GArray *positions_in, guint samples,
-                                 double temperature, const char *out_dir, GError **error)
+                                 double temperature, const char *out_dir, gboolean dir_locked, GError **error)
 {
   g_autoptr (FtcTask) task = task_in;
   g_autoptr (GArray) positions = positions_in;
   g_autoptr (FtcCompletionStore) store = NULL;
   g_autoptr (FtcPriceTable) prices = NULL;
+  g_autoptr (FtcDirLock) lock = NULL;
   FtcTeacher *teacher;
   FtcTeachPlan plan;
   FtcTeachJob *job;
@@ -79,6 +80,9 @@ ftc_teach_job_new_from_settings (const FtcTeacherSettings *settings, const char 
                    task->note != NULL ? ": " : "", task->note != NULL ? task->note : "");
       return NULL;
     }
+  /* before any file of the folder is opened */
+  if (!dir_locked && (lock = ftc_dir_lock_acquire (out_dir, "experiment folder", error)) == NULL)
+    return NULL;
   teacher = ftc_teacher_settings_build (settings, base_dir, seed, out_dir, task->key, split, &store, &prices, error);
   if (teacher == NULL)
     return NULL;
@@ -96,6 +100,7 @@ ftc_teach_job_new_from_settings (const FtcTeacherSettings *settings, const char 
   if (job == NULL)
     return NULL;   /* the job took teacher, task and positions and freed them */
   ftc_teach_job_keep_openai (job, g_steal_pointer (&store), g_steal_pointer (&prices));
+  ftc_teach_job_hold_lock (job, g_steal_pointer (&lock));
   return job;
 }
 
@@ -123,5 +128,6 @@ ftc_teach_job_new_from_options (const FtcTeachOptions *o, GError **error)
   if (positions == NULL)
     return NULL;
   return ftc_teach_job_new_from_settings (&o->teacher, NULL, o->seed, g_steal_pointer (&task), split, positions,
-                                          (guint) o->teacher.samples, o->teacher.temperature, o->out_dir, error);
+                                          (guint) o->teacher.samples, o->teacher.temperature, o->out_dir, FALSE,
+                                          error);
 }

@@ -33,11 +33,14 @@ FtcTeachJob *ftc_teach_job_new_from_options (const FtcTeachOptions *options, GEr
 
 /* The one construction of a teaching job: the teacher of settings (ftc_teacher_settings_build; base_dir
  * resolves its relative paths, seed drives it) teaching positions of task (both taken) D = samples times
- * at temperature, into out_dir. `ftcot teach`, `ftcot run` and the studio's Teacher view all come here. */
+ * at temperature, into out_dir. `ftcot teach`, `ftcot run` and the studio's Teacher view all come here.
+ * Unless the caller holds out_dir's lock (dir_locked: `ftcot run`'s pipeline), the job takes it for as
+ * long as it lives, so that a teaching run and an experiment run never write one folder together
+ * (FTC_ERROR_BUSY). */
 FtcTeachJob *ftc_teach_job_new_from_settings (const FtcTeacherSettings *settings, const char *base_dir,
                                               guint64 seed, FtcTask *task, const char *split, GArray *positions,
                                               guint samples, double temperature, const char *out_dir,
-                                              GError **error);
+                                              gboolean dir_locked, GError **error);
 
 /* Makes job own store and prices (either may be NULL) for as long as it lives. */
 void ftc_teach_job_keep_openai (FtcTeachJob *job, FtcCompletionStore *store, FtcPriceTable *prices);

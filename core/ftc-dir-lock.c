@@ -1,4 +1,4 @@
-#include "core/method/ftc-dir-lock.h"
+#include "core/ftc-dir-lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
