@@ -17,6 +17,7 @@ struct _FtcJsonlReader {
   GInputStream *stream;  /* or a stream, or NULL */
   gsize max_line;
   gboolean follow;
+  gboolean keep_torn;    /* a torn last line is an error */
   gboolean failed;
   gboolean eof;
   guint line;            /* lines consumed so far (counting from first_line - 1) */
@@ -112,6 +113,12 @@ void
 ftc_jsonl_reader_set_max_line (FtcJsonlReader *reader, gsize max_line)
 {
   reader->max_line = MAX (max_line, 2);
+}
+
+void
+ftc_jsonl_reader_set_ignore_torn (FtcJsonlReader *reader, gboolean ignore)
+{
+  reader->keep_torn = !ignore;
 }
 
 void
@@ -298,7 +305,7 @@ ftc_jsonl_reader_next (FtcJsonlReader *reader, GError **error)
           continue;
         }
       root = ftc_json_parse_line (text, len, reader->name, reader->line, &local);
-      if (root == NULL && !complete)
+      if (root == NULL && !complete && !reader->keep_torn)
         {
           /* a torn append: the writer was stopped in the middle of its last line */
           reader->torn = reader->text->len;

@@ -3,7 +3,8 @@
  *
  * One JSON object per line, parsed by core/ftc-json-in.h; one line in memory at a time, never longer than
  * the line limit. Blank lines are skipped; a trailing CR is dropped. A last line without its newline that
- * does not parse is a torn append (a writer killed mid-line) and is ignored; one that parses is read.
+ * does not parse is a torn append (a writer killed mid-line) and is ignored unless told otherwise; one
+ * that parses is read.
  * Errors say "NAME:LINE: what" (FTC_ERROR_PARSE); after one the reader stops. */
 #pragma once
 
@@ -32,6 +33,10 @@ void ftc_jsonl_reader_set_max_line (FtcJsonlReader *reader, gsize max_line);
 /* Following a file that is being written: a last line without its newline is left unread (it may be
  * complete later) instead of being read or dropped. */
 void ftc_jsonl_reader_set_follow (FtcJsonlReader *reader, gboolean follow);
+
+/* Whether a torn last line is ignored (the default: files that are appended to) or an error (files that
+ * are written whole, such as imports, where a malformed last line is a mistake to report). */
+void ftc_jsonl_reader_set_ignore_torn (FtcJsonlReader *reader, gboolean ignore);
 
 /* The next object (unref it); NULL at the end (error unset) or on error. */
 JsonObject *ftc_jsonl_reader_next (FtcJsonlReader *reader, GError **error);

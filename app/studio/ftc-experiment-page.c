@@ -10,6 +10,7 @@
 #include "app/studio/ftc-studio-util.h"
 #include "compute/ftc-backend.h"
 #include "core/ftc-error.h"
+#include "core/ftc-json-out.h"
 #include "core/method/ftc-experiment.h"
 #include "core/students/ftc-model-dir.h"
 #include "core/tasks/ftc-task-open.h"
@@ -694,14 +695,10 @@ ftc_experiment_page_save (FtcExperimentPage *self, GError **error)
   c = ftc_experiment_page_dup_config (self);
   /* what is saved must run: the experiment reader's own checks (unknown keys, impossible combinations) */
   {
-    g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-    g_autoptr (JsonGenerator) gen = json_generator_new ();
-    g_autofree char *text = NULL;
+    g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), c);
+    g_autofree char *text = ftc_json_to_pretty_string (node);
     g_autoptr (FtcExperiment) exp = NULL;
 
-    json_node_set_object (node, c);
-    json_generator_set_root (gen, node);
-    text = json_generator_to_data (gen, NULL);
     exp = ftc_experiment_load_from_data (text, -1, path, self->directory, error);
     if (exp == NULL)
       return FALSE;

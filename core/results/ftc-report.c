@@ -8,6 +8,7 @@
 
 #include "core/ftc-error.h"
 #include "core/method/ftc-experiment.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
 #include "core/tasks/ftc-task-registry.h"
 
@@ -711,17 +712,11 @@ ftc_report_save_json (const FtcReport *report, const char *path, GError **error)
 FtcReport *
 ftc_report_load_json (const char *path, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local = NULL;
+  g_autoptr (JsonNode) root = ftc_json_read_file (path, FTC_INPUT_CONFIG, error);
 
-  if (!json_parser_load_from_file (parser, path, &local))
-    {
-      gboolean missing = g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT);
-      g_set_error (error, FTC_ERROR, missing ? FTC_ERROR_NOT_FOUND : FTC_ERROR_PARSE, "%s%s%s", path,
-                   local->message[0] == ':' ? "" : ": ", local->message);
-      return NULL;
-    }
-  return ftc_report_from_json (json_parser_get_root (parser), path, error);
+  if (root == NULL)
+    return NULL;
+  return ftc_report_from_json (root, path, error);
 }
 
 /* ---- CSV and text ----------------------------------------------------------------------------- */
