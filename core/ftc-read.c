@@ -125,17 +125,15 @@ ftc_file_open_regular (const char *path, FtcInputKind kind, guint64 *size, GErro
 }
 
 gboolean
-ftc_file_read (const char *path, FtcInputKind kind, char **contents, gsize *len, GError **error)
+ftc_fd_read (int fd, const char *name, FtcInputKind kind, guint64 size_hint, char **contents, gsize *len,
+             GError **error)
 {
-  guint64 size = 0, limit = ftc_input_limit (kind);
-  int fd = ftc_file_open_regular (path, kind, &size, error);
+  guint64 limit = ftc_input_limit (kind);
   gsize alloc, used = 0;
   char *buf;
 
-  if (fd < 0)
-    return FALSE;
-  /* the size when opened, one byte more to see the end, and the NUL; a file that grows is read on */
-  alloc = (gsize) MIN (size, limit) + 2;
+  /* the size hint, one byte more to see the end, and the NUL; more is read as it comes, up to the limit */
+  alloc = (gsize) MIN (MAX (size_hint, 4096), limit) + 2;
   buf = g_malloc (alloc);
   for (;;)
     {
@@ -146,8 +144,7 @@ ftc_file_read (const char *path, FtcInputKind kind, char **contents, gsize *len,
           if (used > limit)
             {
               g_free (buf);
-              close (fd);
-              return too_large (path, kind, error);
+              return too_large (name, kind, error);
             }
           alloc = (gsize) MIN ((guint64) alloc * 2, limit + 2);
           buf = g_realloc (buf, alloc);
@@ -159,25 +156,37 @@ ftc_file_read (const char *path, FtcInputKind kind, char **contents, gsize *len,
         {
           int saved = errno;
           g_free (buf);
-          close (fd);
-          g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", path, g_strerror (saved));
+          g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", name, g_strerror (saved));
           return FALSE;
         }
       if (n == 0)
         break;
       used += (gsize) n;
     }
-  close (fd);
   if (used > limit)
     {
       g_free (buf);
-      return too_large (path, kind, error);
+      return too_large (name, kind, error);
     }
   buf[used] = '\0';
   *contents = buf;
   if (len != NULL)
     *len = used;
   return TRUE;
+}
+
+gboolean
+ftc_file_read (const char *path, FtcInputKind kind, char **contents, gsize *len, GError **error)
+{
+  guint64 size = 0;
+  int fd = ftc_file_open_regular (path, kind, &size, error);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = ftc_fd_read (fd, path, kind, size, contents, len, error);
+  close (fd);
+  return ok;
 }
 
 GMappedFile *

@@ -37,6 +37,11 @@ int ftc_file_open_regular (const char *path, FtcInputKind kind, guint64 *size, G
  * more than the kind's limit, even from a file that grows while it is read. */
 gboolean ftc_file_read (const char *path, FtcInputKind kind, char **contents, gsize *len, GError **error);
 
+/* All of an open descriptor (standard input, a pipe) up to the kind's limit; name is what errors call it.
+ * size_hint (may be 0) is how much to expect. */
+gboolean ftc_fd_read (int fd, const char *name, FtcInputKind kind, guint64 size_hint, char **contents, gsize *len,
+                      GError **error);
+
 /* The file mapped read-only (unref it); an empty file maps to no bytes. */
 GMappedFile *ftc_file_map (const char *path, FtcInputKind kind, GError **error);
 

@@ -1,4 +1,5 @@
 #include "core/teach/ftc-teach-job.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
 
 #include <string.h>
@@ -181,26 +182,16 @@ static char *
 member_text (JsonObject *o, const char *name)
 {
   JsonNode *n = json_object_get_member (o, name);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
 
   if (n == NULL)
     return g_strdup ("(none)");
-  json_generator_set_root (gen, n);
-  return json_generator_to_data (gen, NULL);
+  return ftc_json_to_compact (n);
 }
 
 static gboolean
 write_json_atomic (const char *path, JsonObject *o, GError **error)
 {
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), o);
-  g_autofree char *text = NULL;
-  gsize len = 0;
-
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return ftc_file_write_atomic (path, text, len, error);
+  return ftc_json_write_object_file (path, o, error);
 }
 
 /* The records in the folder must come from the same teacher with the same parameters (D may grow). */
@@ -212,20 +203,12 @@ check_manifest (FtcTeachJob *job, GError **error)
                                       "reasoning_trigger", "answer_trigger", "system_prompt" };
 
   /* no record yet (a dry run, a run stopped before its first answer): nothing can get mixed */
-  if (ftc_completion_store_size (job->records) > 0 && g_file_test (job->manifest_path, G_FILE_TEST_EXISTS))
+  if (ftc_completion_store_size (job->records) > 0 && ftc_path_exists (job->manifest_path))
     {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      g_autoptr (GError) local = NULL;
-      JsonObject *theirs;
+      g_autoptr (JsonObject) theirs = ftc_json_read_object_file (job->manifest_path, FTC_INPUT_CONFIG, error);
 
-      if (!json_parser_load_from_file (parser, job->manifest_path, &local) ||
-          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: %s", job->manifest_path,
-                       local != NULL ? local->message : "not a JSON object");
-          return FALSE;
-        }
-      theirs = json_node_get_object (json_parser_get_root (parser));
+      if (theirs == NULL)
+        return FALSE;
       for (gsize i = 0; i < G_N_ELEMENTS (same); i++)
         {
           g_autofree char *a = member_text (mine, same[i]);
