@@ -145,6 +145,12 @@ ftc_jsonl_reader_get_offset (FtcJsonlReader *reader)
   return reader->offset;
 }
 
+guint
+ftc_jsonl_reader_get_line_count (FtcJsonlReader *reader)
+{
+  return reader->line;
+}
+
 gsize
 ftc_jsonl_reader_get_torn (FtcJsonlReader *reader)
 {

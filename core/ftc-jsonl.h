@@ -47,6 +47,8 @@ guint ftc_jsonl_reader_get_line (FtcJsonlReader *reader);
 /* Bytes of the input consumed so far (from the start of the file, also when opened at an offset), up to
  * the end of the last line read: where a later ftc_jsonl_reader_open_at goes on. */
 guint64 ftc_jsonl_reader_get_offset (FtcJsonlReader *reader);
+/* Lines consumed so far (counting those before the offset given to ftc_jsonl_reader_open_at). */
+guint ftc_jsonl_reader_get_line_count (FtcJsonlReader *reader);
 /* Whether a torn last line was ignored, and its length in bytes. */
 gsize ftc_jsonl_reader_get_torn (FtcJsonlReader *reader);
 /* The number of objects read so far. */

@@ -14,6 +14,7 @@
 #include "core/ftc-error.h"
 #include "core/ftc-json-out.h"
 #include "core/results/ftc-metrics.h"
+#include "core/results/ftc-metrics-log.h"
 #include "core/tasks/ftc-record.h"
 #include "core/students/ftc-student.h"
 #include "core/tasks/ftc-task-open.h"
@@ -173,9 +174,9 @@ set_fraction (FtcPipeline *self, double fraction)
 
 /* Appends one line to metrics.jsonl (flushed, so a reader such as the GUI sees it at once) and posts it. */
 static gboolean
-append_metrics (FtcPipeline *self, JsonObject *obj, GError **error)
+append_metrics (FtcPipeline *self, const FtcMetricsLine *metrics, GError **error)
 {
-  g_autofree char *line = ftc_json_object_to_line (obj);
+  g_autofree char *line = ftc_metrics_line_to_json (metrics);
 
   if (fprintf (self->metrics, "%s\n", line) < 0 || fflush (self->metrics) != 0)
     {
@@ -675,19 +676,22 @@ static gboolean
 on_train_step (const FtcTrainProgress *p, gpointer data)
 {
   FtcTrainRun *run = data;
-  g_autoptr (JsonObject) line = json_object_new ();
+  FtcMetricsLine line;
   g_autoptr (GError) error = NULL;
 
-  json_object_set_string_member (line, "task", run->task_key);
-  json_object_set_string_member (line, "method", run->method);
-  json_object_set_int_member (line, "step", p->step);
-  json_object_set_int_member (line, "epoch", p->epoch);
-  json_object_set_double_member (line, "loss", p->loss);
-  json_object_set_double_member (line, "lr", p->lr);
-  json_object_set_double_member (line, "grad_norm", p->grad_norm);
-  json_object_set_double_member (line, "tokens_per_s", round (p->tokens_per_s));
-  json_object_set_int_member (line, "total_steps", p->total_steps);
-  if (!append_metrics (run->self, line, &error))
+  ftc_metrics_line_init (&line);
+  line.task = (char *) run->task_key;
+  line.method = (char *) run->method;
+  line.step = p->step;
+  line.epoch = p->epoch;
+  line.loss = p->loss;
+  line.lr = p->lr;
+  line.grad_norm = p->grad_norm;
+  line.tokens_per_s = round (p->tokens_per_s);
+  line.elapsed_s = round (p->elapsed_s * 1000) / 1000;
+  line.total_steps = p->total_steps;
+  line.device = (char *) ftc_backend_device (run->self->be)->spec;
+  if (!append_metrics (run->self, &line, &error))
     g_warning ("%s", error->message);
   set_fraction (run->self, (double) p->step / p->total_steps);
   return !g_cancellable_is_cancelled (run->cancellable);
@@ -705,19 +709,20 @@ on_train_epoch (int epoch, FtcGpt2 *model, gpointer data, GError **error)
   if (tr->eval_every_epoch && !last)
     {
       FtcTally tally;
-      g_autoptr (JsonObject) line = json_object_new ();
+      FtcMetricsLine line;
       double accuracy;
 
       if (!evaluate_headline (self, run->student, run->task_key, run->method, run->format, run->test, NULL, &tally,
                             run->cancellable, error))
         return FALSE;
       accuracy = tally.n > 0 ? 100.0 * tally.correct / tally.n : NAN;
-      json_object_set_string_member (line, "task", run->task_key);
-      json_object_set_string_member (line, "method", run->method);
-      json_object_set_int_member (line, "step", (gint64) epoch * run->steps_per_epoch);
-      json_object_set_int_member (line, "epoch", epoch);
-      json_object_set_double_member (line, "test_accuracy", accuracy);
-      if (!append_metrics (self, line, error))
+      ftc_metrics_line_init (&line);
+      line.task = (char *) run->task_key;
+      line.method = (char *) run->method;
+      line.step = (gint64) epoch * run->steps_per_epoch;
+      line.epoch = epoch;
+      line.test_accuracy = accuracy;
+      if (!append_metrics (self, &line, error))
         return FALSE;
       if (accuracy > run->best_accuracy || run->best_epoch == 0)
         {
@@ -1048,13 +1053,14 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
         }
       if (ftc_method_trains (m))
         {
-          g_autoptr (JsonObject) line = json_object_new ();
-          json_object_set_string_member (line, "task", et->key);
-          json_object_set_string_member (line, "method", name);
-          json_object_set_int_member (line, "step", total_steps);
-          json_object_set_int_member (line, "epoch", result->last_epoch);
-          json_object_set_double_member (line, "test_accuracy", result->accuracy.value);
-          if (!append_metrics (self, line, error))
+          FtcMetricsLine line;
+          ftc_metrics_line_init (&line);
+          line.task = (char *) et->key;
+          line.method = (char *) name;
+          line.step = total_steps;
+          line.epoch = result->last_epoch;
+          line.test_accuracy = result->accuracy.value;
+          if (!append_metrics (self, &line, error))
             return FALSE;
         }
       log_line (self, "  %s: %.1f%% (%d of %d)", name, result->accuracy.value, tally.correct, tally.n);
