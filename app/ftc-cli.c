@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "core/ftc-json-out.h"
 #include "ftc-config.h"
 
 gboolean
@@ -48,14 +49,9 @@ ftc_cli_usage_error (const char *name, const char *fmt, ...)
 void
 ftc_cli_print_json (JsonNode *node)
 {
-  g_autoptr (JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
+  g_autofree char *text = ftc_json_to_pretty_string (node);
 
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
   fputs (text, stdout);
-  fputc ('\n', stdout);
   fflush (stdout);
 }
 

@@ -4,6 +4,8 @@
 
 #include "app/ftc-cli.h"
 #include "core/ftc-error.h"
+#include "core/ftc-json-out.h"
+#include "core/ftc-jsonl.h"
 #include "core/students/ftc-generate.h"
 #include "core/students/ftc-model-dir.h"
 
@@ -35,39 +37,30 @@ generation_object (FtcGeneration *g, JsonObject *input)
 static GPtrArray *
 read_jsonl (const char *path, GError **error)
 {
-  g_autofree char *data = NULL;
-  g_auto (GStrv) lines = NULL;
   g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr (FtcJsonlReader) reader = ftc_jsonl_reader_open (path, error);
   g_autoptr (GError) local = NULL;
+  JsonObject *obj;
 
-  if (!g_file_get_contents (path, &data, NULL, &local))
+  if (reader == NULL)
+    return NULL;
+  /* a file written whole: a malformed last line is reported */
+  ftc_jsonl_reader_set_ignore_torn (reader, FALSE);
+  while ((obj = ftc_jsonl_reader_next (reader, &local)) != NULL)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s", local->message);
-      return NULL;
+      JsonNode *prompt = json_object_get_member (obj, "prompt");
+
+      g_ptr_array_add (out, obj);
+      if (prompt == NULL || !JSON_NODE_HOLDS_VALUE (prompt) || json_node_get_value_type (prompt) != G_TYPE_STRING)
+        {
+          ftc_jsonl_reader_fail (reader, error, FTC_ERROR_INVALID, "expected an object with a \"prompt\" string");
+          return NULL;
+        }
     }
-  lines = g_strsplit (data, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  if (local != NULL)
     {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      JsonNode *root, *prompt;
-      g_strstrip (lines[i]);
-      if (lines[i][0] == '\0')
-        continue;
-      if (!json_parser_load_from_data (parser, lines[i], -1, &local))
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: %s", path, i + 1, local->message);
-          return NULL;
-        }
-      root = json_parser_get_root (parser);
-      if (!JSON_NODE_HOLDS_OBJECT (root)
-          || (prompt = json_object_get_member (json_node_get_object (root), "prompt")) == NULL
-          || !JSON_NODE_HOLDS_VALUE (prompt) || json_node_get_value_type (prompt) != G_TYPE_STRING)
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s:%u: expected an object with a \"prompt\" string",
-                       path, i + 1);
-          return NULL;
-        }
-      g_ptr_array_add (out, json_object_ref (json_node_get_object (root)));
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
     }
   return g_steal_pointer (&out);
 }
@@ -158,15 +151,13 @@ ftc_cmd_generate (int argc, char **argv)
 
   if (inputs != NULL)
     {
-      g_autoptr (JsonGenerator) jg = json_generator_new ();
       for (guint i = 0; i < out->len; i++)
         {
           JsonObject *obj = generation_object (g_ptr_array_index (out, i), g_ptr_array_index (inputs, i));
           g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), obj);
           g_autofree char *line = NULL;
           json_object_unref (obj);
-          json_generator_set_root (jg, node);
-          line = json_generator_to_data (jg, NULL);
+          line = ftc_json_to_compact (node);
           fputs (line, stdout);
           fputc ('\n', stdout);
         }

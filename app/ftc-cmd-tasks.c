@@ -15,6 +15,8 @@
 #include "core/tasks/ftc-dataset-fetch.h"
 #include "core/tasks/ftc-dataset.h"
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
+#include "core/ftc-read.h"
 #include "core/tasks/ftc-synthetic.h"
 #include "core/tasks/ftc-task-import.h"
 #include "core/tasks/ftc-task-open.h"
@@ -38,14 +40,12 @@ static void
 split_counts (const char *key, guint *train, guint *test)
 {
   g_autoptr (GBytes) bytes = ftc_dataset_split_bytes (key, FTC_SPLIT_DEFAULT);
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *obj;
+  g_autoptr (JsonObject) obj = NULL;
 
   *train = *test = 0;
   if (bytes == NULL
-      || !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL))
+      || (obj = ftc_json_parse_object (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), key, NULL)) == NULL)
     return;
-  obj = json_node_get_object (json_parser_get_root (parser));
   *train = json_array_get_length (json_object_get_array_member (obj, "train"));
   *test = json_array_get_length (json_object_get_array_member (obj, "test"));
 }
@@ -395,7 +395,7 @@ cmd_generate (int argc, char **argv)
       if (dir == NULL)
         return fail (error);
       tmp = g_build_filename (dir, "task.jsonl", NULL);
-      if (!ftc_task_save_jsonl (task, tmp, &error) || !g_file_get_contents (tmp, &contents, &len, &error))
+      if (!ftc_task_save_jsonl (task, tmp, &error) || !ftc_file_read (tmp, FTC_INPUT_DATA, &contents, &len, &error))
         return fail (error);
       g_remove (tmp);
       g_rmdir (dir);

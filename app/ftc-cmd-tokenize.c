@@ -11,6 +11,9 @@
 #include "app/ftc-cli.h"
 #include "core/students/ftc-bpe-train.h"
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
+#include "core/ftc-jsonl.h"
+#include "core/ftc-read.h"
 #include "core/students/ftc-tokenizer.h"
 
 /* the string fields of a JSONL line that become training texts: task files, fine-tuning samples */
@@ -23,15 +26,35 @@ read_training_texts (const char *path, GPtrArray *texts, GError **error)
 {
   g_autofree char *data = NULL;
   gsize len;
-  g_autoptr (GError) local = NULL;
-  gboolean jsonl = g_str_has_suffix (path, ".jsonl");
   const char *p, *end;
   guint line_no = 0;
 
-  if (!g_file_get_contents (path, &data, &len, &local))
+  if (!ftc_file_read (path, FTC_INPUT_DATA, &data, &len, error))
+    return FALSE;
+  if (g_str_has_suffix (path, ".jsonl"))
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s", local->message);
-      return FALSE;
+      g_autoptr (FtcJsonlReader) reader = ftc_jsonl_reader_new_for_data (data, len, path);
+      g_autoptr (GError) local = NULL;
+      JsonObject *obj;
+
+      ftc_jsonl_reader_set_ignore_torn (reader, FALSE);
+      while ((obj = ftc_jsonl_reader_next (reader, &local)) != NULL)
+        {
+          for (guint i = 0; i < G_N_ELEMENTS (jsonl_fields); i++)
+            {
+              JsonNode *field = json_object_get_member (obj, jsonl_fields[i]);
+              if (field != NULL && JSON_NODE_HOLDS_VALUE (field) && json_node_get_value_type (field) == G_TYPE_STRING
+                  && *json_node_get_string (field) != '\0')
+                g_ptr_array_add (texts, g_strdup (json_node_get_string (field)));
+            }
+          json_object_unref (obj);
+        }
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      return TRUE;
     }
   for (p = data, end = data + len; p < end;)
     {
@@ -47,34 +70,8 @@ read_training_texts (const char *path, GPtrArray *texts, GError **error)
           g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: invalid UTF-8 (or a NUL byte)", path, line_no);
           return FALSE;
         }
-      if (!jsonl && n > 0)
+      if (n > 0)
         g_ptr_array_add (texts, g_strndup (p, n));
-      else if (jsonl && n > 0)
-        {
-          g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-          JsonNode *root;
-          JsonObject *obj;
-
-          if (!json_parser_load_from_data (parser, p, n, &local))
-            {
-              g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: %s", path, line_no, local->message);
-              return FALSE;
-            }
-          root = json_parser_get_root (parser);
-          if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-            {
-              g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: expected a JSON object", path, line_no);
-              return FALSE;
-            }
-          obj = json_node_get_object (root);
-          for (guint i = 0; i < G_N_ELEMENTS (jsonl_fields); i++)
-            {
-              JsonNode *field = json_object_get_member (obj, jsonl_fields[i]);
-              if (field != NULL && JSON_NODE_HOLDS_VALUE (field) && json_node_get_value_type (field) == G_TYPE_STRING
-                  && *json_node_get_string (field) != '\0')
-                g_ptr_array_add (texts, g_strdup (json_node_get_string (field)));
-            }
-        }
       p = nl != NULL ? nl + 1 : end;
     }
   return TRUE;
@@ -167,16 +164,14 @@ train (char **files, int vocab_size, int min_frequency, const char *out_dir, gbo
 }
 
 static char *
-read_stdin (gsize *len_out)
+read_stdin (gsize *len_out, GError **error)
 {
-  GString *in = g_string_new (NULL);
-  char buf[65536];
-  size_t n;
+  char *contents = NULL;
 
-  while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
-    g_string_append_len (in, buf, n);
-  *len_out = in->len;
-  return g_string_free (in, FALSE);
+  /* bounded: `ftcot tokenize < /dev/zero` ends with an error, not with all memory */
+  if (!ftc_fd_read (0, "standard input", FTC_INPUT_DATA, 0, &contents, len_out, error))
+    return NULL;
+  return contents;
 }
 
 /* ids as whitespace-separated integers or as one JSON array */
@@ -190,13 +185,11 @@ parse_ids (const char *text, GError **error)
     p++;
   if (*p == '[')
     {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      JsonNode *root;
+      g_autoptr (JsonNode) root = ftc_json_parse (p, strlen (p), "standard input", error);
       JsonArray *array;
 
-      if (!json_parser_load_from_data (parser, p, -1, error))
+      if (root == NULL)
         return NULL;
-      root = json_parser_get_root (parser);
       array = JSON_NODE_HOLDS_ARRAY (root) ? json_node_get_array (root) : NULL;
       for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
         {
@@ -279,7 +272,9 @@ ftc_cmd_tokenize (int argc, char **argv)
     return ftc_cli_usage_error ("tokenize", "--tokenizer DIR is required");
   if ((tok = ftc_tokenizer_load (dir, &error)) == NULL)
     return ftc_cli_error ("tokenize", error);
-  input = read_stdin (&len);
+  input = read_stdin (&len, &error);
+  if (input == NULL)
+    return ftc_cli_error ("tokenize", error);
 
   if (decode)
     {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/ftc-dir-lock.h"
+#include "core/results/ftc-metrics-log.h"
 #include "core/ftc-error.h"
 #include "core/method/ftc-pipeline.h"
 #include "core/tasks/ftc-record.h"
@@ -729,26 +730,22 @@ test_busy (void)
   }
 }
 
-/* The losses one method's student logged, in step order. */
+/* The losses one method's student logged, in step order, read through core's metrics.jsonl reader. */
 static GArray *
 method_losses (const char *metrics, const char *method)
 {
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  g_autofree char *needle = g_strdup_printf ("\"method\":\"%s\"", method);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcMetricsLog) log = ftc_metrics_log_open (metrics, &error);
   GArray *losses = g_array_new (FALSE, FALSE, sizeof (double));
+  FtcMetricsLine line;
 
-  g_assert_true (g_file_get_contents (metrics, &contents, NULL, NULL));
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      const char *loss = strstr (lines[i], "\"loss\":");
-      if (loss != NULL && strstr (lines[i], needle) != NULL)
-        {
-          double v = g_ascii_strtod (loss + 7, NULL);
-          g_array_append_val (losses, v);
-        }
-    }
+  g_assert_no_error (error);
+  ftc_metrics_line_init (&line);
+  while (ftc_metrics_log_next (log, &line, &error))
+    if (strcmp (line.method, method) == 0 && !isnan (line.loss))
+      g_array_append_val (losses, line.loss);
+  g_assert_no_error (error);
+  ftc_metrics_line_clear (&line);
   return losses;
 }
 

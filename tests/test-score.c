@@ -189,6 +189,8 @@ static void
 test_score_bad_file (void)
 {
   g_autofree char *path = ftc_test_write_tmp ("bad.jsonl",
+      "{\"question\": \"q\", \"answer_text\": \" 1\", \"gold\": \"1\"}\n{\"question\": \n", -1);
+  g_autofree char *torn = ftc_test_write_tmp ("torn.jsonl",
       "{\"question\": \"q\", \"answer_text\": \" 1\", \"gold\": \"1\"}\n{\"question\": ", -1);
   FtcAnswerFormat format = { FTC_ANSWER_NUMBER, 0 };
   FtcScoreTotals totals = { 7, 7 };
@@ -198,6 +200,9 @@ test_score_bad_file (void)
   g_assert_error (error, FTC_ERROR, FTC_ERROR_PARSE);
   g_assert_nonnull (strstr (error->message, ":2: malformed JSON"));
   g_assert_cmpuint (totals.n, ==, 7);   /* untouched on failure */
+  /* a last line cut short without its newline (a writer killed midway) is not a record yet: not counted */
+  g_assert_true (ftc_score_file (&format, torn, FTC_SCORE_MODE_AUTO, NULL, NULL, &totals, NULL));
+  g_assert_cmpuint (totals.n, ==, 1);
 }
 
 /* ---- the command ---- */

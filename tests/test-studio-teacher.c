@@ -278,6 +278,7 @@ test_teach_job (void)
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "teacher.resume", NULL));
       ftc_test_studio_wait (job_idle, page, 30000);
     }
+  g_test_message ("status: %s", ftc_teacher_page_get_job_status (page));
   /* done: the job is let go, every question has its D rationales, each exactly once */
   g_assert_null (ftc_teacher_page_get_job (page));
   lines = ftc_test_studio_read_jsonl (records);

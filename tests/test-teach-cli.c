@@ -192,7 +192,7 @@ test_kill_resume (void)
   {
     g_autofree char *summary = NULL;
     g_assert_true (g_file_get_contents (summary_path, &summary, NULL, NULL));
-    g_assert_nonnull (strstr (summary, "\"status\" : \"done\""));
+    g_assert_nonnull (strstr (summary, "\"status\": \"done\""));
     g_assert_null (strstr (summary, KEY));
   }
 }
@@ -229,7 +229,7 @@ test_sigint (void)
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 130);
   g_assert_true (g_file_get_contents (summary_path, &summary, NULL, NULL));
-  g_assert_nonnull (strstr (summary, "\"status\" : \"cancelled\""));
+  g_assert_nonnull (strstr (summary, "\"status\": \"cancelled\""));
   records = read_records (records_path, FALSE);
   g_assert_cmpuint (records->len, >=, 4);
   g_assert_cmpuint (records->len, <, 420);

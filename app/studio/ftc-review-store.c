@@ -177,30 +177,11 @@ ftc_review_store_load_finish (GAsyncResult *result, GError **error)
 char *
 ftc_review_store_line (FtcRationaleItem *item, const char *time)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "task");
-  json_builder_add_string_value (b, ftc_rationale_item_get_task (item));
-  json_builder_set_member_name (b, "sample_id");
-  json_builder_add_string_value (b, ftc_rationale_item_get_sample_id (item));
-  json_builder_set_member_name (b, "completion_index");
-  json_builder_add_int_value (b, ftc_rationale_item_get_completion_index (item));
-  json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, ftc_review_state_to_string (ftc_rationale_item_get_state (item)));
-  if (ftc_rationale_item_get_edited (item))
-    {
-      json_builder_set_member_name (b, "rationale");
-      json_builder_add_string_value (b, ftc_rationale_item_get_edited_rationale (item));
-    }
-  json_builder_set_member_name (b, "time");
-  json_builder_add_string_value (b, time);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return ftc_review_decision_to_line (ftc_rationale_item_get_task (item), ftc_rationale_item_get_sample_id (item),
+                                      ftc_rationale_item_get_completion_index (item),
+                                      ftc_rationale_item_get_state (item),
+                                      ftc_rationale_item_get_edited (item)
+                                      ? ftc_rationale_item_get_edited_rationale (item) : NULL, time);
 }
 
 struct _FtcReviewLog

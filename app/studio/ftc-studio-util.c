@@ -8,7 +8,9 @@
 #include <gtk/gtk.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
+#include "core/ftc-jsonl.h"
 
 void ftc_studio_register_resource (void);
 
@@ -34,102 +36,53 @@ ftc_studio_init (void)
     }
 }
 
-static gboolean
-parse_line (JsonParser *parser, const char *path, guint line_no, const char *line, gsize len, FtcJsonlFunc func,
-            gpointer user_data, gboolean *stop, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-  JsonNode *root;
-
-  if (len > 0 && line[len - 1] == '\r')
-    len--;
-  if (strspn (line, " \t") >= len)
-    return TRUE;
-  if (!g_utf8_validate (line, (gssize) len, NULL))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: invalid UTF-8", path, line_no);
-      return FALSE;
-    }
-  if (!json_parser_load_from_data (parser, line, (gssize) len, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: %s", path, line_no, local->message);
-      return FALSE;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: expected a JSON object", path, line_no);
-      return FALSE;
-    }
-  if (!func (json_node_get_object (root), line_no, user_data, &local))
-    {
-      if (local != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      *stop = TRUE;   /* the callback has seen enough */
-    }
-  return TRUE;
-}
-
 gboolean
 ftc_studio_read_jsonl (const char *path, goffset *offset, gboolean tolerate_partial_tail,
                        FtcJsonlFunc func, gpointer user_data, GCancellable *cancellable, GError **error)
 {
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileInputStream) in = NULL;
-  g_autoptr (GByteArray) buf = g_byte_array_new ();
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  goffset start = offset != NULL ? *offset : 0;
-  goffset consumed = 0;     /* bytes of complete lines handled, from start */
-  guint line_no = 0;
-  gboolean stop = FALSE;
-  guint8 chunk[65536];
+  g_autoptr (GError) local = NULL;
+  g_autoptr (FtcJsonlReader) reader = NULL;
+  JsonObject *obj;
 
-  in = g_file_read (file, cancellable, error);
-  if (in == NULL)
-    return FALSE;
-  if (start > 0 && !g_seekable_seek (G_SEEKABLE (in), start, G_SEEK_SET, cancellable, error))
-    return FALSE;
-  /* one chunk at a time: a large file never sits in memory whole */
-  while (!stop)
+  /* core's one JSONL reader: regular files only, bounded lines, strict JSON */
+  reader = ftc_jsonl_reader_open_at (path, offset != NULL ? (guint64) *offset : 0, 1, &local);
+  if (reader == NULL)
     {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (in), chunk, sizeof chunk, cancellable, error);
-      gsize pos = 0;
-
-      if (n < 0)
-        return FALSE;
-      if (n == 0)
-        break;
-      g_byte_array_append (buf, chunk, (guint) n);
-      while (!stop && pos < buf->len)
-        {
-          const char *line = (const char *) buf->data + pos;
-          const char *nl = memchr (line, '\n', buf->len - pos);
-          gsize len;
-
-          if (nl == NULL)
-            break;
-          len = (gsize) (nl - line);
-          line_no++;
-          if (!parse_line (parser, path, line_no, line, len, func, user_data, &stop, error))
-            return FALSE;
-          pos += len + 1;
-          consumed += (goffset) (len + 1);
-        }
-      g_byte_array_remove_range (buf, 0, (guint) pos);
+      if (g_error_matches (local, FTC_ERROR, FTC_ERROR_NOT_FOUND))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s", local->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
     }
-  /* a last line without its newline: the tail of a file being written, or cut short by a crash */
-  if (!stop && buf->len > 0 && offset == NULL && !tolerate_partial_tail)
+  /* reading on from an offset follows a file being written: its unfinished last line waits */
+  ftc_jsonl_reader_set_follow (reader, offset != NULL);
+  ftc_jsonl_reader_set_ignore_torn (reader, tolerate_partial_tail);
+  while ((obj = ftc_jsonl_reader_next (reader, &local)) != NULL)
     {
-      line_no++;
-      if (!parse_line (parser, path, line_no, (const char *) buf->data, buf->len, func, user_data, &stop, error))
+      g_autoptr (JsonObject) owned = obj;
+      g_autoptr (GError) func_error = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      consumed += buf->len;
+      if (!func (obj, ftc_jsonl_reader_get_line (reader), user_data, &func_error))
+        {
+          if (func_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&func_error));
+              return FALSE;
+            }
+          break;   /* the callback has seen enough */
+        }
+      if (offset != NULL)
+        *offset = (goffset) ftc_jsonl_reader_get_offset (reader);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
     }
   if (offset != NULL)
-    *offset = start + consumed;
+    *offset = (goffset) ftc_jsonl_reader_get_offset (reader);
   return TRUE;
 }
 

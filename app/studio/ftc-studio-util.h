@@ -17,10 +17,12 @@ void ftc_studio_init (void);
  * with error set to fail, FALSE without an error to stop reading early (not a failure). */
 typedef gboolean (*FtcJsonlFunc) (JsonObject *obj, guint line_no, gpointer user_data, GError **error);
 
-/* Reads a JSONL file line by line. Blank lines are skipped. A malformed line is an error naming the file
- * and line, except a last line without its newline when tolerate_partial_tail is set (an append log cut
- * short by a crash): that one is ignored. If offset is not NULL, reading starts there and *offset is set
- * to the end of the last complete line read, for incremental re-reads of a growing file. */
+/* Reads a JSONL file line by line through core's reader (core/ftc-jsonl.h). Blank lines are skipped. A
+ * malformed line is an error naming the file and line, except a last line without its newline when
+ * tolerate_partial_tail is set (an append log cut short by a crash): that one is ignored. If offset is not
+ * NULL, reading starts there, a last line without its newline is left for the next read (the file is being
+ * written) and *offset is set to the end of the last complete line read, for incremental re-reads of a
+ * growing file. A missing file is G_IO_ERROR_NOT_FOUND. */
 gboolean ftc_studio_read_jsonl (const char *path, goffset *offset, gboolean tolerate_partial_tail,
                                 FtcJsonlFunc func, gpointer user_data, GCancellable *cancellable,
                                 GError **error);

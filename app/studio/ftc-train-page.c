@@ -9,15 +9,16 @@
 #include "app/studio/ftc-chart-view.h"
 #include "app/studio/ftc-studio-util.h"
 #include "core/method/ftc-pipeline.h"
+#include "core/results/ftc-metrics-log.h"
 
 #define COALESCE_MS 100   /* at most about ten updates a second, however fast the trainer writes */
 
-/* One metrics.jsonl line, NAN/-1 where absent. */
+/* One metrics.jsonl line as core reads it (core/results/ftc-metrics-log.h), NAN/-1 where absent. */
 typedef struct {
   char *run;
   char *device;
   gint64 step, epoch, total_steps;
-  double loss, lr, tokens_per_s, elapsed_s, val_loss, val_accuracy, test_accuracy;
+  double loss, lr, tokens_per_s, elapsed_s, test_accuracy;
 } Metric;
 
 static void
@@ -28,9 +29,11 @@ metric_clear (Metric *m)
 }
 
 typedef struct {
-  FtcSeries *train_loss, *val_loss, *lr, *val_accuracy, *test_accuracy;
+  FtcSeries *train_loss, *lr, *test_accuracy;
   Metric last;          /* latest value of each field (run/device owned) */
   gint64 epoch1_steps;  /* steps of the first epoch, once the second one started */
+  gint64 timed_step0;   /* for the rate from the lines' elapsed_s: the first line of this training session */
+  double timed_elapsed0;   /* its elapsed_s; NAN: none yet */
   gint64 live_step0;    /* for the rate when lines carry no elapsed time: first step seen live */
   gint64 live_time0;    /* and when (monotonic microseconds); 0: not yet */
   double live_rate;     /* steps per second seen live, NAN before two reads */
@@ -40,16 +43,14 @@ static void
 run_free (Run *r)
 {
   g_object_unref (r->train_loss);
-  g_object_unref (r->val_loss);
   g_object_unref (r->lr);
-  g_object_unref (r->val_accuracy);
   g_object_unref (r->test_accuracy);
   metric_clear (&r->last);
   g_free (r);
 }
 
-static const char *const stat_names[] = { "step", "epoch", "loss", "val_loss", "accuracy", "lr",
-                                          "tokens_per_s", "eta", "device" };
+static const char *const stat_names[] = { "step", "epoch", "loss", "accuracy", "lr", "tokens_per_s", "eta",
+                                          "device" };
 
 struct _FtcTrainPage
 {
@@ -72,6 +73,7 @@ struct _FtcTrainPage
   char *directory;
   char *metrics_path;
   goffset offset;          /* bytes of metrics.jsonl already read */
+  guint lines;             /* and its lines */
   char *device;            /* experiment.json "device" */
   gint64 epochs;           /* experiment.json "training.epochs", 0 unknown */
   GFileMonitor *monitor;
@@ -103,6 +105,7 @@ typedef struct {
   char *path;
   char *experiment_path;
   goffset offset;
+  guint lines;
   GArray *metrics;   /* Metric */
   char *device;      /* from experiment.json, on the first read */
   gint64 epochs;
@@ -119,38 +122,13 @@ read_job_free (ReadJob *job)
   g_free (job);
 }
 
-static gboolean
-parse_metric (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
-{
-  ReadJob *job = user_data;
-  Metric m = { 0 };
-
-  {
-    /* a run is one task's training of one method (docs/experiment.md, metrics.jsonl) */
-    const char *task = ftc_json_string (obj, "task", NULL);
-    const char *method = ftc_json_string (obj, "method", ftc_json_string (obj, "run", "train"));
-    m.run = task != NULL ? g_strdup_printf ("%s · %s", task, method) : g_strdup (method);
-  }
-  m.device = g_strdup (ftc_json_string (obj, "device", NULL));
-  m.step = ftc_json_int (obj, "step", -1);
-  m.epoch = ftc_json_int (obj, "epoch", -1);
-  m.total_steps = ftc_json_int (obj, "total_steps", -1);
-  m.loss = ftc_json_double (obj, "loss", NAN);
-  m.lr = ftc_json_double (obj, "lr", ftc_json_double (obj, "learning_rate", NAN));
-  m.tokens_per_s = ftc_json_double (obj, "tokens_per_s", NAN);
-  m.elapsed_s = ftc_json_double (obj, "elapsed_s", NAN);
-  m.val_loss = ftc_json_double (obj, "val_loss", NAN);
-  m.val_accuracy = ftc_json_double (obj, "val_accuracy", NAN);
-  m.test_accuracy = ftc_json_double (obj, "test_accuracy", NAN);
-  g_array_append_val (job->metrics, m);
-  return TRUE;
-}
-
 static void
 read_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   ReadJob *job = task_data;
+  g_autoptr (FtcMetricsLog) log = NULL;
   GError *error = NULL;
+  FtcMetricsLine line;
 
   job->metrics = g_array_new (FALSE, TRUE, sizeof (Metric));
   g_array_set_clear_func (job->metrics, (GDestroyNotify) metric_clear);
@@ -161,9 +139,35 @@ read_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
       job->epochs = exp != NULL ? exp->training.epochs : 0;
     }
   if (!g_file_test (job->path, G_FILE_TEST_EXISTS))
-    g_task_return_boolean (task, TRUE);
-  else if (!ftc_studio_read_jsonl (job->path, &job->offset, FALSE, parse_metric, job, cancellable, &error))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  /* core's one reader of metrics.jsonl; the trainer may be writing its last line */
+  log = ftc_metrics_log_open_at (job->path, (guint64) job->offset, job->lines, &error);
+  if (log == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  ftc_metrics_log_set_follow (log, TRUE);
+  ftc_metrics_line_init (&line);
+  while (ftc_metrics_log_next (log, &line, &error))
+    {
+      /* a run is one task's training of one method (docs/experiment.md, metrics.jsonl) */
+      Metric m = { g_strdup_printf ("%s · %s", line.task, line.method), g_strdup (line.device), line.step, line.epoch,
+                   line.total_steps, line.loss, line.lr, line.tokens_per_s, line.elapsed_s, line.test_accuracy };
+      g_array_append_val (job->metrics, m);
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+    }
+  ftc_metrics_line_clear (&line);
+  job->offset = (goffset) ftc_metrics_log_get_offset (log);
+  job->lines = ftc_metrics_log_get_line_count (log);
+  if (error != NULL)
     g_task_return_error (task, error);
+  else if (g_task_return_error_if_cancelled (task))
+    ;
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -177,16 +181,14 @@ ensure_run (FtcTrainPage *self, const char *name)
     return r;
   r = g_new0 (Run, 1);
   r->train_loss = ftc_series_new (_("training loss"), 0);
-  r->val_loss = ftc_series_new (_("validation loss"), 1);
   /* as in the report's training curves: the learning rate on the right axis, in grey */
   r->lr = ftc_series_new (_("learning rate"), FTC_CHART_COLOR_NEUTRAL);
   ftc_series_set_axis (r->lr, FTC_CHART_Y2);
-  r->val_accuracy = ftc_series_new (_("validation accuracy"), 2);
   r->test_accuracy = ftc_series_new (_("test accuracy"), 3);
   r->live_rate = NAN;
+  r->timed_elapsed0 = NAN;
   r->last.step = r->last.epoch = r->last.total_steps = -1;
-  r->last.loss = r->last.lr = r->last.tokens_per_s = r->last.elapsed_s = NAN;
-  r->last.val_loss = r->last.val_accuracy = r->last.test_accuracy = NAN;
+  r->last.loss = r->last.lr = r->last.tokens_per_s = r->last.elapsed_s = r->last.test_accuracy = NAN;
   g_hash_table_insert (self->runs, g_strdup (name), r);
   g_ptr_array_insert (self->run_names, (int) self->run_names->len - 1, g_strdup (name));
   {
@@ -240,10 +242,10 @@ static void
 update_stats (FtcTrainPage *self)
 {
   Run *r = self->run != NULL ? g_hash_table_lookup (self->runs, self->run) : NULL;
-  Metric none = { NULL, NULL, -1, -1, -1, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+  Metric none = { NULL, NULL, -1, -1, -1, NAN, NAN, NAN, NAN, NAN };
   const Metric *m = r != NULL ? &r->last : &none;
   gint64 total = r != NULL ? run_total_steps (self, r) : -1;
-  double acc = !isnan (m->val_accuracy) ? m->val_accuracy : m->test_accuracy;
+  double acc = m->test_accuracy;
   const char *device = m->device != NULL ? m->device : self->device;
   char *eta;
 
@@ -254,23 +256,24 @@ update_stats (FtcTrainPage *self)
             ? g_strdup_printf ("%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT, m->epoch, self->epochs)
             : g_strdup_printf ("%" G_GINT64_FORMAT, m->epoch));
   set_stat (self, 2, isnan (m->loss) ? g_strdup ("—") : g_strdup_printf ("%.4f", m->loss));
-  set_stat (self, 3, isnan (m->val_loss) ? g_strdup ("—") : g_strdup_printf ("%.4f", m->val_loss));
-  set_stat (self, 4, isnan (acc) ? g_strdup ("—") : g_strdup_printf ("%.1f %%", acc));
-  set_stat (self, 5, isnan (m->lr) ? g_strdup ("—") : g_strdup_printf ("%.2e", m->lr));
-  set_stat (self, 6, isnan (m->tokens_per_s) ? g_strdup ("—") : g_strdup_printf ("%.0f", m->tokens_per_s));
+  set_stat (self, 3, isnan (acc) ? g_strdup ("—") : g_strdup_printf ("%.1f %%", acc));
+  set_stat (self, 4, isnan (m->lr) ? g_strdup ("—") : g_strdup_printf ("%.2e", m->lr));
+  set_stat (self, 5, isnan (m->tokens_per_s) ? g_strdup ("—") : g_strdup_printf ("%.0f", m->tokens_per_s));
   /* while the pipeline runs: the time left in its stage, from its fraction */
   if (self->running && (eta = stage_eta (self)) != NULL)
     ;
   else if (m->step > 0 && total > 0 && m->step >= total)
     eta = g_strdup (_("done"));
-  else if (m->step > 0 && total > 0 && !isnan (m->elapsed_s))
-    eta = format_duration ((total - m->step) * m->elapsed_s / m->step);
+  else if (m->step > 0 && total > 0 && r != NULL && !isnan (r->timed_elapsed0) && m->step > r->timed_step0
+           && m->elapsed_s > r->timed_elapsed0)
+    /* the rate of this training session (a resumed run's elapsed_s starts again from 0) */
+    eta = format_duration ((total - m->step) * (m->elapsed_s - r->timed_elapsed0) / (m->step - r->timed_step0));
   else if (m->step > 0 && total > 0 && r != NULL && r->live_rate > 0)
     eta = format_duration ((total - m->step) / r->live_rate);
   else
     eta = g_strdup ("—");
-  set_stat (self, 7, eta);
-  set_stat (self, 8, g_strdup (device != NULL ? device : "—"));
+  set_stat (self, 6, eta);
+  set_stat (self, 7, g_strdup (device != NULL ? device : "—"));
 }
 
 static void
@@ -284,9 +287,7 @@ show_run (FtcTrainPage *self)
   if (r != NULL)
     {
       g_list_store_append (self->loss_series, r->train_loss);
-      g_list_store_append (self->loss_series, r->val_loss);
       g_list_store_append (self->loss_series, r->lr);
-      g_list_store_append (self->accuracy_series, r->val_accuracy);
       g_list_store_append (self->accuracy_series, r->test_accuracy);
     }
   title = self->run != NULL ? g_strdup_printf (_("Loss · %s"), self->run) : g_strdup (_("Loss"));
@@ -321,6 +322,7 @@ read_done (GObject *source, GAsyncResult *result, gpointer user_data)
       /* points of a whole read go into each series at once: one redraw per read */
       batches = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_array_unref);
       self->offset = job->offset;
+      self->lines = job->lines;
       if (job->experiment_path != NULL)
         {
           g_free (self->device);
@@ -332,9 +334,7 @@ read_done (GObject *source, GAsyncResult *result, gpointer user_data)
           Metric *m = &g_array_index (job->metrics, Metric, i);
           Run *r = ensure_run (self, m->run);
           struct { FtcSeries *s; double y; } add[] = {
-            { r->train_loss, m->loss }, { r->val_loss, m->val_loss }, { r->lr, m->lr },
-            { r->val_accuracy, m->val_accuracy },
-            { r->test_accuracy, m->test_accuracy } };
+            { r->train_loss, m->loss }, { r->lr, m->lr }, { r->test_accuracy, m->test_accuracy } };
 
           for (guint k = 0; k < G_N_ELEMENTS (add); k++)
             if (m->step >= 0 && !isnan (add[k].y))
@@ -367,9 +367,16 @@ read_done (GObject *source, GAsyncResult *result, gpointer user_data)
           if (!isnan (m->loss)) r->last.loss = m->loss;
           if (!isnan (m->lr)) r->last.lr = m->lr;
           if (!isnan (m->tokens_per_s)) r->last.tokens_per_s = m->tokens_per_s;
-          if (!isnan (m->elapsed_s)) r->last.elapsed_s = m->elapsed_s;
-          if (!isnan (m->val_loss)) r->last.val_loss = m->val_loss;
-          if (!isnan (m->val_accuracy)) r->last.val_accuracy = m->val_accuracy;
+          if (!isnan (m->elapsed_s))
+            {
+              /* a new session when the clock went back (a resumed run): its first line is the reference */
+              if (isnan (r->timed_elapsed0) || isnan (r->last.elapsed_s) || m->elapsed_s < r->last.elapsed_s)
+                {
+                  r->timed_step0 = m->step;
+                  r->timed_elapsed0 = m->elapsed_s;
+                }
+              r->last.elapsed_s = m->elapsed_s;
+            }
           if (!isnan (m->test_accuracy)) r->last.test_accuracy = m->test_accuracy;
           if (m->device != NULL)
             {
@@ -417,6 +424,7 @@ start_read (FtcTrainPage *self)
   job = g_new0 (ReadJob, 1);
   job->path = g_strdup (self->metrics_path);
   job->offset = self->offset;
+  job->lines = self->lines;
   if (self->loading)
     job->experiment_path = g_build_filename (self->directory, "experiment.json", NULL);
   /* lines read after the first load arrive as the trainer writes them: they time the run */
@@ -518,6 +526,7 @@ ftc_train_page_set_directory (FtcTrainPage *self, const char *dir)
   g_list_store_remove_all (self->accuracy_series);
   gtk_string_list_splice (self->run_list, 0, g_list_model_get_n_items (G_LIST_MODEL (self->run_list)), NULL);
   self->offset = 0;
+  self->lines = 0;
   self->reading = FALSE;
   show_run (self);
   gtk_label_set_text (self->status_label, "");
@@ -806,7 +815,7 @@ static void
 ftc_train_page_init (FtcTrainPage *self)
 {
   const char *titles[G_N_ELEMENTS (stat_names)] = {
-    _("Step"), _("Epoch"), _("Training loss"), _("Validation loss"), _("Accuracy (latest evaluation)"),
+    _("Step"), _("Epoch"), _("Training loss"), _("Accuracy (latest evaluation)"),
     _("Learning rate"), _("Tokens per second"), _("Time left"), _("Device") };
 
   gtk_widget_init_template (GTK_WIDGET (self));

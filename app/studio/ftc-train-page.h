@@ -20,10 +20,10 @@ const char *ftc_train_page_get_error (FtcTrainPage *self);
 const char *const *ftc_train_page_get_runs (FtcTrainPage *self);
 void ftc_train_page_set_run (FtcTrainPage *self, const char *run);
 const char *ftc_train_page_get_run (FtcTrainPage *self);
-/* The series the loss chart shows: [train loss, validation loss, learning rate] of the selected run. */
+/* The series the loss chart shows: [training loss, learning rate] of the selected run. */
 GListModel *ftc_train_page_get_loss_model (FtcTrainPage *self);
-/* Text of one statistic of the selected run: "step", "epoch", "loss", "val_loss", "accuracy" (the latest
- * validation, else test, accuracy), "lr", "tokens_per_s", "eta", "device". */
+/* Text of one statistic of the selected run: "step", "epoch", "loss", "accuracy" (the latest test
+ * accuracy), "lr", "tokens_per_s", "eta", "device". */
 const char *ftc_train_page_get_stat (FtcTrainPage *self, const char *name);
 /* Re-reads what was appended to metrics.jsonl now (the file monitor does this by itself, coalesced). */
 void ftc_train_page_refresh (FtcTrainPage *self);

@@ -9,6 +9,7 @@
 
 #include "core/ftc-error.h"
 #include "core/tasks/ftc-dataset.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
 #include "core/students/ftc-model-dir.h"
 #include "core/teach/ftc-price.h"
@@ -1030,22 +1031,14 @@ static FtcExperiment *
 parse_data (const char *data, gssize len, const char *file_name, const char *base_dir, gboolean check,
             GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local = NULL;
   g_autoptr (FtcExperiment) exp = ftc_experiment_new ();
   Ctx ctx = { file_name != NULL ? file_name : "experiment.json", error };
+  g_autoptr (JsonNode) root = ftc_json_parse (data, len < 0 ? strlen (data) : (gsize) len, ctx.file, error);
 
-  if (!json_parser_load_from_data (parser, data, len, &local))
-    {
-      /* json-glib's message starts with <data>:LINE:COL */
-      const char *message = local->message;
-      if (g_str_has_prefix (message, "<data>:"))
-        message += strlen ("<data>");
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s%s%s", ctx.file, message[0] == ':' ? "" : ": ", message);
-      return NULL;
-    }
+  if (root == NULL)
+    return NULL;
   exp->base_dir = base_dir != NULL ? g_strdup (base_dir) : g_get_current_dir ();
-  if (!parse_root (&ctx, exp, json_parser_get_root (parser)) || (check && !validate (&ctx, exp)))
+  if (!parse_root (&ctx, exp, root) || (check && !validate (&ctx, exp)))
     return NULL;
   return g_steal_pointer (&exp);
 }
@@ -1063,14 +1056,10 @@ read_file (const char *path, char **file_out, char **dir_out, char **contents, g
 {
   g_autofree char *file = g_file_test (path, G_FILE_TEST_IS_DIR) ? ftc_experiment_dir_config (path) : g_strdup (path);
   g_autofree char *dir = NULL;
-  g_autoptr (GError) local = NULL;
 
-  if (!g_file_get_contents (file, contents, len, &local))
-    {
-      g_set_error (error, FTC_ERROR, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                                     ? FTC_ERROR_NOT_FOUND : FTC_ERROR_FAILED, "%s: %s", file, local->message);
-      return FALSE;
-    }
+  /* a regular file of a config file's size at most (core/ftc-read.h) */
+  if (!ftc_file_read (file, FTC_INPUT_CONFIG, contents, len, error))
+    return FALSE;
   dir = g_path_get_dirname (file);
   if (!g_path_is_absolute (dir))
     {

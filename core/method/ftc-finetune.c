@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
+#include "core/ftc-jsonl.h"
 
 void
 ftc_finetune_sample_free (FtcFinetuneSample *sample)
@@ -91,46 +93,43 @@ GPtrArray *
 ftc_finetune_load (const char *path, GError **error)
 {
   g_autoptr (GPtrArray) samples = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_finetune_sample_free);
-  g_autofree char *contents = NULL;
-  g_auto (GStrv) lines = NULL;
-  gsize len;
+  g_autoptr (FtcJsonlReader) reader = ftc_jsonl_reader_open (path, error);
+  g_autoptr (GError) local = NULL;
+  JsonObject *o;
 
-  if (!g_file_get_contents (path, &contents, &len, error))
+  if (reader == NULL)
     return NULL;
-  if (!g_utf8_validate (contents, len, NULL))
+  while ((o = ftc_jsonl_reader_next (reader, &local)) != NULL)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: not valid UTF-8", path);
-      return NULL;
-    }
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      JsonObject *o;
+      g_autoptr (JsonObject) owned = o;
+      const char *sample_id = NULL, *prompt = NULL, *completion = NULL;
+      gint64 completion_index = 0;
       FtcFinetuneSample *s;
 
-      if (lines[i][0] == '\0')
-        continue;
-      if (!json_parser_load_from_data (parser, lines[i], -1, NULL)
-          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      if (!ftc_json_get_string (o, "sample_id", NULL, &sample_id, &local)
+          || !ftc_json_get_int (o, "completion_index", NULL, 0, G_MAXINT, &completion_index, &local)
+          || !ftc_json_get_string (o, "prompt", NULL, &prompt, &local)
+          || !ftc_json_get_string (o, "completion", NULL, &completion, &local))
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: not a JSON object", path, i + 1);
+          ftc_jsonl_reader_propagate (reader, error, g_steal_pointer (&local));
           return NULL;
         }
-      o = json_node_get_object (json_parser_get_root (parser));
-      if (json_object_get_string_member_with_default (o, "prompt", NULL) == NULL
-          || json_object_get_string_member_with_default (o, "completion", NULL) == NULL)
+      if (prompt == NULL || completion == NULL)
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s:%u: \"prompt\" and \"completion\" must be strings",
-                       path, i + 1);
+          ftc_jsonl_reader_fail (reader, error, FTC_ERROR_INVALID, "\"prompt\" and \"completion\" must be strings");
           return NULL;
         }
       s = g_new0 (FtcFinetuneSample, 1);
-      s->sample_id = g_strdup (json_object_get_string_member_with_default (o, "sample_id", ""));
-      s->completion_index = (int) json_object_get_int_member_with_default (o, "completion_index", 0);
-      s->prompt = g_strdup (json_object_get_string_member (o, "prompt"));
-      s->completion = g_strdup (json_object_get_string_member (o, "completion"));
+      s->sample_id = g_strdup (sample_id != NULL ? sample_id : "");
+      s->completion_index = (int) completion_index;
+      s->prompt = g_strdup (prompt);
+      s->completion = g_strdup (completion);
       g_ptr_array_add (samples, s);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
     }
   return g_steal_pointer (&samples);
 }

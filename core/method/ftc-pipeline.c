@@ -12,8 +12,11 @@
 #include "core/method/ftc-curate.h"
 #include "core/ftc-dir-lock.h"
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
+#include "core/ftc-read.h"
 #include "core/results/ftc-metrics.h"
+#include "core/results/ftc-metrics-log.h"
 #include "core/tasks/ftc-record.h"
 #include "core/students/ftc-checkpoint.h"
 #include "core/students/ftc-student.h"
@@ -171,9 +174,9 @@ set_fraction (FtcPipeline *self, double fraction)
 
 /* Appends one line to metrics.jsonl (flushed, so a reader such as the GUI sees it at once) and posts it. */
 static gboolean
-append_metrics (FtcPipeline *self, JsonObject *obj, GError **error)
+append_metrics (FtcPipeline *self, const FtcMetricsLine *metrics, GError **error)
 {
-  g_autofree char *line = ftc_json_object_to_line (obj);
+  g_autofree char *line = ftc_metrics_line_to_json (metrics);
 
   if (fprintf (self->metrics, "%s\n", line) < 0 || fflush (self->metrics) != 0)
     {
@@ -311,11 +314,10 @@ open_eval_store (FtcPipeline *self, const char *task_key, const char *method, Js
   g_autofree char *path = ftc_experiment_dir_eval (self->dir, task_key, method);
   g_autofree char *manifest = g_strdup_printf ("%.*s.json", (int) (strlen (path) - strlen (".jsonl")), path);
   g_autoptr (JsonNode) now = json_node_init_object (json_node_alloc (), fingerprint);
-  g_autoptr (JsonParser) parser = json_parser_new ();
 
   if (g_file_test (manifest, G_FILE_TEST_EXISTS))
     {
-      JsonNode *recorded = json_parser_load_from_file (parser, manifest, NULL) ? json_parser_get_root (parser) : NULL;
+      g_autoptr (JsonNode) recorded = ftc_json_read_file (manifest, FTC_INPUT_CONFIG, NULL);
       if (recorded == NULL || !json_node_equal (recorded, now))
         {
           g_autoptr (GString) changes = g_string_new (NULL);
@@ -445,7 +447,9 @@ task_tokenizer (FtcPipeline *self, const char *task_key, GPtrArray *texts, GErro
       g_autofree char *recorded = NULL;
 
       /* a vocabulary learnt from other texts (another teacher run, curation or review) is not this one */
-      if (g_file_get_contents (sources_path, &recorded, NULL, NULL) && strcmp (g_strstrip (recorded), sources) != 0)
+      if (g_file_test (sources_path, G_FILE_TEST_EXISTS)
+          && (!ftc_file_read (sources_path, FTC_INPUT_CONFIG, &recorded, NULL, NULL)
+              || strcmp (g_strstrip (recorded), sources) != 0))
         {
           g_set_error (error, FTC_ERROR, FTC_ERROR_MISMATCH,
                        "%s was learnt from other training texts (the teacher's records, the curation or the review "
@@ -720,19 +724,22 @@ static gboolean
 on_train_step (const FtcTrainProgress *p, gpointer data)
 {
   FtcTrainRun *run = data;
-  g_autoptr (JsonObject) line = json_object_new ();
+  FtcMetricsLine line;
   g_autoptr (GError) error = NULL;
 
-  json_object_set_string_member (line, "task", run->task_key);
-  json_object_set_string_member (line, "method", run->method);
-  json_object_set_int_member (line, "step", p->step);
-  json_object_set_int_member (line, "epoch", p->epoch);
-  json_object_set_double_member (line, "loss", p->loss);
-  json_object_set_double_member (line, "lr", p->lr);
-  json_object_set_double_member (line, "grad_norm", p->grad_norm);
-  json_object_set_double_member (line, "tokens_per_s", round (p->tokens_per_s));
-  json_object_set_int_member (line, "total_steps", p->total_steps);
-  if (!append_metrics (run->self, line, &error))
+  ftc_metrics_line_init (&line);
+  line.task = (char *) run->task_key;
+  line.method = (char *) run->method;
+  line.step = p->step;
+  line.epoch = p->epoch;
+  line.loss = p->loss;
+  line.lr = p->lr;
+  line.grad_norm = p->grad_norm;
+  line.tokens_per_s = round (p->tokens_per_s);
+  line.elapsed_s = round (p->elapsed_s * 1000) / 1000;
+  line.total_steps = p->total_steps;
+  line.device = (char *) ftc_backend_device (run->self->be)->spec;
+  if (!append_metrics (run->self, &line, &error))
     g_warning ("%s", error->message);
   set_fraction (run->self, (double) p->step / p->total_steps);
   return !g_cancellable_is_cancelled (run->cancellable);
@@ -750,19 +757,20 @@ on_train_epoch (int epoch, FtcGpt2 *model, gpointer data, GError **error)
   if (tr->eval_every_epoch && !last)
     {
       FtcTally tally;
-      g_autoptr (JsonObject) line = json_object_new ();
+      FtcMetricsLine line;
       double accuracy;
 
       if (!evaluate_headline (self, run->student, run->task_key, run->method, run->format, run->test, NULL, &tally,
                             run->cancellable, error))
         return FALSE;
       accuracy = tally.n > 0 ? 100.0 * tally.correct / tally.n : NAN;
-      json_object_set_string_member (line, "task", run->task_key);
-      json_object_set_string_member (line, "method", run->method);
-      json_object_set_int_member (line, "step", (gint64) epoch * run->steps_per_epoch);
-      json_object_set_int_member (line, "epoch", epoch);
-      json_object_set_double_member (line, "test_accuracy", accuracy);
-      if (!append_metrics (self, line, error))
+      ftc_metrics_line_init (&line);
+      line.task = (char *) run->task_key;
+      line.method = (char *) run->method;
+      line.step = (gint64) epoch * run->steps_per_epoch;
+      line.epoch = epoch;
+      line.test_accuracy = accuracy;
+      if (!append_metrics (self, &line, error))
         return FALSE;
       if (accuracy > run->best_accuracy || run->best_epoch == 0)
         {
@@ -1105,13 +1113,14 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
         }
       if (ftc_method_trains (m))
         {
-          g_autoptr (JsonObject) line = json_object_new ();
-          json_object_set_string_member (line, "task", et->key);
-          json_object_set_string_member (line, "method", name);
-          json_object_set_int_member (line, "step", total_steps);
-          json_object_set_int_member (line, "epoch", result->last_epoch);
-          json_object_set_double_member (line, "test_accuracy", result->accuracy.value);
-          if (!append_metrics (self, line, error))
+          FtcMetricsLine line;
+          ftc_metrics_line_init (&line);
+          line.task = (char *) et->key;
+          line.method = (char *) name;
+          line.step = total_steps;
+          line.epoch = result->last_epoch;
+          line.test_accuracy = result->accuracy.value;
+          if (!append_metrics (self, &line, error))
             return FALSE;
         }
       log_line (self, "  %s: %.1f%% (%d of %d)", name, result->accuracy.value, tally.correct, tally.n);

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
+#include "core/ftc-json-out.h"
+#include "core/ftc-jsonl.h"
 
 struct _FtcReview {
   GHashTable *decisions;   /* "task\x1fsample_id\x1findex" -> FtcReviewDecision* */
@@ -51,90 +54,83 @@ ftc_review_state_from_string (const char *s, FtcReviewState *out)
   return FALSE;
 }
 
-/* An integer-valued JSON number (a string or a fraction would otherwise read as 0). */
+/* One decision line; the reader's position names the line in errors. */
 static gboolean
-member_is_integer (JsonObject *obj, const char *name)
+add_decision (FtcReview *review, FtcJsonlReader *reader, JsonObject *obj, GError **error)
 {
-  JsonNode *node = json_object_get_member (obj, name);
+  g_autoptr (GError) local = NULL;
+  const char *task, *sample_id, *state_name, *rationale;
+  gint64 completion_index = -1;
+  FtcReviewState state;
+  FtcReviewDecision *d;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  return json_node_get_value_type (node) == G_TYPE_INT64;
+  if (!ftc_json_get_string (obj, "task", NULL, &task, &local)
+      || !ftc_json_get_string (obj, "sample_id", NULL, &sample_id, &local)
+      || !ftc_json_get_int (obj, "completion_index", NULL, 0, G_MAXINT64, &completion_index, &local)
+      || !ftc_json_get_string (obj, "state", NULL, &state_name, &local)
+      || !ftc_json_get_string (obj, "rationale", NULL, &rationale, &local))
+    return ftc_jsonl_reader_propagate (reader, error, g_steal_pointer (&local));
+  if (task == NULL || sample_id == NULL || completion_index < 0)
+    return ftc_jsonl_reader_fail (reader, error, FTC_ERROR_INVALID, "a decision needs \"task\", \"sample_id\" "
+                                  "(strings) and \"completion_index\" (an integer)");
+  if (!ftc_review_state_from_string (state_name, &state))
+    return ftc_jsonl_reader_fail (reader, error, FTC_ERROR_INVALID,
+                                  "\"state\" must be \"pending\", \"accepted\" or \"rejected\"");
+  d = g_new0 (FtcReviewDecision, 1);
+  d->state = state;
+  d->rationale = g_strdup (rationale);
+  g_hash_table_replace (review->decisions, review_key (task, sample_id, completion_index), d);
+  return TRUE;
 }
 
 FtcReview *
 ftc_review_load (const char *path, GError **error)
 {
   g_autoptr (FtcReview) review = g_new0 (FtcReview, 1);
-  g_autofree char *contents = NULL;
-  gsize len = 0;
-  g_auto (GStrv) lines = NULL;
   g_autoptr (GError) local = NULL;
-  guint n_lines;
+  g_autoptr (FtcJsonlReader) reader = NULL;
+  JsonObject *obj;
 
   review->decisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) decision_free);
-  if (!g_file_get_contents (path, &contents, &len, &local))
+  reader = ftc_jsonl_reader_open (path, &local);
+  if (reader == NULL)
     {
-      if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      if (g_error_matches (local, FTC_ERROR, FTC_ERROR_NOT_FOUND))
         return g_steal_pointer (&review);
-      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s: %s", path, local->message);
+      g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  if (!g_utf8_validate (contents, len, NULL))
+  /* appended to by the studio: a torn last line is ignored */
+  while ((obj = ftc_jsonl_reader_next (reader, &local)) != NULL)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: not valid UTF-8", path);
-      return NULL;
+      gboolean ok = add_decision (review, reader, obj, error);
+      json_object_unref (obj);
+      if (!ok)
+        return NULL;
     }
-  lines = g_strsplit (contents, "\n", -1);
-  n_lines = g_strv_length (lines);
-  for (guint i = 0; i < n_lines; i++)
+  if (local != NULL)
     {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      JsonObject *obj;
-      FtcReviewState state;
-      const char *task, *sample_id;
-      gboolean last = i + 1 == n_lines || (i + 2 == n_lines && lines[i + 1][0] == '\0');
-      FtcReviewDecision *d;
-
-      if (g_strstrip (lines[i])[0] == '\0')
-        continue;
-      if (!json_parser_load_from_data (parser, lines[i], -1, NULL)
-          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        {
-          if (last && !g_str_has_suffix (contents, "\n"))
-            break;   /* a torn append */
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: not a JSON object", path, i + 1);
-          return NULL;
-        }
-      obj = json_node_get_object (json_parser_get_root (parser));
-      task = json_object_get_string_member_with_default (obj, "task", NULL);
-      sample_id = json_object_get_string_member_with_default (obj, "sample_id", NULL);
-      if (task == NULL || sample_id == NULL || !member_is_integer (obj, "completion_index"))
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
-                       "%s:%u: a decision needs \"task\", \"sample_id\" (strings) and \"completion_index\" (an integer)",
-                       path, i + 1);
-          return NULL;
-        }
-      if (!ftc_review_state_from_string (json_object_get_string_member_with_default (obj, "state", NULL), &state))
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
-                       "%s:%u: \"state\" must be \"pending\", \"accepted\" or \"rejected\"", path, i + 1);
-          return NULL;
-        }
-      if (json_object_has_member (obj, "rationale") && !JSON_NODE_HOLDS_NULL (json_object_get_member (obj, "rationale"))
-          && json_node_get_value_type (json_object_get_member (obj, "rationale")) != G_TYPE_STRING)
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s:%u: \"rationale\" must be a string", path, i + 1);
-          return NULL;
-        }
-      d = g_new0 (FtcReviewDecision, 1);
-      d->state = state;
-      d->rationale = g_strdup (json_object_get_string_member_with_default (obj, "rationale", NULL));
-      g_hash_table_replace (review->decisions,
-                            review_key (task, sample_id, json_object_get_int_member (obj, "completion_index")), d);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
     }
   return g_steal_pointer (&review);
+}
+
+char *
+ftc_review_decision_to_line (const char *task, const char *sample_id, gint64 completion_index,
+                             FtcReviewState state, const char *rationale, const char *time)
+{
+  g_autoptr (JsonObject) o = json_object_new ();
+
+  json_object_set_string_member (o, "task", task);
+  json_object_set_string_member (o, "sample_id", sample_id);
+  json_object_set_int_member (o, "completion_index", completion_index);
+  json_object_set_string_member (o, "state", ftc_review_state_to_string (state));
+  if (rationale != NULL)
+    json_object_set_string_member (o, "rationale", rationale);
+  if (time != NULL)
+    json_object_set_string_member (o, "time", time);
+  return ftc_json_object_to_line (o);
 }
 
 const FtcReviewDecision *

@@ -33,6 +33,10 @@ FtcReview *ftc_review_load (const char *path, GError **error);
 void ftc_review_free (FtcReview *review);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcReview, ftc_review_free)
 
+/* One decision as a line of review.jsonl (no newline); rationale and time may be NULL. */
+char *ftc_review_decision_to_line (const char *task, const char *sample_id, gint64 completion_index,
+                                   FtcReviewState state, const char *rationale, const char *time);
+
 /* The last decision on (task, sample_id, completion_index), or NULL. */
 const FtcReviewDecision *ftc_review_lookup (FtcReview *review, const char *task, const char *sample_id,
                                             gint64 completion_index);

@@ -8,7 +8,9 @@
 
 #include "core/ftc-error.h"
 #include "core/method/ftc-experiment.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
+#include "core/results/ftc-metrics-log.h"
 #include "core/tasks/ftc-task-registry.h"
 
 /* ---- model ------------------------------------------------------------------------------------ */
@@ -711,17 +713,11 @@ ftc_report_save_json (const FtcReport *report, const char *path, GError **error)
 FtcReport *
 ftc_report_load_json (const char *path, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local = NULL;
+  g_autoptr (JsonNode) root = ftc_json_read_file (path, FTC_INPUT_CONFIG, error);
 
-  if (!json_parser_load_from_file (parser, path, &local))
-    {
-      gboolean missing = g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT);
-      g_set_error (error, FTC_ERROR, missing ? FTC_ERROR_NOT_FOUND : FTC_ERROR_PARSE, "%s%s%s", path,
-                   local->message[0] == ':' ? "" : ": ", local->message);
-      return NULL;
-    }
-  return ftc_report_from_json (json_parser_get_root (parser), path, error);
+  if (root == NULL)
+    return NULL;
+  return ftc_report_from_json (root, path, error);
 }
 
 /* ---- CSV and text ----------------------------------------------------------------------------- */
@@ -1165,8 +1161,6 @@ ftc_curve_free (FtcCurve *curve)
   g_array_unref (curve->loss);
   g_array_unref (curve->lr_step);
   g_array_unref (curve->lr);
-  g_array_unref (curve->val_step);
-  g_array_unref (curve->val_loss);
   g_array_unref (curve->acc_step);
   g_array_unref (curve->acc_epoch);
   g_array_unref (curve->acc);
@@ -1191,8 +1185,6 @@ curve_get (GPtrArray *curves, const char *task, const char *method)
   c->loss = g_array_new (FALSE, FALSE, sizeof (double));
   c->lr_step = g_array_new (FALSE, FALSE, sizeof (double));
   c->lr = g_array_new (FALSE, FALSE, sizeof (double));
-  c->val_step = g_array_new (FALSE, FALSE, sizeof (double));
-  c->val_loss = g_array_new (FALSE, FALSE, sizeof (double));
   c->acc_step = g_array_new (FALSE, FALSE, sizeof (double));
   c->acc_epoch = g_array_new (FALSE, FALSE, sizeof (double));
   c->acc = g_array_new (FALSE, FALSE, sizeof (double));
@@ -1200,29 +1192,6 @@ curve_get (GPtrArray *curves, const char *task, const char *method)
   return c;
 }
 
-static gboolean
-member_number (JsonObject *o, const char *key, double *out)
-{
-  JsonNode *node = json_object_get_member (o, key);
-
-  if (!is_number (node))
-    return FALSE;
-  *out = json_node_get_double (node);
-  return TRUE;
-}
-
-static const char *
-member_string (JsonObject *o, const char *key)
-{
-  JsonNode *node = json_object_get_member (o, key);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-/* A run resumed from a checkpoint appends the steps after it again: the last line of a step wins. Returns
- * the index written. */
 static guint
 push2 (GArray *xs, GArray *ys, double x, double y)
 {
@@ -1240,67 +1209,38 @@ push2 (GArray *xs, GArray *ys, double x, double y)
 GPtrArray *
 ftc_curves_load (const char *path, GError **error)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr (GError) local = NULL;
   g_autoptr (GPtrArray) curves = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_curve_free);
-  g_auto (GStrv) lines = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  guint n_lines;
+  g_autoptr (FtcMetricsLog) log = ftc_metrics_log_open (path, error);
+  g_autoptr (GError) local = NULL;
+  FtcMetricsLine line;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local))
+  if (log == NULL)
+    return NULL;
+  ftc_metrics_line_init (&line);
+  while (ftc_metrics_log_next (log, &line, &local))
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s: %s", path, local->message);
-      return NULL;
+      FtcCurve *c = curve_get (curves, line.task, line.method);
+      double step = (double) line.step;
+
+      if (!isnan (line.loss))
+        push2 (c->step, c->loss, step, line.loss);
+      if (!isnan (line.lr))
+        push2 (c->lr_step, c->lr, step, line.lr);
+      if (!isnan (line.test_accuracy))
+        {
+          double epoch = line.epoch >= 0 ? (double) line.epoch : NAN;
+          guint at = push2 (c->acc_step, c->acc, step, line.test_accuracy);
+          if (at == c->acc_epoch->len)
+            g_array_append_val (c->acc_epoch, epoch);
+          else
+            g_array_index (c->acc_epoch, double, at) = epoch;
+        }
     }
-  lines = g_strsplit (contents, "\n", -1);
-  n_lines = g_strv_length (lines);
-  /* the last line that holds text: a write cut short there is tolerated */
-  while (n_lines > 0 && g_strstrip (lines[n_lines - 1])[0] == '\0')
-    n_lines--;
-  for (guint i = 0; i < n_lines; i++)
+  ftc_metrics_line_clear (&line);
+  if (local != NULL)
     {
-      JsonNode *root;
-      JsonObject *o;
-      const char *task, *method;
-      double step, v;
-
-      if (g_strstrip (lines[i])[0] == '\0')
-        continue;
-      if (!json_parser_load_from_data (parser, lines[i], -1, NULL) || !JSON_NODE_HOLDS_OBJECT (root = json_parser_get_root (parser)))
-        {
-          if (i + 1 == n_lines)
-            break;
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: not a JSON object", path, i + 1);
-          return NULL;
-        }
-      o = json_node_get_object (root);
-      task = member_string (o, "task");
-      method = member_string (o, "method");
-      if (task == NULL || method == NULL || !member_number (o, "step", &step))
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: a metrics line needs task, method and step",
-                       path, i + 1);
-          return NULL;
-        }
-      {
-        FtcCurve *c = curve_get (curves, task, method);
-        if (member_number (o, "loss", &v))
-          push2 (c->step, c->loss, step, v);
-        if (member_number (o, "lr", &v))
-          push2 (c->lr_step, c->lr, step, v);
-        if (member_number (o, "val_loss", &v))
-          push2 (c->val_step, c->val_loss, step, v);
-        if (member_number (o, "val_accuracy", &v) || member_number (o, "test_accuracy", &v))
-          {
-            double epoch = NAN;
-            member_number (o, "epoch", &epoch);
-            guint at = push2 (c->acc_step, c->acc, step, v);
-            if (at == c->acc_epoch->len)
-              g_array_append_val (c->acc_epoch, epoch);
-            else
-              g_array_index (c->acc_epoch, double, at) = epoch;
-          }
-      }
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
     }
   return g_steal_pointer (&curves);
 }
@@ -1315,13 +1255,6 @@ ftc_curve_chart (const FtcCurve *curve, const char *title)
   ftc_chart_set_y_label (chart, "Loss (completion tokens)");
   ftc_chart_add_line_series (chart, "Training loss", (double *) curve->step->data, (double *) curve->loss->data,
                              curve->step->len, FTC_CHART_Y1);
-  if (curve->val_step->len > 0)
-    {
-      s = ftc_chart_add_line_series (chart, "Validation loss", (double *) curve->val_step->data,
-                                     (double *) curve->val_loss->data, curve->val_step->len, FTC_CHART_Y1);
-      ftc_chart_series_set_color (chart, s, 1);
-      ftc_chart_series_set_markers (chart, s, TRUE);
-    }
   if (curve->lr_step->len > 0)
     {
       ftc_chart_set_y2_label (chart, "Learning rate");
@@ -1437,7 +1370,7 @@ ftc_report_write (const FtcReport *report, const char *report_dir, const char *m
 
           /* names come from the file: keep them to safe characters */
           g_strcanon (stem, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.", '_');
-          if (c->step->len == 0 && c->val_step->len == 0)
+          if (c->step->len == 0)
             continue;
           chart = ftc_curve_chart (c, title);
           if (!save_chart (chart, report_dir, stem, width, height, theme, written, error))

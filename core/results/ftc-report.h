@@ -116,22 +116,21 @@ FtcChart *ftc_report_chart_accuracy (const FtcReport *report);       /* per-task
 FtcChart *ftc_report_chart_diversity (const FtcReport *report);      /* accuracy against D */
 FtcChart *ftc_report_chart_data_size (const FtcReport *report);      /* accuracy against training-set size */
 
-/* Training curves read from metrics.jsonl (docs/experiment.md has the line format). */
+/* Training curves read from metrics.jsonl through core/results/ftc-metrics-log.h. */
 typedef struct {
   char *task, *method;
   GArray *step, *loss;          /* double: training loss per step */
   GArray *lr_step, *lr;         /* double: learning rate per step */
-  GArray *val_step, *val_loss;  /* double: validation loss per evaluation */
-  GArray *acc_step, *acc;       /* double: validation or test accuracy (percent) per evaluation */
+  GArray *acc_step, *acc;       /* double: test accuracy (percent) per evaluation */
   GArray *acc_epoch;            /* double: the epoch of each accuracy (NaN where the line had none) */
 } FtcCurve;
 
 void ftc_curve_free (FtcCurve *curve);
-/* FtcCurve* per (task, method) in first-seen order. A malformed last line (a write cut short) is skipped;
- * any other malformed line is an error naming file:line. A step seen again (lines a resumed run wrote
+/* FtcCurve* per (task, method) in first-seen order. A torn last line (a write cut short) is skipped; any
+ * other malformed line, or a value out of range, is an error naming file:line. A step seen again (lines a resumed run wrote
  * twice) keeps the values of its last line. */
 GPtrArray *ftc_curves_load (const char *path, GError **error);
-/* Loss (train, validation) against step, the learning rate on the right axis. */
+/* Training loss against step, the learning rate on the right axis. */
 FtcChart *ftc_curve_chart (const FtcCurve *curve, const char *title);
 
 /* Accuracy after each epoch of every method of one task (one line per method; x is the epoch, or the step

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-out.h"
 
 #define EOT_TOKEN "<|endoftext|>"
 
@@ -280,25 +281,16 @@ cmp_str (const void *a, const void *b)
 static FtcBpe *
 trainer_build (Trainer *t, GArray *merges, GError **error)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonObject) tokens = json_object_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GString) merges_txt = g_string_new ("#version: 0.2\n");
   g_autofree char *vocab = NULL;
-  gsize vocab_len;
 
-  json_builder_begin_object (builder);
   for (guint id = 0; id < t->tokens->len; id++)
-    {
-      json_builder_set_member_name (builder, g_ptr_array_index (t->tokens, id));
-      json_builder_add_int_value (builder, id);
-    }
-  json_builder_set_member_name (builder, EOT_TOKEN);
-  json_builder_add_int_value (builder, t->tokens->len);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (gen, root);
-  vocab = json_generator_to_data (gen, &vocab_len);
+    json_object_set_int_member (tokens, g_ptr_array_index (t->tokens, id), id);
+  json_object_set_int_member (tokens, EOT_TOKEN, t->tokens->len);
+  root = json_node_init_object (json_node_alloc (), tokens);
+  vocab = ftc_json_to_compact (root);
 
   for (guint r = 0; r < merges->len; r++)
     {
@@ -306,7 +298,7 @@ trainer_build (Trainer *t, GArray *merges, GError **error)
       g_string_append_printf (merges_txt, "%s %s\n", (char *) g_ptr_array_index (t->tokens, key >> 32),
                               (char *) g_ptr_array_index (t->tokens, (guint32) key));
     }
-  return ftc_bpe_new_from_data (vocab, vocab_len, merges_txt->str, merges_txt->len, "trained BPE", error);
+  return ftc_bpe_new_from_data (vocab, strlen (vocab), merges_txt->str, merges_txt->len, "trained BPE", error);
 }
 
 FtcBpe *

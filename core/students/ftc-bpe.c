@@ -1,5 +1,7 @@
 #include "core/students/ftc-bpe.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
+#include "core/ftc-read.h"
 
 #include <string.h>
 
@@ -381,20 +383,7 @@ bpe_add_merge (FtcBpe *bpe, const char *a, const char *b, guint *alloc, const ch
 static JsonNode *
 parse_json (const char *data, gsize len, const char *what, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) local = NULL;
-
-  if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, data, len, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: %s", what, local ? local->message : "too large");
-      return NULL;
-    }
-  if (json_parser_get_root (parser) == NULL)
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: empty JSON", what);
-      return NULL;
-    }
-  return json_node_copy (json_parser_get_root (parser));
+  return ftc_json_parse (data, len, what, error);
 }
 
 FtcBpe *
@@ -454,15 +443,11 @@ ftc_bpe_load (const char *vocab_path, const char *merges_path, GError **error)
 {
   g_autofree char *vocab = NULL, *merges = NULL;
   gsize vocab_len, merges_len;
-  g_autoptr (GError) local = NULL;
   g_autofree char *dir = g_path_get_dirname (vocab_path);
 
-  if (!g_file_get_contents (vocab_path, &vocab, &vocab_len, &local)
-      || !g_file_get_contents (merges_path, &merges, &merges_len, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s", local->message);
-      return NULL;
-    }
+  if (!ftc_file_read (vocab_path, FTC_INPUT_TOKENIZER, &vocab, &vocab_len, error)
+      || !ftc_file_read (merges_path, FTC_INPUT_TOKENIZER, &merges, &merges_len, error))
+    return NULL;
   return ftc_bpe_new_from_data (vocab, vocab_len, merges, merges_len, dir, error);
 }
 
@@ -471,18 +456,14 @@ ftc_bpe_load_tokenizer_json (const char *path, GError **error)
 {
   g_autofree char *data = NULL;
   gsize len;
-  g_autoptr (GError) local = NULL;
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (FtcBpe) bpe = bpe_alloc ();
   JsonObject *model;
   JsonArray *merges;
   guint alloc = 0;
 
-  if (!g_file_get_contents (path, &data, &len, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s", local->message);
-      return NULL;
-    }
+  if (!ftc_file_read (path, FTC_INPUT_TOKENIZER, &data, &len, error))
+    return NULL;
   root = parse_json (data, len, path, error);
   if (root == NULL)
     return NULL;
@@ -779,24 +760,18 @@ ftc_bpe_eot_id (FtcBpe *bpe)
 gboolean
 ftc_bpe_save (FtcBpe *bpe, const char *dir, GError **error)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonObject) tokens = json_object_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autofree char *vocab = NULL;
   g_autofree char *vocab_path = g_build_filename (dir, "vocab.json", NULL);
   g_autofree char *merges_path = g_build_filename (dir, "merges.txt", NULL);
   g_autoptr (GString) merges = g_string_new ("#version: 0.2\n");
 
-  json_builder_begin_object (builder);
   for (guint id = 0; id < bpe->n_vocab; id++)
-    {
-      json_builder_set_member_name (builder, bpe->tokens[id]);
-      json_builder_add_int_value (builder, id);
-    }
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (gen, root);
-  vocab = json_generator_to_data (gen, NULL);
+    json_object_set_int_member (tokens, bpe->tokens[id], id);
+  root = json_node_init_object (json_node_alloc (), tokens);
+  /* on one line, as Hugging Face writes it */
+  vocab = ftc_json_to_compact (root);
   for (guint r = 0; r < bpe->n_merges; r++)
     g_string_append_printf (merges, "%s %s\n", bpe->tokens[bpe->merge_pairs[2 * r]],
                             bpe->tokens[bpe->merge_pairs[2 * r + 1]]);

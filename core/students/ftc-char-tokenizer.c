@@ -1,4 +1,5 @@
 #include "core/students/ftc-char-tokenizer.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
 
 #include <stdlib.h>
@@ -83,23 +84,16 @@ ftc_char_tokenizer_build (const char *const *texts, gsize n_texts, GError **erro
 FtcCharTokenizer *
 ftc_char_tokenizer_load (const char *vocab_path, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) local = NULL;
   g_autoptr (FtcCharTokenizer) tok = NULL;
   g_autoptr (GList) members = NULL;
   g_autofree char **by_id = NULL;
-  JsonNode *root;
+  g_autoptr (JsonNode) root = ftc_json_read_file (vocab_path, FTC_INPUT_TOKENIZER, error);
   JsonObject *vocab;
   guint n;
 
-  if (!json_parser_load_from_mapped_file (parser, vocab_path, &local))
-    {
-      g_set_error (error, FTC_ERROR, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? FTC_ERROR_NOT_FOUND : FTC_ERROR_PARSE, "%s: %s", vocab_path, local->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: not a JSON object", vocab_path);
       return NULL;
@@ -151,40 +145,24 @@ ftc_char_tokenizer_load (const char *vocab_path, GError **error)
 gboolean
 ftc_char_tokenizer_save (FtcCharTokenizer *tok, const char *dir, GError **error)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) vocab = NULL, config = NULL;
+  g_autoptr (JsonObject) vocab = json_object_new ();
+  g_autoptr (JsonObject) config = json_object_new ();
+  g_autoptr (JsonNode) vocab_node = NULL, config_node = NULL;
   g_autofree char *vocab_text = NULL, *config_text = NULL;
   g_autofree char *vocab_path = g_build_filename (dir, "vocab.json", NULL);
   g_autofree char *config_path = g_build_filename (dir, "tokenizer_config.json", NULL);
 
-  json_builder_begin_object (builder);
   for (guint id = 0; id < tok->tokens->len; id++)
-    {
-      json_builder_set_member_name (builder, g_ptr_array_index (tok->tokens, id));
-      json_builder_add_int_value (builder, id);
-    }
-  json_builder_end_object (builder);
-  vocab = json_builder_get_root (builder);
-  json_generator_set_root (gen, vocab);
-  vocab_text = json_generator_to_data (gen, NULL);
-
-  json_builder_reset (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ftcot_tokenizer");
-  json_builder_add_string_value (builder, "char");
-  json_builder_set_member_name (builder, "eos_token");
-  json_builder_add_string_value (builder, FTC_CHAR_EOT_TOKEN);
-  json_builder_set_member_name (builder, "unk_token");
-  json_builder_add_string_value (builder, FTC_CHAR_UNK_TOKEN);
-  json_builder_set_member_name (builder, "vocab_size");
-  json_builder_add_int_value (builder, tok->tokens->len);
-  json_builder_end_object (builder);
-  config = json_builder_get_root (builder);
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, config);
-  config_text = json_generator_to_data (gen, NULL);
-
+    json_object_set_int_member (vocab, g_ptr_array_index (tok->tokens, id), id);
+  json_object_set_string_member (config, "ftcot_tokenizer", "char");
+  json_object_set_string_member (config, "eos_token", FTC_CHAR_EOT_TOKEN);
+  json_object_set_string_member (config, "unk_token", FTC_CHAR_UNK_TOKEN);
+  json_object_set_int_member (config, "vocab_size", tok->tokens->len);
+  vocab_node = json_node_init_object (json_node_alloc (), vocab);
+  config_node = json_node_init_object (json_node_alloc (), config);
+  /* vocab.json on one line, as Hugging Face writes it */
+  vocab_text = ftc_json_to_compact (vocab_node);
+  config_text = ftc_json_to_pretty_string (config_node);
   return ftc_file_write_atomic (vocab_path, vocab_text, strlen (vocab_text), error)
          && ftc_file_write_atomic (config_path, config_text, strlen (config_text), error);
 }

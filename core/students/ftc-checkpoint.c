@@ -1,4 +1,5 @@
 #include "core/students/ftc-checkpoint.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
 
 #include <errno.h>
@@ -59,7 +60,6 @@ ftc_checkpoint_save (const char *dir, const FtcGpt2Config *config, FtcTokenizer 
   g_autofree char *opt_path = NULL, *state_path = NULL, *text = NULL;
   g_autoptr (FtcSafetensorsWriter) w = ftc_safetensors_writer_new ();
   g_autoptr (JsonObject) out = json_object_new ();
-  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_OBJECT);
   gint64 shape[1] = { (gint64) n_params };
   g_autofree char *parent = g_path_get_dirname (dir);
 
@@ -87,9 +87,10 @@ ftc_checkpoint_save (const char *dir, const FtcGpt2Config *config, FtcTokenizer 
   json_object_set_string_member (out, "format", "ftcot-checkpoint");
   json_object_set_int_member (out, "version", 1);
   json_object_set_int_member (out, "step", step);
-  json_node_set_object (root, out);
-  /* the one JSON writer: numbers that read back (json-glib prints some doubles as "1e-08.0") */
-  text = ftc_json_to_pretty_string (root);
+  {
+    g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), out);
+    text = ftc_json_to_pretty_string (root);
+  }
 
   if (!ftc_model_dir_save (tmp, config, params, n_params, tokenizer, error)
       || !ftc_safetensors_writer_write (w, opt_path, error)
@@ -123,33 +124,41 @@ ftc_checkpoint_load (const char *dir, GError **error)
   g_autofree char *state_path = g_build_filename (dir, "trainer_state.json", NULL);
   g_autofree char *old = g_strconcat (dir, ".old", NULL);
   g_autoptr (FtcSafetensors) st = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonObject) state = NULL;
   g_autoptr (GError) local = NULL;
   const FtcSafetensorsTensor *tm, *tv;
-  JsonNode *root, *step;
+  const char *format = NULL;
+  gint64 step = -1, count = 0;
+  double accuracy = 0;
+  gboolean finished = FALSE;
 
   /* interrupted between the two renames of a save: the previous checkpoint is whole under .old */
   if (!g_file_test (dir, G_FILE_TEST_EXISTS) && g_file_test (old, G_FILE_TEST_IS_DIR))
     return ftc_checkpoint_load (old, error);
-  if (!json_parser_load_from_file (parser, state_path, &local))
+  state = ftc_json_read_object_file (state_path, FTC_INPUT_CONFIG, error);
+  if (state == NULL)
+    return NULL;
+  /* the step and the counts become C ints in the trainer: larger values are refused, never truncated */
+  if (!ftc_json_get_string (state, "format", NULL, &format, &local)
+      || !ftc_json_require (state, "step", NULL, &local)
+      || !ftc_json_get_int (state, "step", NULL, 0, G_MAXINT32, &step, &local)
+      || !ftc_json_get_int (state, "epoch", NULL, 0, G_MAXINT32, &count, &local)
+      || !ftc_json_get_int (state, "epochs", NULL, 0, G_MAXINT32, &count, &local)
+      || !ftc_json_get_int (state, "best_epoch", NULL, 0, G_MAXINT32, &count, &local)
+      || !ftc_json_get_double (state, "best_accuracy", NULL, 0.0, 100.0, &accuracy, &local)
+      || !ftc_json_get_bool (state, "finished", NULL, &finished, &local))
     {
-      g_set_error (error, FTC_ERROR, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? FTC_ERROR_NOT_FOUND : FTC_ERROR_PARSE, "%s: %s", state_path, local->message);
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: %s", state_path, local->message);
       return NULL;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)
-      || g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root), "format", ""),
-                    "ftcot-checkpoint") != 0
-      || (step = json_object_get_member (json_node_get_object (root), "step")) == NULL
-      || !JSON_NODE_HOLDS_VALUE (step) || json_node_get_value_type (step) != G_TYPE_INT64)
+  if (g_strcmp0 (format, "ftcot-checkpoint") != 0)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: not an ftcot checkpoint state (format, step)",
                    state_path);
       return NULL;
     }
-  ckpt->state = json_object_ref (json_node_get_object (root));
-  ckpt->step = json_node_get_int (step);
+  ckpt->state = g_steal_pointer (&state);
+  ckpt->step = step;
   ckpt->model = ftc_model_dir_load (dir, error);
   if (ckpt->model == NULL)
     return NULL;

@@ -1,4 +1,5 @@
 #include "core/students/ftc-model-dir.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
 
 #include <errno.h>
@@ -43,16 +44,9 @@ ftc_model_preset_lookup (const char *name)
 static gboolean
 write_json (const char *path, JsonBuilder *builder, GError **error)
 {
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-  g_autofree char *with_newline = NULL;
 
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
-  with_newline = g_strconcat (text, "\n", NULL);
-  return ftc_file_write_atomic (path, with_newline, strlen (with_newline), error);
+  return ftc_json_write_file (path, root, error);
 }
 
 /* ---- config.json ---- */
@@ -87,36 +81,64 @@ get_int_field (JsonObject *o, const char *path, const char *name, gboolean requi
   return TRUE;
 }
 
-gboolean
-ftc_model_config_load (const char *path, FtcGpt2Config *config, GError **error)
+/* The optional members that must hold a given value when present. */
+static gboolean
+check_fixed_members (JsonObject *o, const char *path, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (GError) local = NULL;
-  JsonNode *root;
-  JsonObject *o;
-  FtcGpt2Config c = { 0 };
-  int n_ctx = 0, n_inner = 0;
-  char err[256];
+  const char *model_type = NULL, *act = NULL;
+  double eps = 1e-5;
+  gboolean tied = TRUE, by_layer = FALSE, cross = FALSE, scale = TRUE;
 
-  if (!json_parser_load_from_mapped_file (parser, path, &local))
+  if (!ftc_json_get_string (o, "model_type", NULL, &model_type, &local)
+      || !ftc_json_get_string (o, "activation_function", NULL, &act, &local)
+      || !ftc_json_get_double (o, "layer_norm_epsilon", NULL, 0.0, 1.0, &eps, &local)
+      || !ftc_json_get_bool (o, "tie_word_embeddings", NULL, &tied, &local)
+      || !ftc_json_get_bool (o, "scale_attn_by_inverse_layer_idx", NULL, &by_layer, &local)
+      || !ftc_json_get_bool (o, "add_cross_attention", NULL, &cross, &local)
+      || !ftc_json_get_bool (o, "scale_attn_weights", NULL, &scale, &local))
     {
-      g_set_error (error, FTC_ERROR, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? FTC_ERROR_NOT_FOUND : FTC_ERROR_PARSE, "%s: %s", path, local->message);
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: %s", path, local->message);
       return FALSE;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: not a JSON object", path);
-      return FALSE;
-    }
-  o = json_node_get_object (root);
-  if (json_object_has_member (o, "model_type")
-      && g_strcmp0 (json_object_get_string_member_with_default (o, "model_type", ""), "gpt2") != 0)
+  if (model_type != NULL && strcmp (model_type, "gpt2") != 0)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: model_type is not \"gpt2\"", path);
       return FALSE;
     }
+  if (fabs (eps - 1e-5) > 1e-12)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: layer_norm_epsilon %g is not supported (the "
+                   "engine uses 1e-5)", path, eps);
+      return FALSE;
+    }
+  if (act != NULL && strcmp (act, "gelu_new") != 0 && strcmp (act, "gelu_pytorch_tanh") != 0)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: activation_function \"%s\" is not supported "
+                   "(gelu_new only)", path, act);
+      return FALSE;
+    }
+  if (!tied || by_layer || cross || !scale)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: untied embeddings, cross-attention and other "
+                   "attention scalings are not supported", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ftc_model_config_load (const char *path, FtcGpt2Config *config, GError **error)
+{
+  g_autoptr (JsonObject) o = ftc_json_read_object_file (path, FTC_INPUT_CONFIG, error);
+  FtcGpt2Config c = { 0 };
+  int n_ctx = 0, n_inner = 0;
+  char err[256];
+
+  if (o == NULL)
+    return FALSE;
+  if (!check_fixed_members (o, path, error))
+    return FALSE;
   if (!get_int_field (o, path, "n_layer", TRUE, 1, 1024, &c.num_layers, error)
       || !get_int_field (o, path, "n_head", TRUE, 1, 1024, &c.num_heads, error)
       || !get_int_field (o, path, "n_embd", TRUE, 1, 1 << 16, &c.channels, error)
@@ -136,36 +158,6 @@ ftc_model_config_load (const char *path, FtcGpt2Config *config, GError **error)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: n_inner %d is not 4 * n_embd (the engine's MLP)",
                    path, n_inner);
-      return FALSE;
-    }
-  if (json_object_has_member (o, "layer_norm_epsilon"))
-    {
-      JsonNode *n = json_object_get_member (o, "layer_norm_epsilon");
-      double eps = JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : -1;
-      if (fabs (eps - 1e-5) > 1e-12)
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: layer_norm_epsilon %g is not supported (the "
-                       "engine uses 1e-5)", path, eps);
-          return FALSE;
-        }
-    }
-  if (json_object_has_member (o, "activation_function"))
-    {
-      const char *act = json_object_get_string_member_with_default (o, "activation_function", "");
-      if (strcmp (act, "gelu_new") != 0 && strcmp (act, "gelu_pytorch_tanh") != 0)
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: activation_function \"%s\" is not supported "
-                       "(gelu_new only)", path, act);
-          return FALSE;
-        }
-    }
-  if (!json_object_get_boolean_member_with_default (o, "tie_word_embeddings", TRUE)
-      || json_object_get_boolean_member_with_default (o, "scale_attn_by_inverse_layer_idx", FALSE)
-      || json_object_get_boolean_member_with_default (o, "add_cross_attention", FALSE)
-      || !json_object_get_boolean_member_with_default (o, "scale_attn_weights", TRUE))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: untied embeddings, cross-attention and other "
-                   "attention scalings are not supported", path);
       return FALSE;
     }
   if (ftc_gpt2_config_validate (&c, err, sizeof err) != FTC_OK)

@@ -13,6 +13,9 @@
 #include <json-glib/json-glib.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
+#include "core/ftc-json-out.h"
+#include "core/ftc-read.h"
 
 struct FtcSafetensors {
   char *what;
@@ -170,11 +173,10 @@ FtcSafetensors *
 ftc_safetensors_open_data (const guint8 *data, gsize len, const char *what, GError **error)
 {
   g_autoptr (FtcSafetensors) st = g_new0 (FtcSafetensors, 1);
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) local = NULL;
   g_autoptr (GList) members = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *header_name = NULL;
   guint64 header_len;
-  JsonNode *root;
   JsonObject *header;
 
   st->what = g_strdup (what);
@@ -208,12 +210,10 @@ ftc_safetensors_open_data (const guint8 *data, gsize len, const char *what, GErr
       fail (error, what, NULL, "the header is not valid UTF-8");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, (const char *) data + 8, header_len, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: header: %s", what, local->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
+  header_name = g_strconcat (what, ": header", NULL);
+  root = ftc_json_parse ((const char *) data + 8, header_len, header_name, error);
+  if (root == NULL)
+    return NULL;
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       fail (error, what, NULL, "the header is not a JSON object");
@@ -276,16 +276,11 @@ ftc_safetensors_open_data (const guint8 *data, gsize len, const char *what, GErr
 FtcSafetensors *
 ftc_safetensors_open (const char *path, GError **error)
 {
-  g_autoptr (GError) local = NULL;
-  GMappedFile *mapped = g_mapped_file_new (path, FALSE, &local);
+  GMappedFile *mapped = ftc_file_map (path, FTC_INPUT_WEIGHTS, error);
   FtcSafetensors *st;
 
   if (mapped == NULL)
-    {
-      g_set_error (error, FTC_ERROR, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? FTC_ERROR_NOT_FOUND : FTC_ERROR_FAILED, "%s", local->message);
-      return NULL;
-    }
+    return NULL;
   st = ftc_safetensors_open_data ((const guint8 *) g_mapped_file_get_contents (mapped),
                                   g_mapped_file_get_length (mapped), path, error);
   if (st == NULL)
@@ -506,7 +501,6 @@ gboolean
 ftc_safetensors_writer_write (FtcSafetensorsWriter *w, const char *path, GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GString) header = NULL;
   g_autofree char *tmp = g_strconcat (path, ".tmp-XXXXXX", NULL);
@@ -553,8 +547,7 @@ ftc_safetensors_writer_write (FtcSafetensorsWriter *w, const char *path, GError 
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
+  text = ftc_json_to_compact (root);
   header = g_string_new (text);
   while (header->len % 8 != 0)
     g_string_append_c (header, ' ');

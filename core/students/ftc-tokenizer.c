@@ -4,6 +4,7 @@
 
 #include "core/students/ftc-bpe-train.h"
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
 
 struct FtcTokenizer {
   FtcTokenizerKind kind;
@@ -51,21 +52,13 @@ static gboolean
 is_char_dir (const char *dir, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, "tokenizer_config.json", NULL);
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) local = NULL;
-  JsonNode *root;
+  g_autoptr (JsonObject) config = NULL;
 
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+  if (!ftc_path_exists (path))
     return FALSE;
-  if (!json_parser_load_from_mapped_file (parser, path, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: %s", path, local->message);
-      return FALSE;
-    }
-  root = json_parser_get_root (parser);
-  return root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-         && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root),
-                                                                   "ftcot_tokenizer", ""), "char") == 0;
+  config = ftc_json_read_object_file (path, FTC_INPUT_CONFIG, error);
+  return config != NULL
+         && g_strcmp0 (json_object_get_string_member_with_default (config, "ftcot_tokenizer", ""), "char") == 0;
 }
 
 FtcTokenizer *

@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <glib/gstdio.h>
 
 #include "core/tasks/ftc-dataset.h"
 #include "core/ftc-error.h"
+#include "core/ftc-read.h"
 #include "core/tasks/ftc-task-registry.h"
 
 #define ZSC "https://raw.githubusercontent.com/kojima-takeshi188/zero_shot_cot/" \
@@ -62,22 +64,19 @@ ftc_dataset_verify_file (const FtcDatasetSource *source, const char *path, GErro
   g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autofree guchar *buf = g_malloc (64 * 1024);
   gint64 total = 0;
-  FILE *f = g_fopen (path, "rb");
-  size_t n;
+  int fd = ftc_file_open_regular (path, FTC_INPUT_DATA, NULL, error);
+  gssize n;
 
-  if (f == NULL)
-    {
-      int saved = errno;
-      g_set_error (error, FTC_ERROR, saved == ENOENT ? FTC_ERROR_NOT_FOUND : FTC_ERROR_FAILED, "%s: %s", path,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  while ((n = fread (buf, 1, 64 * 1024, f)) > 0)
-    {
-      g_checksum_update (sum, buf, n);
-      total += n;
-    }
-  fclose (f);
+  if (fd < 0)
+    return FALSE;
+  /* never more than one byte past the size it should have */
+  while (total <= source->size && ((n = read (fd, buf, 64 * 1024)) > 0 || (n < 0 && errno == EINTR)))
+    if (n > 0)
+      {
+        g_checksum_update (sum, buf, n);
+        total += n;
+      }
+  close (fd);
   if (total != source->size)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_MISMATCH, "%s has %" G_GINT64_FORMAT " bytes, expected %"
@@ -459,8 +458,9 @@ ftc_dataset_import_dir (const char *key, const char *from_dir, const char *data_
       if (strcmp (src, dest) == 0)
         continue;
       part = g_strconcat (dest, ".part", NULL);
-      if (!g_file_get_contents (src, &contents, &len, &local)
-          || !g_file_set_contents (part, contents, len, &local))
+      if (!ftc_file_read (src, FTC_INPUT_DATA, &contents, &len, error))
+        return FALSE;
+      if (!g_file_set_contents (part, contents, len, &local))
         {
           g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s", local->message);
           g_unlink (part);

@@ -10,6 +10,8 @@
 #include <json-glib/json-glib.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
+#include "core/ftc-jsonl.h"
 #include "core/tasks/ftc-task-registry.h"
 
 /* GResource compiled from data/splits/ftc-splits.gresource.xml */
@@ -289,56 +291,10 @@ py_random_shuffle (PyRandom *r, gpointer *items, guint n)
 
 /* ---- reading files ---- */
 
-static gboolean
-read_contents (const char *path, char **contents, gsize *len, GError **error)
-{
-  g_autoptr (GError) local = NULL;
-
-  if (!g_file_get_contents (path, contents, len, &local))
-    {
-      g_set_error (error, FTC_ERROR, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? FTC_ERROR_NOT_FOUND : FTC_ERROR_FAILED, "%s", local->message);
-      return FALSE;
-    }
-  if (!g_utf8_validate (*contents, *len, NULL))
-    {
-      const char *end = NULL;
-      int line = 1;
-      g_utf8_validate (*contents, *len, &end);
-      for (const char *p = *contents; p < end; p++)
-        line += *p == '\n';
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%d: invalid UTF-8", path, line);
-      g_clear_pointer (contents, g_free);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static JsonNode *
 parse_json_file (const char *path, GError **error)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local = NULL;
-  gsize len;
-
-  if (!read_contents (path, &contents, &len, error))
-    return NULL;
-  if (!json_parser_load_from_data (parser, contents, len, &local))
-    {
-      /* json-glib says "<data>:LINE:COL: ..." */
-      const char *msg = local->message;
-      if (g_str_has_prefix (msg, "<data>:"))
-        msg += strlen ("<data>:");
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%s", path, msg);
-      return NULL;
-    }
-  if (json_parser_get_root (parser) == NULL)
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: empty file", path);
-      return NULL;
-    }
-  return json_node_copy (json_parser_get_root (parser));
+  return ftc_json_read_file (path, FTC_INPUT_DATA, error);
 }
 
 typedef gboolean (*RecordFunc) (JsonObject *record, const char *where, gpointer data, GError **error);
@@ -347,54 +303,27 @@ typedef gboolean (*RecordFunc) (JsonObject *record, const char *where, gpointer 
 static gboolean
 foreach_jsonl (const char *path, RecordFunc func, gpointer data, GError **error)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  gsize len;
-  char *line;
-  int line_no = 0;
+  g_autoptr (FtcJsonlReader) reader = ftc_jsonl_reader_open (path, error);
+  g_autoptr (GError) local = NULL;
+  JsonObject *record;
 
-  if (!read_contents (path, &contents, &len, error))
+  if (reader == NULL)
     return FALSE;
-  if (memchr (contents, '\0', len) != NULL)
+  /* a published file: a malformed last line is an error, not a torn append */
+  ftc_jsonl_reader_set_ignore_torn (reader, FALSE);
+  while ((record = ftc_jsonl_reader_next (reader, &local)) != NULL)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: contains a NUL byte", path);
-      return FALSE;
-    }
-  line = contents;
-  while (line < contents + len)
-    {
-      char *nl = strchr (line, '\n');
-      g_autofree char *where = NULL;
-      g_autoptr (GError) local = NULL;
-      JsonNode *root;
+      g_autofree char *where = g_strdup_printf ("%s:%u", path, ftc_jsonl_reader_get_line (reader));
+      gboolean ok = func (record, where, data, error);
 
-      line_no++;
-      if (nl != NULL)
-        *nl = '\0';
-      where = g_strdup_printf ("%s:%d", path, line_no);
-      g_strstrip (line);
-      if (*line != '\0')
-        {
-          if (!json_parser_load_from_data (parser, line, -1, &local))
-            {
-              const char *msg = local->message;
-              if (g_str_has_prefix (msg, "<data>:1:"))
-                msg += strlen ("<data>:1:");
-              g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: %s", where, msg);
-              return FALSE;
-            }
-          root = json_parser_get_root (parser);
-          if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-            {
-              g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: expected a JSON object", where);
-              return FALSE;
-            }
-          if (!func (json_node_get_object (root), where, data, error))
-            return FALSE;
-        }
-      if (nl == NULL)
-        break;
-      line = nl + 1;
+      json_object_unref (record);
+      if (!ok)
+        return FALSE;
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
     }
   return TRUE;
 }
@@ -867,7 +796,7 @@ gboolean
 ftc_task_apply_split (FtcTask *task, GBytes *split_json, const char *split_name, int index_space,
                       int absent_from, int absent_to, guint *skipped_out, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) local = NULL;
   g_autoptr (GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_autoptr (GArray) train = g_array_new (FALSE, FALSE, sizeof (int));
@@ -878,14 +807,13 @@ ftc_task_apply_split (FtcTask *task, GBytes *split_json, const char *split_name,
   gsize len;
   const char *data = g_bytes_get_data (split_json, &len);
   guint skipped = 0;
-  JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, data, len, &local))
+  root = ftc_json_parse (data, len, name, &local);
+  if (root == NULL)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "split file %s: %s", name, local->message);
+      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "split file %s", local->message);
       return FALSE;
     }
-  root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "split file %s: expected {\"train\": [...], \"test\": [...]}",

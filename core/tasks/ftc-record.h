@@ -11,10 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* Lines longer than this are refused unless the reader is told otherwise. */
+/* Lines longer than this are refused unless the reader is told otherwise (core/ftc-jsonl.h). */
 #define FTC_RECORD_MAX_LINE_DEFAULT (16u * 1024 * 1024)
-/* Nesting deeper than this (arrays, objects) is refused before parsing. */
-#define FTC_RECORD_MAX_DEPTH 64
 
 typedef struct {
   char *task;               /* "gsm8k" (read also from "dataset") */
@@ -51,7 +49,8 @@ char *ftc_record_to_json_line (const FtcRecord *record);
 /* Writes records as JSONL atomically (temporary file, fsync, rename). */
 gboolean ftc_record_write_file (const char *path, GPtrArray *records, GError **error);
 
-/* A streaming JSONL reader: one line in memory at a time, never more than the line limit. */
+/* A streaming reader over core/ftc-jsonl.h: one line in memory at a time, never more than the line limit;
+ * a torn last line (no newline, not parseable) is ignored. */
 typedef struct _FtcRecordReader FtcRecordReader;
 
 FtcRecordReader *ftc_record_reader_open (const char *path, GError **error);

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-out.h"
 #include "core/tasks/ftc-task-registry.h"
 
 #define MAX_SAMPLES 10000000
@@ -110,7 +111,7 @@ finish_json (JsonBuilder *b)
 {
   g_autoptr (JsonNode) root = json_builder_get_root (b);
 
-  return json_to_string (root, FALSE);
+  return ftc_json_to_compact (root);
 }
 
 static void

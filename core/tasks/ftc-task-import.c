@@ -7,6 +7,10 @@
 
 #include "core/tasks/ftc-dataset.h"
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
+#include "core/ftc-json-out.h"
+#include "core/ftc-jsonl.h"
+#include "core/ftc-read.h"
 
 typedef struct {
   FtcTask *task;
@@ -219,7 +223,7 @@ add_record (Import *im, JsonObject *obj, const char *where, GError **error)
 
   steps_node = json_object_get_member (obj, "steps");
   if (steps_node != NULL && JSON_NODE_HOLDS_OBJECT (steps_node))
-    s->steps_json = json_to_string (steps_node, FALSE);
+    s->steps_json = ftc_json_to_compact (steps_node);
 
   if (choices != NULL && strstr (question, "Answer Choices:") == NULL)
     {
@@ -255,41 +259,26 @@ add_record (Import *im, JsonObject *obj, const char *where, GError **error)
 static gboolean
 import_jsonl (Import *im, const char *data, gsize len, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  gsize pos = 0;
-  int line_no = 0;
+  g_autoptr (FtcJsonlReader) reader = ftc_jsonl_reader_new_for_data (data, len, im->name);
+  g_autoptr (GError) local = NULL;
+  JsonObject *obj;
 
-  while (pos < len)
+  /* a file written whole: a malformed last line is a mistake to report, not a torn append */
+  ftc_jsonl_reader_set_ignore_torn (reader, FALSE);
+  ftc_jsonl_reader_set_max_line (reader, FTC_IMPORT_MAX_RECORD);
+  while ((obj = ftc_jsonl_reader_next (reader, &local)) != NULL)
     {
-      const char *start = data + pos;
-      const char *nl = memchr (start, '\n', len - pos);
-      gsize line_len = nl != NULL ? (gsize) (nl - start) : len - pos;
-      g_autofree char *where = NULL;
-      g_autoptr (GError) local = NULL;
-      gboolean blank = TRUE;
-      JsonNode *root;
+      g_autofree char *where = g_strdup_printf ("%s:%u", im->name, ftc_jsonl_reader_get_line (reader));
+      gboolean ok = add_record (im, obj, where, error);
 
-      line_no++;
-      pos += line_len + (nl != NULL ? 1 : 0);
-      where = g_strdup_printf ("%s:%d", im->name, line_no);
-      if (line_len > FTC_IMPORT_MAX_RECORD)
-        return fail (error, FTC_ERROR_PARSE, where, "line longer than %d bytes", FTC_IMPORT_MAX_RECORD);
-      for (gsize i = 0; i < line_len && blank; i++)
-        blank = g_ascii_isspace (start[i]);
-      if (blank)
-        continue;
-      if (!json_parser_load_from_data (parser, start, line_len, &local))
-        {
-          const char *msg = local->message;
-          if (g_str_has_prefix (msg, "<data>:1:"))
-            msg += strlen ("<data>:1:");
-          return fail (error, FTC_ERROR_PARSE, where, "malformed JSON: %s", msg);
-        }
-      root = json_parser_get_root (parser);
-      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        return fail (error, FTC_ERROR_PARSE, where, "expected a JSON object");
-      if (!add_record (im, json_node_get_object (root), where, error))
+      json_object_unref (obj);
+      if (!ok)
         return FALSE;
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
     }
   return TRUE;
 }
@@ -612,16 +601,10 @@ ftc_task_import_data (const char *data, gsize len, FtcImportFormat format, const
 FtcTask *
 ftc_task_import_file (const char *path, FtcImportFormat format, GError **error)
 {
-  g_autoptr (GMappedFile) file = NULL;
-  g_autoptr (GError) local = NULL;
+  g_autoptr (GMappedFile) file = ftc_file_map (path, FTC_INPUT_DATA, error);
 
-  file = g_mapped_file_new (path, FALSE, &local);
   if (file == NULL)
-    {
-      g_set_error (error, FTC_ERROR, g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                   ? FTC_ERROR_NOT_FOUND : FTC_ERROR_FAILED, "%s", local->message);
-      return NULL;
-    }
+    return NULL;
   if (g_mapped_file_get_length (file) == 0)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: empty file", path);
@@ -636,8 +619,6 @@ ftc_task_save_jsonl (FtcTask *task, const char *path, GError **error)
 {
   g_autoptr (GString) out = g_string_new (NULL);
   g_autofree signed char *split = g_new0 (signed char, MAX (task->samples->len, 1));
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (GError) local = NULL;
 
   for (guint i = 0; i < task->samples->len; i++)
     split[i] = -1;
@@ -649,52 +630,32 @@ ftc_task_save_jsonl (FtcTask *task, const char *path, GError **error)
   for (guint i = 0; i < task->samples->len; i++)
     {
       FtcSample *s = g_ptr_array_index (task->samples, i);
-      g_autoptr (JsonBuilder) b = json_builder_new ();
-      g_autoptr (JsonNode) root = NULL;
+      g_autoptr (JsonObject) o = json_object_new ();
       g_autofree char *line = NULL;
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, s->id);
-      json_builder_set_member_name (b, "question");
-      json_builder_add_string_value (b, s->question);
-      json_builder_set_member_name (b, "answer");
-      json_builder_add_string_value (b, s->answer);
-      json_builder_set_member_name (b, "answer_type");
-      json_builder_add_string_value (b, ftc_answer_type_to_string (s->answer_type));
+      json_object_set_string_member (o, "id", s->id);
+      json_object_set_string_member (o, "question", s->question);
+      json_object_set_string_member (o, "answer", s->answer);
+      json_object_set_string_member (o, "answer_type", ftc_answer_type_to_string (s->answer_type));
       if (s->choices != NULL)
         {
-          json_builder_set_member_name (b, "choices");
-          json_builder_begin_array (b);
+          JsonArray *choices = json_array_new ();
           for (char **c = s->choices; *c != NULL; c++)
-            json_builder_add_string_value (b, *c);
-          json_builder_end_array (b);
+            json_array_add_string_element (choices, *c);
+          json_object_set_array_member (o, "choices", choices);
         }
       if (split[i] >= 0)
-        {
-          json_builder_set_member_name (b, "split");
-          json_builder_add_string_value (b, split[i] == 0 ? "train" : "test");
-        }
+        json_object_set_string_member (o, "split", split[i] == 0 ? "train" : "test");
       if (s->steps_json != NULL)
         {
-          g_autoptr (JsonParser) parser = json_parser_new ();
-          if (json_parser_load_from_data (parser, s->steps_json, -1, NULL) && json_parser_get_root (parser) != NULL)
-            {
-              json_builder_set_member_name (b, "steps");
-              json_builder_add_value (b, json_node_copy (json_parser_get_root (parser)));
-            }
+          /* written by the importer or a generator: valid JSON */
+          JsonNode *steps = ftc_json_parse (s->steps_json, strlen (s->steps_json), "steps", NULL);
+          if (steps != NULL)
+            json_object_set_member (o, "steps", steps);
         }
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      json_generator_set_root (gen, root);
-      line = json_generator_to_data (gen, NULL);
+      line = ftc_json_object_to_line (o);
       g_string_append (out, line);
       g_string_append_c (out, '\n');
     }
-  if (!g_file_set_contents_full (path, out->str, out->len, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s", local->message);
-      return FALSE;
-    }
-  return TRUE;
+  return ftc_file_write_atomic (path, out->str, out->len, error);
 }

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #ifdef G_OS_UNIX
 #include <sys/file.h>
 #include <unistd.h>
@@ -14,6 +15,10 @@
 #endif
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
+#include "core/ftc-json-out.h"
+#include "core/ftc-jsonl.h"
+#include "core/ftc-read.h"
 
 struct _FtcCompletionStore {
   char *path;
@@ -32,13 +37,10 @@ struct _FtcCompletionStore {
 char *
 ftc_completion_key (JsonNode *identity)
 {
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
-  gsize len = 0;
+  /* the text keys have always been hashed from (core/ftc-json-out.h): stores written before still match */
+  g_autofree char *text = ftc_json_to_key_text (identity);
 
-  json_generator_set_root (gen, identity);
-  text = json_generator_to_data (gen, &len);
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, len);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, strlen (text));
 }
 
 const char *
@@ -160,22 +162,18 @@ truncate_to (int fd, gint64 size)
 static gboolean
 add_line (FtcCompletionStore *store, const char *line, gsize len, guint lineno, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local = NULL;
+  g_autoptr (JsonNode) root = ftc_json_parse_line (line, len, store->path, lineno, error);
   JsonObject *o;
   const char *key;
 
-  if (!json_parser_load_from_data (parser, line, len, &local))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: %s", store->path, lineno, local->message);
-      return FALSE;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (root == NULL)
+    return FALSE;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: not a JSON object", store->path, lineno);
       return FALSE;
     }
-  o = json_node_get_object (json_parser_get_root (parser));
+  o = json_node_get_object (root);
   key = json_object_get_string_member_with_default (o, "key", NULL);
   if (key == NULL || *key == '\0')
     {
@@ -201,30 +199,24 @@ only_padding (const char *p, gsize len)
 }
 
 static gboolean
-read_back (FtcCompletionStore *store, GError **error)
+read_lines (FtcCompletionStore *store, int fd, GError **error)
 {
-  g_autoptr (GFile) file = g_file_new_for_path (store->path);
-  g_autoptr (GError) local = NULL;
-  g_autoptr (GFileInputStream) in = g_file_read (file, NULL, &local);
   g_autoptr (GByteArray) pending = g_byte_array_new ();
   g_autofree char *buf = g_malloc (1 << 16);
   gint64 offset = 0;          /* bytes read so far */
   gint64 good_end = 0;        /* end of the last complete line */
   guint lineno = 0;
 
-  if (in == NULL)
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s: %s", store->path, local->message);
-      return FALSE;
-    }
   for (;;)
     {
-      gssize n = g_input_stream_read (G_INPUT_STREAM (in), buf, 1 << 16, NULL, &local);
+      gssize n = read (fd, buf, 1 << 16);
       gsize start = 0;
 
+      if (n < 0 && errno == EINTR)
+        continue;
       if (n < 0)
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", store->path, local->message);
+          g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", store->path, g_strerror (errno));
           return FALSE;
         }
       if (n == 0)
@@ -261,6 +253,12 @@ read_back (FtcCompletionStore *store, GError **error)
             start = i + 1;
             good_end = offset + i + 1;
           }
+      if (pending->len + (n - start) > FTC_JSONL_MAX_LINE)
+        {
+          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: line longer than %u bytes", store->path,
+                       lineno + 1, FTC_JSONL_MAX_LINE);
+          return FALSE;
+        }
       g_byte_array_append (pending, (const guint8 *) buf + start, n - start);
       offset += n;
     }
@@ -300,6 +298,20 @@ read_back (FtcCompletionStore *store, GError **error)
   return TRUE;
 }
 
+/* The store's file is read through its own descriptor: a regular file, lines bounded (core/ftc-read.h) */
+static gboolean
+read_back (FtcCompletionStore *store, GError **error)
+{
+  int fd = ftc_file_open_regular (store->path, FTC_INPUT_JSONL, NULL, error);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = read_lines (store, fd, error);
+  close (fd);
+  return ok;
+}
+
 FtcCompletionStore *
 ftc_completion_store_open (const char *path, GError **error)
 {
@@ -319,13 +331,23 @@ ftc_completion_store_open (const char *path, GError **error)
       g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", dir, g_strerror (errno));
       return NULL;
     }
-  existed = g_file_test (path, G_FILE_TEST_EXISTS);
-  store->fd = g_open (path, O_RDWR | O_APPEND | O_CREAT, 0644);
+  existed = ftc_path_exists (path);
+  /* O_NONBLOCK: a FIFO in its place must not hang the open; it is refused below */
+  store->fd = g_open (path, O_RDWR | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644);
   if (store->fd < 0)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: %s", path, g_strerror (errno));
       return NULL;
     }
+  {
+    struct stat st;
+    if (fstat (store->fd, &st) != 0 || !S_ISREG (st.st_mode))
+      {
+        g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: not a regular file", path);
+        return NULL;
+      }
+    fcntl (store->fd, F_SETFL, fcntl (store->fd, F_GETFL) & ~O_NONBLOCK);
+  }
 #ifdef G_OS_UNIX
   if (flock (store->fd, LOCK_EX | LOCK_NB) != 0)
     {
@@ -354,8 +376,6 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
                              gboolean *was_new, GError **error)
 {
   g_autoptr (JsonObject) copy = json_object_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = NULL;
   g_autofree char *text = NULL;
   gsize len = 0;
   GList *members;
@@ -375,9 +395,8 @@ ftc_completion_store_append (FtcCompletionStore *store, const char *key, JsonObj
     if (strcmp (l->data, "key") != 0)
       json_object_set_member (copy, l->data, json_node_copy (json_object_get_member (entry, l->data)));
   g_list_free (members);
-  root = json_node_init_object (json_node_alloc (), copy);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
+  text = ftc_json_object_to_line (copy);
+  len = strlen (text);
   /* one write for the line and its newline: a kill leaves either all of it or a newline-less tail */
   text = g_realloc (text, len + 2);
   text[len] = '\n';

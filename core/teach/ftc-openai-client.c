@@ -7,8 +7,12 @@
 #include <time.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
+#include "core/ftc-json-out.h"
+#include "core/ftc-read.h"
 
-#define MAX_RESPONSE_BYTES (64 * 1024 * 1024)
+/* one answer's body at most (core/ftc-read.h) */
+#define MAX_RESPONSE_BYTES ftc_input_limit (FTC_INPUT_HTTP_BODY)
 
 const char *
 ftc_openai_api_to_string (FtcOpenaiApi api)
@@ -120,7 +124,6 @@ char *
 ftc_openai_request_body (const FtcOpenaiRequest *req, guint n)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autoptr (JsonNode) root = NULL;
 
   json_builder_begin_object (b);
@@ -177,8 +180,7 @@ ftc_openai_request_body (const FtcOpenaiRequest *req, guint n)
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return ftc_json_to_compact (root);
 }
 
 void
@@ -335,9 +337,9 @@ ftc_openai_load_api_key (const char *env_name, const char *key_file, char **key_
           return FALSE;
         }
 #endif
-      if (!g_file_get_contents (key_file, &contents, NULL, &local))
+      if (!ftc_file_read (key_file, FTC_INPUT_KEY, &contents, NULL, &local))
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "API key file %s: cannot read it", key_file);
+          g_set_error (error, FTC_ERROR, local->code, "API key file %s", local->message);
           return FALSE;
         }
       g_strstrip (contents);
@@ -387,6 +389,7 @@ typedef struct {
   CURL *easy;
   char *body;
   GByteArray *response;
+  gboolean too_large;       /* the body passed MAX_RESPONSE_BYTES and was cut off */
   long status;
   double retry_after;       /* seconds, < 0 none */
   GError *last_error;       /* of the latest failed attempt */
@@ -646,7 +649,10 @@ on_body (char *data, size_t size, size_t nmemb, void *user_data)
   size_t len = size * nmemb;
 
   if (t->response->len + len > MAX_RESPONSE_BYTES)
-    return 0;
+    {
+      t->too_large = TRUE;
+      return 0;
+    }
   g_byte_array_append (t->response, (const guint8 *) data, len);
   return len;
 }
@@ -695,6 +701,7 @@ transfer_start (FtcOpenaiClient *client, Transfer *t)
   if (t->response == NULL)
     t->response = g_byte_array_new ();
   g_byte_array_set_size (t->response, 0);
+  t->too_large = FALSE;
   t->status = 0;
   t->retry_after = -1;
   t->errbuf[0] = '\0';
@@ -729,15 +736,15 @@ transfer_start (FtcOpenaiClient *client, Transfer *t)
 static char *
 server_message (const GByteArray *body)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonNode) root = NULL;
   g_autofree char *text = NULL;
 
   if (body == NULL || body->len == 0)
     return g_strdup ("(empty body)");
-  if (json_parser_load_from_data (parser, (const char *) body->data, body->len, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  root = ftc_json_parse ((const char *) body->data, body->len, "response", NULL);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
-      JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+      JsonObject *o = json_node_get_object (root);
       JsonNode *e = json_object_get_member (o, "error");
       if (e != NULL && JSON_NODE_HOLDS_OBJECT (e))
         {
@@ -779,109 +786,109 @@ transfer_set_error (Transfer *t, int code, const char *fmt, ...)
   t->last_error->message = ftc_openai_redact (message, client->config.api_key);
 }
 
-/* Parses a 200 answer. FALSE (with t->last_error) when it is not a valid completion. */
-static FtcOpenaiResponse *
-parse_answer (Transfer *t)
+static gboolean
+answer_fail (GError **error, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+answer_fail (GError **error, int code, const char *format, ...)
 {
-  const FtcOpenaiRequest *req = t->call->req;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local = NULL;
+  va_list args;
+
+  va_start (args, format);
+  g_set_error_literal (error, FTC_ERROR, code, "");
+  g_free ((*error)->message);
+  (*error)->message = g_strdup_vprintf (format, args);
+  va_end (args);
+  return FALSE;
+}
+
+FtcOpenaiResponse *
+ftc_openai_response_parse (const char *body, gsize len, const FtcOpenaiRequest *req, guint n, guint offset,
+                           GError **error)
+{
   g_autoptr (GPtrArray) choices = g_ptr_array_new_with_free_func (choice_free);
+  g_autoptr (JsonNode) parsed = NULL;
+  g_autoptr (GError) local = NULL;
   FtcOpenaiResponse *resp;
-  JsonObject *root;
+  JsonObject *root, *usage = NULL;
   JsonArray *arr;
   JsonNode *node;
   gboolean chat = req->api == FTC_OPENAI_CHAT;
+  gint64 prompt_tokens = -1, completion_tokens = -1;
 
-  if (t->response->len == 0)
-    {
-      transfer_set_error (t, FTC_ERROR_PARSE, "empty response body");
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, (const char *) t->response->data, t->response->len, &local))
-    {
-      transfer_set_error (t, FTC_ERROR_PARSE, "response is not valid JSON (%s)", local->message);
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      transfer_set_error (t, FTC_ERROR_PARSE, "response is not a JSON object");
-      return NULL;
-    }
-  root = json_node_get_object (json_parser_get_root (parser));
+  if (len == 0)
+    return answer_fail (error, FTC_ERROR_PARSE, "empty response body"), NULL;
+  /* the one bounded JSON reader: a hostile server cannot nest it deep or send numbers that wrap */
+  parsed = ftc_json_parse (body, len, "response", &local);
+  if (parsed == NULL)
+    return answer_fail (error, FTC_ERROR_PARSE, "response is not valid JSON (%s)", local->message), NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (parsed))
+    return answer_fail (error, FTC_ERROR_PARSE, "response is not a JSON object"), NULL;
+  root = json_node_get_object (parsed);
   node = json_object_get_member (root, "choices");
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
       if (json_object_has_member (root, "error"))
         {
-          g_autofree char *m = server_message (t->response);
-          transfer_set_error (t, FTC_ERROR_INVALID, "the server answered an error: %s", m);
+          GByteArray whole = { (guint8 *) body, (guint) MIN (len, G_MAXUINT) };
+          g_autofree char *m = server_message (&whole);
+          return answer_fail (error, FTC_ERROR_INVALID, "the server answered an error: %s", m), NULL;
         }
-      else
-        transfer_set_error (t, FTC_ERROR_INVALID, "response has no \"choices\" array");
-      return NULL;
+      return answer_fail (error, FTC_ERROR_INVALID, "response has no \"choices\" array"), NULL;
     }
   arr = json_node_get_array (node);
   if (json_array_get_length (arr) == 0)
-    {
-      transfer_set_error (t, FTC_ERROR_INVALID, "response has an empty \"choices\" array");
-      return NULL;
-    }
+    return answer_fail (error, FTC_ERROR_INVALID, "response has an empty \"choices\" array"), NULL;
   for (guint i = 0; i < json_array_get_length (arr); i++)
     {
       JsonNode *cn = json_array_get_element (arr, i);
       JsonObject *c;
-      JsonNode *text, *fr, *idx;
+      const char *text = NULL, *finish_reason = NULL;
       FtcOpenaiChoice *choice;
       gint64 index = i;
+      g_autofree char *field = NULL;
 
       if (!JSON_NODE_HOLDS_OBJECT (cn))
-        {
-          transfer_set_error (t, FTC_ERROR_INVALID, "choices[%u] is not an object", i);
-          return NULL;
-        }
+        return answer_fail (error, FTC_ERROR_INVALID, "choices[%u] is not an object", i), NULL;
       c = json_node_get_object (cn);
       if (chat)
         {
           JsonNode *m = json_object_get_member (c, "message");
           if (m == NULL || !JSON_NODE_HOLDS_OBJECT (m))
-            {
-              transfer_set_error (t, FTC_ERROR_INVALID, "choices[%u] has no \"message\" object", i);
-              return NULL;
-            }
-          text = json_object_get_member (json_node_get_object (m), "content");
+            return answer_fail (error, FTC_ERROR_INVALID, "choices[%u] has no \"message\" object", i), NULL;
+          node = json_object_get_member (json_node_get_object (m), "content");
         }
       else
-        text = json_object_get_member (c, "text");
-      if (text == NULL || json_node_get_value_type (text) != G_TYPE_STRING)
-        {
-          transfer_set_error (t, FTC_ERROR_INVALID, "choices[%u] has no %s string", i,
-                              chat ? "\"message.content\"" : "\"text\"");
-          return NULL;
-        }
-      idx = json_object_get_member (c, "index");
-      if (idx != NULL && json_node_get_value_type (idx) == G_TYPE_INT64)
-        index = json_node_get_int (idx);
-      if (index < 0 || index >= (gint64) t->n)
-        {
-          transfer_set_error (t, FTC_ERROR_INVALID, "choices[%u] has index %" G_GINT64_FORMAT
-                              " outside 0..%u", i, index, t->n - 1);
-          return NULL;
-        }
+        node = json_object_get_member (c, "text");
+      if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        return answer_fail (error, FTC_ERROR_INVALID, "choices[%u] has no %s string", i,
+                            chat ? "\"message.content\"" : "\"text\""), NULL;
+      text = json_node_get_string (node);
+      field = g_strdup_printf ("choices[%u].index", i);
+      if (!ftc_json_get_int (c, "index", field, G_MININT64, G_MAXINT64, &index, &local))
+        return answer_fail (error, FTC_ERROR_INVALID, "%s", local->message), NULL;
+      if (index < 0 || index >= (gint64) n)
+        return answer_fail (error, FTC_ERROR_INVALID, "choices[%u] has index %" G_GINT64_FORMAT " outside 0..%u", i,
+                            index, n - 1), NULL;
       for (guint k = 0; k < choices->len; k++)
-        if (((FtcOpenaiChoice *) choices->pdata[k])->index == t->offset + (guint) index)
-          {
-            transfer_set_error (t, FTC_ERROR_INVALID, "choices[%u] repeats index %" G_GINT64_FORMAT, i, index);
-            return NULL;
-          }
-      fr = json_object_get_member (c, "finish_reason");
+        if (((FtcOpenaiChoice *) choices->pdata[k])->index == offset + (guint) index)
+          return answer_fail (error, FTC_ERROR_INVALID, "choices[%u] repeats index %" G_GINT64_FORMAT, i,
+                              index), NULL;
+      node = json_object_get_member (c, "finish_reason");
+      if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        finish_reason = json_node_get_string (node);
       choice = g_new0 (FtcOpenaiChoice, 1);
-      choice->index = t->offset + (guint) index;
-      choice->text = g_strdup (json_node_get_string (text));
-      choice->finish_reason = g_strdup (fr != NULL && json_node_get_value_type (fr) == G_TYPE_STRING
-                                        ? json_node_get_string (fr) : "unknown");
+      choice->index = offset + (guint) index;
+      choice->text = g_strdup (text);
+      choice->finish_reason = g_strdup (finish_reason != NULL ? finish_reason : "unknown");
       g_ptr_array_add (choices, choice);
     }
+  /* token counts a cost and a budget are computed from: never negative, never beyond a C int */
+  if (!ftc_json_get_object (root, "usage", NULL, &usage, &local)
+      || !ftc_json_get_int (usage, "prompt_tokens", "usage.prompt_tokens", 0, G_MAXINT32, &prompt_tokens, &local)
+      || !ftc_json_get_int (usage, "completion_tokens", "usage.completion_tokens", 0, G_MAXINT32,
+                            &completion_tokens, &local))
+    return answer_fail (error, FTC_ERROR_INVALID, "%s", local->message), NULL;
   /* deliver in sample order */
   for (guint i = 1; i < choices->len; i++)
     for (guint k = i; k > 0 && ((FtcOpenaiChoice *) choices->pdata[k - 1])->index >
@@ -894,13 +901,10 @@ parse_answer (Transfer *t)
 
   resp = g_new0 (FtcOpenaiResponse, 1);
   resp->choices = g_steal_pointer (&choices);
-  node = json_object_get_member (root, "usage");
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-      json_object_has_member (json_node_get_object (node), "prompt_tokens"))
+  if (prompt_tokens >= 0)
     {
-      JsonObject *u = json_node_get_object (node);
-      resp->prompt_tokens = json_object_get_int_member_with_default (u, "prompt_tokens", 0);
-      resp->completion_tokens = json_object_get_int_member_with_default (u, "completion_tokens", 0);
+      resp->prompt_tokens = prompt_tokens;
+      resp->completion_tokens = MAX (completion_tokens, 0);
     }
   else
     {
@@ -909,8 +913,28 @@ parse_answer (Transfer *t)
       for (guint i = 0; i < resp->choices->len; i++)
         resp->completion_tokens += ftc_openai_estimate_tokens (((FtcOpenaiChoice *) resp->choices->pdata[i])->text);
     }
-  resp->model = g_strdup (json_object_get_string_member_with_default (root, "model", NULL));
-  resp->id = g_strdup (json_object_get_string_member_with_default (root, "id", NULL));
+  node = json_object_get_member (root, "model");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    resp->model = g_strdup (json_node_get_string (node));
+  node = json_object_get_member (root, "id");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    resp->id = g_strdup (json_node_get_string (node));
+  return resp;
+}
+
+/* Parses a 200 answer. NULL (with t->last_error) when it is not a valid completion. */
+static FtcOpenaiResponse *
+parse_answer (Transfer *t)
+{
+  g_autoptr (GError) local = NULL;
+  FtcOpenaiResponse *resp = ftc_openai_response_parse ((const char *) t->response->data, t->response->len,
+                                                       t->call->req, t->n, t->offset, &local);
+
+  if (resp == NULL)
+    {
+      transfer_set_error (t, local->code, "%s", local->message);
+      return NULL;
+    }
   resp->attempts = t->attempt;
   resp->elapsed_s = now_s () - t->first_sent;
   return resp;
@@ -971,6 +995,9 @@ finish_transfer (FtcOpenaiClient *client, Transfer *t, CURLcode code)
       retryable = curl_code_retryable (code);
       if (code == CURLE_OPERATION_TIMEDOUT)
         transfer_set_error (t, FTC_ERROR_NETWORK, "timed out after %.1f s", client->config.timeout_s);
+      else if (code == CURLE_WRITE_ERROR && t->too_large)
+        transfer_set_error (t, FTC_ERROR_NETWORK, "the response body is larger than %" G_GUINT64_FORMAT
+                            " MiB, the limit for %s", MAX_RESPONSE_BYTES >> 20, ftc_input_name (FTC_INPUT_HTTP_BODY));
       else if (code == CURLE_PARTIAL_FILE)
         transfer_set_error (t, FTC_ERROR_NETWORK, "the response body was cut short (%u bytes received)",
                             t->response->len);

@@ -88,6 +88,12 @@ typedef struct {
 } FtcOpenaiResponse;
 
 void ftc_openai_response_free (FtcOpenaiResponse *resp);
+/* The body of a 200 answer to req, which asked for n samples starting at sample offset, read through
+ * core/ftc-json-in.h: choices with their text and finish reason, usage (non-negative, within a C int; estimated
+ * when the server sent none). NULL with FTC_ERROR_PARSE or FTC_ERROR_INVALID saying what is wrong. */
+FtcOpenaiResponse *ftc_openai_response_parse (const char *body, gsize len, const FtcOpenaiRequest *req, guint n,
+                                              guint offset, GError **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcOpenaiResponse, ftc_openai_response_free)
 
 typedef struct _FtcOpenaiClient FtcOpenaiClient;
 

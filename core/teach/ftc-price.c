@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
 
 struct _FtcPriceTable {
   GHashTable *prices;   /* model -> FtcPrice* */
@@ -82,20 +83,14 @@ read_rate (JsonObject *entry, const char *member, const char *path, const char *
 gboolean
 ftc_price_table_load (FtcPriceTable *table, const char *path, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local = NULL;
-  JsonNode *root, *models;
+  g_autoptr (JsonNode) root = ftc_json_read_file (path, FTC_INPUT_CONFIG, error);
+  JsonNode *models;
   JsonObjectIter iter;
   const char *name;
   JsonNode *value;
 
-  if (!json_parser_load_from_file (parser, path, &local))
-    {
-      g_set_error (error, FTC_ERROR, local->domain == G_FILE_ERROR ? FTC_ERROR_NOT_FOUND : FTC_ERROR_PARSE,
-                   "%s: %s", path, local->message);
-      return FALSE;
-    }
-  root = json_parser_get_root (parser);
+  if (root == NULL)
+    return FALSE;
   models = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "models") : NULL;
   if (models == NULL || !JSON_NODE_HOLDS_OBJECT (models))
     {

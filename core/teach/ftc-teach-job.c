@@ -1,4 +1,5 @@
 #include "core/teach/ftc-teach-job.h"
+#include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
 
 #include <string.h>
@@ -184,26 +185,16 @@ static char *
 member_text (JsonObject *o, const char *name)
 {
   JsonNode *n = json_object_get_member (o, name);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
 
   if (n == NULL)
     return g_strdup ("(none)");
-  json_generator_set_root (gen, n);
-  return json_generator_to_data (gen, NULL);
+  return ftc_json_to_compact (n);
 }
 
 static gboolean
 write_json_atomic (const char *path, JsonObject *o, GError **error)
 {
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autoptr (JsonNode) root = json_node_init_object (json_node_alloc (), o);
-  g_autofree char *text = NULL;
-  gsize len = 0;
-
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, &len);
-  return ftc_file_write_atomic (path, text, len, error);
+  return ftc_json_write_object_file (path, o, error);
 }
 
 /* The records in the folder must come from the same teacher with the same parameters (D may grow). */
@@ -215,20 +206,12 @@ check_manifest (FtcTeachJob *job, GError **error)
                                       "reasoning_trigger", "answer_trigger", "system_prompt" };
 
   /* no record yet (a dry run, a run stopped before its first answer): nothing can get mixed */
-  if (ftc_completion_store_size (job->records) > 0 && g_file_test (job->manifest_path, G_FILE_TEST_EXISTS))
+  if (ftc_completion_store_size (job->records) > 0 && ftc_path_exists (job->manifest_path))
     {
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      g_autoptr (GError) local = NULL;
-      JsonObject *theirs;
+      g_autoptr (JsonObject) theirs = ftc_json_read_object_file (job->manifest_path, FTC_INPUT_CONFIG, error);
 
-      if (!json_parser_load_from_file (parser, job->manifest_path, &local) ||
-          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: %s", job->manifest_path,
-                       local != NULL ? local->message : "not a JSON object");
-          return FALSE;
-        }
-      theirs = json_node_get_object (json_parser_get_root (parser));
+      if (theirs == NULL)
+        return FALSE;
       for (gsize i = 0; i < G_N_ELEMENTS (same); i++)
         {
           g_autofree char *a = member_text (mine, same[i]);
@@ -472,17 +455,30 @@ run_here (FtcTeachJob *job, GCancellable *cancellable, GError **error)
   return ok;
 }
 
+/* A finished or failed job lets the folder go (the next job, or another program, may take it); a paused
+ * one keeps it, to resume. */
+static void
+let_go_unless_paused (FtcTeachJob *job, const GError *error)
+{
+  if (!g_error_matches (error, FTC_ERROR, FTC_ERROR_CANCELLED) && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_clear_pointer (&job->dir_lock, ftc_dir_lock_release);
+}
+
 gboolean
 ftc_teach_job_run (FtcTeachJob *job, GCancellable *cancellable, GError **error)
 {
+  g_autoptr (GError) local = NULL;
   gboolean ok;
 
   g_return_val_if_fail (!job->running, FALSE);
   job->running = TRUE;
   job->same_thread = TRUE;
-  ok = run_here (job, cancellable, error);
+  ok = run_here (job, cancellable, &local);
   publish (job);
   job->running = FALSE;
+  let_go_unless_paused (job, local);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local));
   return ok;
 }
 
@@ -522,8 +518,15 @@ ftc_teach_job_run_async (FtcTeachJob *job, GCancellable *cancellable, GAsyncRead
 gboolean
 ftc_teach_job_run_finish (FtcTeachJob *job, GAsyncResult *result, GError **error)
 {
+  g_autoptr (GError) local = NULL;
+  gboolean ok;
+
   g_return_val_if_fail (g_task_is_valid (result, job), FALSE);
   job->running = FALSE;
   publish (job);   /* the final numbers, even if an update is still queued */
-  return g_task_propagate_boolean (G_TASK (result), error);
+  ok = g_task_propagate_boolean (G_TASK (result), &local);
+  let_go_unless_paused (job, local);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local));
+  return ok;
 }

@@ -29,7 +29,8 @@ char *ftc_teach_job_path (const char *out_dir, const char *task_key, const char 
 FtcTeachJob *ftc_teach_job_new (FtcTeacher *teacher, FtcTask *task, const char *split, const FtcTeachPlan *plan,
                                 const char *out_dir, GError **error);
 
-/* Holds lock (taken) as long as the job lives: the experiment folder is the job's alone meanwhile. */
+/* Holds lock (taken) while the job lives, until a run of it ends other than paused (cancelled): the
+ * experiment folder is the job's alone meanwhile. */
 void ftc_teach_job_hold_lock (FtcTeachJob *job, FtcDirLock *lock);
 
 /* Keeps the teacher's answer cache open as long as the job (may be NULL). */

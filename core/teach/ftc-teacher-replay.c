@@ -4,6 +4,9 @@
 
 #include "core/tasks/ftc-answer.h"
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
+#include "core/ftc-jsonl.h"
+#include "core/ftc-read.h"
 
 typedef struct {
   char *question;
@@ -266,42 +269,30 @@ read_reference_json (FtcTeacherReplay *self, JsonObject *root, GError **error)
 }
 
 static gboolean
-read_jsonl (FtcTeacherReplay *self, const char *contents, GError **error)
+read_jsonl (FtcTeacherReplay *self, const char *contents, gsize len, GError **error)
 {
-  const char *p = contents;
-  guint line = 0;
+  g_autoptr (FtcJsonlReader) reader = ftc_jsonl_reader_new_for_data (contents, len, self->path);
+  g_autoptr (GError) local = NULL;
+  JsonObject *o;
 
-  while (*p)
+  while ((o = ftc_jsonl_reader_next (reader, &local)) != NULL)
     {
-      const char *end = strchr (p, '\n');
-      gsize len = end != NULL ? (gsize) (end - p) : strlen (p);
-      g_autoptr (JsonParser) parser = json_parser_new ();
-      g_autoptr (GError) local = NULL;
+      g_autoptr (JsonObject) owned = o;
       g_autofree char *group = NULL;
-      JsonObject *o;
+      guint line = ftc_jsonl_reader_get_line (reader);
 
-      line++;
-      if (len > 0 && strspn (p, " \t\r") < len)
-        {
-          if (!json_parser_load_from_data (parser, p, len, &local) ||
-              !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-            {
-              g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s:%u: %s", self->path, line,
-                           local != NULL ? local->message : "not a JSON object");
-              return FALSE;
-            }
-          o = json_node_get_object (json_parser_get_root (parser));
-          /* completions of one sample share its id; a published log has one completion per line */
-          if (json_object_has_member (o, "sample_id"))
-            group = g_strconcat ("id:", json_object_get_string_member_with_default (o, "sample_id", ""), NULL);
-          else
-            group = g_strdup_printf ("line:%u", line);
-          if (!add_record (self, o, group, line, error))
-            return FALSE;
-        }
-      p += len;
-      if (*p == '\n')
-        p++;
+      /* completions of one sample share its id; a published log has one completion per line */
+      if (json_object_has_member (o, "sample_id"))
+        group = g_strconcat ("id:", json_object_get_string_member_with_default (o, "sample_id", ""), NULL);
+      else
+        group = g_strdup_printf ("line:%u", line);
+      if (!add_record (self, o, group, line, error))
+        return FALSE;
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
     }
   return TRUE;
 }
@@ -574,7 +565,7 @@ ftc_teacher_replay_new (const char *path, const char *model, GError **error)
 {
   FtcTeacherReplay *self = g_new0 (FtcTeacherReplay, 1);
   g_autofree char *contents = NULL;
-  g_autoptr (GError) local = NULL;
+  gsize len = 0;
   const char *p;
   gboolean ok;
 
@@ -582,15 +573,8 @@ ftc_teacher_replay_new (const char *path, const char *model, GError **error)
   self->path = g_strdup (path);
   self->model = g_strdup (model != NULL ? model : "replay");
   self->records = g_ptr_array_new_with_free_func (recorded_free);
-  if (!g_file_get_contents (path, &contents, NULL, &local))
+  if (!ftc_file_read (path, FTC_INPUT_DATA, &contents, &len, error))
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s", local->message);
-      replay_finalize (&self->parent);
-      return NULL;
-    }
-  if (!g_utf8_validate (contents, -1, NULL))
-    {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: not UTF-8 text", path);
       replay_finalize (&self->parent);
       return NULL;
     }
@@ -601,20 +585,20 @@ ftc_teacher_replay_new (const char *path, const char *model, GError **error)
     {
       /* One JSON document with "data" is the reference code's format, anything else JSONL. A first line
        * that is a whole object settles it without parsing a JSONL file as one document. */
-      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (JsonNode) first = ftc_json_parse (p, strcspn (p, "\n"), path, NULL);
+      g_autoptr (JsonNode) whole = NULL;
       JsonObject *root = NULL;
 
-      if (json_parser_load_from_data (parser, p, strcspn (p, "\n"), NULL))
+      if (first != NULL)
         {
-          if (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-            root = json_node_get_object (json_parser_get_root (parser));
+          if (JSON_NODE_HOLDS_OBJECT (first))
+            root = json_node_get_object (first);
           if (root != NULL && (!json_object_has_member (root, "data") || json_object_has_member (root, "question")))
             root = NULL;
         }
-      else if (json_parser_load_from_data (parser, contents, -1, NULL) &&
-               JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      else if ((whole = ftc_json_parse (contents, len, path, NULL)) != NULL && JSON_NODE_HOLDS_OBJECT (whole))
         {
-          root = json_node_get_object (json_parser_get_root (parser));
+          root = json_node_get_object (whole);
           if (!json_object_has_member (root, "data"))
             root = NULL;
         }
@@ -628,7 +612,7 @@ ftc_teacher_replay_new (const char *path, const char *model, GError **error)
           ok = TRUE;
         }
     }
-  if (!ok && !read_jsonl (self, contents, error))
+  if (!ok && !read_jsonl (self, contents, len, error))
     {
       replay_finalize (&self->parent);
       return NULL;

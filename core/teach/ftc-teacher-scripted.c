@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
+#include "core/ftc-json-in.h"
 
 typedef struct {
   FtcTeacher parent;
@@ -478,7 +479,7 @@ scripted_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink 
   for (guint i = 0; i < plan->positions->len; i++)
     {
       const FtcSample *sample = plan->task->samples->pdata[g_array_index (plan->positions, int, i)];
-      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (JsonObject) steps_object = NULL;
       g_autofree char *rp = NULL;
       JsonObject *steps;
       const char *family;
@@ -494,14 +495,14 @@ scripted_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink 
                        "(synthetic_*): sample %s of task %s has no solution steps", sample->id, plan->task->key);
           return FALSE;
         }
-      if (!json_parser_load_from_data (parser, sample->steps_json, -1, NULL) ||
-          !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      steps_object = ftc_json_parse_object (sample->steps_json, strlen (sample->steps_json), "steps", NULL);
+      if (steps_object == NULL)
         {
           g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "sample %s: its solution steps are not a JSON object",
                        sample->id);
           return FALSE;
         }
-      steps = json_node_get_object (json_parser_get_root (parser));
+      steps = steps_object;
       family = json_object_get_string_member_with_default (steps, "family", "");
       rp = ftc_cot_reasoning_prompt_with (sample->question, plan->reasoning_trigger);
       for (guint k = 0; k < plan->samples; k++)
