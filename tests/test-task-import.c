@@ -139,6 +139,25 @@ test_bad_input (void)
       "a.csv:4: answer 'x' is not a number" },
     { "a.csv", "question,question,answer_type\nq,1,number\n", FTC_ERROR_PARSE, "column 'question' appears twice" },
     { "a.csv", "question,answer\nq,1\n", FTC_ERROR_INVALID, "a.csv:2: missing field 'answer_type'" },
+    /* solution steps the scripted teacher would compute with: checked on import */
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"5\", \"answer_type\": \"number\", \"steps\": {\"family\": \"arithmetic\", \"start\": 1, \"steps\": [{\"op\": 5, \"operand\": 1}]}}\n", FTC_ERROR_INVALID, "s.jsonl:1: field 'steps': steps[0].op must be a string" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"5\", \"answer_type\": \"number\", \"steps\": {\"family\": \"arithmetic\", \"start\": 1, \"steps\": [{\"op\": \"%\", \"operand\": 1}]}}\n", FTC_ERROR_INVALID, "s.jsonl:1: field 'steps': steps[0].op: '%' is not an operation" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"1\", \"answer_type\": \"number\", \"steps\": {\"family\": \"arithmetic\", \"start\": -9223372036854775808, \"steps\": [{\"op\": \"/\", \"operand\": -1}]}}\n", FTC_ERROR_INVALID, "steps.start: -9223372036854775808 is beyond" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"1\", \"answer_type\": \"number\", \"steps\": {\"family\": \"arithmetic\", \"start\": 1000000000, \"steps\": [{\"op\": \"+\", \"operand\": 0}, {\"op\": \"*\", \"operand\": 1000000000}]}}\n", FTC_ERROR_INVALID, "steps[1]: 1000000000 * 1000000000 is beyond" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"1\", \"answer_type\": \"number\", \"steps\": {\"family\": \"arithmetic\", \"start\": 6, \"steps\": [{\"op\": \"/\", \"operand\": 0}]}}\n", FTC_ERROR_INVALID, "steps[0]: division by zero" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"1\", \"answer_type\": \"number\", \"steps\": {\"family\": \"arithmetic\", \"start\": 7, \"steps\": [{\"op\": \"/\", \"operand\": 2}]}}\n", FTC_ERROR_INVALID, "steps[0]: 7 / 2 is not a whole number" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"8\", \"answer_type\": \"number\", \"steps\": {\"family\": \"arithmetic\", \"start\": 4, \"steps\": [{\"op\": \"+\", \"operand\": 5}]}}\n", FTC_ERROR_INVALID, "the steps end in 9, not in the answer 8" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"1\", \"answer_type\": \"number\", \"steps\": 5}\n",
+      FTC_ERROR_INVALID, "field 'steps' must be an object" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"yes\", \"answer_type\": \"yesno\", \"steps\": {\"family\": "
+                 "\"coin_flip\", \"steps\": [{\"person\": 3, \"flips\": true}]}}\n",
+      FTC_ERROR_INVALID, "steps[0].person must be a string" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"A\", \"answer_type\": \"choice\", \"choices\": [\"a\", \"b\"], "
+                 "\"steps\": {\"family\": \"shuffled_objects\", \"initial\": {\"Al\": \"a\", \"Bo\": \"b\"}, "
+                 "\"target\": \"Al\", \"steps\": [{\"swap\": [\"Al\", \"Cy\"]}]}}\n",
+      FTC_ERROR_INVALID, "steps[0].swap[1] must be one of the people of initial" },
+    { "s.jsonl", "{\"question\": \"q\", \"answer\": \"1\", \"answer_type\": \"number\", \"steps\": {\"family\": "
+                 "\"calculus\", \"steps\": [{}]}}\n", FTC_ERROR_INVALID, "family: unknown family 'calculus'" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -7,6 +7,7 @@
 
 #include "core/tasks/ftc-dataset.h"
 #include "core/ftc-error.h"
+#include "core/tasks/ftc-synthetic-steps.h"
 #include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
 #include "core/ftc-jsonl.h"
@@ -221,9 +222,22 @@ add_record (Import *im, JsonObject *obj, const char *where, GError **error)
     return fail (error, FTC_ERROR_INVALID, where, "id '%s' is used twice", s->id);
   g_hash_table_add (im->ids, g_strdup (s->id));
 
+  /* solution steps for the scripted teacher: checked here, so that a file that imports also teaches */
   steps_node = json_object_get_member (obj, "steps");
-  if (steps_node != NULL && JSON_NODE_HOLDS_OBJECT (steps_node))
-    s->steps_json = ftc_json_to_compact (steps_node);
+  if (steps_node != NULL && !JSON_NODE_HOLDS_NULL (steps_node))
+    {
+      g_autoptr (GError) bad = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (steps_node))
+        return fail (error, FTC_ERROR_INVALID, where, "field 'steps' must be an object (a synthetic solution, "
+                     "docs/tasks.md)");
+      /* steps that name a family are a synthetic solution; others are the user's own notes, kept as they are
+       * (the scripted teacher refuses them when asked to teach from them) */
+      if (json_object_has_member (json_node_get_object (steps_node), "family")
+          && !ftc_synthetic_steps_check (json_node_get_object (steps_node), s->answer, &bad))
+        return fail (error, FTC_ERROR_INVALID, where, "field 'steps': %s", bad->message);
+      s->steps_json = ftc_json_to_compact (steps_node);
+    }
 
   if (choices != NULL && strstr (question, "Answer Choices:") == NULL)
     {

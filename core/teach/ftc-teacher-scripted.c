@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
+#include "core/tasks/ftc-synthetic-steps.h"
 #include "core/ftc-json-in.h"
 
 typedef struct {
@@ -503,6 +504,16 @@ scripted_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink 
           return FALSE;
         }
       steps = steps_object;
+      {
+        /* generated steps pass; imported ones were checked on import, and are again before any is used */
+        g_autoptr (GError) bad = NULL;
+        if (!ftc_synthetic_steps_check (steps, sample->answer, &bad))
+          {
+            g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "sample %s of task %s: its solution steps: %s",
+                         sample->id, plan->task->key, bad->message);
+            return FALSE;
+          }
+      }
       family = json_object_get_string_member_with_default (steps, "family", "");
       rp = ftc_cot_reasoning_prompt_with (sample->question, plan->reasoning_trigger);
       for (guint k = 0; k < plan->samples; k++)
