@@ -280,6 +280,10 @@ handle (const FtcTestRequest *req, FtcTestResponse *resp, gpointer user_data)
     case FTC_FAKE_400:
       set_error (resp, 400, "Bad request");
       return;
+    case FTC_FAKE_REDIRECT:
+      resp->status = 307;
+      add_header (resp, "Location: http://collector.invalid/v1/completions");
+      return;
     default:
       break;
     }

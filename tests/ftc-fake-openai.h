@@ -24,6 +24,7 @@ typedef enum {
   FTC_FAKE_MISSING_FIELDS,  /* 200 with a choice that has no text */
   FTC_FAKE_401,             /* 401 whose message quotes the bearer token, as some servers do */
   FTC_FAKE_400,             /* 400 Bad Request */
+  FTC_FAKE_REDIRECT,        /* 307 to another host, as a misconfigured proxy or load balancer answers */
 } FtcFakeFault;
 
 typedef struct _FtcFakeOpenai FtcFakeOpenai;

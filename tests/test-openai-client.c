@@ -277,6 +277,16 @@ test_gives_up (void)
     g_assert_cmpuint (ftc_fake_openai_requests (fake), ==, before + 1);
     g_assert_nonnull (strstr (o.error->message, "HTTP 400: Bad request"));
   }
+  /* a redirect is neither followed (the key would go along) nor retried, and the message says so */
+  ftc_fake_openai_push_fault (fake, FTC_FAKE_REDIRECT, 1);
+  {
+    guint before = ftc_fake_openai_requests (fake);
+    run_one (client, step1_request (FTC_OPENAI_COMPLETIONS, 1), &o, &error);
+    g_assert_cmpuint (o.failures, ==, 6);
+    g_assert_cmpuint (ftc_fake_openai_requests (fake), ==, before + 1);
+    g_assert_nonnull (strstr (o.error->message, "HTTP 307: the server redirects to http://collector.invalid/v1/completions"));
+    g_assert_nonnull (strstr (o.error->message, "does not follow redirects"));
+  }
   outcome_clear (&o);
 }
 

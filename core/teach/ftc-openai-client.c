@@ -984,8 +984,13 @@ finish_transfer (FtcOpenaiClient *client, Transfer *t, CURLcode code)
   FtcOpenaiResponse *resp = NULL;
   guint start_attempt = t->attempt;
 
+  g_autofree char *redirect_url = NULL;
+  char *redirect = NULL;
+
   g_ptr_array_remove_fast (client->active, t);
   curl_easy_getinfo (t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+  if (curl_easy_getinfo (t->easy, CURLINFO_REDIRECT_URL, &redirect) == CURLE_OK && redirect != NULL)
+    redirect_url = ftc_openai_url_for_display (redirect);
   curl_multi_remove_handle (client->multi, t->easy);
   g_ptr_array_add (client->idle_handles, t->easy);
   t->easy = NULL;
@@ -1025,7 +1030,16 @@ finish_transfer (FtcOpenaiClient *client, Transfer *t, CURLcode code)
           transfer_free (t);
           return;
         }
-      transfer_set_error (t, s == 401 || s == 403 ? FTC_ERROR_FAILED : FTC_ERROR_NETWORK, "HTTP %ld: %s", s, m);
+      if (s >= 300 && s < 400)
+        {
+          /* a redirect is not followed: it could carry the API key to another host */
+          transfer_set_error (t, FTC_ERROR_FAILED, "HTTP %ld: the server redirects%s%s, and ftcot does not follow "
+                              "redirects (they could carry the API key elsewhere); give the address it redirects to "
+                              "as the endpoint", s, redirect_url != NULL ? " to " : "",
+                              redirect_url != NULL ? redirect_url : "");
+        }
+      else
+        transfer_set_error (t, s == 401 || s == 403 ? FTC_ERROR_FAILED : FTC_ERROR_NETWORK, "HTTP %ld: %s", s, m);
     }
 
   if (resp != NULL)
