@@ -12,6 +12,7 @@
 #include "core/ftc-error.h"
 #include "core/ftc-json-in.h"
 #include "core/ftc-jsonl.h"
+#include "core/ftc-read.h"
 #include "core/tasks/ftc-task-registry.h"
 
 /* GResource compiled from data/splits/ftc-splits.gresource.xml */
@@ -87,7 +88,8 @@ ftc_dataset_available (const char *key, const char *dir, char **missing_out)
       if (dataset_files[i].optional)
         continue;
       g_autofree char *path = g_build_filename (dir != NULL ? dir : default_dir, dataset_files[i].name, NULL);
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      /* present as anything: a FIFO or a device in its place is refused, with its reason, when read */
+      if (!ftc_path_exists (path))
         {
           if (missing_out != NULL)
             *missing_out = g_strdup (dataset_files[i].name);
@@ -968,7 +970,7 @@ ftc_dataset_load (const char *key, const char *dir, FtcSplitKind kind, GError **
       RecordFunc func = gsm ? gsm8k_record : aqua_record;
       g_autofree char *train_path = g_build_filename (dir, train, NULL);
 
-      if (g_file_test (train_path, G_FILE_TEST_IS_REGULAR))
+      if (ftc_path_exists (train_path))
         {
           if (!load_part_jsonl (&l, dir, train, func, error))
             return NULL;
