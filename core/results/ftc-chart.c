@@ -965,9 +965,14 @@ draw_bars (FtcChart *chart, Ctx *c)
       const Series *s = g_ptr_array_index (chart->series, si);
       for (guint gi = 0; gi < chart->groups->len; gi++)
         {
-          double r[4], lo = g_array_index (s->lo, double, gi), hi = g_array_index (s->hi, double, gi);
+          double r[4], lo, hi;
           double cx, cap;
-          if (!ftc_chart_bar_rect (chart, g, gi, si, r) || !isfinite (lo) || !isfinite (hi))
+          /* a series may hold fewer values than there are groups: no interval past its last */
+          if (gi >= s->lo->len || gi >= s->hi->len || !ftc_chart_bar_rect (chart, g, gi, si, r))
+            continue;
+          lo = g_array_index (s->lo, double, gi);
+          hi = g_array_index (s->hi, double, gi);
+          if (!isfinite (lo) || !isfinite (hi))
             continue;
           cx = round (r[0] + r[2] / 2) + 0.5;
           cap = MIN (r[2] * 0.25, 5 * c->s);
@@ -990,12 +995,15 @@ draw_bars (FtcChart *chart, Ctx *c)
         const Series *s = g_ptr_array_index (chart->series, si);
         for (guint gi = 0; gi < chart->groups->len; gi++)
           {
-            double r[4], v = g_array_index (s->y, double, gi), hi = g_array_index (s->hi, double, gi);
+            double r[4], v, hi;
             double top, cx, tw, th;
             char buf[64];
 
+            /* a bar exists only where the series has a value (ftc_chart_bar_rect checks) */
             if (!ftc_chart_bar_rect (chart, g, gi, si, r))
               continue;
+            v = g_array_index (s->y, double, gi);
+            hi = gi < s->hi->len ? g_array_index (s->hi, double, gi) : NAN;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
             g_snprintf (buf, sizeof buf, chart->value_format, v);
