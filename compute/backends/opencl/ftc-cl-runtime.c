@@ -479,6 +479,10 @@ build_log_error (FtcClRuntime *rt, cl_program program, const char *name, cl_int 
   return FTC_ERR_BUILD;
 }
 
+static FtcStatus build_source (FtcClRuntime *rt, const char *name, const char *source, size_t len,
+                               const char *options, cl_program *out, FtcClProgramOrigin *origin, char *err,
+                               size_t err_len);
+
 static cl_program
 try_binary (FtcClRuntime *rt, const unsigned char *bin, size_t len, const char *options)
 {
@@ -499,10 +503,60 @@ try_binary (FtcClRuntime *rt, const unsigned char *bin, size_t len, const char *
   return program;
 }
 
+/* Between the prelude and a program's source: the compiler numbers the source's lines from 1. */
+#define PRELUDE_END "\n#line 1\n"
+
 FtcStatus
-ftc_cl_program_build (FtcClRuntime *rt, const char *name, const char *source, size_t len,
+ftc_cl_program_build (FtcClRuntime *rt, const char *name, const char *prelude, const char *source, size_t len,
                       const char *options, cl_program *out, FtcClProgramOrigin *origin,
                       char *err, size_t err_len)
+{
+  char *joined = NULL;
+  FtcStatus st;
+
+  *out = NULL;
+  if (prelude == NULL || prelude[0] == '\0')
+    return build_source (rt, name, source, len, options, out, origin, err, err_len);
+  {
+    const size_t plen = strlen (prelude), elen = strlen (PRELUDE_END);
+
+    joined = malloc (plen + elen + len + 1);
+    if (joined == NULL)
+      {
+        set_err (err, err_len, "OpenCL program %s.cl: out of host memory", name);
+        return FTC_ERR_HOST_MEMORY;
+      }
+    memcpy (joined, prelude, plen);
+    memcpy (joined + plen, PRELUDE_END, elen);
+    memcpy (joined + plen + elen, source, len);
+    joined[plen + elen + len] = '\0';
+    st = build_source (rt, name, joined, plen + elen + len, options, out, origin, err, err_len);
+  }
+  free (joined);
+  return st;
+}
+
+FtcStatus
+ftc_cl_program_build_embedded (FtcClRuntime *rt, const char *name, const char *options, cl_program *out,
+                               FtcClProgramOrigin *origin, char *err, size_t err_len)
+{
+  const FtcClSource *src = ftc_cl_source_find (name);
+  const FtcClSource *prelude = ftc_cl_source_find ("prelude");
+
+  *out = NULL;
+  if (src == NULL || prelude == NULL)
+    {
+      set_err (err, err_len, "kernel source %s.cl is not embedded in this build", src == NULL ? name : "prelude");
+      return FTC_ERR_BUILD;
+    }
+  return ftc_cl_program_build (rt, name, prelude->source, src->source, src->length, options, out, origin,
+                               err, err_len);
+}
+
+/* The whole source (prelude included) through the cache. */
+static FtcStatus
+build_source (FtcClRuntime *rt, const char *name, const char *source, size_t len, const char *options,
+              cl_program *out, FtcClProgramOrigin *origin, char *err, size_t err_len)
 {
   char dir[1024], path[1200];
   uint64_t key = 0;

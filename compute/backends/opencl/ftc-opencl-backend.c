@@ -330,15 +330,12 @@ get_kernel (FtcClBackend *be, KernelId id, cl_kernel *out)
       program = be->programs[i];
   if (program == NULL)
     {
-      const FtcClSource *src = ftc_cl_source_find (d->program);
       FtcStatus st;
 
-      if (src == NULL)
-        return fail (be, FTC_ERR_BUILD, "kernel source %s.cl is not embedded in this build", d->program);
       if (be->n_programs == MAX_PROGRAMS)
         return fail (be, FTC_ERR_BUILD, "too many kernel programs");
-      st = ftc_cl_program_build (be->rt, src->name, src->source, src->length, be->options, &program, NULL,
-                                 be->parent.last_error, sizeof be->parent.last_error);
+      st = ftc_cl_program_build_embedded (be->rt, d->program, be->options, &program, NULL,
+                                          be->parent.last_error, sizeof be->parent.last_error);
       if (st != FTC_OK)
         return st;
       be->program_names[be->n_programs] = d->program;
