@@ -682,6 +682,13 @@ test_error_names (void)
       g_assert_false (g_hash_table_contains (seen, name));
       g_hash_table_add (seen, (gpointer) name);
     }
+  /* the codes a lost device answers with, and not the ordinary failures */
+  g_assert_true (ftc_cl_error_is_device_lost (-2));
+  g_assert_true (ftc_cl_error_is_device_lost (-14));
+  g_assert_true (ftc_cl_error_is_device_lost (-1121));
+  g_assert_true (ftc_cl_error_is_device_lost (-9999));
+  g_assert_false (ftc_cl_error_is_device_lost (-4));
+  g_assert_false (ftc_cl_error_is_device_lost (-52));
   g_assert_cmpstr (ftc_clblast_status_name (CLBlastInvalidLeadDimA), ==, "CLBlastInvalidLeadDimA");
   g_assert_cmpstr (ftc_clblast_status_name (CLBlastMissingOverrideParameter), ==, "CLBlastMissingOverrideParameter");
   g_assert_cmpstr (ftc_clblast_status_name (CLBlastOpenCLBuildProgramFailure), ==, "CLBlastOpenCLBuildProgramFailure");

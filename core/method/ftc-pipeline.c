@@ -1093,8 +1093,7 @@ run_locked (FtcPipeline *self, GCancellable *cancellable, GError **error)
       status = ftc_backend_open (spec, &self->be, err, sizeof err);
       if (status != FTC_OK)
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_COMPUTE, "device %s: %s", spec != NULL ? spec : "(default)", err);
-          return FALSE;
+          return ftc_error_set_compute (error, status, err, "device %s", spec != NULL ? spec : "(default)");
         }
       g_mutex_lock (&self->lock);
       replace_str (&self->device, ftc_backend_device (self->be)->spec);

@@ -120,6 +120,15 @@ ftc_cl_error_name (cl_int code)
   return "CL_UNKNOWN_ERROR";
 }
 
+int
+ftc_cl_error_is_device_lost (cl_int code)
+{
+  return code == -2        /* CL_DEVICE_NOT_AVAILABLE */
+         || code == -14    /* CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST */
+         || code == -1121  /* CL_CONTEXT_TERMINATED_KHR */
+         || code == -9999; /* NVIDIA: illegal address; its context is unusable afterwards */
+}
+
 static void
 set_err (char *err, size_t err_len, const char *fmt, ...)
 {

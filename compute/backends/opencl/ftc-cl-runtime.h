@@ -30,6 +30,10 @@ typedef struct {
 /* "CL_INVALID_KERNEL_ARGS", ... for every OpenCL 1.2/2.x/3.0 error code; "CL_UNKNOWN_ERROR" otherwise. */
 const char *ftc_cl_error_name (cl_int code);
 
+/* 1 for the codes with which a driver says the device is gone or its context dead (not available, context
+ * terminated, an illegal address in a kernel, an earlier command failed): nothing more runs on it. */
+int ftc_cl_error_is_device_lost (cl_int code);
+
 /* Opens the index-th OpenCL device over all platforms (ftc_opencl_device_list order). */
 FtcStatus ftc_cl_runtime_open (int index, FtcClRuntime **out, char *err, size_t err_len);
 void ftc_cl_runtime_free (FtcClRuntime *rt);

@@ -208,6 +208,9 @@ check_cl (FtcClBackend *be, cl_int rc, const char *what)
     return out_of_memory (be, what, 0);
   if (rc == CL_OUT_OF_HOST_MEMORY)
     return fail (be, FTC_ERR_HOST_MEMORY, "%s: %s", what, ftc_cl_error_name (rc));
+  if (ftc_cl_error_is_device_lost (rc))
+    return fail (be, FTC_ERR_DEVICE_LOST, "%s on %s (%s): the device stopped working: %s (%d)", what,
+                 be->parent.device.spec, be->parent.device.name, ftc_cl_error_name (rc), (int) rc);
   return fail (be, FTC_ERR_DEVICE, "%s on %s failed: %s (%d)", what, be->parent.device.spec,
                ftc_cl_error_name (rc), (int) rc);
 }
