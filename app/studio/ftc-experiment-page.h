@@ -33,7 +33,7 @@ const char *ftc_experiment_page_get_task_preview (FtcExperimentPage *self);
 gboolean ftc_experiment_page_get_previewing (FtcExperimentPage *self);
 const char *ftc_experiment_page_get_memory_text (FtcExperimentPage *self);
 void ftc_experiment_page_set_teacher (FtcExperimentPage *self, const char *kind, const char *model);
-/* The device specs offered ("auto", "cpu", "opencl:0", ...), from ftc_device_list on a worker thread. */
+/* The device specs offered ("auto", "cpu", "opencl:0", ...), from ftc_devices_enumerate_async. */
 gboolean ftc_experiment_page_get_devices_listed (FtcExperimentPage *self);
 char **ftc_experiment_page_dup_devices (FtcExperimentPage *self);
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,15 +341,19 @@ hash_str (uint64_t h, const char *s)
   return ftc_cl_hash (h, s, strlen (s) + 1);
 }
 
+/* Set by one thread while others may be building programs: copied in and out under the lock. */
 static char cache_dir_override[1024];
+static pthread_mutex_t cache_dir_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 ftc_cl_set_cache_dir (const char *dir)
 {
+  pthread_mutex_lock (&cache_dir_lock);
   if (dir == NULL)
     cache_dir_override[0] = '\0';
   else
     snprintf (cache_dir_override, sizeof cache_dir_override, "%s", dir);
+  pthread_mutex_unlock (&cache_dir_lock);
 }
 
 const char *
@@ -356,11 +361,14 @@ ftc_cl_cache_dir (char *buf, size_t len)
 {
   const char *base;
 
+  pthread_mutex_lock (&cache_dir_lock);
   if (cache_dir_override[0] != '\0')
     {
       snprintf (buf, len, "%s", cache_dir_override);
+      pthread_mutex_unlock (&cache_dir_lock);
       return buf;
     }
+  pthread_mutex_unlock (&cache_dir_lock);
   base = getenv ("XDG_CACHE_HOME");
   if (base != NULL && base[0] == '/')
     {

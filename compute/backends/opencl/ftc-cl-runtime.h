@@ -38,7 +38,8 @@ int ftc_cl_error_is_device_lost (cl_int code);
 FtcStatus ftc_cl_runtime_open (int index, FtcClRuntime **out, char *err, size_t err_len);
 void ftc_cl_runtime_free (FtcClRuntime *rt);
 
-/* NULL restores the default ($XDG_CACHE_HOME or $HOME/.cache, then ftcot/cl-cache). Process-wide. */
+/* NULL restores the default ($XDG_CACHE_HOME or $HOME/.cache, then ftcot/cl-cache). Process-wide and
+ * thread-safe (ftc_backend_set_user_dirs calls it). */
 void ftc_cl_set_cache_dir (const char *dir);
 /* Writes the cache directory in use to buf; returns buf, or NULL when no directory can be found. */
 const char *ftc_cl_cache_dir (char *buf, size_t len);
