@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "core/ftc-json-out.h"
+#include "core/ftc-error.h"
 #include "ftc-config.h"
 
 gboolean
@@ -26,10 +27,35 @@ ftc_cli_parse (const char *name, const char *parameter_string, const char *summa
   return TRUE;
 }
 
+/* What a user can do about an engine error, by its code; NULL where the message says enough. */
+static const char *
+compute_hint (const GError *error)
+{
+  if (error->domain != FTC_ERROR)
+    return NULL;
+  switch ((FtcErrorCode) error->code)
+    {
+    case FTC_ERROR_DEVICE_MEMORY:
+      return "the device is out of memory: lower the batch size (training.batch_size, --batch) or the sequence "
+             "length, choose a smaller student, or another device ('ftcot devices' lists them)";
+    case FTC_ERROR_DEVICE_LOST:
+      return "the device stopped working (a driver reset or crash): run again, an experiment continues where it "
+             "stopped; 'ftcot devices --check --device SPEC' tests the device";
+    case FTC_ERROR_NO_DEVICE:
+      return "'ftcot devices' lists the devices of this machine";
+    default:
+      return NULL;
+    }
+}
+
 int
 ftc_cli_error (const char *name, const GError *error)
 {
+  const char *hint = compute_hint (error);
+
   g_printerr ("ftcot %s: %s\n", name, error->message);
+  if (hint != NULL)
+    g_printerr ("ftcot %s: hint: %s\n", name, hint);
   return FTC_EXIT_FAILURE;
 }
 

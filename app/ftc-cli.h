@@ -24,7 +24,9 @@ typedef struct {
 /* Parses argv with entries; on error prints "ftcot NAME: message" and returns FALSE. */
 gboolean ftc_cli_parse (const char *name, const char *parameter_string, const char *summary,
                         GOptionEntry *entries, int *argc, char ***argv);
-/* Prints "ftcot NAME: message" to stderr; returns FTC_EXIT_FAILURE (or the given code). */
+/* Prints "ftcot NAME: message" to stderr, and for an engine error of a code the user can act on
+ * (FtcErrorCode: out of device memory, device lost, no such device) a line "ftcot NAME: hint: ..."; returns
+ * FTC_EXIT_FAILURE. */
 int ftc_cli_error (const char *name, const GError *error);
 int ftc_cli_usage_error (const char *name, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
 /* Prints node as pretty JSON on stdout, followed by a newline. */

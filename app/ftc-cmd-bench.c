@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 
 #include "compute/models/ftc-gpt2.h"
+#include "core/ftc-devices.h"
 #include "compute/backends/opencl/ftc-opencl.h"
 
 #define NAME "bench"
@@ -50,13 +51,7 @@ peak_rss_mb (void)
 static FtcBackend *
 open_device (const char *device, GError **error)
 {
-  char err[512];
-  FtcBackend *be = NULL;
-
-  if (ftc_backend_open (device, &be, err, sizeof err) != FTC_OK)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot open device %s: %s",
-                 device != NULL ? device : ftc_device_default_spec (), err);
-  return be;
+  return ftc_device_open (device, error);
 }
 
 /* Times one GEMM shape: the best of `reps` runs after a warm-up, in GFLOP/s. */

@@ -2,9 +2,7 @@
 #include <stdio.h>
 
 #include "app/ftc-cli.h"
-#include "compute/ftc-backend.h"
-
-#define MAX_DEVICES 64
+#include "core/ftc-devices.h"
 
 static const char *
 kind_name (const FtcDeviceInfo *d)
@@ -22,17 +20,18 @@ ftc_cmd_devices (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object per device in an array", NULL },
     { NULL }
   };
-  FtcDeviceInfo devices[MAX_DEVICES];
+  g_autoptr (FtcDevices) list = NULL;
   const char *default_spec;
-  int n;
+  guint n;
 
   if (!ftc_cli_parse ("devices", "", "List the compute devices (cpu and every OpenCL device) with their memory.",
                       entries, &argc, &argv))
     return FTC_EXIT_USAGE;
   if (argc > 1)
     return ftc_cli_usage_error ("devices", "unexpected argument '%s'", argv[1]);
-  n = ftc_device_list (devices, MAX_DEVICES);
-  default_spec = ftc_device_default_spec ();
+  list = ftc_devices_enumerate ();
+  n = list->n_devices;
+  default_spec = list->default_spec;
 
   if (json)
     {
@@ -40,9 +39,9 @@ ftc_cmd_devices (int argc, char **argv)
       g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_array (b);
-      for (int i = 0; i < n; i++)
+      for (guint i = 0; i < n; i++)
         {
-          const FtcDeviceInfo *d = &devices[i];
+          const FtcDeviceInfo *d = &list->devices[i];
 
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "spec");
@@ -73,9 +72,9 @@ ftc_cmd_devices (int argc, char **argv)
       return FTC_EXIT_OK;
     }
 
-  for (int i = 0; i < n; i++)
+  for (guint i = 0; i < n; i++)
     {
-      const FtcDeviceInfo *d = &devices[i];
+      const FtcDeviceInfo *d = &list->devices[i];
       g_autofree char *mem = g_format_size_full (d->global_mem_bytes, G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *alloc = g_format_size_full (d->max_alloc_bytes, G_FORMAT_SIZE_IEC_UNITS);
 

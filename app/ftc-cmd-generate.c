@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "app/ftc-cli.h"
+#include "core/ftc-devices.h"
 #include "core/ftc-error.h"
 #include "core/ftc-json-out.h"
 #include "core/ftc-jsonl.h"
@@ -102,7 +103,6 @@ ftc_cmd_generate (int argc, char **argv)
   FtcBackend *be = NULL;
   FtcGpt2 *model = NULL;
   FtcGenerateOptions o;
-  char err[512];
 
   if (!ftc_cli_parse ("generate", "", "Generate text from a model folder.", entries, &argc, &argv))
     return FTC_EXIT_USAGE;
@@ -126,11 +126,8 @@ ftc_cmd_generate (int argc, char **argv)
 
   if ((md = ftc_model_dir_load (model_dir, &error)) == NULL)
     return ftc_cli_error ("generate", error);
-  if (ftc_backend_open (device, &be, err, sizeof err) != FTC_OK)
-    {
-      g_printerr ("ftcot generate: cannot open device %s: %s\n", device ? device : "(default)", err);
-      return FTC_EXIT_FAILURE;
-    }
+  if ((be = ftc_device_open (device, &error)) == NULL)
+    return ftc_cli_error ("generate", error);
   if ((model = ftc_model_dir_to_engine (md, be, &error)) == NULL
       || (gen = ftc_generator_new (model, md->tokenizer, &error)) == NULL)
     goto fail;

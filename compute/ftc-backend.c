@@ -3,6 +3,8 @@
  * backend's FtcBackendClass. Backends may then assume well-formed arguments. */
 #include "compute/ftc-backend-private.h"
 #include "compute/backends/cpu/ftc-cpu-private.h"
+#include "compute/backends/opencl/ftc-cl-gemm.h"
+#include "compute/backends/opencl/ftc-cl-runtime.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,20 +53,31 @@ first_opencl_gpu (void)
 }
 
 const char *
-ftc_device_default_spec (void)
+ftc_device_default_spec (char *buf, size_t len)
 {
-  static char spec[32];
   const char *env = getenv ("FTCOT_DEVICE");
   int gpu;
 
-  if (env != NULL && env[0] != '\0')
-    return env;
+  if (buf == NULL || len == 0)
+    return buf;
+  if (env != NULL && env[0] != '\0' && strcmp (env, "auto") != 0)
+    {
+      snprintf (buf, len, "%s", env);
+      return buf;
+    }
   gpu = first_opencl_gpu ();
   if (gpu >= 0)
-    snprintf (spec, sizeof spec, "opencl:%d", gpu);
+    snprintf (buf, len, "opencl:%d", gpu);
   else
-    snprintf (spec, sizeof spec, "cpu");
-  return spec;
+    snprintf (buf, len, "cpu");
+  return buf;
+}
+
+void
+ftc_backend_set_user_dirs (const char *program_cache_dir, const char *config_dir)
+{
+  ftc_cl_set_cache_dir (program_cache_dir);
+  ftc_cl_set_config_dir (config_dir);
 }
 
 static FtcStatus
@@ -86,37 +99,84 @@ open_fail (char *err, size_t err_len, FtcStatus status, const char *fmt, ...)
 }
 
 FtcStatus
+ftc_device_spec_parse (const char *spec, FtcDeviceSpec *out, char *err, size_t err_len)
+{
+  FtcDeviceSpec parsed = { FTC_DEVICE_SPEC_AUTO, 0 };
+
+  if (out == NULL)
+    return open_fail (err, err_len, FTC_ERR_INVALID_ARG, "no place to store the device spec");
+  if (spec == NULL || strcmp (spec, "auto") == 0)
+    parsed.kind = FTC_DEVICE_SPEC_AUTO;
+  else if (strcmp (spec, "cpu") == 0)
+    parsed.kind = FTC_DEVICE_SPEC_CPU;
+  else if (strcmp (spec, "cpu:naive") == 0)
+    parsed.kind = FTC_DEVICE_SPEC_CPU_NAIVE;
+  else if (strcmp (spec, "opencl") == 0)
+    parsed.kind = FTC_DEVICE_SPEC_OPENCL;
+  else if (strncmp (spec, "opencl:", 7) == 0)
+    {
+      const char *p = spec + 7;
+      long index = 0;
+
+      /* digits only: no sign, no spaces, no "0x"; at most four of them */
+      if (*p == '\0' || strlen (p) > 4 || strspn (p, "0123456789") != strlen (p))
+        return open_fail (err, err_len, FTC_ERR_INVALID_ARG,
+                          "invalid device '%.40s': the OpenCL device number N of opencl:N must be 0 to 1023", spec);
+      index = strtol (p, NULL, 10);
+      if (index > 1023)
+        return open_fail (err, err_len, FTC_ERR_INVALID_ARG,
+                          "invalid device '%.40s': the OpenCL device number N of opencl:N must be 0 to 1023", spec);
+      parsed.kind = FTC_DEVICE_SPEC_OPENCL_N;
+      parsed.index = (int) index;
+    }
+  else
+    return open_fail (err, err_len, FTC_ERR_INVALID_ARG,
+                      "unknown device '%.40s': use auto, cpu, cpu:naive, opencl or opencl:N", spec);
+  *out = parsed;
+  return FTC_OK;
+}
+
+FtcStatus
 ftc_backend_open (const char *spec, FtcBackend **out, char *err, size_t err_len)
 {
+  FtcDeviceSpec parsed;
+  FtcStatus st;
+
   if (out == NULL)
     return open_fail (err, err_len, FTC_ERR_INVALID_ARG, "no place to store the backend");
   *out = NULL;
   if (err != NULL && err_len > 0)
     err[0] = '\0';
-  if (spec == NULL)
-    spec = ftc_device_default_spec ();
+  st = ftc_device_spec_parse (spec, &parsed, err, err_len);
+  if (st == FTC_OK && parsed.kind == FTC_DEVICE_SPEC_AUTO)
+    {
+      char def[64];
 
-  if (strcmp (spec, "cpu") == 0)
-    return ftc_cpu_backend_new (0, out, err, err_len);
-  if (strcmp (spec, "cpu:naive") == 0)
-    return ftc_cpu_backend_new (1, out, err, err_len);
-  if (strcmp (spec, "opencl") == 0)
-    {
-      /* the first GPU if there is one, else whatever OpenCL device comes first */
-      int gpu = first_opencl_gpu ();
-      return ftc_opencl_backend_new (gpu >= 0 ? gpu : 0, out, err, err_len);
+      /* $FTCOT_DEVICE may name any spec but "auto" again */
+      st = ftc_device_spec_parse (ftc_device_default_spec (def, sizeof def), &parsed, err, err_len);
+      if (st == FTC_OK && parsed.kind == FTC_DEVICE_SPEC_AUTO)
+        parsed.kind = FTC_DEVICE_SPEC_CPU;
     }
-  if (strncmp (spec, "opencl:", 7) == 0)
+  if (st != FTC_OK)
+    return st;
+  switch (parsed.kind)
     {
-      char *end = NULL;
-      long index = strtol (spec + 7, &end, 10);
-      if (spec[7] == '\0' || end == NULL || *end != '\0' || index < 0 || index > 1024)
-        return open_fail (err, err_len, FTC_ERR_INVALID_ARG,
-                          "invalid device '%s': the OpenCL device number must be 0 or more", spec);
-      return ftc_opencl_backend_new ((int) index, out, err, err_len);
+    case FTC_DEVICE_SPEC_CPU:
+      return ftc_cpu_backend_new (0, out, err, err_len);
+    case FTC_DEVICE_SPEC_CPU_NAIVE:
+      return ftc_cpu_backend_new (1, out, err, err_len);
+    case FTC_DEVICE_SPEC_OPENCL:
+      {
+        /* the first GPU if there is one, else whatever OpenCL device comes first */
+        int gpu = first_opencl_gpu ();
+        return ftc_opencl_backend_new (gpu >= 0 ? gpu : 0, out, err, err_len);
+      }
+    case FTC_DEVICE_SPEC_OPENCL_N:
+      return ftc_opencl_backend_new (parsed.index, out, err, err_len);
+    case FTC_DEVICE_SPEC_AUTO:
+      break;
     }
-  return open_fail (err, err_len, FTC_ERR_INVALID_ARG,
-                    "unknown device '%s': use cpu, cpu:naive, opencl or opencl:N", spec);
+  return open_fail (err, err_len, FTC_ERR_INVALID_ARG, "no device");
 }
 
 void

@@ -5,6 +5,9 @@
  *   opencl  CLBlast for every matrix product, our kernels (the .cl files in kernels/) for the rest; "opencl:N" is the
  *           N-th OpenCL device over all platforms, in ftc_device_list order.
  *
+ * Thread safety: device listing, spec parsing and opening backends may run on any thread, at the same time;
+ * one backend and its buffers are used by one thread at a time.
+ *
  * Memory model: a backend allocates buffers (FtcBuf) of floats or int32s; tensors are views into a buffer
  * at an element offset, so the model keeps one buffer each for parameters, gradients, AdamW state and
  * activations (CLBlast and CBLAS both take offsets). Every op is enqueued in order on the backend's single
@@ -51,15 +54,42 @@ typedef struct {
 } FtcDeviceInfo;
 
 /* Lists cpu first, then every OpenCL device; returns how many were written (at most max). Never fails:
- * an absent OpenCL loader or platform just lists no OpenCL devices. */
+ * an absent OpenCL loader or platform just lists no OpenCL devices. OpenCL drivers may take a moment to
+ * load the first time: GUIs call it off their main thread. */
 int ftc_device_list (FtcDeviceInfo *out, int max);
 
-/* The default device spec: $FTCOT_DEVICE if set, else the first OpenCL GPU, else "cpu". */
-const char *ftc_device_default_spec (void);
+/* A device spec, parsed. */
+typedef enum {
+  FTC_DEVICE_SPEC_AUTO,       /* "auto" (or none): the default device, ftc_device_default_spec */
+  FTC_DEVICE_SPEC_CPU,        /* "cpu" */
+  FTC_DEVICE_SPEC_CPU_NAIVE,  /* "cpu:naive": the cpu backend with triple-loop GEMMs, the reference */
+  FTC_DEVICE_SPEC_OPENCL,     /* "opencl": the first OpenCL GPU, else the first OpenCL device */
+  FTC_DEVICE_SPEC_OPENCL_N,   /* "opencl:N": the N-th OpenCL device (index) */
+} FtcDeviceSpecKind;
 
-/* spec: "cpu", "cpu:naive", "opencl", "opencl:N", or NULL for ftc_device_default_spec(). On failure *out is
- * NULL and err (if not NULL) holds the reason. */
+typedef struct {
+  FtcDeviceSpecKind kind;
+  int index;                  /* N of "opencl:N", 0..1023 */
+} FtcDeviceSpec;
+
+/* The one parser of device specs: "auto", "cpu", "cpu:naive", "opencl", "opencl:N"; NULL means "auto".
+ * Looks at no device. FTC_ERR_INVALID_ARG with the reason in err otherwise. */
+FtcStatus ftc_device_spec_parse (const char *spec, FtcDeviceSpec *out, char *err, size_t err_len);
+
+/* Writes the default device's spec to buf: $FTCOT_DEVICE if set (and not "auto"), else the first OpenCL
+ * GPU ("opencl:N"), else "cpu". Lists the OpenCL devices (see ftc_device_list). 32 bytes hold any spec it
+ * finds itself. Returns buf. */
+const char *ftc_device_default_spec (char *buf, size_t len);
+
+/* spec: as ftc_device_spec_parse; NULL or "auto" open the default device. On failure *out is NULL and err
+ * (if not NULL) holds the reason. */
 FtcStatus ftc_backend_open (const char *spec, FtcBackend **out, char *err, size_t err_len);
+
+/* Where the engine keeps its files: OpenCL program binaries in program_cache_dir, tuned CLBlast parameters
+ * under config_dir/ftcot/clblast/; NULL restores a default ($XDG_CACHE_HOME or $HOME/.cache, then
+ * ftcot/cl-cache; $XDG_CONFIG_HOME or $HOME/.config). Process-wide; safe while other threads open
+ * backends, which see the old or the new directory. */
+void ftc_backend_set_user_dirs (const char *program_cache_dir, const char *config_dir);
 void ftc_backend_free (FtcBackend *be);
 const FtcDeviceInfo *ftc_backend_device (FtcBackend *be);
 const char *ftc_backend_last_error (FtcBackend *be);

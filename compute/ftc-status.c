@@ -17,6 +17,7 @@ ftc_status_name (FtcStatus status)
     case FTC_ERR_NOT_FINITE: return "not finite";
     case FTC_ERR_IO: return "I/O error";
     case FTC_ERR_UNSUPPORTED: return "unsupported";
+    case FTC_ERR_DEVICE_LOST: return "device lost";
     }
   return "unknown status";
 }

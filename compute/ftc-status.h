@@ -17,6 +17,8 @@ typedef enum {
   FTC_ERR_NOT_FINITE,        /* NaN or Inf in a loss or gradient; message names the step and tensor */
   FTC_ERR_IO,                /* file I/O (checkpoints, program cache) */
   FTC_ERR_UNSUPPORTED,       /* the backend cannot do this */
+  FTC_ERR_DEVICE_LOST,       /* the device stopped working (driver reset, kernel crash, device removed): the
+                              * backend is unusable; nothing to retry on it */
 } FtcStatus;
 
 const char *ftc_status_name (FtcStatus status);

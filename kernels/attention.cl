@@ -1,44 +1,8 @@
 /* attention.cl: the non-GEMM parts of causal multi-head self-attention (the products are CLBlast's).
  * Layouts: inp (B,T,3,NH,HS) as the qkv projection writes it; qkvr (3,B,NH,T,HS); att (B,NH,T,T).
  * Softmax kernels run one work-group of FTC_WG items (a power of two) per row of T, exactly one group per
- * row (no item may leave before a barrier: PoCL miscompiles that); any T. */
-#ifndef FTC_WG
-#define FTC_WG 64
-#endif
-
-static float
-wg_sum (float x, __local float *s)
-{
-  const int l = get_local_id (0);
-  s[l] = x;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (int k = FTC_WG / 2; k > 0; k >>= 1)
-    {
-      if (l < k)
-        s[l] += s[l + k];
-      barrier (CLK_LOCAL_MEM_FENCE);
-    }
-  const float r = s[0];
-  barrier (CLK_LOCAL_MEM_FENCE);
-  return r;
-}
-
-static float
-wg_max (float x, __local float *s)
-{
-  const int l = get_local_id (0);
-  s[l] = x;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (int k = FTC_WG / 2; k > 0; k >>= 1)
-    {
-      if (l < k)
-        s[l] = fmax (s[l], s[l + k]);
-      barrier (CLK_LOCAL_MEM_FENCE);
-    }
-  const float r = s[0];
-  barrier (CLK_LOCAL_MEM_FENCE);
-  return r;
-}
+ * row (no item may leave before a barrier: PoCL miscompiles that); any T. wg_sum, wg_max, hsum8 and hmax8 are
+ * prelude.cl's. */
 
 /* The layout kernels move whole head rows of HS contiguous floats: one item per row, so the index
  * arithmetic (divisions, slow on CPU drivers) is paid once per HS elements.  32-bit indices: the host
@@ -198,7 +162,7 @@ __kernel void attention_softmax_forward_rows (__global float *att, const ulong a
   float8 m8 = -INFINITY;
   for (int j = 0; j < n8; j += 8)
     m8 = fmax (m8, scale * vload8 (0, a + j));
-  float m = fmax (fmax (fmax (m8.s0, m8.s1), fmax (m8.s2, m8.s3)), fmax (fmax (m8.s4, m8.s5), fmax (m8.s6, m8.s7)));
+  float m = hmax8 (m8);
   for (int j = n8; j < n; j++)
     m = fmax (m, scale * a[j]);
   float8 s8 = 0.0f;
@@ -208,7 +172,7 @@ __kernel void attention_softmax_forward_rows (__global float *att, const ulong a
       vstore8 (e, 0, a + j);
       s8 += e;
     }
-  float s = ((s8.s0 + s8.s1) + (s8.s2 + s8.s3)) + ((s8.s4 + s8.s5) + (s8.s6 + s8.s7));
+  float s = hsum8 (s8);
   for (int j = n8; j < n; j++)
     {
       const float e = exp (scale * a[j] - m);

@@ -1,42 +1,6 @@
 /* crossentropy.cl: fused softmax + cross-entropy + dlogits, one work-group of FTC_WG items per row.
- * logits (N,Vp) with the real vocabulary in columns 0..V-1 and padding V..Vp-1. */
-#ifndef FTC_WG
-#define FTC_WG 64
-#endif
-
-static float
-wg_sum (float x, __local float *s)
-{
-  const int l = get_local_id (0);
-  s[l] = x;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (int k = FTC_WG / 2; k > 0; k >>= 1)
-    {
-      if (l < k)
-        s[l] += s[l + k];
-      barrier (CLK_LOCAL_MEM_FENCE);
-    }
-  const float r = s[0];
-  barrier (CLK_LOCAL_MEM_FENCE);
-  return r;
-}
-
-static float
-wg_max (float x, __local float *s)
-{
-  const int l = get_local_id (0);
-  s[l] = x;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (int k = FTC_WG / 2; k > 0; k >>= 1)
-    {
-      if (l < k)
-        s[l] = fmax (s[l], s[l + k]);
-      barrier (CLK_LOCAL_MEM_FENCE);
-    }
-  const float r = s[0];
-  barrier (CLK_LOCAL_MEM_FENCE);
-  return r;
-}
+ * logits (N,Vp) with the real vocabulary in columns 0..V-1 and padding V..Vp-1. The reductions are
+ * prelude.cl's. */
 
 /* losses (N) = -log softmax(logits[n, 0..V-1])[target[n]].  If write_grad, the row of logits becomes
  * dlogits = weight[n] * (softmax - onehot(target)), padding columns 0.  has_weights 0 means weight 1.
@@ -95,13 +59,13 @@ __kernel void crossentropy_forward_rows (__global float *losses, const ulong los
   float8 m8 = -INFINITY;
   for (int j = 0; j < V8; j += 8)
     m8 = fmax (m8, vload8 (0, x + j));
-  float m = fmax (fmax (fmax (m8.s0, m8.s1), fmax (m8.s2, m8.s3)), fmax (fmax (m8.s4, m8.s5), fmax (m8.s6, m8.s7)));
+  float m = hmax8 (m8);
   for (int j = V8; j < V; j++)
     m = fmax (m, x[j]);
   float8 s8 = 0.0f;
   for (int j = 0; j < V8; j += 8)
     s8 += exp (vload8 (0, x + j) - m);
-  float s = ((s8.s0 + s8.s1) + (s8.s2 + s8.s3)) + ((s8.s4 + s8.s5) + (s8.s6 + s8.s7));
+  float s = hsum8 (s8);
   for (int j = V8; j < V; j++)
     s += exp (x[j] - m);
   const float log_z = m + log (s);

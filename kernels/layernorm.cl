@@ -1,27 +1,7 @@
 /* layernorm.cl: LayerNorm forward and backward over rows of C channels (eps 1e-5), as in GPT-2.
  * One work-group of FTC_WG items (a power of two, set by the build options) per row; any C. The host
- * launches exactly one group per row: no item may leave before a barrier (PoCL miscompiles that). */
-#ifndef FTC_WG
-#define FTC_WG 64
-#endif
-
-/* Sum of x over the work-group; every item gets the result. */
-static float
-wg_sum (float x, __local float *s)
-{
-  const int l = get_local_id (0);
-  s[l] = x;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (int k = FTC_WG / 2; k > 0; k >>= 1)
-    {
-      if (l < k)
-        s[l] += s[l + k];
-      barrier (CLK_LOCAL_MEM_FENCE);
-    }
-  const float r = s[0];
-  barrier (CLK_LOCAL_MEM_FENCE);
-  return r;
-}
+ * launches exactly one group per row: no item may leave before a barrier (PoCL miscompiles that). The
+ * reductions are prelude.cl's. */
 
 /* out (N,C) = (inp - mean) * rstd * weight + bias;  mean, rstd (N) saved for backward. */
 __kernel void layernorm_forward (__global float *out, const ulong out_off,
@@ -169,7 +149,7 @@ __kernel void layernorm_forward_rows (__global float *out, const ulong out_off,
   float8 s8 = 0.0f;
   for (int c = 0; c < C8; c += 8)
     s8 += vload8 (0, x + c);
-  float s = ((s8.s0 + s8.s1) + (s8.s2 + s8.s3)) + ((s8.s4 + s8.s5) + (s8.s6 + s8.s7));
+  float s = hsum8 (s8);
   for (int c = C8; c < C; c++)
     s += x[c];
   const float m = s / C;
@@ -179,7 +159,7 @@ __kernel void layernorm_forward_rows (__global float *out, const ulong out_off,
       const float8 d = vload8 (0, x + c) - m;
       v8 += d * d;
     }
-  float v = ((v8.s0 + v8.s1) + (v8.s2 + v8.s3)) + ((v8.s4 + v8.s5) + (v8.s6 + v8.s7));
+  float v = hsum8 (v8);
   for (int c = C8; c < C; c++)
     v += (x[c] - m) * (x[c] - m);
   const float r = rsqrt (v / C + 1e-5f);
@@ -217,8 +197,8 @@ __kernel void layernorm_backward_dinp_rows (__global float *dinp, const ulong di
       a8 += dnorm;
       b8 += dnorm * (vload8 (0, x + c) - m) * r;
     }
-  float a = ((a8.s0 + a8.s1) + (a8.s2 + a8.s3)) + ((a8.s4 + a8.s5) + (a8.s6 + a8.s7));
-  float b = ((b8.s0 + b8.s1) + (b8.s2 + b8.s3)) + ((b8.s4 + b8.s5) + (b8.s6 + b8.s7));
+  float a = hsum8 (a8);
+  float b = hsum8 (b8);
   for (int c = C8; c < C; c++)
     {
       const float dnorm = w[c] * dy[c];

@@ -1,25 +1,6 @@
 /* norm.cl: sum of squares in two deterministic stages: partial sums per work-group, then one work-group
- * adds the partials.  FTC_WG (a power of two) comes from the build options; any N. */
-#ifndef FTC_WG
-#define FTC_WG 64
-#endif
-
-static float
-wg_sum (float x, __local float *s)
-{
-  const int l = get_local_id (0);
-  s[l] = x;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (int k = FTC_WG / 2; k > 0; k >>= 1)
-    {
-      if (l < k)
-        s[l] += s[l + k];
-      barrier (CLK_LOCAL_MEM_FENCE);
-    }
-  const float r = s[0];
-  barrier (CLK_LOCAL_MEM_FENCE);
-  return r;
-}
+ * adds the partials.  FTC_WG (a power of two) comes from the build options, wg_sum and hsum8 from
+ * prelude.cl; any N. */
 
 /* partial[group] = sum of x[i]^2 over the grid-strided elements this group owns. */
 __kernel void norm_partial (__global float *partial, __global const float *x, const ulong x_off,
@@ -69,7 +50,7 @@ __kernel void norm_partial_chunks (__global float *partial, __global const float
       const float8 v = vload8 (0, p + i);
       s8 += v * v;
     }
-  float s = ((s8.s0 + s8.s1) + (s8.s2 + s8.s3)) + ((s8.s4 + s8.s5) + (s8.s6 + s8.s7));
+  float s = hsum8 (s8);
   for (; i < end; i++)
     s += p[i] * p[i];
   partial[g] = s;

@@ -1099,11 +1099,61 @@ test_devices (void)
     g_assert_cmpint (devices[i].kind, ==, FTC_DEVICE_OPENCL);
   g_assert_cmpstr (ftc_backend_device (be)->spec, ==, "cpu:naive");
   g_assert_cmpint (ftc_backend_finish (be), ==, FTC_OK);
-  g_setenv ("FTCOT_DEVICE", "cpu:naive", TRUE);
-  g_assert_cmpstr (ftc_device_default_spec (), ==, "cpu:naive");
-  g_unsetenv ("FTCOT_DEVICE");
+  {
+    char spec[32];
+
+    g_setenv ("FTCOT_DEVICE", "cpu:naive", TRUE);
+    g_assert_cmpstr (ftc_device_default_spec (spec, sizeof spec), ==, "cpu:naive");
+    /* "auto" in the environment is no choice: the first OpenCL GPU, else cpu */
+    g_setenv ("FTCOT_DEVICE", "auto", TRUE);
+    ftc_device_default_spec (spec, sizeof spec);
+    g_assert_true (strcmp (spec, "cpu") == 0 || g_str_has_prefix (spec, "opencl:"));
+    g_unsetenv ("FTCOT_DEVICE");
+  }
   g_assert_cmpstr (ftc_status_name (FTC_ERR_NOT_FINITE), ==, "not finite");
   ftc_backend_free (be);
+}
+
+/* The one parser of device specs: every accepted form, and the near misses it refuses. */
+static void
+test_device_specs (void)
+{
+  const struct { const char *spec; FtcDeviceSpecKind kind; int index; } good[] = {
+    { NULL, FTC_DEVICE_SPEC_AUTO, 0 }, { "auto", FTC_DEVICE_SPEC_AUTO, 0 }, { "cpu", FTC_DEVICE_SPEC_CPU, 0 },
+    { "cpu:naive", FTC_DEVICE_SPEC_CPU_NAIVE, 0 }, { "opencl", FTC_DEVICE_SPEC_OPENCL, 0 },
+    { "opencl:0", FTC_DEVICE_SPEC_OPENCL_N, 0 }, { "opencl:17", FTC_DEVICE_SPEC_OPENCL_N, 17 },
+    { "opencl:1023", FTC_DEVICE_SPEC_OPENCL_N, 1023 },
+  };
+  const char *bad[] = { "", "gpu", "CPU", "cpu:", "cpu:fast", "opencl:", "opencl:-1", "opencl:+1", "opencl: 1",
+                        "opencl:1 ", "opencl:0x1", "opencl:1024", "opencl:99999999999", "opencl:1:2", "auto:0" };
+  char err[256];
+
+  for (size_t i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      FtcDeviceSpec parsed = { -1, -1 };
+
+      g_assert_cmpint (ftc_device_spec_parse (good[i].spec, &parsed, err, sizeof err), ==, FTC_OK);
+      g_assert_cmpint (parsed.kind, ==, good[i].kind);
+      g_assert_cmpint (parsed.index, ==, good[i].index);
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      FtcDeviceSpec parsed;
+
+      err[0] = '\0';
+      g_assert_cmpint (ftc_device_spec_parse (bad[i], &parsed, err, sizeof err), ==, FTC_ERR_INVALID_ARG);
+      g_assert_cmpstr (err, !=, "");
+    }
+  /* ftc_backend_open takes "auto" as the default device */
+  {
+    FtcBackend *be = NULL;
+
+    g_setenv ("FTCOT_DEVICE", "cpu:naive", TRUE);
+    g_assert_cmpint (ftc_backend_open ("auto", &be, err, sizeof err), ==, FTC_OK);
+    g_assert_cmpstr (ftc_backend_device (be)->spec, ==, "cpu:naive");
+    ftc_backend_free (be);
+    g_unsetenv ("FTCOT_DEVICE");
+  }
 }
 
 int
@@ -1123,5 +1173,6 @@ main (int argc, char **argv)
   g_test_add_func ("/cpu-ops/threaded", test_threaded);
   g_test_add_func ("/cpu-ops/bad-arguments", test_bad_arguments);
   g_test_add_func ("/cpu-ops/devices", test_devices);
+  g_test_add_func ("/cpu-ops/device-specs", test_device_specs);
   return g_test_run ();
 }

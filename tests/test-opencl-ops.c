@@ -682,6 +682,13 @@ test_error_names (void)
       g_assert_false (g_hash_table_contains (seen, name));
       g_hash_table_add (seen, (gpointer) name);
     }
+  /* the codes a lost device answers with, and not the ordinary failures */
+  g_assert_true (ftc_cl_error_is_device_lost (-2));
+  g_assert_true (ftc_cl_error_is_device_lost (-14));
+  g_assert_true (ftc_cl_error_is_device_lost (-1121));
+  g_assert_true (ftc_cl_error_is_device_lost (-9999));
+  g_assert_false (ftc_cl_error_is_device_lost (-4));
+  g_assert_false (ftc_cl_error_is_device_lost (-52));
   g_assert_cmpstr (ftc_clblast_status_name (CLBlastInvalidLeadDimA), ==, "CLBlastInvalidLeadDimA");
   g_assert_cmpstr (ftc_clblast_status_name (CLBlastMissingOverrideParameter), ==, "CLBlastMissingOverrideParameter");
   g_assert_cmpstr (ftc_clblast_status_name (CLBlastOpenCLBuildProgramFailure), ==, "CLBlastOpenCLBuildProgramFailure");
@@ -735,7 +742,7 @@ build_and_run (FtcClRuntime *rt, const char *source, FtcClProgramOrigin want_ori
   float k = 3.0f, got[10];
   size_t global = 10;
 
-  if (ftc_cl_program_build (rt, "cachetest", source, strlen (source), "-DK_ADD=1", &program, &origin, err,
+  if (ftc_cl_program_build (rt, "cachetest", NULL, source, strlen (source), "-DK_ADD=1", &program, &origin, err,
                             sizeof err) != FTC_OK)
     g_error ("%s: %s", why, err);
   if (origin != want_origin)
@@ -804,10 +811,67 @@ test_program_cache (void)
     cl_program program = NULL;
     char err[1024];
 
-    g_assert_cmpint (ftc_cl_program_build (rt, "cachetest", source, strlen (source), "-DK_ADD=2", &program,
+    g_assert_cmpint (ftc_cl_program_build (rt, "cachetest", NULL, source, strlen (source), "-DK_ADD=2", &program,
                                            &origin, err, sizeof err), ==, FTC_OK);
     g_assert_cmpint (origin, ==, FTC_CL_PROGRAM_BUILT);
     clReleaseProgram (program);
+  }
+  ftc_cl_set_cache_dir (NULL);
+  ftc_cl_runtime_free (rt);
+}
+
+/* Every kernel program is built behind kernels/prelude.cl: the cache key covers the prelude, so a changed
+ * prelude is another key (built, a second file) while the same one hits. */
+static void
+test_prelude_cache_key (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *changed = NULL;
+  const FtcClSource *prelude = ftc_cl_source_find ("prelude");
+  const FtcClSource *norm = ftc_cl_source_find ("norm");
+  FtcClRuntime *rt = open_runtime ();
+  FtcClProgramOrigin origin;
+  cl_program program = NULL;
+  char err[4096];
+  GDir *d;
+  int n = 0;
+
+  g_assert_nonnull (prelude);
+  g_assert_nonnull (norm);
+  /* the kernels no longer carry their own copies of the reductions */
+  g_assert_null (strstr (norm->source, "wg_sum (float x"));
+  g_assert_nonnull (strstr (prelude->source, "wg_sum (float x"));
+  ftc_cl_set_cache_dir (dir);
+  for (int i = 0; i < 2; i++)
+    {
+      g_assert_cmpint (ftc_cl_program_build_embedded (rt, "norm", "-DFTC_WG=64", &program, &origin, err, sizeof err),
+                       ==, FTC_OK);
+      g_assert_cmpint (origin, ==, i == 0 ? FTC_CL_PROGRAM_BUILT : FTC_CL_PROGRAM_CACHED);
+      clReleaseProgram (program);
+    }
+  /* the same source behind the same prelude, given by hand: the same key */
+  g_assert_cmpint (ftc_cl_program_build (rt, "norm", prelude->source, norm->source, norm->length, "-DFTC_WG=64",
+                                         &program, &origin, err, sizeof err), ==, FTC_OK);
+  g_assert_cmpint (origin, ==, FTC_CL_PROGRAM_CACHED);
+  clReleaseProgram (program);
+  /* a changed prelude: built again, into a second file */
+  changed = g_strconcat (prelude->source, "\n/* changed */\n", NULL);
+  g_assert_cmpint (ftc_cl_program_build (rt, "norm", changed, norm->source, norm->length, "-DFTC_WG=64",
+                                         &program, &origin, err, sizeof err), ==, FTC_OK);
+  g_assert_cmpint (origin, ==, FTC_CL_PROGRAM_BUILT);
+  clReleaseProgram (program);
+  d = g_dir_open (dir, 0, NULL);
+  for (const char *name; (name = g_dir_read_name (d)) != NULL;)
+    n += g_str_has_suffix (name, ".bin");
+  g_dir_close (d);
+  g_assert_cmpint (n, ==, 2);
+  /* behind a prelude, the compiler still names the source's own line numbers */
+  {
+    const char *broken = "\n\n__kernel void broken (__global float *x) { x[0] = no_such_variable_here; }\n";
+    g_assert_cmpint (ftc_cl_program_build (rt, "broken", prelude->source, broken, strlen (broken), "", &program, NULL,
+                                           err, sizeof err), ==, FTC_ERR_BUILD);
+    g_test_message ("%s", err);
+    g_assert_nonnull (strstr (err, ":3:"));
   }
   ftc_cl_set_cache_dir (NULL);
   ftc_cl_runtime_free (rt);
@@ -824,7 +888,7 @@ test_build_failure (void)
   FtcStatus st;
 
   ftc_cl_set_cache_dir (dir);
-  st = ftc_cl_program_build (rt, "broken", broken, strlen (broken), "", &program, NULL, err, sizeof err);
+  st = ftc_cl_program_build (rt, "broken", NULL, broken, strlen (broken), "", &program, NULL, err, sizeof err);
   g_test_message ("%s", err);
   g_assert_cmpint (st, ==, FTC_ERR_BUILD);
   g_assert_null (program);
@@ -963,6 +1027,7 @@ main (int argc, char **argv)
   g_test_add_func ("/opencl/device-memory", test_device_memory);
   g_test_add_func ("/opencl/error-names", test_error_names);
   g_test_add_func ("/opencl/program-cache", test_program_cache);
+  g_test_add_func ("/opencl/prelude-cache-key", test_prelude_cache_key);
   g_test_add_func ("/opencl/build-failure", test_build_failure);
   g_test_add_func ("/opencl/gemm-params", test_gemm_params);
   rc = g_test_run ();

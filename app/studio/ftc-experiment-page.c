@@ -8,7 +8,7 @@
 
 #include "app/studio/ftc-application.h"
 #include "app/studio/ftc-studio-util.h"
-#include "compute/ftc-backend.h"
+#include "core/ftc-devices.h"
 #include "core/ftc-error.h"
 #include "core/method/ftc-experiment.h"
 #include "core/students/ftc-model-dir.h"
@@ -332,6 +332,11 @@ update_preview (FtcExperimentPage *self)
   g_task_run_in_thread (task, task_preview_thread);
 }
 
+/* OpenCL platforms can take a moment to enumerate (PoCL compiles nothing, but loads its drivers): core
+ * lists them on a worker thread (ftc_devices_enumerate_async); the newest list is kept for the process and
+ * only ever touched on the GTK thread. */
+static FtcDevices *device_cache;
+
 static void
 update_memory (FtcExperimentPage *self)
 {
@@ -346,7 +351,7 @@ update_memory (FtcExperimentPage *self)
   /* "auto" is the first OpenCL GPU, else cpu: the device listed under that spec */
   if (d < self->device_specs->len && strcmp (self->device_specs->pdata[d], "auto") == 0 && self->devices_listed)
     {
-      const char *spec = ftc_device_default_spec ();
+      const char *spec = device_cache != NULL ? device_cache->default_spec : "";
       for (guint i = 0; i < self->device_specs->len; i++)
         if (strcmp (self->device_specs->pdata[i], spec) == 0)
           have = g_array_index (self->device_memory, gint64, i);
@@ -676,26 +681,7 @@ check_memory_action (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- devices ---- */
 
-/* OpenCL platforms can take a moment to enumerate (PoCL compiles nothing, but loads its drivers): the
- * listing runs on a worker thread once and is kept for the process. */
-#define MAX_DEVICES 32
-
-static FtcDeviceInfo *device_cache;
-static int device_cache_n = -1;
-G_LOCK_DEFINE_STATIC (device_cache);
-
-static void
-devices_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  G_LOCK (device_cache);
-  if (device_cache_n < 0)
-    {
-      device_cache = g_new0 (FtcDeviceInfo, MAX_DEVICES);
-      device_cache_n = ftc_device_list (device_cache, MAX_DEVICES);
-    }
-  G_UNLOCK (device_cache);
-  g_task_return_boolean (task, TRUE);
-}
+/* list_devices asks core for the devices on a worker thread; device_cache (above) keeps the newest list. */
 
 static void
 fill_devices (FtcExperimentPage *self)
@@ -713,9 +699,9 @@ fill_devices (FtcExperimentPage *self)
   gtk_string_list_splice (self->device_dropdown_list, 0, old, auto_items);
   g_ptr_array_add (self->device_specs, g_strdup ("auto"));
   g_array_append_val (self->device_memory, unknown);
-  for (int i = 0; i < MAX (device_cache_n, 0); i++)
+  for (guint i = 0; device_cache != NULL && i < device_cache->n_devices; i++)
     {
-      const FtcDeviceInfo *d = &device_cache[i];
+      const FtcDeviceInfo *d = &device_cache->devices[i];
       gint64 mem = d->global_mem_bytes > 0 ? (gint64) d->global_mem_bytes : -1;
       g_autofree char *mem_s = mem > 0 ? g_format_size ((guint64) mem) : g_strdup ("?");
       g_autofree char *label = g_strdup_printf ("%s — %s (%s)", d->spec, d->name, mem_s);
@@ -735,9 +721,12 @@ static void
 devices_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (FtcExperimentPage) self = user_data;
+  FtcDevices *devices = ftc_devices_enumerate_finish (result, NULL);
 
-  if (g_task_had_error (G_TASK (result)) || g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
-    return;
+  if (devices == NULL)
+    return;   /* cancelled: the page is going away */
+  g_clear_pointer (&device_cache, ftc_devices_free);
+  device_cache = devices;
   fill_devices (self);
   if (self->exp != NULL)
     {
@@ -756,12 +745,9 @@ devices_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 list_devices (FtcExperimentPage *self)
 {
-  g_autoptr (GTask) task = NULL;
-
   fill_devices (self);
   self->devices_cancellable = g_cancellable_new ();
-  task = g_task_new (NULL, self->devices_cancellable, devices_listed, g_object_ref (self));
-  g_task_run_in_thread (task, devices_thread);
+  ftc_devices_enumerate_async (self->devices_cancellable, devices_listed, g_object_ref (self));
 }
 
 static void

@@ -38,7 +38,7 @@ void ftc_experiment_page_set_teacher (FtcExperimentPage *self, const char *kind,
 /* A Hugging Face model folder as the student (NULL or "": the preset list again), from its weights when
  * pretrained. */
 void ftc_experiment_page_set_student_folder (FtcExperimentPage *self, const char *model_dir, gboolean pretrained);
-/* The device specs offered ("auto", "cpu", "opencl:0", ...), from ftc_device_list on a worker thread. */
+/* The device specs offered ("auto", "cpu", "opencl:0", ...), from ftc_devices_enumerate_async. */
 gboolean ftc_experiment_page_get_devices_listed (FtcExperimentPage *self);
 char **ftc_experiment_page_dup_devices (FtcExperimentPage *self);
 

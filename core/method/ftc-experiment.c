@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 
+#include "core/ftc-devices.h"
 #include "core/ftc-error.h"
 #include "core/tasks/ftc-dataset.h"
 #include "core/ftc-json-in.h"
@@ -822,23 +823,11 @@ valid_task_name (const char *key)
   return TRUE;
 }
 
+/* The syntax is the engine's (ftc_device_spec_parse); the key must be present. */
 static gboolean
 valid_device (const char *device)
 {
-  if (g_strcmp0 (device, "auto") == 0 || g_strcmp0 (device, "cpu") == 0 || g_strcmp0 (device, "cpu:naive") == 0
-      || g_strcmp0 (device, "opencl") == 0)
-    return TRUE;
-  if (device != NULL && g_str_has_prefix (device, "opencl:"))
-    {
-      const char *p = device + strlen ("opencl:");
-      if (*p == '\0')
-        return FALSE;
-      for (; *p != '\0'; p++)
-        if (!g_ascii_isdigit (*p))
-          return FALSE;
-      return TRUE;
-    }
-  return FALSE;
+  return device != NULL && ftc_device_spec_check (device, NULL);
 }
 
 static gboolean

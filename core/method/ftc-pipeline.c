@@ -10,6 +10,7 @@
 
 #include "core/tasks/ftc-answer.h"
 #include "core/method/ftc-curate.h"
+#include "core/ftc-devices.h"
 #include "core/ftc-dir-lock.h"
 #include "core/ftc-error.h"
 #include "core/ftc-json-in.h"
@@ -1150,18 +1151,12 @@ run_locked (FtcPipeline *self, GCancellable *cancellable, GError **error)
   g_autofree char *metrics_path = ftc_experiment_dir_metrics (self->dir);
   g_autofree char *report_dir = ftc_experiment_dir_report (self->dir);
   g_autofree char *summary_path = g_build_filename (report_dir, "summary.json", NULL);
-  const char *spec = g_strcmp0 (self->exp->device, "auto") == 0 ? NULL : self->exp->device;
-  char err[512] = "";
-  FtcStatus status;
 
   if (self->be == NULL)
     {
-      status = ftc_backend_open (spec, &self->be, err, sizeof err);
-      if (status != FTC_OK)
-        {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_COMPUTE, "device %s: %s", spec != NULL ? spec : "(default)", err);
-          return FALSE;
-        }
+      self->be = ftc_device_open (self->exp->device, error);
+      if (self->be == NULL)
+        return FALSE;
       g_mutex_lock (&self->lock);
       replace_str (&self->device, ftc_backend_device (self->be)->spec);
       g_mutex_unlock (&self->lock);

@@ -166,8 +166,11 @@ epoch_order (guint64 seed, int epoch, guint *order, guint n)
 static GError *
 compute_error (FtcGpt2 *model, FtcStatus status, const char *what)
 {
-  return g_error_new (FTC_ERROR, FTC_ERROR_COMPUTE, "%s: %s: %s", what, ftc_status_name (status),
-                      ftc_backend_last_error (ftc_gpt2_backend (model)));
+  GError *error = NULL;
+
+  ftc_error_set_compute (&error, status, ftc_backend_last_error (ftc_gpt2_backend (model)), "%s: %s", what,
+                         ftc_status_name (status));
+  return error;
 }
 
 /* The first token of ex that carries a loss: its first completion token, or with a loss on the whole
@@ -285,8 +288,8 @@ ftc_trainer_run (FtcTrainer *trainer, FtcTrainStepFunc on_step, FtcTrainEpochFun
       status = ftc_gpt2_update (trainer->model, &opt, step, &progress.grad_norm);
       if (status != FTC_OK)
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_COMPUTE, "step %d: %s: %s", step, ftc_status_name (status),
-                       ftc_backend_last_error (ftc_gpt2_backend (trainer->model)));
+          ftc_error_set_compute (error, status, ftc_backend_last_error (ftc_gpt2_backend (trainer->model)),
+                                 "step %d: %s", step, ftc_status_name (status));
           return FALSE;
         }
       if (!isfinite (step_loss))

@@ -72,9 +72,8 @@ ftc_generator_free (FtcGenerator *gen)
 static gboolean
 compute_error (FtcGenerator *gen, FtcStatus status, GError **error)
 {
-  g_set_error (error, FTC_ERROR, FTC_ERROR_COMPUTE, "the engine failed: %s (%s)", ftc_backend_last_error (gen->be),
-               ftc_status_name (status));
-  return FALSE;
+  return ftc_error_set_compute (error, status, ftc_backend_last_error (gen->be), "generation: %s",
+                                ftc_status_name (status));
 }
 
 FtcGenerator *

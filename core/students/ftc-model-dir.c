@@ -597,7 +597,7 @@ ftc_model_dir_to_engine (FtcModelDir *md, FtcBackend *be, GError **error)
     status = ftc_gpt2_write_params (model, md->params, md->n_params);
   if (status != FTC_OK)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_COMPUTE, "%s: %s", md->path, ftc_backend_last_error (be));
+      ftc_error_set_compute (error, status, ftc_backend_last_error (be), "%s", md->path);
       ftc_gpt2_free (model);
       return NULL;
     }

@@ -20,9 +20,8 @@ check_status (FtcBackend *be, FtcStatus status, const char *what, GError **error
 {
   if (status == FTC_OK)
     return TRUE;
-  g_set_error (error, FTC_ERROR, FTC_ERROR_COMPUTE, "%s: %s: %s", what, ftc_status_name (status),
-               ftc_backend_last_error (be));
-  return FALSE;
+  return ftc_error_set_compute (error, status, ftc_backend_last_error (be), "%s: %s", what,
+                                ftc_status_name (status));
 }
 
 FtcStudent *

@@ -2,6 +2,7 @@
 #include "compute/backends/opencl/ftc-cl-gemm.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,15 +229,19 @@ ftc_cl_gemm_params_builtin (const FtcDeviceInfo *info)
 
 /* ---- tuned file ---- */
 
+/* Set by one thread while others may be opening backends: copied in and out under the lock. */
 static char config_dir_override[1024];
+static pthread_mutex_t config_dir_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 ftc_cl_set_config_dir (const char *dir)
 {
+  pthread_mutex_lock (&config_dir_lock);
   if (dir == NULL)
     config_dir_override[0] = '\0';
   else
     snprintf (config_dir_override, sizeof config_dir_override, "%s", dir);
+  pthread_mutex_unlock (&config_dir_lock);
 }
 
 static const char *
@@ -244,11 +249,14 @@ config_base (char *buf, size_t len)
 {
   const char *base;
 
+  pthread_mutex_lock (&config_dir_lock);
   if (config_dir_override[0] != '\0')
     {
       snprintf (buf, len, "%s", config_dir_override);
+      pthread_mutex_unlock (&config_dir_lock);
       return buf;
     }
+  pthread_mutex_unlock (&config_dir_lock);
   base = getenv ("XDG_CONFIG_HOME");
   if (base != NULL && base[0] == '/')
     {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,15 @@ ftc_cl_error_name (cl_int code)
     if (error_names[i].code == code)
       return error_names[i].name;
   return "CL_UNKNOWN_ERROR";
+}
+
+int
+ftc_cl_error_is_device_lost (cl_int code)
+{
+  return code == -2        /* CL_DEVICE_NOT_AVAILABLE */
+         || code == -14    /* CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST */
+         || code == -1121  /* CL_CONTEXT_TERMINATED_KHR */
+         || code == -9999; /* NVIDIA: illegal address; its context is unusable afterwards */
 }
 
 static void
@@ -331,15 +341,19 @@ hash_str (uint64_t h, const char *s)
   return ftc_cl_hash (h, s, strlen (s) + 1);
 }
 
+/* Set by one thread while others may be building programs: copied in and out under the lock. */
 static char cache_dir_override[1024];
+static pthread_mutex_t cache_dir_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 ftc_cl_set_cache_dir (const char *dir)
 {
+  pthread_mutex_lock (&cache_dir_lock);
   if (dir == NULL)
     cache_dir_override[0] = '\0';
   else
     snprintf (cache_dir_override, sizeof cache_dir_override, "%s", dir);
+  pthread_mutex_unlock (&cache_dir_lock);
 }
 
 const char *
@@ -347,11 +361,14 @@ ftc_cl_cache_dir (char *buf, size_t len)
 {
   const char *base;
 
+  pthread_mutex_lock (&cache_dir_lock);
   if (cache_dir_override[0] != '\0')
     {
       snprintf (buf, len, "%s", cache_dir_override);
+      pthread_mutex_unlock (&cache_dir_lock);
       return buf;
     }
+  pthread_mutex_unlock (&cache_dir_lock);
   base = getenv ("XDG_CACHE_HOME");
   if (base != NULL && base[0] == '/')
     {
@@ -479,6 +496,10 @@ build_log_error (FtcClRuntime *rt, cl_program program, const char *name, cl_int 
   return FTC_ERR_BUILD;
 }
 
+static FtcStatus build_source (FtcClRuntime *rt, const char *name, const char *source, size_t len,
+                               const char *options, cl_program *out, FtcClProgramOrigin *origin, char *err,
+                               size_t err_len);
+
 static cl_program
 try_binary (FtcClRuntime *rt, const unsigned char *bin, size_t len, const char *options)
 {
@@ -499,10 +520,60 @@ try_binary (FtcClRuntime *rt, const unsigned char *bin, size_t len, const char *
   return program;
 }
 
+/* Between the prelude and a program's source: the compiler numbers the source's lines from 1. */
+#define PRELUDE_END "\n#line 1\n"
+
 FtcStatus
-ftc_cl_program_build (FtcClRuntime *rt, const char *name, const char *source, size_t len,
+ftc_cl_program_build (FtcClRuntime *rt, const char *name, const char *prelude, const char *source, size_t len,
                       const char *options, cl_program *out, FtcClProgramOrigin *origin,
                       char *err, size_t err_len)
+{
+  char *joined = NULL;
+  FtcStatus st;
+
+  *out = NULL;
+  if (prelude == NULL || prelude[0] == '\0')
+    return build_source (rt, name, source, len, options, out, origin, err, err_len);
+  {
+    const size_t plen = strlen (prelude), elen = strlen (PRELUDE_END);
+
+    joined = malloc (plen + elen + len + 1);
+    if (joined == NULL)
+      {
+        set_err (err, err_len, "OpenCL program %s.cl: out of host memory", name);
+        return FTC_ERR_HOST_MEMORY;
+      }
+    memcpy (joined, prelude, plen);
+    memcpy (joined + plen, PRELUDE_END, elen);
+    memcpy (joined + plen + elen, source, len);
+    joined[plen + elen + len] = '\0';
+    st = build_source (rt, name, joined, plen + elen + len, options, out, origin, err, err_len);
+  }
+  free (joined);
+  return st;
+}
+
+FtcStatus
+ftc_cl_program_build_embedded (FtcClRuntime *rt, const char *name, const char *options, cl_program *out,
+                               FtcClProgramOrigin *origin, char *err, size_t err_len)
+{
+  const FtcClSource *src = ftc_cl_source_find (name);
+  const FtcClSource *prelude = ftc_cl_source_find ("prelude");
+
+  *out = NULL;
+  if (src == NULL || prelude == NULL)
+    {
+      set_err (err, err_len, "kernel source %s.cl is not embedded in this build", src == NULL ? name : "prelude");
+      return FTC_ERR_BUILD;
+    }
+  return ftc_cl_program_build (rt, name, prelude->source, src->source, src->length, options, out, origin,
+                               err, err_len);
+}
+
+/* The whole source (prelude included) through the cache. */
+static FtcStatus
+build_source (FtcClRuntime *rt, const char *name, const char *source, size_t len, const char *options,
+              cl_program *out, FtcClProgramOrigin *origin, char *err, size_t err_len)
 {
   char dir[1024], path[1200];
   uint64_t key = 0;

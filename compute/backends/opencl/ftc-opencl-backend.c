@@ -3,7 +3,7 @@
  * operands transposed by our own kernel where that spares CLBlast its copies: see opencl_gemm), everything
  * else runs our kernels from kernels/ (*.cl), built on first use through the program cache. All work is
  * enqueued in order on one queue; only reads wait. */
-#include "compute/backends/opencl/ftc-opencl.h"
+#include "compute/backends/opencl/ftc-cl-tune.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "compute/ftc-backend-private.h"
-#include "compute/backends/opencl/ftc-cl-runtime.h"
+#include "compute/backends/opencl/ftc-cl-gemm.h"
 
 /* ---- kernels ---- */
 
@@ -112,8 +112,7 @@ typedef struct {
   cl_kernel kernels[K_COUNT];
   cl_mem norm_partial;                /* NORM_MAX_GROUPS floats */
   uint64_t allocated_bytes;
-  FtcClTuningSource tuning;
-  FtcClGemmParams gemm_params;
+  FtcClTuning tuning;                 /* the GEMM parameters in use (ftc-cl-tune.c) */
   double profile_ms[P_COUNT];
   long profile_calls[P_COUNT];
   /* CLBlast calls by shape: host wall time from an idle queue to the call's last kernel done, so that
@@ -148,18 +147,22 @@ MEM (FtcView v)
   return ((FtcClBuf *) v.buf)->mem;
 }
 
-static int tuning_enabled = 1;
-
-void
-ftc_opencl_set_tuning_enabled (int enabled)
-{
-  tuning_enabled = enabled;
-}
-
 int
 ftc_backend_is_opencl (FtcBackend *be)
 {
   return be != NULL && be->klass == &opencl_class;
+}
+
+FtcClRuntime *
+ftc_opencl_backend_runtime (FtcBackend *be)
+{
+  return ftc_backend_is_opencl (be) ? CLBE (be)->rt : NULL;
+}
+
+FtcClTuning *
+ftc_opencl_backend_tuning (FtcBackend *be)
+{
+  return ftc_backend_is_opencl (be) ? &CLBE (be)->tuning : NULL;
 }
 
 /* ---- errors ---- */
@@ -205,6 +208,9 @@ check_cl (FtcClBackend *be, cl_int rc, const char *what)
     return out_of_memory (be, what, 0);
   if (rc == CL_OUT_OF_HOST_MEMORY)
     return fail (be, FTC_ERR_HOST_MEMORY, "%s: %s", what, ftc_cl_error_name (rc));
+  if (ftc_cl_error_is_device_lost (rc))
+    return fail (be, FTC_ERR_DEVICE_LOST, "%s on %s (%s): the device stopped working: %s (%d)", what,
+                 be->parent.device.spec, be->parent.device.name, ftc_cl_error_name (rc), (int) rc);
   return fail (be, FTC_ERR_DEVICE, "%s on %s failed: %s (%d)", what, be->parent.device.spec,
                ftc_cl_error_name (rc), (int) rc);
 }
@@ -327,15 +333,12 @@ get_kernel (FtcClBackend *be, KernelId id, cl_kernel *out)
       program = be->programs[i];
   if (program == NULL)
     {
-      const FtcClSource *src = ftc_cl_source_find (d->program);
       FtcStatus st;
 
-      if (src == NULL)
-        return fail (be, FTC_ERR_BUILD, "kernel source %s.cl is not embedded in this build", d->program);
       if (be->n_programs == MAX_PROGRAMS)
         return fail (be, FTC_ERR_BUILD, "too many kernel programs");
-      st = ftc_cl_program_build (be->rt, src->name, src->source, src->length, be->options, &program, NULL,
-                                 be->parent.last_error, sizeof be->parent.last_error);
+      st = ftc_cl_program_build_embedded (be->rt, d->program, be->options, &program, NULL,
+                                          be->parent.last_error, sizeof be->parent.last_error);
       if (st != FTC_OK)
         return st;
       be->program_names[be->n_programs] = d->program;
@@ -708,10 +711,10 @@ transpose_into_scratch (FtcClBackend *be, size_t off, FtcView src, int R, int Cc
 static int
 gemm_copy_free (FtcClBackend *be, int M, int N, int K)
 {
-  const FtcClGemmParams *p = &be->gemm_params;
+  const FtcClGemmParams *p = &be->tuning.params;
   const unsigned long long mis = (unsigned long long) p->min_indirect_size;
 
-  if (be->tuning == FTC_CL_TUNING_CLBLAST || be->base_align_floats == 0)
+  if (be->tuning.source == FTC_CL_TUNING_CLBLAST || be->base_align_floats == 0)
     return 0;
   return N % p->MWG == 0 && N % p->VWM == 0 && M % p->NWG == 0 && M % p->VWN == 0
          && K % (p->KWG * p->KREG) == 0 && (unsigned long long) M * N * K >= mis * mis * mis;
@@ -1547,293 +1550,6 @@ static const FtcBackendClass opencl_class = {
   .attention_forward_cached = opencl_attention_forward_cached,
 };
 
-/* ---- tuning ---- */
-
-const char *
-ftc_cl_tuning_source_name (FtcClTuningSource source)
-{
-  switch (source)
-    {
-    case FTC_CL_TUNING_CLBLAST: return "clblast-default";
-    case FTC_CL_TUNING_BUILTIN: return "built-in";
-    case FTC_CL_TUNING_FILE: return "tuned-file";
-    case FTC_CL_TUNING_EXPLICIT: return "explicit";
-    }
-  return "unknown";
-}
-
-FtcClTuningSource
-ftc_opencl_gemm_params (FtcBackend *base, FtcClGemmParams *params)
-{
-  FtcClBackend *be = CLBE (base);
-
-  if (be->tuning != FTC_CL_TUNING_CLBLAST && params != NULL)
-    *params = be->gemm_params;
-  return be->tuning;
-}
-
-FtcStatus
-ftc_opencl_set_gemm_params (FtcBackend *base, const FtcClGemmParams *params)
-{
-  FtcClBackend *be = CLBE (base);
-  FtcStatus st;
-
-  if (!ftc_backend_is_opencl (base))
-    return FTC_ERR_UNSUPPORTED;
-  st = ftc_cl_gemm_params_apply (be->rt, params, base->last_error, sizeof base->last_error);
-  if (st == FTC_OK)
-    {
-      be->gemm_params = *params;
-      be->tuning = FTC_CL_TUNING_EXPLICIT;
-    }
-  return st;
-}
-
-/* Tuned file, else built-in, else nothing. A broken file is skipped (the defaults still work). */
-static void
-apply_startup_tuning (FtcClBackend *be)
-{
-  char err[512];
-  FtcClGemmParams p;
-  const FtcClGemmParams *builtin;
-  const char *env = getenv ("FTCOT_CL_TUNING");
-
-  be->tuning = FTC_CL_TUNING_CLBLAST;
-  if (!tuning_enabled || (env != NULL && strcmp (env, "0") == 0))
-    return;
-  if (ftc_cl_gemm_tuning_load (&be->parent.device, &p, NULL, err, sizeof err) == FTC_OK
-      && ftc_cl_gemm_params_apply (be->rt, &p, err, sizeof err) == FTC_OK)
-    {
-      be->gemm_params = p;
-      be->tuning = FTC_CL_TUNING_FILE;
-      return;
-    }
-  builtin = ftc_cl_gemm_params_builtin (&be->parent.device);
-  if (builtin != NULL && ftc_cl_gemm_params_apply (be->rt, builtin, err, sizeof err) == FTC_OK)
-    {
-      be->gemm_params = *builtin;
-      be->tuning = FTC_CL_TUNING_BUILTIN;
-    }
-}
-
-int
-ftc_opencl_gemm_shapes_gpt2 (FtcClGemmShape *shapes, int max, int rows, int C, int V, int T)
-{
-  const int heads = 4;
-  const int batch = rows / T > 0 ? rows / T * heads : heads;
-  const FtcClGemmShape all[] = {
-    { rows, 3 * C, C, 0, 1, 1 },          /* qkv forward */
-    { rows, 4 * C, C, 0, 1, 1 },          /* fc forward */
-    { rows, C, 4 * C, 0, 1, 1 },          /* fc projection forward */
-    { rows, V, C, 0, 1, 1 },              /* LM head forward */
-    { rows, C, 4 * C, 0, 0, 1 },          /* dinp of the fc layer */
-    { 4 * C, C, rows, 1, 0, 1 },          /* dweight of the fc layer */
-    { T, T, C / heads, 0, 1, batch },     /* attention scores */
-    { T, C / heads, T, 0, 0, batch },     /* attention weighted values */
-  };
-  int n = 0;
-
-  for (size_t i = 0; i < sizeof all / sizeof all[0] && n < max; i++)
-    shapes[n++] = all[i];
-  return n;
-}
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-typedef struct {
-  FtcBuf *a, *b, *c;
-} GemmBufs;
-
-static size_t
-shape_elems (const FtcClGemmShape *s, int which)
-{
-  const size_t batch = s->batch > 0 ? s->batch : 1;
-
-  if (which == 0)
-    return (size_t) s->M * s->K * batch;
-  if (which == 1)
-    return (size_t) s->K * s->N * batch;
-  return (size_t) s->M * s->N * batch;
-}
-
-static FtcStatus
-run_shape (FtcBackend *base, const FtcClGemmShape *s, GemmBufs *g)
-{
-  const int lda = s->trans_a ? s->M : s->K;
-  const int ldb = s->trans_b ? s->K : s->N;
-
-  if (s->batch <= 1)
-    return opencl_gemm (base, s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f, ftc_view (g->a, 0), lda,
-                        ftc_view (g->b, 0), ldb, 0.0f, ftc_view (g->c, 0), s->N);
-  return opencl_gemm_strided_batched (base, s->trans_a, s->trans_b, s->M, s->N, s->K, 1.0f,
-                                      ftc_view (g->a, 0), lda, (size_t) s->M * s->K,
-                                      ftc_view (g->b, 0), ldb, (size_t) s->K * s->N,
-                                      0.0f, ftc_view (g->c, 0), s->N, (size_t) s->M * s->N, s->batch);
-}
-
-FtcStatus
-ftc_opencl_gemm_measure (FtcBackend *base, const FtcClGemmShape *shapes, int n_shapes, int reps,
-                         double *gflops)
-{
-  size_t na = 1, nb = 1, nc = 1;
-  GemmBufs g = { NULL, NULL, NULL };
-  double flops = 0, t0, t1;
-  FtcStatus st;
-
-  *gflops = 0;
-  if (!ftc_backend_is_opencl (base) || n_shapes <= 0 || reps <= 0)
-    return FTC_ERR_INVALID_ARG;
-  for (int i = 0; i < n_shapes; i++)
-    {
-      na = shape_elems (&shapes[i], 0) > na ? shape_elems (&shapes[i], 0) : na;
-      nb = shape_elems (&shapes[i], 1) > nb ? shape_elems (&shapes[i], 1) : nb;
-      nc = shape_elems (&shapes[i], 2) > nc ? shape_elems (&shapes[i], 2) : nc;
-    }
-  st = opencl_buf_new (base, na, &g.a);
-  if (st == FTC_OK)
-    st = opencl_buf_new (base, nb, &g.b);
-  if (st == FTC_OK)
-    st = opencl_buf_new (base, nc, &g.c);
-  if (st == FTC_OK)
-    st = opencl_buf_fill (ftc_view (g.a, 0), 0.5f, na);
-  if (st == FTC_OK)
-    st = opencl_buf_fill (ftc_view (g.b, 0), 0.25f, nb);
-  /* warm-up: CLBlast compiles its kernels on the first call with new parameters */
-  for (int i = 0; i < n_shapes && st == FTC_OK; i++)
-    st = run_shape (base, &shapes[i], &g);
-  if (st == FTC_OK)
-    st = opencl_finish (base);
-  t0 = now_s ();
-  for (int r = 0; r < reps && st == FTC_OK; r++)
-    for (int i = 0; i < n_shapes && st == FTC_OK; i++)
-      {
-        st = run_shape (base, &shapes[i], &g);
-        flops += 2.0 * shapes[i].M * shapes[i].N * shapes[i].K * (shapes[i].batch > 1 ? shapes[i].batch : 1);
-      }
-  if (st == FTC_OK)
-    st = opencl_finish (base);
-  t1 = now_s ();
-  if (st == FTC_OK)
-    *gflops = flops / (t1 - t0) / 1e9;
-  if (g.a != NULL)
-    opencl_buf_free (g.a);
-  if (g.b != NULL)
-    opencl_buf_free (g.b);
-  if (g.c != NULL)
-    opencl_buf_free (g.c);
-  return st;
-}
-
-/* The search grid: square-ish tiles of 32..128, K tiles 32/64, 8x8 or 16x16 threads, vector widths 4/8,
- * with and without local-memory caching; quick keeps 8x8 threads, vector width 8, local-memory caching and
- * tiles of 64x64 to 128x64 (the neighbourhood of what won on the CPUs we measured; 128x128 tiles take
- * PoCL minutes to compile): 6 sets. */
-static int
-tune_candidates (FtcClBackend *be, int quick, FtcClGemmParams *out, int max)
-{
-  static const int tiles[][2] = { { 32, 32 }, { 64, 64 }, { 64, 128 }, { 128, 64 }, { 128, 128 } };
-  static const int kwgs[] = { 32, 64 };
-  static const int dims[] = { 8, 16 };
-  static const int vws[] = { 4, 8 };
-  static const int shared[] = { 1, 0 };
-  int n = 0;
-
-  for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++)
-    for (size_t kw = 0; kw < 2; kw++)
-      for (size_t d = 0; d < 2; d++)
-        for (size_t vw = 0; vw < 2; vw++)
-          for (size_t sh = 0; sh < 2; sh++)
-            {
-              FtcClGemmParams p = {
-                .GEMMK = 0, .KREG = 1, .KWG = kwgs[kw], .KWI = 8, .MDIMA = dims[d], .MDIMC = dims[d],
-                .MWG = tiles[t][0], .NDIMB = dims[d], .NDIMC = dims[d], .NWG = tiles[t][1],
-                .SA = shared[sh], .SB = shared[sh], .STRM = 0, .STRN = 0, .VWM = vws[vw], .VWN = vws[vw],
-                .min_indirect_size = be->tuning != FTC_CL_TUNING_CLBLAST ? be->gemm_params.min_indirect_size : 64,
-              };
-
-              if (quick && (dims[d] != 8 || shared[sh] != 1 || vws[vw] != 8 || tiles[t][0] < 64
-                            || tiles[t][0] * tiles[t][1] > 64 * 128))
-                continue;
-              if (!ftc_cl_gemm_params_valid (&p, be->rt->max_work_group_size, be->rt->local_mem_bytes, NULL))
-                continue;
-              if (n < max)
-                out[n++] = p;
-            }
-  return n;
-}
-
-FtcStatus
-ftc_opencl_tune_gemm (FtcBackend *base, const FtcClGemmShape *shapes, int n_shapes, int quick,
-                      FtcClTuneCallback callback, void *user_data,
-                      FtcClGemmParams *best, double *best_gflops)
-{
-  FtcClBackend *be = CLBE (base);
-  FtcClGemmParams cands[128];
-  static const int thresholds[] = { 0, 64, 128, 256, 512 };
-  const int n_thresholds = quick ? 3 : 5;
-  int n, total, found = 0;
-  const int reps = quick ? 2 : 3;
-  FtcClGemmParams top;
-  double top_gf = 0;
-  char saved_error[256] = "";
-
-  if (!ftc_backend_is_opencl (base))
-    return FTC_ERR_UNSUPPORTED;
-  n = tune_candidates (be, quick, cands, 128);
-  total = n + n_thresholds;
-  for (int i = 0; i < n; i++)
-    {
-      double gf = 0;
-      FtcStatus st = ftc_cl_gemm_params_apply (be->rt, &cands[i], base->last_error, sizeof base->last_error);
-
-      if (st == FTC_OK)
-        st = ftc_opencl_gemm_measure (base, shapes, n_shapes, reps, &gf);
-      if (st != FTC_OK && saved_error[0] == '\0')
-        snprintf (saved_error, sizeof saved_error, "%.255s", base->last_error);
-      if (callback != NULL)
-        callback (user_data, i, total, &cands[i], gf, st);
-      if (st == FTC_OK && gf > top_gf)
-        {
-          top = cands[i];
-          top_gf = gf;
-          found = 1;
-        }
-    }
-  if (!found)
-    return fail (be, FTC_ERR_BLAS, "no Xgemm parameter set ran on %s; first failure: %s",
-                 base->device.spec, saved_error);
-  /* the direct/indirect threshold, with the best Xgemm set */
-  for (int i = 0; i < n_thresholds; i++)
-    {
-      FtcClGemmParams p = top;
-      double gf = 0;
-      FtcStatus st;
-
-      p.min_indirect_size = thresholds[i];
-      st = ftc_cl_gemm_params_apply (be->rt, &p, base->last_error, sizeof base->last_error);
-      if (st == FTC_OK)
-        st = ftc_opencl_gemm_measure (base, shapes, n_shapes, reps, &gf);
-      if (callback != NULL)
-        callback (user_data, n + i, total, &p, gf, st);
-      if (st == FTC_OK && gf > top_gf)
-        {
-          top = p;
-          top_gf = gf;
-        }
-    }
-  ftc_opencl_set_gemm_params (base, &top);
-  *best = top;
-  *best_gflops = top_gf;
-  return FTC_OK;
-}
-
 int
 ftc_opencl_profiling (FtcBackend *base)
 {
@@ -1979,7 +1695,7 @@ ftc_opencl_backend_new (int device_index, FtcBackend **out, char *err, size_t er
       opencl_free_backend (&be->parent);
       return FTC_ERR_DEVICE;
     }
-  apply_startup_tuning (be);
+  ftc_cl_tuning_apply_startup (rt, &be->tuning);
   *out = &be->parent;
   return FTC_OK;
 }

@@ -1,12 +1,49 @@
-/* ftc-opencl.h: what the opencl backend offers beyond ftc-backend.h: CLBlast GEMM tuning.
+/* ftc-opencl.h: the public face of the opencl backend beyond ftc-backend.h, for `ftcot tune` and `ftcot
+ * bench` (app/) and the tests: CLBlast GEMM parameters and their tuning, and per-kernel profiling. It
+ * needs no OpenCL or CLBlast header; core/ never includes it (it reaches the engine through ftc-backend.h).
  *
- * At start-up the backend applies, in order of preference, the tuned file for its device and driver
- * (written by ftc_opencl_tune_gemm's caller, `ftcot tune`), a built-in parameter set for known devices, or
- * nothing (CLBlast's own database). */
+ * At start-up a backend applies, in order of preference, the tuned file for its device and driver (written
+ * by ftc_opencl_tune_gemm's caller, `ftcot tune`), a built-in parameter set for known devices, or nothing
+ * (CLBlast's own database). */
 #pragma once
 
 #include "compute/ftc-backend.h"
-#include "compute/backends/opencl/ftc-cl-gemm.h"
+
+#define FTC_CL_XGEMM_N_PARAMS 16
+
+/* CLBlast's Xgemm kernel parameters (names as CLBlast spells them) plus the GemmRoutine threshold below
+ * which (m*n*k < size^3) the direct kernel runs instead of the padded indirect one. */
+typedef struct {
+  int GEMMK, KREG, KWG, KWI, MDIMA, MDIMC, MWG, NDIMB, NDIMC, NWG, SA, SB, STRM, STRN, VWM, VWN;
+  int min_indirect_size;
+} FtcClGemmParams;
+
+/* The parameter names, in FtcClGemmParams field order. */
+extern const char *const ftc_cl_xgemm_param_names[FTC_CL_XGEMM_N_PARAMS];
+int *ftc_cl_gemm_params_field (FtcClGemmParams *p, int i);
+
+/* Whether CLBlast's Xgemm kernel accepts p on a device with this work-group and local-memory limit; why
+ * (if not NULL) gets the broken constraint. */
+int ftc_cl_gemm_params_valid (const FtcClGemmParams *p, size_t max_work_group_size, uint64_t local_mem_bytes,
+                              const char **why);
+
+/* A built-in parameter set for this device, or NULL. */
+const FtcClGemmParams *ftc_cl_gemm_params_builtin (const FtcDeviceInfo *info);
+
+/* The tuned-parameter file: <config dir>/ftcot/clblast/DEVICEHASH.ini, one per device, keyed by its
+ * platform, device number on that platform, name and driver version (so two devices on one machine never
+ * share an entry); the config dir is the one given to ftc_backend_set_user_dirs, else $XDG_CONFIG_HOME or
+ * $HOME/.config. */
+const char *ftc_cl_gemm_tuning_path (const FtcDeviceInfo *info, char *buf, size_t len);
+/* FTC_OK and *p filled; FTC_ERR_IO when there is no file or it belongs to another device/driver or is
+ * malformed (err says which). */
+FtcStatus ftc_cl_gemm_tuning_load (const FtcDeviceInfo *info, FtcClGemmParams *p, double *gflops,
+                                   char *err, size_t err_len);
+/* Written atomically (temporary file, fsync, rename). */
+FtcStatus ftc_cl_gemm_tuning_save (const FtcDeviceInfo *info, const FtcClGemmParams *p, double gflops,
+                                   char *err, size_t err_len);
+
+/* ---- tuning (ftc-cl-tune.c) ---- */
 
 typedef enum {
   FTC_CL_TUNING_CLBLAST,     /* CLBlast's own database (nothing applied) */
@@ -15,8 +52,9 @@ typedef enum {
   FTC_CL_TUNING_EXPLICIT,    /* set through ftc_opencl_set_gemm_params */
 } FtcClTuningSource;
 
-/* Process-wide: whether backends opened from now on apply tuned/built-in parameters (default 1; the
- * environment variable FTCOT_CL_TUNING=0 also disables it). `ftcot tune` measures CLBlast's defaults so. */
+/* Process-wide, read when a backend opens: whether backends opened from now on apply tuned/built-in
+ * parameters (default 1; the environment variable FTCOT_CL_TUNING=0 also disables it). `ftcot tune`
+ * measures CLBlast's defaults so. */
 void ftc_opencl_set_tuning_enabled (int enabled);
 
 /* 1 when be is an opencl backend. */
@@ -52,6 +90,8 @@ typedef void (*FtcClTuneCallback) (void *user_data, int index, int total, const 
 FtcStatus ftc_opencl_tune_gemm (FtcBackend *be, const FtcClGemmShape *shapes, int n_shapes, int quick,
                                 FtcClTuneCallback callback, void *user_data,
                                 FtcClGemmParams *best, double *best_gflops);
+
+/* ---- profiling ---- */
 
 /* With $FTCOT_CL_PROFILE=1 when the backend opened, every kernel and CLBlast call waits for itself and its
  * device time is summed per kernel (slow: for finding where time goes). Writes a table, busiest first. */
