@@ -24,6 +24,16 @@ locate (const char *text, gsize offset, guint *line, gsize *column)
   *column = (gsize) (text + offset - line_start) + 1;
 }
 
+/* nothing but JSON whitespace (text need not be NUL-terminated) */
+static gboolean
+is_blank (const char *text, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n')
+      return FALSE;
+  return TRUE;
+}
+
 /* line 0: text is a whole file, lines are counted in it; else text is that line of a JSONL file */
 static JsonNode *
 parse (const char *text, gsize len, const char *name, guint line, GError **error)
@@ -54,7 +64,7 @@ parse (const char *text, gsize len, const char *name, guint line, GError **error
   if (what != NULL)
     {
       locate (text, offset, &at_line, &column);
-      if (len == 0 || strspn (text, " \t\r\n") == len)
+      if (is_blank (text, len))
         g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: empty (no JSON value)", name);
       else if (strcmp (what, "number out of range") == 0)
         /* well-formed, but json-glib would read infinity, which no JSON writer can write back */

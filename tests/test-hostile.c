@@ -172,6 +172,8 @@ run_refused (const char *input, const char *expected, ...)
     g_error ("ftcot %s: the error does not say \"%s\":\n%s", command, expected, w.err);
   if (strstr (w.err, "CRITICAL") != NULL || strstr (w.err, "WARNING") != NULL)
     g_error ("ftcot %s: a GLib warning on the way:\n%s", command, w.err);
+  if (strstr (w.err, "runtime error:") != NULL || strstr (w.err, "Sanitizer") != NULL)
+    g_error ("ftcot %s: a sanitizer report on the way:\n%s", command, w.err);
   g_free (w.out);
   return w.err;
 }

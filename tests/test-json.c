@@ -429,6 +429,14 @@ test_parse_errors (void)
     g_assert_cmpfloat (json_object_get_double_member (o, "tiny"), ==, 0.0);
   }
   {
+    /* only blanks after a byte order mark, in a buffer of exactly that size (found by fuzz-experiment:
+     * the blank check read past the end) */
+    g_autofree char *blank = g_memdup2 ("\xef\xbb\xbf  ", 5);
+    g_autoptr (GError) error = NULL;
+    g_assert_null (ftc_json_parse (blank, 5, "t.json", &error));
+    g_assert_cmpstr (error->message, ==, "t.json: empty (no JSON value)");
+  }
+  {
     g_autoptr (GError) error = NULL;
     g_assert_null (ftc_json_parse_object ("[1]", 3, "t.json", &error));
     g_assert_cmpstr (error->message, ==, "t.json: expected a JSON object, not an array");

@@ -112,6 +112,15 @@ ftc_metrics_log_open (const char *path, GError **error)
   return ftc_metrics_log_open_at (path, 0, 0, error);
 }
 
+FtcMetricsLog *
+ftc_metrics_log_new_for_data (const char *data, gsize len, const char *name)
+{
+  FtcMetricsLog *log = g_new0 (FtcMetricsLog, 1);
+
+  log->lines = ftc_jsonl_reader_new_for_data (data, len, name);
+  return log;
+}
+
 void
 ftc_metrics_log_set_follow (FtcMetricsLog *log, gboolean follow)
 {

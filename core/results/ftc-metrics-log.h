@@ -50,6 +50,8 @@ FtcMetricsLog *ftc_metrics_log_open_at (const char *path, guint64 offset, guint 
 /* Following a file being written: an unfinished last line is left for the next read (else it is read, or
  * ignored as torn when it does not parse). */
 void ftc_metrics_log_set_follow (FtcMetricsLog *log, gboolean follow);
+/* Reads data[0..len), which must outlive the log; name is what errors call it. */
+FtcMetricsLog *ftc_metrics_log_new_for_data (const char *data, gsize len, const char *name);
 void ftc_metrics_log_free (FtcMetricsLog *log);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcMetricsLog, ftc_metrics_log_free)
 

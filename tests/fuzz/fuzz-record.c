@@ -38,8 +38,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   g_autoptr (GError) error = NULL;
   FtcRecord *record;
 
-  /* a small limit so that the limit itself is exercised */
-  ftc_record_reader_set_max_line (reader, 4096);
+  /* a small limit for some inputs so that the limit itself is exercised, the default for the others (deep
+   * nesting and huge numbers need long lines to get past it) */
+  if (size % 3 == 0)
+    ftc_record_reader_set_max_line (reader, 4096);
   ftc_record_reader_set_allow_empty (reader, size % 2 == 0);
   while ((record = ftc_record_reader_next (reader, &error)) != NULL)
     {
