@@ -14,7 +14,9 @@
 
 #include "compute/models/ftc-llama.h"
 #include "core/ftc-error.h"
+#include "core/students/ftc-generate.h"
 #include "core/students/ftc-llama-dir.h"
+#include "core/students/ftc-model-dir.h"
 #include "core/students/ftc-safetensors.h"
 #include "tests/ftc-test-util.h"
 
@@ -195,6 +197,77 @@ test_decode (gconstpointer data)
   ftc_llama_free (model);
 }
 
+/* Generation through the model interface: cached and uncached greedy decoding agree, and a row stops at
+ * any of the folder's EOS ids (generation_config.json's list). */
+static void
+test_generate (void)
+{
+  g_autofree char *dir = golden_dir ("qwen2");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcModelDir) md = ftc_model_dir_load (dir, &error);
+  const char *texts[] = { "abcdefghijklmnopqrstuvwxyz .,0123456789" };
+  g_autoptr (FtcTokenizer) tok = ftc_tokenizer_new_char (ftc_char_tokenizer_build (texts, 1, NULL));
+  FtcModel *model;
+  g_autoptr (FtcGenerator) gen = NULL;
+  g_autoptr (GPtrArray) a = NULL, b = NULL, c = NULL;
+  g_autoptr (GArray) p0 = g_array_new (FALSE, FALSE, sizeof (gint32)), p1 = g_array_new (FALSE, FALSE, sizeof (gint32));
+  GArray *prompts[2] = { p0, p1 };
+  FtcGenerateOptions o;
+  gint32 eos[FTC_LLAMA_MAX_EOS];
+  int n_eos;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (md->spec.family, ==, FTC_MODEL_LLAMA);
+  g_assert_null (md->tokenizer);   /* the golden folders carry no tokenizer */
+  model = ftc_model_dir_to_engine (md, be, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 7; i++)
+    g_array_append_val (p0, (gint32) { (i * 13 + 5) % 96 });
+  for (int i = 0; i < 3; i++)
+    g_array_append_val (p1, (gint32) { (i * 29 + 1) % 96 });
+  gen = ftc_generator_new (model, tok, &error);
+  g_assert_no_error (error);
+  n_eos = ftc_model_spec_eos_ids (&md->spec, tok, eos, FTC_LLAMA_MAX_EOS);
+  g_assert_cmpint (n_eos, ==, 2);
+  g_assert_cmpint (eos[0], ==, 2);
+  g_assert_cmpint (eos[1], ==, 3);
+  ftc_generate_options_init (&o);
+  o.max_new_tokens = 12;
+  o.stop_at_eot = FALSE;
+  o.keep_logits = TRUE;
+  a = ftc_generator_run_ids (gen, prompts, 2, &o, &error);
+  g_assert_no_error (error);
+  o.use_cache = FALSE;
+  b = ftc_generator_run_ids (gen, prompts, 2, &o, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 2; i++)
+    {
+      FtcGeneration *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+      g_assert_cmpuint (x->generated_ids->len, ==, 12);
+      g_assert_cmpmem (x->generated_ids->data, 12 * sizeof (gint32), y->generated_ids->data, 12 * sizeof (gint32));
+      check_close ("cached vs uncached logits", (float *) x->logits->data, (float *) y->logits->data, x->logits->len,
+                   2e-5, 2e-5);
+    }
+  /* stop at an EOS id: make the third greedy token of prompt 0 one of them */
+  {
+    FtcGeneration *x = g_ptr_array_index (a, 0);
+    gint32 stop_id = g_array_index (x->generated_ids, gint32, 2);
+    gint32 ids[2] = { 95, stop_id };
+    ftc_generator_set_eos (gen, ids, 2);
+    o.use_cache = TRUE;
+    o.stop_at_eot = TRUE;
+    o.keep_logits = FALSE;
+    c = ftc_generator_run_ids (gen, prompts, 1, &o, &error);
+    g_assert_no_error (error);
+    x = g_ptr_array_index (c, 0);
+    g_assert_cmpstr (x->finish_reason, ==, "eot");
+    g_assert_cmpuint (x->generated_ids->len, <=, 3);
+    g_assert_cmpint (g_array_index (x->generated_ids, gint32, x->generated_ids->len - 1), ==, stop_id);
+  }
+  g_clear_pointer (&gen, ftc_generator_free);
+  ftc_model_free (model);
+}
+
 /* A few AdamW steps on one batch lower its loss; the folder written back loads the same parameters. */
 static void
 test_train_and_save (void)
@@ -358,6 +431,7 @@ main (int argc, char **argv)
       g_test_add_data_func (p2, variants[i], test_decode);
     }
   g_test_add_func ("/llama/train-and-save", test_train_and_save);
+  g_test_add_func ("/llama/generate", test_generate);
   g_test_add_func ("/llama/bad-folders", test_bad_folders);
   rc = g_test_run ();
   ftc_backend_free (be);

@@ -334,6 +334,7 @@ ftc_llama_free (FtcLlama *model)
 
 const FtcLlamaConfig *ftc_llama_config (FtcLlama *model) { return &model->config; }
 size_t ftc_llama_num_params (FtcLlama *model) { return model->num_params; }
+FtcBackend *ftc_llama_backend (FtcLlama *model) { return model->be; }
 
 const FtcGpt2Tensor *
 ftc_llama_tensors (FtcLlama *model, int *n)

@@ -59,6 +59,7 @@ void ftc_llama_free (FtcLlama *model);
 const FtcLlamaConfig *ftc_llama_config (FtcLlama *model);
 const FtcGpt2Tensor *ftc_llama_tensors (FtcLlama *model, int *n);
 size_t ftc_llama_num_params (FtcLlama *model);
+FtcBackend *ftc_llama_backend (FtcLlama *model);
 
 /* N(0, 0.02) matrices and embeddings, ones for the norms, zero biases; deterministic in seed. */
 FtcStatus ftc_llama_init_random (FtcLlama *model, uint64_t seed);

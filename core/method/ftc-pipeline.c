@@ -694,7 +694,7 @@ on_train_step (const FtcTrainProgress *p, gpointer data)
 }
 
 static gboolean
-on_train_epoch (int epoch, FtcGpt2 *model, gpointer data, GError **error)
+on_train_epoch (int epoch, FtcModel *model, gpointer data, GError **error)
 {
   FtcTrainRun *run = data;
   FtcPipeline *self = run->self;
@@ -812,13 +812,13 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
     }
   run.student = student;
 
-  examples = ftc_student_tokenize (student, samples, MIN (tr->max_seq_len, student->config.max_seq_len), &n_cut,
+  examples = ftc_student_tokenize (student, samples, MIN (tr->max_seq_len, ftc_model_max_seq_len (student->model)), &n_cut,
                                    error);
   if (examples == NULL)
     return NULL;
   if (n_cut > 0)
     log_line (self, "  %s: %u examples longer than %d tokens were cut", method, n_cut,
-              MIN (tr->max_seq_len, student->config.max_seq_len));
+              MIN (tr->max_seq_len, ftc_model_max_seq_len (student->model)));
   train_config_from_experiment (tr, self->exp->seeds.train, &config);
   trainer = ftc_trainer_new (student->model, &config, examples, error);
   if (trainer == NULL)

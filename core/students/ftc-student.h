@@ -5,8 +5,9 @@
 
 #include <json-glib/json-glib.h>
 
-#include "compute/models/ftc-gpt2.h"
+#include "compute/models/ftc-model.h"
 #include "core/students/ftc-generate.h"
+#include "core/students/ftc-model-dir.h"
 #include "core/students/ftc-tokenizer.h"
 #include "core/method/ftc-trainer.h"
 
@@ -14,9 +15,9 @@ G_BEGIN_DECLS
 
 typedef struct {
   FtcBackend *be;           /* borrowed */
-  FtcGpt2 *model;
+  FtcModel *model;
   FtcTokenizer *tokenizer;
-  FtcGpt2Config config;
+  FtcModelSpec spec;        /* what its folder says: family, config, EOS ids */
 } FtcStudent;
 
 /* A randomly initialised student of preset (ftc-model-dir.h presets) whose vocabulary is tokenizer's
