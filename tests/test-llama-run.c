@@ -17,6 +17,7 @@
 #include "core/ftc-json-out.h"
 #include "core/method/ftc-experiment.h"
 #include "core/results/ftc-report.h"
+#include "core/students/ftc-generate.h"
 #include "core/students/ftc-model-dir.h"
 #include "tests/ftc-test-util.h"
 
@@ -287,11 +288,91 @@ test_run (gconstpointer data)
   }
 }
 
+/* `ftcot generate --json` on a Qwen3-shaped folder: the prompt's ids as the tokenizer gives them, and the
+ * greedy continuation the library's generator gives, stopping at the folder's EOS ids */
+static void
+test_generate_cli (void)
+{
+  const char *ftcot = g_getenv ("FTCOT_CLI");
+  g_autofree char *root = ftc_test_tmpdir ();
+  g_autofree char *model_dir = make_model_dir (root, "qwen3");
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcModelDir) md = NULL;
+  g_autoptr (GPtrArray) want = NULL;
+  JsonObject *o;
+  JsonArray *gen_ids;
+  FtcBackend *be = NULL;
+  FtcModel *model;
+  FtcGenerator *gen;
+  FtcGenerateOptions opts;
+  const char *prompt = "<|im_start|>user\nA coin is heads up. Is it still heads up?<|im_end|>\n";
+  char errbuf[256];
+  int rc;
+
+  if (ftcot == NULL)
+    {
+      g_test_skip ("FTCOT_CLI is not set");
+      return;
+    }
+  launcher = ftc_test_cli_launcher ();
+  {
+    const char *args[] = { "generate", "--model", model_dir, "--prompt", prompt, "--max-new-tokens", "10", "--json",
+                           "--device", "cpu", NULL };
+    GSubprocess *p = g_subprocess_launcher_spawnv (launcher, (const char *const *) (const char *[]) {
+      ftcot, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], NULL }, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, &err, &error));
+    rc = g_subprocess_get_exit_status (p);
+    g_object_unref (p);
+  }
+  if (rc != 0)
+    g_error ("ftcot generate failed (%d): %s", rc, err);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  o = json_node_get_object (json_parser_get_root (parser));
+  gen_ids = json_object_get_array_member (o, "generated_ids");
+  g_assert_cmpuint (json_array_get_length (gen_ids), >=, 1);
+
+  md = ftc_model_dir_load (model_dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ftc_backend_open ("cpu", &be, errbuf, sizeof errbuf), ==, FTC_OK);
+  model = ftc_model_dir_to_engine (md, be, &error);
+  g_assert_no_error (error);
+  gen = ftc_generator_new (model, md->tokenizer, &error);
+  g_assert_no_error (error);
+  {
+    gint32 eos[4];
+    ftc_generator_set_eos (gen, eos, ftc_model_spec_eos_ids (&md->spec, md->tokenizer, eos, 4));
+  }
+  ftc_generate_options_init (&opts);
+  opts.max_new_tokens = 10;
+  want = ftc_generator_run (gen, &prompt, 1, &opts, &error);
+  g_assert_no_error (error);
+  {
+    FtcGeneration *g = g_ptr_array_index (want, 0);
+    JsonArray *pids = json_object_get_array_member (o, "prompt_ids");
+    g_assert_cmpuint (json_array_get_length (pids), ==, g->prompt_ids->len);
+    for (guint i = 0; i < g->prompt_ids->len; i++)
+      g_assert_cmpint (json_array_get_int_element (pids, i), ==, g_array_index (g->prompt_ids, gint32, i));
+    /* the ChatML tokens are single added tokens */
+    g_assert_cmpint (g_array_index (g->prompt_ids, gint32, 0), ==, ftc_tokenizer_vocab_size (md->tokenizer) - 2);
+    g_assert_cmpuint (json_array_get_length (gen_ids), ==, g->generated_ids->len);
+    for (guint i = 0; i < g->generated_ids->len; i++)
+      g_assert_cmpint (json_array_get_int_element (gen_ids, i), ==, g_array_index (g->generated_ids, gint32, i));
+  }
+  ftc_generator_free (gen);
+  ftc_model_free (model);
+  ftc_backend_free (be);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_data_func ("/llama-run/qwen3", "qwen3", test_run);
   g_test_add_data_func ("/llama-run/llama", "llama", test_run);
+  g_test_add_func ("/llama-run/generate-cli", test_generate_cli);
   return g_test_run ();
 }
