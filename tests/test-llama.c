@@ -413,6 +413,33 @@ test_bad_folders (void)
 #undef EDIT
 }
 
+/* The presets of `ftcot bench train` have the parameter counts of the published models */
+static void
+test_shapes (void)
+{
+  static const struct { const char *name; gsize params; } want[] = {
+    { "smollm2-135m", 134515008 }, { "qwen2.5-0.5b", 494032768 }, { "qwen3-0.6b", 596049920 },
+    { "llama3.2-1b", 1235814400 },
+  };
+  const char *const *names = ftc_model_llama_shape_names ();
+  guint n = 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (want); i++)
+    {
+      FtcLlamaSpec spec;
+      FtcGpt2Tensor t[FTC_LLAMA_MAX_TENSORS];
+      int nt;
+      char err[256];
+      g_assert_true (ftc_model_llama_shape_lookup (want[i].name, &spec));
+      g_assert_cmpint (ftc_llama_config_validate (&spec.config, err, sizeof err), ==, FTC_OK);
+      g_assert_cmpuint (ftc_llama_layout (&spec.config, t, &nt), ==, want[i].params);
+    }
+  while (names[n] != NULL)
+    n++;
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (want));
+  g_assert_false (ftc_model_llama_shape_lookup ("mistral-7b", &(FtcLlamaSpec) { 0 }));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -432,6 +459,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/llama/train-and-save", test_train_and_save);
   g_test_add_func ("/llama/generate", test_generate);
+  g_test_add_func ("/llama/shapes", test_shapes);
   g_test_add_func ("/llama/bad-folders", test_bad_folders);
   rc = g_test_run ();
   ftc_backend_free (be);

@@ -38,6 +38,50 @@ ftc_model_preset_lookup (const char *name)
   return NULL;
 }
 
+static const struct {
+  const char *name, *model_type;
+  FtcLlamaConfig config;
+} llama_shapes[] = {
+  { "smollm2-135m", "llama", { .max_seq_len = 8192, .vocab_size = 49152, .num_layers = 30, .num_heads = 9,
+                               .num_kv_heads = 3, .head_dim = 64, .channels = 576, .intermediate = 1536,
+                               .rms_eps = 1e-5f, .rope_theta = 100000.0f, .tied = 1 } },
+  { "qwen2.5-0.5b", "qwen2", { .max_seq_len = 32768, .vocab_size = 151936, .num_layers = 24, .num_heads = 14,
+                               .num_kv_heads = 2, .head_dim = 64, .channels = 896, .intermediate = 4864,
+                               .rms_eps = 1e-6f, .rope_theta = 1000000.0f, .qkv_bias = 1, .tied = 1 } },
+  { "qwen3-0.6b", "qwen3", { .max_seq_len = 40960, .vocab_size = 151936, .num_layers = 28, .num_heads = 16,
+                             .num_kv_heads = 8, .head_dim = 128, .channels = 1024, .intermediate = 3072,
+                             .rms_eps = 1e-6f, .rope_theta = 1000000.0f, .qk_norm = 1, .tied = 1 } },
+  { "llama3.2-1b", "llama", { .max_seq_len = 131072, .vocab_size = 128256, .num_layers = 16, .num_heads = 32,
+                              .num_kv_heads = 8, .head_dim = 64, .channels = 2048, .intermediate = 8192,
+                              .rms_eps = 1e-5f, .rope_theta = 500000.0f, .rope_kind = FTC_ROPE_LLAMA3,
+                              .rope_factor = 32.0f, .rope_low_freq_factor = 1.0f, .rope_high_freq_factor = 4.0f,
+                              .rope_original_max_pos = 8192, .tied = 1 } },
+};
+
+const char *const *
+ftc_model_llama_shape_names (void)
+{
+  static const char *names[G_N_ELEMENTS (llama_shapes) + 1];
+  for (gsize i = 0; i < G_N_ELEMENTS (llama_shapes); i++)
+    names[i] = llama_shapes[i].name;
+  return names;
+}
+
+gboolean
+ftc_model_llama_shape_lookup (const char *name, FtcLlamaSpec *spec)
+{
+  for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (llama_shapes); i++)
+    if (strcmp (llama_shapes[i].name, name) == 0)
+      {
+        memset (spec, 0, sizeof *spec);
+        g_strlcpy (spec->model_type, llama_shapes[i].model_type, sizeof spec->model_type);
+        spec->config = llama_shapes[i].config;
+        spec->bos_id = -1;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* ---- files ---- */
 
 static gboolean

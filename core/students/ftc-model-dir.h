@@ -36,6 +36,12 @@ const FtcModelPreset *ftc_model_presets (guint *n_out);
 /* NULL when name is not a preset. */
 const FtcModelPreset *ftc_model_preset_lookup (const char *name);
 
+/* The shapes of LLaMA-family models people distil into (random weights, for `ftcot bench train`, memory
+ * estimates and tests): smollm2-135m, qwen2.5-0.5b, qwen3-0.6b, llama3.2-1b. NULL-terminated names; FALSE
+ * when name is none of them. */
+const char *const *ftc_model_llama_shape_names (void);
+gboolean ftc_model_llama_shape_lookup (const char *name, FtcLlamaSpec *spec);
+
 /* Reads a Hugging Face GPT-2 config.json; errors name the file and field. */
 gboolean ftc_model_config_load (const char *path, FtcGpt2Config *config, GError **error);
 /* Writes config.json as transformers does (eot_id: bos/eos token id, -1 for none), atomically. */
