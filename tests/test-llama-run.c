@@ -130,20 +130,20 @@ make_model_dir (const char *root, const char *type)
 }
 
 static char *
-experiment (const char *model_dir)
+experiment (const char *model_dir, const char *prompt_format)
 {
   return g_strdup_printf (
     "{\n"
     "  \"name\": \"llama-family student\",\n"
     "  \"tasks\": [{\"key\": \"" TASK "\", \"n\": 40, \"train_size\": 16, \"test_size\": 6}],\n"
     "  \"teacher\": {\"kind\": \"scripted\", \"samples\": 1, \"temperature\": 0.7},\n"
-    "  \"student\": {\"model_dir\": \"%s\", \"init\": \"pretrained\"},\n"
+    "  \"student\": {\"model_dir\": \"%s\", \"init\": \"pretrained\", \"prompt_format\": \"%s\"},\n"
     "  \"methods\": [\"ft_cot\"],\n"
     "  \"training\": {\"batch_size\": 4, \"epochs\": 2, \"learning_rate\": 0.001, \"max_seq_len\": 128},\n"
     "  \"evaluation\": {\"max_new_tokens\": 24, \"batch_size\": 6},\n"
     "  \"seeds\": 1,\n"
     "  \"device\": \"cpu\"\n"
-    "}\n", model_dir);
+    "}\n", model_dir, prompt_format);
 }
 
 static guint
@@ -215,7 +215,9 @@ test_run (gconstpointer data)
   const char *ftcot = g_getenv ("FTCOT_CLI");
   g_autofree char *root = ftc_test_tmpdir ();
   g_autofree char *model_dir = make_model_dir (root, type);
-  g_autofree char *json = experiment (model_dir);
+  /* Qwen3 in its chat format (ChatML, whose tokens are single added tokens here), Llama in the paper's */
+  const char *format = strcmp (type, "qwen3") == 0 ? "chatml" : "paper";
+  g_autofree char *json = experiment (model_dir, format);
   g_autofree char *straight = g_build_filename (root, "straight", NULL);
   g_autofree char *killed = g_build_filename (root, "killed", NULL);
   const char *dirs[] = { straight, killed };
@@ -285,6 +287,20 @@ test_run (gconstpointer data)
     g_assert_nonnull (md->tokenizer);
     g_assert_cmpint (ftc_tokenizer_kind (md->tokenizer), ==, FTC_TOKENIZER_HF);
     g_assert_cmpuint (count_lines (eval, NULL), ==, 6);
+  }
+  {
+    /* the fine-tuning samples in the chosen format */
+    g_autofree char *ft = g_build_filename (killed, "finetune", TASK ".ft_cot.jsonl", NULL);
+    g_autofree char *contents = NULL;
+    g_assert_true (g_file_get_contents (ft, &contents, NULL, NULL));
+    if (strcmp (format, "chatml") == 0)
+      {
+        g_assert_nonnull (strstr (contents, "\"prompt\":\"<|im_start|>user\\n"));
+        g_assert_nonnull (strstr (contents, "<|im_end|>\\n<|im_start|>assistant\\n\""));
+        g_assert_nonnull (strstr (contents, "<|im_end|>\"}"));
+      }
+    else
+      g_assert_nonnull (strstr (contents, " END\"}"));
   }
 }
 

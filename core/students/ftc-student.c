@@ -204,7 +204,8 @@ ftc_student_generate (FtcStudent *student, const char *const *prompts, guint n, 
   if (gen == NULL)
     return NULL;
   ftc_generator_set_eos (gen, eos, n_eos);
-  opts.stop = stop;
+  if (opts.stop == NULL)
+    opts.stop = stop;
   for (guint i = 0; i < n; i++)
     {
       GArray *a = g_array_new (FALSE, FALSE, sizeof (gint32));
