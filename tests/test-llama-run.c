@@ -80,7 +80,18 @@ write_tokenizer (const char *dir)
 
 /* A random LLaMA-family folder of model_type type, its vocabulary padded past the tokenizer's. */
 static char *
+make_model_dir_scaled (const char *root, const char *type, float scale);
+
+static char *
 make_model_dir (const char *root, const char *type)
+{
+  return make_model_dir_scaled (root, type, 1.0f);
+}
+
+/* scale > 1 makes the random weights large enough that attention and RoPE decide the output, as in a
+ * trained model (at N(0, 0.02) the embedding alone nearly does) */
+static char *
+make_model_dir_scaled (const char *root, const char *type, float scale)
 {
   char *dir = g_build_filename (root, type, NULL);
   g_autoptr (GError) error = NULL;
@@ -122,6 +133,8 @@ make_model_dir (const char *root, const char *type)
   n = ftc_model_num_params (model);
   params = g_new (float, n);
   g_assert_cmpint (ftc_model_read_params (model, params, n), ==, FTC_OK);
+  for (gsize i = 0; i < n; i++)
+    params[i] *= scale;
   g_assert_true (ftc_model_dir_save (dir, &spec, params, n, tok, &error));
   g_assert_no_error (error);
   ftc_model_free (model);
@@ -383,6 +396,88 @@ test_generate_cli (void)
   ftc_backend_free (be);
 }
 
+/* Runs ftcot with args (NULL-terminated), returns its standard output; fails the test on a non-zero exit */
+static char *
+run_cli (const char *const *args)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_newv (args, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                                 &error);
+  char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, &err, &error));
+  if (g_subprocess_get_exit_status (p) != 0)
+    g_error ("%s %s failed: %s%s", args[0], args[1], out, err);
+  return out;
+}
+
+/* A GGUF export of a fine-tuned Qwen3-shaped student runs in llama.cpp (node-llama-cpp) as ftcot runs the
+ * student: the same prompt ids and the same greedy tokens (F32 and F16 files) */
+static void
+test_gguf (gconstpointer data)
+{
+  const char *type = data;
+  const char *ftcot = g_getenv ("FTCOT_CLI"), *src = g_getenv ("FTCOT_SOURCE_ROOT");
+  g_autofree char *root = ftc_test_tmpdir ();
+  g_autofree char *model_dir = make_model_dir_scaled (root, type, 12.0f);
+  g_autofree char *npm = g_build_filename (src != NULL ? src : "..", "tests", "npm", NULL);
+  g_autofree char *script = g_build_filename (src != NULL ? src : "..", "tests", "gguf-compare.mjs", NULL);
+  g_autofree char *node_modules = g_build_filename (npm, "node_modules", "node-llama-cpp", NULL);
+  g_autofree char *node = g_find_program_in_path ("node");
+  const char *prompt = strcmp (type, "qwen3") == 0 ? "<|im_start|>user\nA coin is heads up. Ka flips the coin. "
+                       "Is the coin still heads up?<|im_end|>\n<|im_start|>assistant\n"
+                       : "Q: 12 + 34 = 46, 7 * 8 = 56. The coin was flipped twice: heads, tails. ###";
+
+  if (ftcot == NULL || node == NULL)
+    {
+      g_test_skip (ftcot == NULL ? "FTCOT_CLI is not set" : "node is not installed: the GGUF check is skipped");
+      return;
+    }
+  if (!g_file_test (node_modules, G_FILE_TEST_IS_DIR))
+    g_error ("%s is missing: run tools/setup (it installs the tests' npm packages)", node_modules);
+  for (int f16 = 0; f16 < 2; f16++)
+    {
+      g_autofree char *gguf = g_build_filename (root, f16 ? "student-f16.gguf" : "student.gguf", NULL);
+      g_autofree char *json_path = g_build_filename (root, "generate.json", NULL);
+      g_autofree char *gen = NULL, *exp_out = NULL;
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      g_autoptr (GError) error = NULL;
+      JsonObject *o;
+      const char *export_args[] = { ftcot, "export", "--model", model_dir, "--format", "gguf", "--out", gguf,
+                                    "--type", f16 ? "f16" : "f32", "--modelfile", NULL };
+      const char *gen_args[] = { ftcot, "generate", "--model", model_dir, "--prompt", prompt, "--max-new-tokens", "16",
+                                 "--json", "--device", "cpu", NULL };
+      const char *node_args[] = { node, script, npm, gguf, json_path, NULL };
+
+      exp_out = run_cli (export_args);
+      if (f16)
+        {
+          /* F16 rounds the matrices, which may change greedy tokens: the file must hold half the matrix bytes
+           * (llama.cpp loading it is the F32 path's check of the same writer) */
+          g_autofree char *f32 = g_build_filename (root, "student.gguf", NULL);
+          GStatBuf a, b;
+          g_assert_cmpint (g_stat (f32, &a), ==, 0);
+          g_assert_cmpint (g_stat (gguf, &b), ==, 0);
+          g_assert_cmpint (b.st_size, <, a.st_size * 0.6);
+          continue;
+        }
+      gen = run_cli (gen_args);
+      g_assert_true (json_parser_load_from_data (parser, gen, -1, &error));
+      o = json_node_get_object (json_parser_get_root (parser));
+      json_object_set_string_member (o, "prompt", prompt);
+      {
+        g_autofree char *text = json_to_string (json_parser_get_root (parser), FALSE);
+        g_assert_true (g_file_set_contents (json_path, text, -1, NULL));
+      }
+      {
+        g_autofree char *out = run_cli (node_args);
+        g_test_message ("%s", out);
+      }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -390,5 +485,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/llama-run/qwen3", "qwen3", test_run);
   g_test_add_data_func ("/llama-run/llama", "llama", test_run);
   g_test_add_func ("/llama-run/generate-cli", test_generate_cli);
+  g_test_add_data_func ("/llama-run/gguf/qwen3", "qwen3", test_gguf);
+  g_test_add_data_func ("/llama-run/gguf/llama", "llama", test_gguf);
   return g_test_run ();
 }

@@ -839,3 +839,22 @@ ftc_bpe_encode_piece (FtcBpe *bpe, const char *piece, gsize len, gboolean ignore
     }
   encode_piece (piece, len, &st);
 }
+
+const char *
+ftc_bpe_token (FtcBpe *bpe, gint32 id)
+{
+  return id >= 0 && (guint) id < bpe->n_vocab ? bpe->tokens[id] : NULL;
+}
+
+guint
+ftc_bpe_n_merges (FtcBpe *bpe)
+{
+  return bpe->n_merges;
+}
+
+void
+ftc_bpe_merge (FtcBpe *bpe, guint rank, const char **a, const char **b)
+{
+  *a = bpe->tokens[bpe->merge_pairs[2 * rank]];
+  *b = bpe->tokens[bpe->merge_pairs[2 * rank + 1]];
+}

@@ -42,6 +42,11 @@ char *ftc_bpe_decode (FtcBpe *bpe, const gint32 *ids, gsize n_ids, gsize *len_ou
 void ftc_bpe_encode_piece (FtcBpe *bpe, const char *piece, gsize len, gboolean ignore_merges, GArray *ids);
 
 guint ftc_bpe_vocab_size (FtcBpe *bpe);
+/* Token id in the byte alphabet ("Ġthe"); NULL outside the vocabulary. */
+const char *ftc_bpe_token (FtcBpe *bpe, gint32 id);
+/* The merges in rank order: merge r joins tokens *a and *b. */
+guint ftc_bpe_n_merges (FtcBpe *bpe);
+void ftc_bpe_merge (FtcBpe *bpe, guint rank, const char **a, const char **b);
 /* The id of token (in the byte alphabet, e.g. "Ġthe"), or -1. */
 gint32 ftc_bpe_token_id (FtcBpe *bpe, const char *token);
 /* The id of <|endoftext|>, or -1 when the vocabulary has none. */

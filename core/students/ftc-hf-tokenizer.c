@@ -31,6 +31,7 @@ struct FtcHfTokenizer {
   FtcBpe *bpe;
   gboolean nfc;
   GPtrArray *splits;               /* GRegex*, applied in order, each isolating its matches */
+  GPtrArray *split_sources;        /* their patterns */
   gboolean gpt2_regex;             /* ByteLevel use_regex: GPT-2's pattern last */
   gboolean ignore_merges;
   GArray *added;                   /* Added, longest first */
@@ -52,6 +53,8 @@ ftc_hf_tokenizer_free (FtcHfTokenizer *tok)
   ftc_bpe_free (tok->bpe);
   if (tok->splits != NULL)
     g_ptr_array_unref (tok->splits);
+  if (tok->split_sources != NULL)
+    g_ptr_array_unref (tok->split_sources);
   if (tok->added != NULL)
     {
       for (guint i = 0; i < tok->added->len; i++)
@@ -204,6 +207,7 @@ read_split (FtcHfTokenizer *tok, JsonObject *o, GError **error)
       return FALSE;
     }
   g_ptr_array_add (tok->splits, re);
+  g_ptr_array_add (tok->split_sources, g_strdup (regex));
   return TRUE;
 }
 
@@ -470,6 +474,7 @@ ftc_hf_tokenizer_load (const char *path, GError **error)
 
   tok->path = g_strdup (path);
   tok->splits = g_ptr_array_new_with_free_func ((GDestroyNotify) g_regex_unref);
+  tok->split_sources = g_ptr_array_new_with_free_func (g_free);
   tok->added = g_array_new (FALSE, FALSE, sizeof (Added));
   tok->added_by_id = g_hash_table_new (g_direct_hash, g_direct_equal);
   tok->eos_id = -1;
@@ -685,3 +690,35 @@ ftc_hf_tokenizer_decode (FtcHfTokenizer *tok, const gint32 *ids, gsize n_ids, gs
 guint ftc_hf_tokenizer_vocab_size (FtcHfTokenizer *tok) { return tok->vocab_size; }
 gint32 ftc_hf_tokenizer_eos_id (FtcHfTokenizer *tok) { return tok->eos_id; }
 gint32 ftc_hf_tokenizer_token_id (FtcHfTokenizer *tok, const char *content) { return find_id (tok, content); }
+
+FtcBpe *ftc_hf_tokenizer_bpe (FtcHfTokenizer *tok) { return tok->bpe; }
+guint ftc_hf_tokenizer_n_added (FtcHfTokenizer *tok) { return tok->added->len; }
+
+void
+ftc_hf_tokenizer_added (FtcHfTokenizer *tok, guint i, gint32 *id, const char **content, gboolean *special)
+{
+  const Added *ad = &g_array_index (tok->added, Added, i);
+  *id = ad->id;
+  *content = ad->content;
+  *special = ad->special;
+}
+
+const char *
+ftc_hf_tokenizer_pre_name (FtcHfTokenizer *tok)
+{
+  /* the patterns of Qwen2/2.5/3 and Llama 3 (also SmolLM's tokenizers use GPT-2's) */
+  static const char qwen2[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+  static const char llama3[] = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+  if (tok->splits->len == 0 && tok->gpt2_regex)
+    return "gpt-2";
+  if (tok->splits->len == 1 && !tok->gpt2_regex)
+    {
+      const char *src = tok->split_sources->pdata[0];
+      if (strcmp (src, qwen2) == 0)
+        return "qwen2";
+      if (strcmp (src, llama3) == 0)
+        return "llama-bpe";
+    }
+  return NULL;
+}

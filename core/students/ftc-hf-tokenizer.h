@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include "core/students/ftc-bpe.h"
+
 G_BEGIN_DECLS
 
 typedef struct FtcHfTokenizer FtcHfTokenizer;
@@ -37,6 +39,13 @@ guint ftc_hf_tokenizer_vocab_size (FtcHfTokenizer *tok);
 gint32 ftc_hf_tokenizer_token_id (FtcHfTokenizer *tok, const char *content);
 /* tokenizer_config.json's eos_token, else <|endoftext|> or <|end_of_text|>; -1 if none. */
 gint32 ftc_hf_tokenizer_eos_id (FtcHfTokenizer *tok);
+
+/* For exporters (GGUF): the BPE model, the added tokens, and llama.cpp's name for the pre-tokenizer ("qwen2",
+ * "llama-bpe", "gpt-2"; NULL for a pattern llama.cpp does not know). */
+FtcBpe *ftc_hf_tokenizer_bpe (FtcHfTokenizer *tok);
+guint ftc_hf_tokenizer_n_added (FtcHfTokenizer *tok);
+void ftc_hf_tokenizer_added (FtcHfTokenizer *tok, guint i, gint32 *id, const char **content, gboolean *special);
+const char *ftc_hf_tokenizer_pre_name (FtcHfTokenizer *tok);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcHfTokenizer, ftc_hf_tokenizer_free)
 

@@ -179,3 +179,9 @@ ftc_tokenizer_decode_text (FtcTokenizer *tok, const gint32 *ids, gsize n_ids, GE
     return NULL;
   return g_utf8_make_valid (bytes, len);
 }
+
+FtcHfTokenizer *
+ftc_tokenizer_hf (FtcTokenizer *tok)
+{
+  return tok->kind == FTC_TOKENIZER_HF ? tok->hf : NULL;
+}

@@ -51,6 +51,9 @@ char *ftc_tokenizer_decode (FtcTokenizer *tok, const gint32 *ids, gsize n_ids, g
 /* As decode, but always valid UTF-8: invalid sequences become U+FFFD (for display and JSON). */
 char *ftc_tokenizer_decode_text (FtcTokenizer *tok, const gint32 *ids, gsize n_ids, GError **error);
 
+/* The tokenizer.json behind an FTC_TOKENIZER_HF tokenizer, else NULL (for exporters). */
+struct FtcHfTokenizer *ftc_tokenizer_hf (FtcTokenizer *tok);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcTokenizer, ftc_tokenizer_free)
 
 G_END_DECLS
