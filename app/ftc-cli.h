@@ -47,5 +47,6 @@ int ftc_cmd_teach (int argc, char **argv);
 int ftc_cmd_devices (int argc, char **argv);
 int ftc_cmd_tune (int argc, char **argv);
 int ftc_cmd_generate (int argc, char **argv);
+int ftc_cmd_export (int argc, char **argv);
 
 G_END_DECLS

@@ -16,8 +16,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "compute/models/ftc-gpt2.h"
+#include "compute/models/ftc-model.h"
 #include "core/ftc-devices.h"
+#include "core/students/ftc-model-dir.h"
 #include "compute/backends/opencl/ftc-opencl.h"
 
 #define NAME "bench"
@@ -259,7 +260,7 @@ bench_train (int argc, char **argv)
   int B = 4, T = 64, steps = 5;
   gboolean json = FALSE, profile = FALSE;
   GOptionEntry entries[] = {
-    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "Model: gpt2-124m or small (L=4, H=4, C=256, V=512)", "NAME" },
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &preset, "Model: small (L=4, H=4, C=256, V=512), gpt2-124m, or the LLaMA-family shapes smollm2-135m, qwen2.5-0.5b, qwen3-0.6b, llama3.2-1b (random weights)", "NAME" },
     { "profile", 0, 0, G_OPTION_ARG_NONE, &profile, "opencl devices: print the device time per kernel and per GEMM shape of the timed steps (slows them down)", NULL },
     { "batch", 'b', 0, G_OPTION_ARG_INT, &B, "Batch size (default 4)", "B" },
     { "seq", 't', 0, G_OPTION_ARG_INT, &T, "Sequence length (default 64)", "T" },
@@ -270,22 +271,35 @@ bench_train (int argc, char **argv)
   };
   g_autoptr (GError) error = NULL;
   FtcGpt2Config config;
+  FtcModelConfig mc;
+  FtcLlamaSpec llama;
   FtcBackend *be;
-  FtcGpt2 *model = NULL;
+  FtcModel *model = NULL;
   FtcStatus status;
+  int C, V, maxT;
   double peak = 0.0;
   const FtcAdamWConfig opt = { 1e-4f, 0.9f, 0.999f, 1e-8f, 0.1f, 1.0f };
   char err[256];
 
   if (!ftc_cli_parse (NAME " train", NULL, "Time full training steps of a random model", entries, &argc, &argv))
     return FTC_EXIT_USAGE;
-  if (!preset_config (preset, &config))
-    return ftc_cli_usage_error (NAME, "unknown preset '%s': use gpt2-124m or small", preset);
+  if (ftc_model_llama_shape_lookup (preset, &llama))
+    mc = ftc_model_config_llama (&llama.config);
+  else if (preset_config (preset, &config))
+    mc = ftc_model_config_gpt2 (&config);
+  else
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) ftc_model_llama_shape_names ());
+      return ftc_cli_usage_error (NAME, "unknown preset '%s': use small, gpt2-124m, %s", preset, names);
+    }
+  C = mc.family == FTC_MODEL_GPT2 ? mc.gpt2.channels : mc.llama.channels;
+  V = mc.family == FTC_MODEL_GPT2 ? mc.gpt2.vocab_size : mc.llama.vocab_size;
+  maxT = mc.family == FTC_MODEL_GPT2 ? mc.gpt2.max_seq_len : mc.llama.max_seq_len;
   if (B <= 0 || T <= 0 || steps <= 0)
     return ftc_cli_usage_error (NAME, "--batch, --seq and --steps must be positive");
-  if (T > config.max_seq_len)
-    return ftc_cli_usage_error (NAME, "--seq %d is beyond the model's context of %d", T, config.max_seq_len);
-  if (ftc_gpt2_config_validate (&config, err, sizeof err) != FTC_OK)
+  if (T > maxT)
+    return ftc_cli_usage_error (NAME, "--seq %d is beyond the model's context of %d", T, maxT);
+  if (ftc_model_config_validate (&mc, err, sizeof err) != FTC_OK)
     return ftc_cli_usage_error (NAME, "%s", err);
 
   /* the opencl backend reads this when it opens its queue */
@@ -301,7 +315,7 @@ bench_train (int argc, char **argv)
       ftc_backend_free (be);
       return ftc_cli_usage_error (NAME, "--profile needs an opencl device (got %s)", spec);
     }
-  if (!measure_peak (be, B * T, config.channels, config.vocab_size, &peak, &error))
+  if (!measure_peak (be, B * T, C, V, &peak, &error))
     {
       ftc_backend_free (be);
       return ftc_cli_error (NAME, error);
@@ -313,27 +327,27 @@ bench_train (int argc, char **argv)
   g_autoptr (GRand) rng = g_rand_new_with_seed (1);
   for (size_t i = 0; i < BT; i++)
     {
-      inputs[i] = g_rand_int_range (rng, 0, config.vocab_size);
-      targets[i] = g_rand_int_range (rng, 0, config.vocab_size);
+      inputs[i] = g_rand_int_range (rng, 0, V);
+      targets[i] = g_rand_int_range (rng, 0, V);
       weights[i] = 1.0f / BT;
     }
 
   g_autofree double *times = g_new0 (double, steps), *cpu_times = g_new0 (double, steps);
   float loss = 0.0f;
-  status = ftc_gpt2_new (be, &config, &model);
+  status = ftc_model_new (be, &mc, &model);
   if (status == FTC_OK)
-    status = ftc_gpt2_init_random (model, 1);
+    status = ftc_model_init_random (model, 1);
   for (int step = 0; step <= steps && status == FTC_OK; step++)
     {
       gint64 start = g_get_monotonic_time ();
       double cpu_start = cpu_seconds ();
-      status = ftc_gpt2_zero_grad (model);
+      status = ftc_model_zero_grad (model);
       if (status == FTC_OK)
-        status = ftc_gpt2_forward (model, inputs, targets, weights, B, T, &loss);
+        status = ftc_model_forward (model, inputs, targets, weights, B, T, &loss);
       if (status == FTC_OK)
-        status = ftc_gpt2_backward (model);
+        status = ftc_model_backward (model);
       if (status == FTC_OK)
-        status = ftc_gpt2_update (model, &opt, step + 1, NULL);
+        status = ftc_model_update (model, &opt, step + 1, NULL);
       if (status == FTC_OK)
         status = ftc_backend_finish (be);
       if (step > 0)   /* step 0 allocates and warms up */
@@ -347,15 +361,27 @@ bench_train (int argc, char **argv)
   if (status != FTC_OK)
     {
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "training step failed: %s", ftc_backend_last_error (be));
-      ftc_gpt2_free (model);
+      ftc_model_free (model);
       ftc_backend_free (be);
       return ftc_cli_error (NAME, error);
     }
 
   /* model FLOPs per step: forward 2 per multiply-add, backward twice the forward. Per token: the
-   * linear layers 24 C^2 per layer, attention 4 T C per layer (the full T x T products), LM head 2 C V */
-  double C = config.channels, L = config.num_layers, V = config.vocab_size;
-  double flops = 3.0 * BT * (L * (24.0 * C * C + 4.0 * T * C) + 2.0 * C * V);
+   * linear layers (GPT-2: 24 C^2 per layer), attention 4 T times its width per layer (the full T x T
+   * products), LM head 2 C V */
+  double flops;
+  if (mc.family == FTC_MODEL_GPT2)
+    {
+      double Cd = C, L = config.num_layers, Vd = V;
+      flops = 3.0 * BT * (L * (24.0 * Cd * Cd + 4.0 * T * Cd) + 2.0 * Cd * Vd);
+    }
+  else
+    {
+      const FtcLlamaConfig *lc = &mc.llama;
+      double Cd = C, L = lc->num_layers, Vd = V, AD = (double) lc->num_heads * lc->head_dim;
+      double QKV = (double) (lc->num_heads + 2 * lc->num_kv_heads) * lc->head_dim, F = lc->intermediate;
+      flops = 3.0 * BT * (L * (2.0 * (Cd * QKV + AD * Cd + 3.0 * Cd * F) + 4.0 * T * AD) + 2.0 * Cd * Vd);
+    }
   /* the median step: robust to a step that another process on the machine slowed down */
   qsort (times, steps, sizeof (double), compare_doubles);
   double seconds = steps % 2 ? times[steps / 2] : 0.5 * (times[steps / 2 - 1] + times[steps / 2]);
@@ -379,7 +405,7 @@ bench_train (int argc, char **argv)
       json_builder_set_member_name (builder, "seq");
       json_builder_add_int_value (builder, T);
       json_builder_set_member_name (builder, "params");
-      json_builder_add_int_value (builder, (gint64) ftc_gpt2_num_params (model));
+      json_builder_add_int_value (builder, (gint64) ftc_model_num_params (model));
       json_builder_set_member_name (builder, "steps");
       json_builder_add_int_value (builder, steps);
       json_builder_set_member_name (builder, "loss");
@@ -406,7 +432,7 @@ bench_train (int argc, char **argv)
     {
       g_print ("device: %s (%s)\n", ftc_backend_device (be)->name, ftc_backend_device (be)->spec);
       g_print ("model: %s, %zu parameters; batch %d x %d tokens; %d timed steps\n",
-               preset != NULL ? preset : "small", ftc_gpt2_num_params (model), B, T, steps);
+               preset != NULL ? preset : "small", ftc_model_num_params (model), B, T, steps);
       g_print ("%.1f ms/step, %.0f tokens/s, %.1f GFLOP/s, MFU %.1f%% of the measured GEMM peak %.1f GFLOP/s\n",
                seconds * 1e3, BT / seconds, gflops, 100.0 * mfu, peak);
       g_print ("CPU time %.1f ms/step (all threads); peak resident memory: %.0f MiB\n", cpu * 1e3, rss);
@@ -420,7 +446,7 @@ bench_train (int argc, char **argv)
       (json ? g_printerr : g_print) ("device time over %d timed steps (divide by %d for one step):\n%s",
                                      steps, steps, report);
     }
-  ftc_gpt2_free (model);
+  ftc_model_free (model);
   ftc_backend_free (be);
   return FTC_EXIT_OK;
 }

@@ -101,7 +101,8 @@ ftc_cmd_generate (int argc, char **argv)
   g_autoptr (GPtrArray) prompts = g_ptr_array_new ();
   g_autoptr (GPtrArray) out = NULL;
   FtcBackend *be = NULL;
-  FtcGpt2 *model = NULL;
+  FtcModel *model = NULL;
+  gint32 eos[FTC_LLAMA_MAX_EOS + 1];
   FtcGenerateOptions o;
 
   if (!ftc_cli_parse ("generate", "", "Generate text from a model folder.", entries, &argc, &argv))
@@ -128,9 +129,15 @@ ftc_cmd_generate (int argc, char **argv)
     return ftc_cli_error ("generate", error);
   if ((be = ftc_device_open (device, &error)) == NULL)
     return ftc_cli_error ("generate", error);
+  if (md->tokenizer == NULL)
+    {
+      g_set_error (&error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s: the model has no tokenizer files", model_dir);
+      goto fail;
+    }
   if ((model = ftc_model_dir_to_engine (md, be, &error)) == NULL
       || (gen = ftc_generator_new (model, md->tokenizer, &error)) == NULL)
     goto fail;
+  ftc_generator_set_eos (gen, eos, ftc_model_spec_eos_ids (&md->spec, md->tokenizer, eos, G_N_ELEMENTS (eos)));
 
   ftc_generate_options_init (&o);
   o.max_new_tokens = max_new;
@@ -175,13 +182,13 @@ ftc_cmd_generate (int argc, char **argv)
       fflush (stdout);
     }
   g_clear_pointer (&gen, ftc_generator_free);
-  ftc_gpt2_free (model);
+  ftc_model_free (model);
   ftc_backend_free (be);
   return FTC_EXIT_OK;
 
 fail:
   g_clear_pointer (&gen, ftc_generator_free);
-  ftc_gpt2_free (model);
+  ftc_model_free (model);
   ftc_backend_free (be);
   return ftc_cli_error ("generate", error);
 }

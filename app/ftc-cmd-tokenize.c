@@ -224,18 +224,94 @@ parse_ids (const char *text, GError **error)
   return g_steal_pointer (&ids);
 }
 
+/* One JSON string per line in, one JSON array of ids per line out (the tests' batch mode). */
+static int
+encode_jsonl (FtcTokenizer *tok, const char *input)
+{
+  g_auto (GStrv) lines = g_strsplit (input, "\n", -1);
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+      g_autoptr (GError) error = NULL;
+      g_autoptr (JsonNode) root = NULL;
+
+      if (lines[i][0] == '\0')
+        continue;
+      root = ftc_json_parse_line (lines[i], strlen (lines[i]), "standard input", i + 1, &error);
+      if (root == NULL)
+        return ftc_cli_error ("tokenize", error);
+      if (!JSON_NODE_HOLDS_VALUE (root) || json_node_get_value_type (root) != G_TYPE_STRING)
+        {
+          g_printerr ("ftcot tokenize: standard input:%u: expected a JSON string\n", i + 1);
+          return FTC_EXIT_FAILURE;
+        }
+      if (!ftc_tokenizer_encode_special (tok, json_node_get_string (root), -1, ids, &error))
+        {
+          g_prefix_error (&error, "standard input line %u: ", i + 1);
+          return ftc_cli_error ("tokenize", error);
+        }
+      g_string_append_c (out, '[');
+      for (guint j = 0; j < ids->len; j++)
+        g_string_append_printf (out, j == 0 ? "%d" : ",%d", g_array_index (ids, gint32, j));
+      g_string_append (out, "]\n");
+    }
+  fputs (out->str, stdout);
+  fflush (stdout);
+  return FTC_EXIT_OK;
+}
+
+/* One JSON array of ids per line in, one JSON string of their text per line out (valid UTF-8: a cut
+ * character becomes U+FFFD). */
+static int
+decode_jsonl (FtcTokenizer *tok, const char *input)
+{
+  g_auto (GStrv) lines = g_strsplit (input, "\n", -1);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GArray) ids = NULL;
+      g_autofree char *text = NULL, *quoted = NULL;
+      g_autoptr (JsonNode) node = NULL;
+
+      if (lines[i][0] == '\0')
+        continue;
+      if ((ids = parse_ids (lines[i], &error)) == NULL
+          || (text = ftc_tokenizer_decode_text (tok, (gint32 *) ids->data, ids->len, &error)) == NULL)
+        {
+          g_prefix_error (&error, "standard input line %u: ", i + 1);
+          return ftc_cli_error ("tokenize", error);
+        }
+      node = json_node_init_string (json_node_alloc (), text);
+      json_generator_set_root (gen, node);
+      quoted = json_generator_to_data (gen, NULL);
+      g_string_append (out, quoted);
+      g_string_append_c (out, '\n');
+    }
+  fputs (out->str, stdout);
+  fflush (stdout);
+  return FTC_EXIT_OK;
+}
+
 int
 ftc_cmd_tokenize (int argc, char **argv)
 {
   g_autofree char *dir = NULL;
   g_auto (GStrv) train_files = NULL;
   g_autofree char *out_dir = NULL;
-  gboolean json = FALSE, decode = FALSE;
+  gboolean json = FALSE, decode = FALSE, jsonl = FALSE;
   int vocab_size = 0, min_frequency = FTC_BPE_TRAIN_DEFAULT_MIN_FREQUENCY;
   GOptionEntry entries[] = {
     { "tokenizer", 't', 0, G_OPTION_ARG_FILENAME, &dir, "Folder with the tokenizer files (a model folder)", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the ids as a JSON array (with --train: a JSON summary)", NULL },
     { "decode", 'd', 0, G_OPTION_ARG_NONE, &decode, "Read ids (numbers or a JSON array), write their text", NULL },
+    { "jsonl", 0, 0, G_OPTION_ARG_NONE, &jsonl, "Read one JSON string per line, print one JSON array of ids per line (with --decode: "
+      "the other way round)",
+      NULL },
     { "train", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &train_files,
       "Learn a byte-level BPE from FILE (lines of text, or the question/prompt/completion/rationale fields "
       "of a .jsonl file); more files may follow", "FILE" },
@@ -276,6 +352,8 @@ ftc_cmd_tokenize (int argc, char **argv)
   if (input == NULL)
     return ftc_cli_error ("tokenize", error);
 
+  if (jsonl)
+    return decode ? decode_jsonl (tok, input) : encode_jsonl (tok, input);
   if (decode)
     {
       g_autoptr (GArray) ids = parse_ids (input, &error);
@@ -294,7 +372,8 @@ ftc_cmd_tokenize (int argc, char **argv)
       g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint32));
       g_autoptr (GString) out = g_string_new (json ? "[" : "");
 
-      if (!ftc_tokenizer_encode (tok, input, len, ids, &error))
+      /* as tokenizer(text)["input_ids"]: with the special tokens a tokenizer.json's post-processor adds */
+      if (!ftc_tokenizer_encode_special (tok, input, len, ids, &error))
         return ftc_cli_error ("tokenize", error);
       for (guint i = 0; i < ids->len; i++)
         g_string_append_printf (out, i == 0 ? "%d" : json ? ", %d" : " %d", g_array_index (ids, gint32, i));

@@ -18,6 +18,7 @@ static const FtcCommand commands[] = {
   { "score", "Score a file of completion records against a task's answers", ftc_cmd_score },
   { "report", "Re-render an experiment's report: table, CSV, charts", ftc_cmd_report },
   { "generate", "Generate text from a model folder", ftc_cmd_generate },
+  { "export", "Write a model folder as a Hugging Face folder or a GGUF file", ftc_cmd_export },
   { "tokenize", "Encode text to token ids, or decode ids to text", ftc_cmd_tokenize },
   { "devices", "List the compute devices with their memory", ftc_cmd_devices },
   { "tune", "Tune CLBlast's GEMM for an OpenCL device", ftc_cmd_tune },

@@ -32,7 +32,8 @@ main (int argc, char **argv)
   const FtcModelPreset *p;
   FtcGpt2Config c;
   FtcBackend *be = NULL;
-  FtcGpt2 *model = NULL;
+  FtcModel *model = NULL;
+  FtcModelConfig mc;
   char err[512];
   const char *chars[] = { "ab" };
   g_autoptr (FtcTokenizer) tok = NULL;
@@ -59,8 +60,8 @@ main (int argc, char **argv)
   c = p->config;
   if (c.vocab_size == 0)
     c.vocab_size = 128;
-  if (ftc_backend_open (device, &be, err, sizeof err) != FTC_OK || ftc_gpt2_new (be, &c, &model) != FTC_OK
-      || ftc_gpt2_init_random (model, 42) != FTC_OK)
+  if (ftc_backend_open (device, &be, err, sizeof err) != FTC_OK || (mc = ftc_model_config_gpt2 (&c), ftc_model_new (be, &mc, &model)) != FTC_OK
+      || ftc_model_init_random (model, 42) != FTC_OK)
     {
       g_printerr ("bench-generate: %s\n", be != NULL ? ftc_backend_last_error (be) : err);
       return 1;
@@ -97,7 +98,7 @@ main (int argc, char **argv)
           "\"seconds\": %.4f, \"tokens_per_s\": %.2f}\n", ftc_backend_device (be)->spec, no_cache ? " no-cache" : "",
           preset, batch, prompt_len, n_new, (t1 - t0) / 1e6, generated / ((t1 - t0) / 1e6));
   g_clear_pointer (&gen, ftc_generator_free);
-  ftc_gpt2_free (model);
+  ftc_model_free (model);
   ftc_backend_free (be);
   return 0;
 }

@@ -61,6 +61,31 @@ typedef struct {
   FtcStatus (*attention_forward_cached) (FtcBackend *be, FtcView out, FtcView kcache, FtcView vcache,
                                          FtcView att, FtcView qkv, FtcView pos, int B, int T, int C, int NH,
                                          int Tc);
+
+  /* LLaMA-family layers (NULL: FTC_ERR_UNSUPPORTED) */
+  FtcStatus (*embedding_forward) (FtcBackend *be, FtcView out, FtcView inp, FtcView wte, int N, int C);
+  FtcStatus (*embedding_backward) (FtcBackend *be, FtcView dwte, FtcView dout, FtcView inp, int N, int C);
+  FtcStatus (*rmsnorm_forward) (FtcBackend *be, FtcView out, FtcView rstd, FtcView inp, FtcView weight,
+                                int N, int C, float eps);
+  /* accumulate: += into dinp, else = */
+  FtcStatus (*rmsnorm_backward) (FtcBackend *be, FtcView dinp, FtcView dweight, FtcView dout, FtcView inp,
+                                 FtcView weight, FtcView rstd, int N, int C, int accumulate);
+  FtcStatus (*qkv_permute_forward) (FtcBackend *be, FtcView qkvr, FtcView qkv, int B, int T, int NH, int NKV,
+                                    int D);
+  FtcStatus (*qkv_permute_backward_set) (FtcBackend *be, FtcView dqkv, FtcView dqkvr, int B, int T, int NH,
+                                         int NKV, int D);
+  /* inverse: rotate by -angle (the backward) */
+  FtcStatus (*rope) (FtcBackend *be, FtcView out, FtcView inp, FtcView table, FtcView pos,
+                     int B, int H, int T, int D, int P, int inverse);
+  FtcStatus (*gqa_attention_forward) (FtcBackend *be, FtcView out, FtcView att, FtcView scratch, FtcView qkvr,
+                                      int B, int T, int NH, int NKV, int D);
+  FtcStatus (*gqa_attention_backward_set) (FtcBackend *be, FtcView dqkvr, FtcView datt, FtcView scratch, FtcView dout,
+                                           FtcView qkvr, FtcView att, int B, int T, int NH, int NKV, int D);
+  FtcStatus (*swiglu_forward) (FtcBackend *be, FtcView out, FtcView inp, int N, int F);
+  FtcStatus (*swiglu_backward_set) (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, int N, int F);
+  FtcStatus (*gqa_attention_forward_cached) (FtcBackend *be, FtcView out, FtcView kcache, FtcView vcache,
+                                             FtcView att, FtcView qkvr, FtcView pos, int B, int T, int NH,
+                                             int NKV, int D, int Tc);
 } FtcBackendClass;
 
 /* Every backend struct starts with this header. */

@@ -746,3 +746,229 @@ ftc_attention_forward_cached (FtcBackend *be, FtcView out, FtcView kcache, FtcVi
   CHECK (check_view (be, op, "pos", pos, (size_t) B));
   return DISPATCH (be, attention_forward_cached, be, out, kcache, vcache, att, qkv, pos, B, T, C, NH, Tc);
 }
+
+/* ---- LLaMA-family layers ---- */
+
+static FtcStatus
+check_gqa (FtcBackend *be, const char *op, int B, int T, int NH, int NKV, int D)
+{
+  CHECK (check_sizes (be, op, 5, "B,T,NH,NKV,D", (long) B, (long) T, (long) NH, (long) NKV, (long) D));
+  if (NH % NKV != 0)
+    return ftc_backend_fail (be, FTC_ERR_INVALID_ARG, "%s: %d key/value heads do not divide %d query heads",
+                             op, NKV, NH);
+  return FTC_OK;
+}
+
+/* elements of the three planes q (B,NH,T,D), k and v (B,NKV,T,D) */
+static size_t
+qkv_elems (int B, int T, int NH, int NKV, int D)
+{
+  return NTC (B, T, D) * (size_t) (NH + 2 * NKV);
+}
+
+FtcStatus
+ftc_embedding_forward (FtcBackend *be, FtcView out, FtcView inp, FtcView wte, int N, int C)
+{
+  const char *op = "embedding_forward";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (SIZES2 (op, N, C));
+  CHECK (check_view (be, op, "out", out, NTC (1, N, C)));
+  CHECK (check_view (be, op, "inp", inp, (size_t) N));
+  CHECK (check_view (be, op, "wte", wte, (size_t) C));
+  return DISPATCH (be, embedding_forward, be, out, inp, wte, N, C);
+}
+
+FtcStatus
+ftc_embedding_backward (FtcBackend *be, FtcView dwte, FtcView dout, FtcView inp, int N, int C)
+{
+  const char *op = "embedding_backward";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (SIZES2 (op, N, C));
+  CHECK (check_view (be, op, "dwte", dwte, (size_t) C));
+  CHECK (check_view (be, op, "dout", dout, NTC (1, N, C)));
+  CHECK (check_view (be, op, "inp", inp, (size_t) N));
+  return DISPATCH (be, embedding_backward, be, dwte, dout, inp, N, C);
+}
+
+FtcStatus
+ftc_rmsnorm_forward (FtcBackend *be, FtcView out, FtcView rstd, FtcView inp, FtcView weight, int N, int C,
+                     float eps)
+{
+  const char *op = "rmsnorm_forward";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (SIZES2 (op, N, C));
+  if (!(eps > 0.0f && eps < 1.0f))
+    return ftc_backend_fail (be, FTC_ERR_INVALID_ARG, "%s: eps must lie in (0, 1), got %g", op, eps);
+  CHECK (check_view (be, op, "out", out, NTC (1, N, C)));
+  CHECK (check_view (be, op, "rstd", rstd, (size_t) N));
+  CHECK (check_view (be, op, "inp", inp, NTC (1, N, C)));
+  CHECK (check_view (be, op, "weight", weight, (size_t) C));
+  return DISPATCH (be, rmsnorm_forward, be, out, rstd, inp, weight, N, C, eps);
+}
+
+static FtcStatus
+rmsnorm_backward (FtcBackend *be, const char *op, FtcView dinp, FtcView dweight, FtcView dout, FtcView inp,
+                  FtcView weight, FtcView rstd, int N, int C, int accumulate)
+{
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (SIZES2 (op, N, C));
+  CHECK (check_view (be, op, "dinp", dinp, NTC (1, N, C)));
+  CHECK (check_view (be, op, "dweight", dweight, (size_t) C));
+  CHECK (check_view (be, op, "dout", dout, NTC (1, N, C)));
+  CHECK (check_view (be, op, "inp", inp, NTC (1, N, C)));
+  CHECK (check_view (be, op, "weight", weight, (size_t) C));
+  CHECK (check_view (be, op, "rstd", rstd, (size_t) N));
+  return DISPATCH (be, rmsnorm_backward, be, dinp, dweight, dout, inp, weight, rstd, N, C, accumulate);
+}
+
+FtcStatus
+ftc_rmsnorm_backward (FtcBackend *be, FtcView dinp, FtcView dweight, FtcView dout, FtcView inp, FtcView weight,
+                      FtcView rstd, int N, int C)
+{
+  return rmsnorm_backward (be, "rmsnorm_backward", dinp, dweight, dout, inp, weight, rstd, N, C, 1);
+}
+
+FtcStatus
+ftc_rmsnorm_backward_set (FtcBackend *be, FtcView dinp, FtcView dweight, FtcView dout, FtcView inp,
+                          FtcView weight, FtcView rstd, int N, int C)
+{
+  return rmsnorm_backward (be, "rmsnorm_backward_set", dinp, dweight, dout, inp, weight, rstd, N, C, 0);
+}
+
+FtcStatus
+ftc_qkv_permute_forward (FtcBackend *be, FtcView qkvr, FtcView qkv, int B, int T, int NH, int NKV, int D)
+{
+  const char *op = "qkv_permute_forward";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (check_gqa (be, op, B, T, NH, NKV, D));
+  CHECK (check_view (be, op, "qkvr", qkvr, qkv_elems (B, T, NH, NKV, D)));
+  CHECK (check_view (be, op, "qkv", qkv, qkv_elems (B, T, NH, NKV, D)));
+  return DISPATCH (be, qkv_permute_forward, be, qkvr, qkv, B, T, NH, NKV, D);
+}
+
+FtcStatus
+ftc_qkv_permute_backward_set (FtcBackend *be, FtcView dqkv, FtcView dqkvr, int B, int T, int NH, int NKV, int D)
+{
+  const char *op = "qkv_permute_backward_set";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (check_gqa (be, op, B, T, NH, NKV, D));
+  CHECK (check_view (be, op, "dqkv", dqkv, qkv_elems (B, T, NH, NKV, D)));
+  CHECK (check_view (be, op, "dqkvr", dqkvr, qkv_elems (B, T, NH, NKV, D)));
+  return DISPATCH (be, qkv_permute_backward_set, be, dqkv, dqkvr, B, T, NH, NKV, D);
+}
+
+static FtcStatus
+rope (FtcBackend *be, const char *op, FtcView out, FtcView inp, FtcView table, FtcView pos,
+      int B, int H, int T, int D, int P, int inverse)
+{
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (check_sizes (be, op, 5, "B,H,T,D,P", (long) B, (long) H, (long) T, (long) D, (long) P));
+  if (D % 2 != 0)
+    return ftc_backend_fail (be, FTC_ERR_INVALID_ARG, "%s: the head size D=%d must be even", op, D);
+  if (pos.buf == NULL && T > P)
+    return ftc_backend_fail (be, FTC_ERR_INVALID_ARG, "%s: T=%d positions but the table holds %d", op, T, P);
+  CHECK (check_view (be, op, "out", out, NTC (B, H, T) * (size_t) D));
+  CHECK (check_view (be, op, "inp", inp, NTC (B, H, T) * (size_t) D));
+  CHECK (check_view (be, op, "table", table, NTC (1, P, D)));
+  CHECK (check_opt_view (be, op, "pos", pos, (size_t) B));
+  return DISPATCH (be, rope, be, out, inp, table, pos, B, H, T, D, P, inverse);
+}
+
+FtcStatus
+ftc_rope_forward (FtcBackend *be, FtcView out, FtcView inp, FtcView table, FtcView pos, int B, int H, int T, int D,
+                  int P)
+{
+  return rope (be, "rope_forward", out, inp, table, pos, B, H, T, D, P, 0);
+}
+
+FtcStatus
+ftc_rope_backward (FtcBackend *be, FtcView dinp, FtcView dout, FtcView table, FtcView pos, int B, int H, int T,
+                   int D, int P)
+{
+  return rope (be, "rope_backward", dinp, dout, table, pos, B, H, T, D, P, 1);
+}
+
+FtcStatus
+ftc_gqa_attention_forward (FtcBackend *be, FtcView out, FtcView att, FtcView scratch, FtcView qkvr, int B, int T,
+                           int NH, int NKV, int D)
+{
+  const char *op = "gqa_attention_forward";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (check_gqa (be, op, B, T, NH, NKV, D));
+  CHECK (check_view (be, op, "out", out, NTC (B, T, NH) * (size_t) D));
+  CHECK (check_view (be, op, "att", att, NTC (B, NH, T) * (size_t) T));
+  CHECK (check_view (be, op, "scratch", scratch, NTC (B, NH, T) * (size_t) D));
+  CHECK (check_view (be, op, "qkvr", qkvr, qkv_elems (B, T, NH, NKV, D)));
+  return DISPATCH (be, gqa_attention_forward, be, out, att, scratch, qkvr, B, T, NH, NKV, D);
+}
+
+FtcStatus
+ftc_gqa_attention_backward_set (FtcBackend *be, FtcView dqkvr, FtcView datt, FtcView scratch, FtcView dout,
+                                FtcView qkvr, FtcView att, int B, int T, int NH, int NKV, int D)
+{
+  const char *op = "gqa_attention_backward_set";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (check_gqa (be, op, B, T, NH, NKV, D));
+  CHECK (check_view (be, op, "dqkvr", dqkvr, qkv_elems (B, T, NH, NKV, D)));
+  CHECK (check_view (be, op, "datt", datt, NTC (B, NH, T) * (size_t) T));
+  CHECK (check_view (be, op, "dout", dout, NTC (B, T, NH) * (size_t) D));
+  CHECK (check_view (be, op, "qkvr", qkvr, qkv_elems (B, T, NH, NKV, D)));
+  CHECK (check_view (be, op, "att", att, NTC (B, NH, T) * (size_t) T));
+  CHECK (check_view (be, op, "scratch", scratch, NTC (B, NH, T) * (size_t) D));
+  return DISPATCH (be, gqa_attention_backward_set, be, dqkvr, datt, scratch, dout, qkvr, att, B, T, NH, NKV, D);
+}
+
+FtcStatus
+ftc_swiglu_forward (FtcBackend *be, FtcView out, FtcView inp, int N, int I)
+{
+  const char *op = "swiglu_forward";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (SIZES2 (op, N, I));
+  CHECK (check_view (be, op, "out", out, NTC (1, N, I)));
+  CHECK (check_view (be, op, "inp", inp, NTC (2, N, I)));
+  return DISPATCH (be, swiglu_forward, be, out, inp, N, I);
+}
+
+FtcStatus
+ftc_swiglu_backward_set (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, int N, int I)
+{
+  const char *op = "swiglu_backward_set";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (SIZES2 (op, N, I));
+  CHECK (check_view (be, op, "dinp", dinp, NTC (2, N, I)));
+  CHECK (check_view (be, op, "inp", inp, NTC (2, N, I)));
+  CHECK (check_view (be, op, "dout", dout, NTC (1, N, I)));
+  return DISPATCH (be, swiglu_backward_set, be, dinp, inp, dout, N, I);
+}
+
+FtcStatus
+ftc_gqa_attention_forward_cached (FtcBackend *be, FtcView out, FtcView kcache, FtcView vcache, FtcView att,
+                                  FtcView qkvr, FtcView pos, int B, int T, int NH, int NKV, int D, int Tc)
+{
+  const char *op = "gqa_attention_forward_cached";
+  if (be == NULL)
+    return FTC_ERR_INVALID_ARG;
+  CHECK (check_gqa (be, op, B, T, NH, NKV, D));
+  CHECK (check_sizes (be, op, 1, "Tc", (long) Tc));
+  if (T > Tc)
+    return ftc_backend_fail (be, FTC_ERR_INVALID_ARG, "%s: T %d new tokens do not fit a cache of %d", op, T, Tc);
+  CHECK (check_view (be, op, "out", out, NTC (B, T, NH) * (size_t) D));
+  CHECK (check_view (be, op, "kcache", kcache, NTC (B, NKV, Tc) * (size_t) D));
+  CHECK (check_view (be, op, "vcache", vcache, NTC (B, NKV, Tc) * (size_t) D));
+  CHECK (check_view (be, op, "att", att, NTC (B, NH, T) * (size_t) Tc));
+  CHECK (check_view (be, op, "qkvr", qkvr, qkv_elems (B, T, NH, NKV, D)));
+  CHECK (check_view (be, op, "pos", pos, (size_t) B));
+  return DISPATCH (be, gqa_attention_forward_cached, be, out, kcache, vcache, att, qkvr, pos, B, T, NH, NKV, D,
+                   Tc);
+}

@@ -200,3 +200,65 @@ FtcStatus ftc_encoder_forward_pos (FtcBackend *be, FtcView out, FtcView inp, Ftc
  * leave junk there that a later call overwrites. */
 FtcStatus ftc_attention_forward_cached (FtcBackend *be, FtcView out, FtcView kcache, FtcView vcache, FtcView att,
                                         FtcView qkv, FtcView pos, int B, int T, int C, int NH, int Tc);
+
+/* ---- LLaMA-family layers (Llama, Qwen2, Qwen3: compute/models/ftc-llama.h) ----
+ * Attention works on q, k and v with their heads ahead of the positions, in one buffer of three planes
+ * ("qkvr"): q (B,NH,T,D), then k (B,NKV,T,D), then v (B,NKV,T,D); D is the head size. Query head h reads
+ * key/value head h / (NH/NKV) (grouped-query attention; NKV = NH is plain multi-head attention). */
+
+/* out (N,C) = wte[inp];  inp (N) int32, wte (V,C) */
+FtcStatus ftc_embedding_forward (FtcBackend *be, FtcView out, FtcView inp, FtcView wte, int N, int C);
+/* dwte (V,C) += scatter of dout (N,C) by inp */
+FtcStatus ftc_embedding_backward (FtcBackend *be, FtcView dwte, FtcView dout, FtcView inp, int N, int C);
+
+/* RMSNorm: out (N,C) = inp * rstd * weight, rstd (N) = 1 / sqrt(mean(inp^2) + eps) saved for backward */
+FtcStatus ftc_rmsnorm_forward (FtcBackend *be, FtcView out, FtcView rstd, FtcView inp, FtcView weight,
+                               int N, int C, float eps);
+/* dinp (N,C) += (weight*dout - norm * mean(weight*dout*norm)) * rstd, norm = inp * rstd;
+ * dweight (C) += sum over N of dout * norm */
+FtcStatus ftc_rmsnorm_backward (FtcBackend *be, FtcView dinp, FtcView dweight, FtcView dout, FtcView inp,
+                                FtcView weight, FtcView rstd, int N, int C);
+/* The same with dinp WRITTEN (=); dweight still accumulates */
+FtcStatus ftc_rmsnorm_backward_set (FtcBackend *be, FtcView dinp, FtcView dweight, FtcView dout, FtcView inp,
+                                    FtcView weight, FtcView rstd, int N, int C);
+
+/* qkvr (planes as above) = qkv (B,T,(NH+2NKV)*D) split into heads: per token q (NH,D), k (NKV,D), v (NKV,D) */
+FtcStatus ftc_qkv_permute_forward (FtcBackend *be, FtcView qkvr, FtcView qkv, int B, int T, int NH, int NKV,
+                                   int D);
+/* dqkv (B,T,(NH+2NKV)*D) = dqkvr put back in token order, WRITTEN (=) */
+FtcStatus ftc_qkv_permute_backward_set (FtcBackend *be, FtcView dqkv, FtcView dqkvr, int B, int T, int NH,
+                                        int NKV, int D);
+
+/* Rotary position embedding, rotate-half layout, on x (B,H,T,D) (D even): at position p = t, or
+ * pos[b] + t when pos (B) int32 is given, for i < D/2 with c = table[p,i], s = table[p,D/2+i]:
+ *   out[i] = x[i] c - x[i+D/2] s,   out[i+D/2] = x[i+D/2] c + x[i] s
+ * table (P,D) holds cos then sin of p * inv_freq (the model computes inv_freq: rope_theta, rope_scaling).
+ * A rotation is linear: backward is the rotation by -angle. Both ops WRITE and may run in place
+ * (out == inp, dinp == dout); a position outside the table is FTC_ERR_INVALID_ARG (cpu) or leaves the
+ * row untouched (opencl, which cannot read pos on the host). */
+FtcStatus ftc_rope_forward (FtcBackend *be, FtcView out, FtcView inp, FtcView table, FtcView pos,
+                            int B, int H, int T, int D, int P);
+FtcStatus ftc_rope_backward (FtcBackend *be, FtcView dinp, FtcView dout, FtcView table, FtcView pos,
+                             int B, int H, int T, int D, int P);
+
+/* Causal grouped-query attention, scale 1/sqrt(D), on qkvr (after RoPE); out (B,T,NH*D);
+ * att (B,NH,T,T) the post-softmax weights, kept for backward; scratch (B,NH,T,D) */
+FtcStatus ftc_gqa_attention_forward (FtcBackend *be, FtcView out, FtcView att, FtcView scratch, FtcView qkvr,
+                                     int B, int T, int NH, int NKV, int D);
+/* dqkvr (three planes) WRITTEN (=) from dout (B,T,NH*D); datt (B,NH,T,T) and scratch (B,NH,T,D) */
+FtcStatus ftc_gqa_attention_backward_set (FtcBackend *be, FtcView dqkvr, FtcView datt, FtcView scratch,
+                                          FtcView dout, FtcView qkvr, FtcView att, int B, int T, int NH, int NKV,
+                                          int D);
+
+/* SwiGLU: out (N,F) = silu(inp[:, :F]) * inp[:, F:];  inp (N,2F) holds gate then up, silu(x) = x/(1+e^-x) */
+FtcStatus ftc_swiglu_forward (FtcBackend *be, FtcView out, FtcView inp, int N, int F);
+/* dinp (N,2F) WRITTEN (=): dgate = dout * up * silu'(gate), dup = dout * silu(gate) */
+FtcStatus ftc_swiglu_backward_set (FtcBackend *be, FtcView dinp, FtcView inp, FtcView dout, int N, int F);
+
+/* KV-cache decoding: T new tokens per row b at positions pos[b] + t. qkvr holds the new tokens as
+ * ftc_qkv_permute_forward lays them out (after RoPE at those positions); their k and v are first written
+ * into kcache and vcache (B,NKV,Tc,D), then token t of row b attends to cache positions 0..pos[b]+t.
+ * out (B,T,NH*D); att (B,NH,T,Tc) is scratch. The caller guarantees pos[b] + T <= Tc. */
+FtcStatus ftc_gqa_attention_forward_cached (FtcBackend *be, FtcView out, FtcView kcache, FtcView vcache,
+                                            FtcView att, FtcView qkvr, FtcView pos, int B, int T, int NH,
+                                            int NKV, int D, int Tc);

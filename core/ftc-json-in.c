@@ -1,6 +1,7 @@
 /* ftc-json-in.c: JSON text to json-glib trees, checked first; typed getters with range checks. */
 #include "core/ftc-json-in.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -34,10 +35,62 @@ is_blank (const char *text, gsize len)
   return TRUE;
 }
 
+/* A copy of text in which every integer beyond 64 bits becomes a double ("...656" -> "...656.0"):
+ * tokenizer_config.json files say "model_max_length": 1000000000000000019884624838656. json-glib would
+ * wrap such an integer; as a double it keeps its value, and a getter that wants an integer refuses it by
+ * its field's range. text has passed the check in every other respect. */
+static char *
+big_integers_as_doubles (const char *text, gsize len, gsize *out_len)
+{
+  GString *out = g_string_sized_new (len + 16);
+  gboolean in_string = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      const char c = text[i];
+
+      if (in_string)
+        {
+          g_string_append_c (out, c);
+          if (c == '\\' && i + 1 < len)
+            g_string_append_c (out, text[++i]);
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        in_string = TRUE;
+      if (c == '-' || g_ascii_isdigit (c))
+        {
+          gsize j = i + (c == '-');
+          gboolean integer = TRUE;
+          g_autofree char *digits = NULL;
+
+          while (j < len && (g_ascii_isdigit (text[j]) || text[j] == '.' || text[j] == 'e' || text[j] == 'E'
+                             || ((text[j] == '+' || text[j] == '-') && (text[j - 1] == 'e' || text[j - 1] == 'E'))))
+            {
+              integer &= g_ascii_isdigit (text[j]);
+              j++;
+            }
+          g_string_append_len (out, text + i, (gssize) (j - i));
+          digits = g_strndup (text + i, j - i);
+          errno = 0;
+          if (integer && j - i > 18 && (g_ascii_strtoll (digits, NULL, 10), errno == ERANGE))
+            g_string_append (out, ".0");
+          i = j - 1;
+          continue;
+        }
+      g_string_append_c (out, c);
+    }
+  *out_len = out->len;
+  return g_string_free (out, FALSE);
+}
+
 /* line 0: text is a whole file, lines are counted in it; else text is that line of a JSONL file */
 static JsonNode *
-parse (const char *text, gsize len, const char *name, guint line, GError **error)
+parse (const char *text, gsize len, const char *name, guint line, gboolean wide, GError **error)
 {
+  g_autofree char *widened = NULL;
   g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GError) local = NULL;
   g_autofree char *what = NULL;
@@ -61,6 +114,14 @@ parse (const char *text, gsize len, const char *name, guint line, GError **error
       return NULL;
     }
   what = ftc_json_check (text, len, FTC_JSON_MAX_DEPTH, &offset, &field);
+  if (wide && what != NULL && strcmp (what, "integer out of the 64-bit range") == 0)
+    {
+      g_clear_pointer (&what, g_free);
+      g_clear_pointer (&field, g_free);
+      widened = big_integers_as_doubles (text, len, &len);
+      text = widened;
+      what = ftc_json_check (text, len, FTC_JSON_MAX_DEPTH, &offset, &field);
+    }
   if (what != NULL)
     {
       locate (text, offset, &at_line, &column);
@@ -93,13 +154,13 @@ parse (const char *text, gsize len, const char *name, guint line, GError **error
 JsonNode *
 ftc_json_parse (const char *text, gsize len, const char *name, GError **error)
 {
-  return parse (text, len, name, 0, error);
+  return parse (text, len, name, 0, FALSE, error);
 }
 
 JsonNode *
 ftc_json_parse_line (const char *text, gsize len, const char *name, guint line, GError **error)
 {
-  return parse (text, len, name, MAX (line, 1), error);
+  return parse (text, len, name, MAX (line, 1), FALSE, error);
 }
 
 static JsonObject *
@@ -142,6 +203,23 @@ JsonObject *
 ftc_json_read_object_file (const char *path, FtcInputKind kind, GError **error)
 {
   return object_of (ftc_json_read_file (path, kind, error), path, error);
+}
+
+JsonNode *
+ftc_json_parse_wide (const char *text, gsize len, const char *name, GError **error)
+{
+  return parse (text, len, name, 0, TRUE, error);
+}
+
+JsonObject *
+ftc_json_read_object_file_wide (const char *path, FtcInputKind kind, GError **error)
+{
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  if (!ftc_file_read (path, kind, &text, &len, error))
+    return NULL;
+  return object_of (parse (text, len, path, 0, TRUE, error), path, error);
 }
 
 /* ---- getters ---- */

@@ -32,6 +32,13 @@ JsonObject *ftc_json_parse_object (const char *text, gsize len, const char *name
 JsonNode *ftc_json_read_file (const char *path, FtcInputKind kind, GError **error);
 JsonObject *ftc_json_read_object_file (const char *path, FtcInputKind kind, GError **error);
 
+/* The same for files other programs write, whose integers beyond 64 bits ftcot never reads as integers
+ * (tokenizer_config.json's "model_max_length": 1000000000000000019884624838656): such integers are read as
+ * doubles, never wrapped; a getter that wants an integer still refuses them by its range. Every other
+ * reader refuses them, so that no value changes on its way in. */
+JsonNode *ftc_json_parse_wide (const char *text, gsize len, const char *name, GError **error);
+JsonObject *ftc_json_read_object_file_wide (const char *path, FtcInputKind kind, GError **error);
+
 /* "a string", "an array", "a number", "null", ...: what a node holds, for messages. */
 const char *ftc_json_node_type_name (JsonNode *node);
 /* The node as short JSON text for messages ("1e+12", "\"x\"", "[...]"). */

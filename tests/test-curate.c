@@ -358,6 +358,35 @@ test_finetune_files (void)
     }
 }
 
+
+/* The chat prompt formats of pretrained students: prompt, completion, stop, and the stop stripped */
+static void
+test_prompt_formats (void)
+{
+  g_autoptr (FtcFinetuneSample) c = ftc_finetune_sample_new_as (FTC_PROMPT_CHATML, FTC_FINETUNE_COT, "s", 1,
+                                                                "  Is it heads? ", " It was flipped. ", " no ");
+  g_autoptr (FtcFinetuneSample) l = ftc_finetune_sample_new_as (FTC_PROMPT_LLAMA3, FTC_FINETUNE_VANILLA, "s", 0,
+                                                                "Q", NULL, "yes");
+  g_autoptr (FtcFinetuneSample) p = ftc_finetune_sample_new_as (FTC_PROMPT_PAPER, FTC_FINETUNE_COT, "s", 0, "Q",
+                                                                "R", "A");
+  g_autofree char *cut1 = ftc_finetune_strip_stop ("It was flipped. --> no<|im_end|> junk");
+  g_autofree char *cut2 = ftc_finetune_strip_stop ("yes<|eot_id|>");
+  FtcPromptFormat f;
+
+  g_assert_cmpstr (c->prompt, ==, "<|im_start|>user\nIs it heads?<|im_end|>\n<|im_start|>assistant\n");
+  g_assert_cmpstr (c->completion, ==, "It was flipped. --> no<|im_end|>");
+  g_assert_cmpstr (l->prompt, ==, "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nQ<|eot_id|>"
+                                  "<|start_header_id|>assistant<|end_header_id|>\n\n");
+  g_assert_cmpstr (l->completion, ==, "yes<|eot_id|>");
+  g_assert_cmpstr (p->prompt, ==, "Q ###");
+  g_assert_cmpstr (p->completion, ==, " R --> A END");
+  g_assert_cmpstr (cut1, ==, "It was flipped. --> no");
+  g_assert_cmpstr (cut2, ==, "yes");
+  g_assert_true (ftc_prompt_format_parse ("llama3", &f) && f == FTC_PROMPT_LLAMA3);
+  g_assert_false (ftc_prompt_format_parse ("alpaca", &f));
+  g_assert_cmpstr (ftc_prompt_format_stop (FTC_PROMPT_CHATML), ==, "<|im_end|>");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -367,5 +396,6 @@ main (int argc, char **argv)
   g_test_add_func ("/curate/review-errors", test_review_errors);
   g_test_add_func ("/curate/finetune-samples", test_finetune_samples);
   g_test_add_func ("/curate/finetune-files", test_finetune_files);
+  g_test_add_func ("/curate/prompt-formats", test_prompt_formats);
   return g_test_run ();
 }

@@ -496,7 +496,10 @@ test_review_and_checkpoint (void)
     c.num_heads = 2;
     n = ftc_gpt2_layout (&c, tensors);
     zeros = g_new0 (float, n);
-    g_assert_true (ftc_checkpoint_save (ckpt, &c, tok, zeros, zeros, zeros, n, 7, NULL, &error));
+    {
+      FtcModelSpec spec = ftc_model_spec_gpt2 (&c);
+      g_assert_true (ftc_checkpoint_save (ckpt, &spec, tok, zeros, zeros, zeros, n, 7, NULL, &error));
+    }
     g_assert_no_error (error);
     /* a step of 2^40 would become 0 as a C int, and training would start again over trained weights */
     write_file (state, "{\"format\": \"ftcot-checkpoint\", \"version\": 1, \"step\": 1099511627776}");

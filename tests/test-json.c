@@ -853,7 +853,10 @@ test_round_trip_checkpoint (void)
   json_object_set_int_member (state, "epoch", 2);
   json_object_set_double_member (state, "best_accuracy", 0.30000000000000004);
   json_object_set_object_member (state, "numbers", number_object ());
-  g_assert_true (ftc_checkpoint_save (dir, &c, tok, params, m, v, n, G_MAXINT32, state, &error));
+  {
+    FtcModelSpec spec = ftc_model_spec_gpt2 (&c);
+    g_assert_true (ftc_checkpoint_save (dir, &spec, tok, params, m, v, n, G_MAXINT32, state, &error));
+  }
   g_assert_no_error (error);
   ck = ftc_checkpoint_load (dir, &error);
   g_assert_no_error (error);
@@ -896,6 +899,35 @@ test_round_trip_teach_manifest (void)
     }
 }
 
+/* Files other programs write may hold integers beyond 64 bits that ftcot never reads as integers: the wide
+ * reader reads them as doubles, every other reader refuses them, and an integer getter refuses the double. */
+static void
+test_parse_wide (void)
+{
+  static const char text[] = "{\"model_max_length\": 1000000000000000019884624838656, \"name\": \"1234567890123456789012\", "
+                             "\"n\": -99999999999999999999, \"ok\": 7}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) strict = ftc_json_parse (text, strlen (text), "t.json", &error);
+  g_autoptr (JsonNode) wide = NULL;
+  JsonObject *o;
+  gint64 v = 0;
+
+  g_assert_null (strict);
+  g_assert_error (error, FTC_ERROR, FTC_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "integer out of the 64-bit range (field 'model_max_length')"));
+  g_clear_error (&error);
+  wide = ftc_json_parse_wide (text, strlen (text), "t.json", &error);
+  g_assert_no_error (error);
+  o = json_node_get_object (wide);
+  g_assert_cmpfloat (json_object_get_double_member (o, "model_max_length"), ==, 1e30);
+  g_assert_cmpfloat (json_object_get_double_member (o, "n"), ==, -1e20);
+  /* strings are never touched, small integers stay integers */
+  g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "1234567890123456789012");
+  g_assert_cmpint (json_object_get_int_member (o, "ok"), ==, 7);
+  g_assert_false (ftc_json_get_int (o, "model_max_length", "model_max_length", 0, G_MAXINT64, &v, &error));
+  g_assert_error (error, FTC_ERROR, FTC_ERROR_INVALID);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -907,6 +939,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/read-limits", test_read_limits);
   g_test_add_func ("/json/parse-depth", test_parse_depth);
   g_test_add_func ("/json/parse-errors", test_parse_errors);
+  g_test_add_func ("/json/parse-wide", test_parse_wide);
   g_test_add_func ("/json/getters", test_getters);
   g_test_add_func ("/json/jsonl", test_jsonl);
   g_test_add_func ("/json/round-trip/files", test_round_trip_json_files);

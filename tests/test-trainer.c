@@ -101,7 +101,7 @@ record_step (const FtcTrainProgress *p, gpointer data)
 }
 
 static gboolean
-record_epoch (int epoch, FtcGpt2 *model, gpointer data, GError **error)
+record_epoch (int epoch, FtcModel *model, gpointer data, GError **error)
 {
   Recorder *rec = data;
 
@@ -145,9 +145,9 @@ read_params (FtcStudent *student, gsize *n)
 {
   float *p;
 
-  *n = ftc_gpt2_num_params (student->model);
+  *n = ftc_model_num_params (student->model);
   p = g_new (float, *n);
-  g_assert_cmpint (ftc_gpt2_read_params (student->model, p, *n), ==, FTC_OK);
+  g_assert_cmpint (ftc_model_read_params (student->model, p, *n), ==, FTC_OK);
   return p;
 }
 
@@ -188,8 +188,8 @@ check_loss_mask (gboolean completion_only)
           w[t] = t + 1 >= ex->n_prompt ? 1.0f / n_completion : 0.0f;
           w_all[t] = 1.0f / n_all;
         }
-      g_assert_cmpint (ftc_gpt2_forward (student->model, ex->ids, targets, w, 1, T, &loss), ==, FTC_OK);
-      g_assert_cmpint (ftc_gpt2_forward (student->model, ex->ids, targets, w_all, 1, T, &loss_all), ==, FTC_OK);
+      g_assert_cmpint (ftc_model_forward (student->model, ex->ids, targets, w, 1, T, &loss), ==, FTC_OK);
+      g_assert_cmpint (ftc_model_forward (student->model, ex->ids, targets, w_all, 1, T, &loss_all), ==, FTC_OK);
       completion_tokens += loss;
       all_tokens += loss_all;
     }
@@ -376,7 +376,7 @@ test_bad_config (void)
     g_autoptr (GError) error = NULL;
     g_autoptr (FtcTrainer) trainer = NULL;
     ex->n_prompt = 1;
-    ex->ids[2] = ftc_gpt2_config (student->model)->vocab_size;
+    ex->ids[2] = ftc_model_vocab_size (student->model);
     trainer = ftc_trainer_new (student->model, &config, bad, &error);
     g_assert_null (trainer);
     g_assert_error (error, FTC_ERROR, FTC_ERROR_INVALID);
@@ -465,7 +465,7 @@ test_long_prompt (void)
   FtcGenerateOptions options;
   const char *prompts[1];
 
-  while ((int) question->len < 3 * student->config.max_seq_len)
+  while ((int) question->len < 3 * ftc_model_max_seq_len (student->model))
     g_string_append (question, "Tom has 3 apples and buys 4 more. ");
   prompt = ftc_finetune_prompt (question->str);
   prompts[0] = prompt;
@@ -478,7 +478,7 @@ test_long_prompt (void)
     FtcGeneration *g = out->pdata[0];
     g_autofree char *tail = ftc_tokenizer_decode_text (student->tokenizer, (gint32 *) g->prompt_ids->data,
                                                        g->prompt_ids->len, NULL);
-    g_assert_cmpint ((int) g->prompt_ids->len, ==, student->config.max_seq_len - 16);
+    g_assert_cmpint ((int) g->prompt_ids->len, ==, ftc_model_max_seq_len (student->model) - 16);
     g_assert_true (g_str_has_suffix (tail, "more. ###"));
     g_assert_cmpuint (g->generated_ids->len, >=, 1);
   }

@@ -67,6 +67,10 @@ struct FtcGpt2 {
   int logits_consumed;           /* backward turned the logits into dlogits */
   int step;                      /* updates done so far */
   float *host_scratch;           /* B*T floats, the per-token losses */
+  /* KV-cache decoding */
+  FtcBuf *dec_acts, *dec_ints, *kcache, *vcache;
+  size_t dec_acts_len, dec_ints_len;
+  int dec_B, dec_Tc;
 };
 
 enum {
@@ -209,6 +213,7 @@ ftc_gpt2_free (FtcGpt2 *model)
   ftc_buf_free (model->m);
   ftc_buf_free (model->v);
   ftc_buf_free (model->acts);
+  ftc_gpt2_decode_end (model);
   free (model->host_scratch);
   free (model);
 }
@@ -712,4 +717,122 @@ FtcBuf *
 ftc_gpt2_params_buf (FtcGpt2 *model)
 {
   return model->params;
+}
+
+/* ---- KV-cache decoding ---- */
+
+void
+ftc_gpt2_decode_end (FtcGpt2 *model)
+{
+  ftc_buf_free (model->dec_acts);
+  ftc_buf_free (model->dec_ints);
+  ftc_buf_free (model->kcache);
+  ftc_buf_free (model->vcache);
+  model->dec_acts = model->dec_ints = model->kcache = model->vcache = NULL;
+  model->dec_acts_len = model->dec_ints_len = 0;
+  model->dec_B = model->dec_Tc = 0;
+}
+
+FtcStatus
+ftc_gpt2_decode_begin (FtcGpt2 *model, int B, int Tc)
+{
+  const FtcGpt2Config *c = &model->config;
+  size_t n = (size_t) c->num_layers * B * Tc * c->channels;
+
+  if (B <= 0 || Tc <= 0 || Tc > c->max_seq_len)
+    return fail (model->be, FTC_ERR_INVALID_ARG, "gpt2_decode_begin: B=%d rows of Tc=%d positions (the model has "
+                 "%d)", B, Tc, c->max_seq_len);
+  if (model->kcache == NULL || ftc_buf_len (model->kcache) < n)
+    {
+      ftc_buf_free (model->kcache);
+      ftc_buf_free (model->vcache);
+      model->kcache = model->vcache = NULL;
+      CHECK (ftc_buf_new (model->be, n, &model->kcache));
+      CHECK (ftc_buf_new (model->be, n, &model->vcache));
+    }
+  model->dec_B = B;
+  model->dec_Tc = Tc;
+  return FTC_OK;
+}
+
+static FtcStatus
+grow (FtcBackend *be, FtcBuf **buf, size_t *len, size_t need)
+{
+  if (*buf != NULL && *len >= need)
+    return FTC_OK;
+  ftc_buf_free (*buf);
+  *buf = NULL;
+  *len = 0;
+  CHECK (ftc_buf_new (be, need, buf));
+  *len = need;
+  return FTC_OK;
+}
+
+FtcStatus
+ftc_gpt2_decode (FtcGpt2 *model, const int32_t *inputs, const int32_t *pos, const int *last, int B, int T,
+                 float *logits)
+{
+  FtcBackend *be = model->be;
+  const FtcGpt2Config *c = &model->config;
+  int C = c->channels, NH = c->num_heads, L = c->num_layers, Vp = c->padded_vocab_size, V = c->vocab_size;
+  int Tc = model->dec_Tc;
+  size_t N = (size_t) B * T, layer_cache = (size_t) B * Tc * C, off = 0;
+
+  if (model->kcache == NULL || B != model->dec_B || T <= 0 || T > Tc)
+    return fail (be, FTC_ERR_INVALID_ARG, "gpt2_decode: begin with B=%d first (got B=%d, T=%d)", model->dec_B, B, T);
+  for (int b = 0; b < B; b++)
+    if (pos[b] < 0 || pos[b] + T > Tc || last[b] < 0 || last[b] >= T)
+      return fail (be, FTC_ERR_INVALID_ARG, "gpt2_decode: row %d at position %d (+%d) outside the cache of %d",
+                   b, pos[b], T, Tc);
+  for (size_t i = 0; i < N; i++)
+    if (inputs[i] < 0 || inputs[i] >= V)
+      return fail (be, FTC_ERR_INVALID_ARG, "gpt2_decode: token %d outside the vocabulary of %d", inputs[i], V);
+
+  /* x, x2, ln (N,C); qkv (N,3C); atty, proj (N,C); fch, fgelu (N,4C); mean, rstd (N); att (B,NH,T,Tc);
+   * xg, lnf (B,C); logits (B,Vp) */
+  size_t sizes[] = { N * C, N * C, N * C, 3 * N * C, N * C, N * C, 4 * N * C, 4 * N * C, N, N,
+                     (size_t) B * NH * T * Tc, (size_t) B * C, (size_t) B * C, (size_t) B * Vp };
+  FtcView v[14];
+  size_t total = 0;
+  for (int i = 0; i < 14; i++)
+    total += sizes[i];
+  CHECK (grow (be, &model->dec_acts, &model->dec_acts_len, total));
+  CHECK (grow (be, &model->dec_ints, &model->dec_ints_len, N + B));
+  for (int i = 0; i < 14; i++)
+    {
+      v[i] = ftc_view (model->dec_acts, off);
+      off += sizes[i];
+    }
+  FtcView x = v[0], x2 = v[1], ln = v[2], qkv = v[3], atty = v[4], proj = v[5], fch = v[6], fgelu = v[7];
+  FtcView mean = v[8], rstd = v[9], att = v[10], xg = v[11], lnf = v[12], vlogits = v[13];
+  FtcView inp = ftc_view (model->dec_ints, 0), vpos = ftc_view (model->dec_ints, N);
+
+  CHECK (ftc_buf_write (inp, inputs, N));
+  CHECK (ftc_buf_write (vpos, pos, B));
+  CHECK (ftc_encoder_forward_pos (be, x, inp, vpos, param (model, T_WTE, 0), param (model, T_WPE, 0), B, T, C));
+  for (int l = 0; l < L; l++)
+    {
+      CHECK (ftc_layernorm_forward (be, ln, mean, rstd, x, param (model, T_LN1W, l), param (model, T_LN1B, l),
+                                    (int) N, C));
+      CHECK (ftc_matmul_forward (be, qkv, ln, param (model, T_QKVW, l), param (model, T_QKVB, l), (int) N, C, 3 * C));
+      CHECK (ftc_attention_forward_cached (be, atty, ftc_view (model->kcache, l * layer_cache),
+                                           ftc_view (model->vcache, l * layer_cache), att, qkv, vpos, B, T, C, NH,
+                                           Tc));
+      CHECK (ftc_matmul_forward (be, proj, atty, param (model, T_ATTPROJW, l), param (model, T_ATTPROJB, l),
+                                 (int) N, C, C));
+      CHECK (ftc_residual_forward (be, x2, x, proj, N * C));
+      CHECK (ftc_layernorm_forward (be, ln, mean, rstd, x2, param (model, T_LN2W, l), param (model, T_LN2B, l),
+                                    (int) N, C));
+      CHECK (ftc_matmul_forward (be, fch, ln, param (model, T_FCW, l), param (model, T_FCB, l), (int) N, C, 4 * C));
+      CHECK (ftc_gelu_forward (be, fgelu, fch, N * 4 * C));
+      CHECK (ftc_matmul_forward (be, proj, fgelu, param (model, T_FCPROJW, l), param (model, T_FCPROJB, l),
+                                 (int) N, 4 * C, C));
+      CHECK (ftc_residual_forward (be, x, x2, proj, N * C));
+    }
+  /* only each row's last real token goes on to the head */
+  for (int b = 0; b < B; b++)
+    CHECK (ftc_buf_copy (ftc_view_at (xg, (size_t) b * C), ftc_view_at (x, ((size_t) b * T + last[b]) * C), C));
+  CHECK (ftc_layernorm_forward (be, lnf, mean, rstd, xg, param (model, T_LNFW, 0), param (model, T_LNFB, 0), B, C));
+  CHECK (ftc_matmul_forward (be, vlogits, lnf, param (model, T_WTE, 0), FTC_VIEW_NULL, B, C, Vp));
+  return ftc_buf_read (vlogits, logits, (size_t) B * Vp);
 }

@@ -87,5 +87,15 @@ FtcStatus ftc_gpt2_read_optimizer (FtcGpt2 *model, float *m, float *v, size_t n)
 FtcStatus ftc_gpt2_write_optimizer (FtcGpt2 *model, const float *m, const float *v, size_t n);
 
 /* The parameter buffer itself (layout above), for inference code that runs the layers with its own
- * activations, such as KV-cache generation. */
+ * activations. */
 FtcBuf *ftc_gpt2_params_buf (FtcGpt2 *model);
+
+/* KV-cache decoding: begin allocates the caches for B rows of Tc positions (Tc <= max_seq_len); each
+ * decode call runs T new tokens per row (inputs (B,T), row b starting at position pos[b], pos[b] + T <= Tc;
+ * the padding of a short row lands in cache slots that the row overwrites before it reads them) and leaves
+ * in logits (B,Vp) host floats the logits after token last[b] of each row. FTC_ERR_UNSUPPORTED on a
+ * backend without encoder_forward_pos / attention_forward_cached. */
+FtcStatus ftc_gpt2_decode_begin (FtcGpt2 *model, int B, int Tc);
+FtcStatus ftc_gpt2_decode (FtcGpt2 *model, const int32_t *inputs, const int32_t *pos, const int *last,
+                           int B, int T, float *logits);
+void ftc_gpt2_decode_end (FtcGpt2 *model);

@@ -79,14 +79,21 @@ ftc_curate (GPtrArray *records, const FtcExperimentCuration *curation, FtcReview
 GPtrArray *
 ftc_curate_finetune_samples (const FtcMethod *method, GPtrArray *train, GPtrArray *kept)
 {
+  return ftc_curate_finetune_samples_as (FTC_PROMPT_PAPER, method, train, kept);
+}
+
+GPtrArray *
+ftc_curate_finetune_samples_as (FtcPromptFormat prompt_format, const FtcMethod *method, GPtrArray *train,
+                                GPtrArray *kept)
+{
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_finetune_sample_free);
 
   if (method->kind == FTC_METHOD_VANILLA)
     for (guint i = 0; i < train->len; i++)
       {
         FtcSample *s = g_ptr_array_index (train, i);
-        g_ptr_array_add (out, ftc_finetune_sample_new (FTC_FINETUNE_VANILLA, s->id, 0, s->question, NULL,
-                                                       s->answer));
+        g_ptr_array_add (out, ftc_finetune_sample_new_as (prompt_format, FTC_FINETUNE_VANILLA, s->id, 0,
+                                                          s->question, NULL, s->answer));
       }
   else if (method->kind == FTC_METHOD_FT_COT)
     for (guint i = 0; i < kept->len; i++)
@@ -95,8 +102,9 @@ ftc_curate_finetune_samples (const FtcMethod *method, GPtrArray *train, GPtrArra
         if (r->completion_index >= method->diversity)
           continue;
         /* the question the teacher saw: its choice letters match the rationale */
-        g_ptr_array_add (out, ftc_finetune_sample_new (FTC_FINETUNE_COT, r->sample_id, (int) r->completion_index,
-                                                       r->question, r->rationale, r->gold));
+        g_ptr_array_add (out, ftc_finetune_sample_new_as (prompt_format, FTC_FINETUNE_COT, r->sample_id,
+                                                          (int) r->completion_index, r->question, r->rationale,
+                                                          r->gold));
       }
   return out;
 }

@@ -32,5 +32,8 @@ GPtrArray *ftc_curate (GPtrArray *records, const FtcExperimentCuration *curation
  * vanilla: one per question with its gold answer; ft_cot with D: the kept rationales whose completion index
  * is below D (so D = 1 uses each question's first sample, as in the paper). Other methods: an empty array. */
 GPtrArray *ftc_curate_finetune_samples (const FtcMethod *method, GPtrArray *train, GPtrArray *kept);
+/* The same in a prompt format (ftc-finetune.h). */
+GPtrArray *ftc_curate_finetune_samples_as (FtcPromptFormat prompt_format, const FtcMethod *method, GPtrArray *train,
+                                           GPtrArray *kept);
 
 G_END_DECLS

@@ -136,6 +136,7 @@ static const char *const splits[] = { "default", "template", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
 static const char *const optimizers[] = { "adamw", NULL };
 static const char *const tokenizers[] = { "auto", "char", "gpt2", NULL };
+static const char *const prompt_formats[] = { "paper", "chatml", "llama3", NULL };
 
 const char *
 ftc_curation_rule_to_string (FtcCurationRule rule)
@@ -224,6 +225,7 @@ static const Field student_fields[] = {
   STR ("model_dir", FtcExperimentStudent, model_dir),
   ENUM ("init", FtcExperimentStudent, init, student_inits),
   CHOICE ("tokenizer", FtcExperimentStudent, tokenizer, tokenizers),
+  CHOICE ("prompt_format", FtcExperimentStudent, prompt_format, prompt_formats),
 };
 
 static const Field training_fields[] = {
@@ -318,6 +320,7 @@ ftc_experiment_new (void)
     .preset = g_strdup ("tiny"),
     .init = FTC_STUDENT_SCRATCH,
     .tokenizer = g_strdup ("auto"),
+    .prompt_format = g_strdup ("paper"),
   };
   exp->methods = g_array_new (FALSE, FALSE, sizeof (FtcMethod));
   for (gsize i = 0; i < G_N_ELEMENTS (default_methods); i++)

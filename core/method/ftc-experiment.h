@@ -90,6 +90,7 @@ typedef struct {
   char *model_dir;        /* a Hugging Face model directory (config.json, model.safetensors, tokenizer) */
   FtcStudentInit init;
   char *tokenizer;        /* "auto" (the model directory's, else by preset), "char", "gpt2" */
+  char *prompt_format;    /* "paper" (default), "chatml" (Qwen), "llama3" (core/method/ftc-finetune.h) */
 } FtcExperimentStudent;
 
 typedef struct {

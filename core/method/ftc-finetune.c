@@ -25,40 +25,100 @@ stripped (const char *s)
   return g_strstrip (g_strdup (s != NULL ? s : ""));
 }
 
+static const char *const format_names[] = { "paper", "chatml", "llama3" };
+static const char *const format_stops[] = { FTC_FINETUNE_STOP, "<|im_end|>", "<|eot_id|>" };
+
+const char *
+ftc_prompt_format_to_string (FtcPromptFormat format)
+{
+  return format_names[format];
+}
+
+gboolean
+ftc_prompt_format_parse (const char *name, FtcPromptFormat *format)
+{
+  for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (format_names); i++)
+    if (strcmp (name, format_names[i]) == 0)
+      {
+        *format = (FtcPromptFormat) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+ftc_prompt_format_stop (FtcPromptFormat format)
+{
+  return format_stops[format];
+}
+
 char *
-ftc_finetune_prompt (const char *question)
+ftc_finetune_prompt_as (FtcPromptFormat prompt_format, const char *question)
 {
   g_autofree char *q = stripped (question);
 
-  return g_strconcat (q, FTC_FINETUNE_PROMPT_SUFFIX, NULL);
+  switch (prompt_format)
+    {
+    case FTC_PROMPT_CHATML:
+      return g_strconcat ("<|im_start|>user\n", q, "<|im_end|>\n<|im_start|>assistant\n", NULL);
+    case FTC_PROMPT_LLAMA3:
+      return g_strconcat ("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n", q,
+                          "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n", NULL);
+    case FTC_PROMPT_PAPER:
+    default:
+      return g_strconcat (q, FTC_FINETUNE_PROMPT_SUFFIX, NULL);
+    }
+}
+
+char *
+ftc_finetune_prompt (const char *question)
+{
+  return ftc_finetune_prompt_as (FTC_PROMPT_PAPER, question);
+}
+
+FtcFinetuneSample *
+ftc_finetune_sample_new_as (FtcPromptFormat prompt_format, FtcFinetuneFormat format, const char *sample_id,
+                            int completion_index, const char *question, const char *rationale, const char *answer)
+{
+  FtcFinetuneSample *sample = g_new0 (FtcFinetuneSample, 1);
+  g_autofree char *a = stripped (answer);
+  /* the paper's completion starts with a space after " ###"; a chat turn starts the text right away */
+  const char *lead = prompt_format == FTC_PROMPT_PAPER ? " " : "";
+  const char *stop = ftc_prompt_format_stop (prompt_format);
+
+  sample->sample_id = g_strdup (sample_id);
+  sample->completion_index = completion_index;
+  sample->prompt = ftc_finetune_prompt_as (prompt_format, question);
+  if (format == FTC_FINETUNE_COT)
+    {
+      g_autofree char *r = stripped (rationale);
+      sample->completion = g_strconcat (lead, r, FTC_FINETUNE_ANSWER_MARK, a, stop, NULL);
+    }
+  else
+    sample->completion = g_strconcat (lead, a, stop, NULL);
+  return sample;
 }
 
 FtcFinetuneSample *
 ftc_finetune_sample_new (FtcFinetuneFormat format, const char *sample_id, int completion_index,
                          const char *question, const char *rationale, const char *answer)
 {
-  FtcFinetuneSample *sample = g_new0 (FtcFinetuneSample, 1);
-  g_autofree char *a = stripped (answer);
-
-  sample->sample_id = g_strdup (sample_id);
-  sample->completion_index = completion_index;
-  sample->prompt = ftc_finetune_prompt (question);
-  if (format == FTC_FINETUNE_COT)
-    {
-      g_autofree char *r = stripped (rationale);
-      sample->completion = g_strconcat (" ", r, FTC_FINETUNE_ANSWER_MARK, a, FTC_FINETUNE_STOP, NULL);
-    }
-  else
-    sample->completion = g_strconcat (" ", a, FTC_FINETUNE_STOP, NULL);
-  return sample;
+  return ftc_finetune_sample_new_as (FTC_PROMPT_PAPER, format, sample_id, completion_index, question, rationale,
+                                     answer);
 }
 
 char *
 ftc_finetune_strip_stop (const char *completion)
 {
-  const char *stop = strstr (completion, FTC_FINETUNE_STOP);
+  const char *cut = NULL;
 
-  return stop != NULL ? g_strndup (completion, stop - completion) : g_strdup (completion);
+  for (gsize i = 0; i < G_N_ELEMENTS (format_stops); i++)
+    {
+      const char *hit = strstr (completion, format_stops[i]);
+      if (hit != NULL && (cut == NULL || hit < cut))
+        cut = hit;
+    }
+  return cut != NULL ? g_strndup (completion, cut - completion) : g_strdup (completion);
 }
 
 gboolean

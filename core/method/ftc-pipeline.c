@@ -511,6 +511,15 @@ task_tokenizer (FtcPipeline *self, const char *task_key, GPtrArray *texts, GErro
   return tok;
 }
 
+/* experiment.json student.prompt_format (validated when the experiment was read) */
+static FtcPromptFormat
+prompt_format (FtcPipeline *self)
+{
+  FtcPromptFormat f = FTC_PROMPT_PAPER;
+  ftc_prompt_format_parse (self->exp->student.prompt_format, &f);
+  return f;
+}
+
 /* A fresh student: from scratch with the task's vocabulary, or the pretrained model directory. */
 static FtcStudent *
 new_student (FtcPipeline *self, const char *task_key, GError **error)
@@ -573,9 +582,12 @@ evaluate_headline (FtcPipeline *self, FtcStudent *student, const char *task_key,
         g_ptr_array_add (todo, s);
     }
 
+  const char *stop[] = { ftc_prompt_format_stop (prompt_format (self)), NULL };
+
   ftc_generate_options_init (&options);
   options.max_new_tokens = ev->max_new_tokens;
   options.batch_size = batch;
+  options.stop = stop;
   if (!ev->greedy)
     options.temperature = (float) ev->sampled_temperature;
   for (guint first = 0; first < todo->len; first += batch)
@@ -589,7 +601,8 @@ evaluate_headline (FtcPipeline *self, FtcStudent *student, const char *task_key,
         return FALSE;
       for (guint i = 0; i < n; i++)
         {
-          g_ptr_array_add (prompts, ftc_finetune_prompt (((FtcSample *) todo->pdata[first + i])->question));
+          g_ptr_array_add (prompts, ftc_finetune_prompt_as (prompt_format (self),
+                                                            ((FtcSample *) todo->pdata[first + i])->question));
           seeds[i] = question_seed (self, todo->pdata[first + i]);
         }
       options.seeds = seeds;
@@ -646,15 +659,17 @@ evaluate_sampled (FtcPipeline *self, FtcStudent *student, FtcAnswerFormat *forma
   g_autoptr (GPtrArray) keep = g_ptr_array_new_with_free_func (g_free);
   FtcSampledMetrics metrics;
   FtcGenerateOptions options;
+  const char *stop[] = { ftc_prompt_format_stop (prompt_format (self)), NULL };
 
   ftc_generate_options_init (&options);
+  options.stop = stop;
   options.max_new_tokens = ev->max_new_tokens;
   options.temperature = (float) ev->sampled_temperature;
   options.batch_size = MAX (ev->batch_size, 1);
   for (guint q = 0; q < test->len; q++)
     {
       FtcSample *s = g_ptr_array_index (test, q);
-      g_autofree char *prompt = ftc_finetune_prompt (s->question);
+      g_autofree char *prompt = ftc_finetune_prompt_as (prompt_format (self), s->question);
       g_autoptr (GPtrArray) prompts = g_ptr_array_new ();
       g_autoptr (GPtrArray) out = NULL;
       gboolean *correct = g_new0 (gboolean, n);
@@ -747,7 +762,7 @@ on_train_step (const FtcTrainProgress *p, gpointer data)
 }
 
 static gboolean
-on_train_epoch (int epoch, FtcGpt2 *model, gpointer data, GError **error)
+on_train_epoch (int epoch, FtcModel *model, gpointer data, GError **error)
 {
   FtcTrainRun *run = data;
   FtcPipeline *self = run->self;
@@ -869,19 +884,19 @@ train_method (FtcPipeline *self, const char *task_key, const char *method, GPtrA
     }
   run.student = student;
 
-  examples = ftc_student_tokenize (student, samples, MIN (tr->max_seq_len, student->config.max_seq_len), &n_cut,
+  examples = ftc_student_tokenize (student, samples, MIN (tr->max_seq_len, ftc_model_max_seq_len (student->model)), &n_cut,
                                    error);
   if (examples == NULL)
     return NULL;
   if (n_cut > 0)
     log_line (self, "  %s: %u examples longer than %d tokens were cut", method, n_cut,
-              MIN (tr->max_seq_len, student->config.max_seq_len));
+              MIN (tr->max_seq_len, ftc_model_max_seq_len (student->model)));
   if (examples->len == 0 && n_cut > 0)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
                    "%s %s: every one of the %u examples leaves no completion token within %d tokens; raise "
                    "training.max_seq_len (the student's context is %d)", task_key, method, n_cut,
-                   MIN (tr->max_seq_len, student->config.max_seq_len), student->config.max_seq_len);
+                   MIN (tr->max_seq_len, ftc_model_max_seq_len (student->model)), ftc_model_max_seq_len (student->model));
       return NULL;
     }
   ftc_train_config_from_experiment (tr, self->exp->seeds.train, &config);
@@ -994,7 +1009,7 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
     {
       const FtcMethod *m = &g_array_index (exp->methods, FtcMethod, i);
       g_autofree char *name = ftc_method_to_string (m);
-      GPtrArray *samples = ftc_curate_finetune_samples (m, train, kept);
+      GPtrArray *samples = ftc_curate_finetune_samples_as (prompt_format (self), m, train, kept);
 
       g_ptr_array_add (method_samples, samples);
       if (!ftc_method_trains (m))
@@ -1014,7 +1029,7 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
 
       for (guint i = 0; i < (kept != NULL ? G_N_ELEMENTS (vocab_methods) : 1); i++)
         {
-          GPtrArray *samples = ftc_curate_finetune_samples (&vocab_methods[i], train, kept);
+          GPtrArray *samples = ftc_curate_finetune_samples_as (prompt_format (self), &vocab_methods[i], train, kept);
           g_ptr_array_add (vocab_samples, samples);
           for (guint k = 0; k < samples->len; k++)
             {

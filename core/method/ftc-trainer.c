@@ -5,7 +5,7 @@
 #include "core/ftc-error.h"
 
 struct _FtcTrainer {
-  FtcGpt2 *model;
+  FtcModel *model;
   FtcTrainConfig config;
   GPtrArray *examples;        /* FtcTrainExample*, borrowed */
   int start_step;
@@ -55,9 +55,9 @@ ftc_train_config_init (FtcTrainConfig *config)
 }
 
 FtcTrainer *
-ftc_trainer_new (FtcGpt2 *model, const FtcTrainConfig *config, GPtrArray *examples, GError **error)
+ftc_trainer_new (FtcModel *model, const FtcTrainConfig *config, GPtrArray *examples, GError **error)
 {
-  const FtcGpt2Config *mc = ftc_gpt2_config (model);
+  const int vocab_size = ftc_model_vocab_size (model), max_seq_len = ftc_model_max_seq_len (model);
   FtcTrainer *trainer;
   int T;
 
@@ -88,11 +88,11 @@ ftc_trainer_new (FtcGpt2 *model, const FtcTrainConfig *config, GPtrArray *exampl
           return NULL;
         }
       for (int t = 0; t < ex->n_ids; t++)
-        if (ex->ids[t] < 0 || ex->ids[t] >= mc->vocab_size)
+        if (ex->ids[t] < 0 || ex->ids[t] >= vocab_size)
           {
             g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
                          "training example %u: token id %d is outside the vocabulary (%d)", i, ex->ids[t],
-                         mc->vocab_size);
+                         vocab_size);
             return NULL;
           }
     }
@@ -100,7 +100,7 @@ ftc_trainer_new (FtcGpt2 *model, const FtcTrainConfig *config, GPtrArray *exampl
   trainer = g_new0 (FtcTrainer, 1);
   trainer->model = model;
   trainer->config = *config;
-  trainer->config.max_seq_len = MIN (config->max_seq_len, mc->max_seq_len);
+  trainer->config.max_seq_len = MIN (config->max_seq_len, max_seq_len);
   trainer->examples = g_ptr_array_ref (examples);
   T = trainer->config.max_seq_len;
   trainer->inputs = g_new0 (int32_t, (gsize) config->batch_size * T);
@@ -164,11 +164,11 @@ epoch_order (guint64 seed, int epoch, guint *order, guint n)
 }
 
 static GError *
-compute_error (FtcGpt2 *model, FtcStatus status, const char *what)
+compute_error (FtcModel *model, FtcStatus status, const char *what)
 {
   GError *error = NULL;
 
-  ftc_error_set_compute (&error, status, ftc_backend_last_error (ftc_gpt2_backend (model)), "%s: %s", what,
+  ftc_error_set_compute (&error, status, ftc_backend_last_error (ftc_model_backend (model)), "%s: %s", what,
                          ftc_status_name (status));
   return error;
 }
@@ -257,7 +257,7 @@ ftc_trainer_run (FtcTrainer *trainer, FtcTrainStepFunc on_step, FtcTrainEpochFun
       for (guint i = first; i < last; i++)
         loss_tokens_total += loss_tokens (trainer, g_ptr_array_index (trainer->examples, order[i]));
 
-      if ((status = ftc_gpt2_zero_grad (trainer->model)) != FTC_OK)
+      if ((status = ftc_model_zero_grad (trainer->model)) != FTC_OK)
         {
           g_propagate_error (error, compute_error (trainer->model, status, "zero_grad"));
           return FALSE;
@@ -270,10 +270,10 @@ ftc_trainer_run (FtcTrainer *trainer, FtcTrainStepFunc on_step, FtcTrainEpochFun
 
           for (gsize i = 0; i < (gsize) count * T; i++)
             trainer->weights[i] /= MAX (loss_tokens_total, 1);
-          status = ftc_gpt2_forward (trainer->model, trainer->inputs, trainer->targets, trainer->weights,
+          status = ftc_model_forward (trainer->model, trainer->inputs, trainer->targets, trainer->weights,
                                      (int) count, T, &loss);
           if (status == FTC_OK)
-            status = ftc_gpt2_backward (trainer->model);
+            status = ftc_model_backward (trainer->model);
           if (status != FTC_OK)
             {
               g_propagate_error (error, compute_error (trainer->model, status, "training step"));
@@ -285,10 +285,10 @@ ftc_trainer_run (FtcTrainer *trainer, FtcTrainStepFunc on_step, FtcTrainEpochFun
 
       progress.lr = ftc_schedule_lr (&schedule, step);
       opt.lr = progress.lr;
-      status = ftc_gpt2_update (trainer->model, &opt, step, &progress.grad_norm);
+      status = ftc_model_update (trainer->model, &opt, step, &progress.grad_norm);
       if (status != FTC_OK)
         {
-          ftc_error_set_compute (error, status, ftc_backend_last_error (ftc_gpt2_backend (trainer->model)),
+          ftc_error_set_compute (error, status, ftc_backend_last_error (ftc_model_backend (trainer->model)),
                                  "step %d: %s", step, ftc_status_name (status));
           return FALSE;
         }

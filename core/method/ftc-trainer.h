@@ -1,4 +1,4 @@
-/* ftc-trainer.h: fine-tunes a student on tokenised examples with the engine (compute/models/ftc-gpt2.h).
+/* ftc-trainer.h: fine-tunes a student on tokenised examples with the engine (compute/models/ftc-model.h).
  *
  * An example is one token sequence, prompt then completion; the loss covers the completion tokens only
  * (or, with completion_only_loss FALSE, every token after the first: prompt and completion, as a language
@@ -9,7 +9,7 @@
 
 #include <gio/gio.h>
 
-#include "compute/models/ftc-gpt2.h"
+#include "compute/models/ftc-model.h"
 #include "compute/ftc-schedule.h"
 #include "core/method/ftc-experiment.h"
 
@@ -59,11 +59,11 @@ typedef struct {
 /* Called after every optimizer step, on the training thread. Return FALSE to stop. */
 typedef gboolean (*FtcTrainStepFunc) (const FtcTrainProgress *progress, gpointer user_data);
 /* Called after every epoch (evaluation, checkpoints). Return FALSE with error set to abort. */
-typedef gboolean (*FtcTrainEpochFunc) (int epoch, FtcGpt2 *model, gpointer user_data, GError **error);
+typedef gboolean (*FtcTrainEpochFunc) (int epoch, FtcModel *model, gpointer user_data, GError **error);
 
 typedef struct _FtcTrainer FtcTrainer;
 
-FtcTrainer *ftc_trainer_new (FtcGpt2 *model, const FtcTrainConfig *config, GPtrArray *examples,
+FtcTrainer *ftc_trainer_new (FtcModel *model, const FtcTrainConfig *config, GPtrArray *examples,
                              GError **error);
 void ftc_trainer_free (FtcTrainer *trainer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcTrainer, ftc_trainer_free)

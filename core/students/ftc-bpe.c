@@ -452,44 +452,32 @@ ftc_bpe_load (const char *vocab_path, const char *merges_path, GError **error)
 }
 
 FtcBpe *
-ftc_bpe_load_tokenizer_json (const char *path, GError **error)
+ftc_bpe_new_from_json_model (JsonObject *model, const char *what, GError **error)
 {
-  g_autofree char *data = NULL;
-  gsize len;
-  g_autoptr (JsonNode) root = NULL;
   g_autoptr (FtcBpe) bpe = bpe_alloc ();
-  JsonObject *model;
   JsonArray *merges;
   guint alloc = 0;
 
-  if (!ftc_file_read (path, FTC_INPUT_TOKENIZER, &data, &len, error))
-    return NULL;
-  root = parse_json (data, len, path, error);
-  if (root == NULL)
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (root)
-      || (model = json_object_get_object_member (json_node_get_object (root), "model")) == NULL
-      || !json_object_has_member (model, "vocab") || !json_object_has_member (model, "merges")
+  if (model == NULL || !json_object_has_member (model, "vocab") || !json_object_has_member (model, "merges")
       || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (model, "vocab"))
       || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (model, "merges")))
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: expected model.vocab (object) and model.merges "
-                   "(array)", path);
+                   "(array)", what);
       return NULL;
     }
   if (json_object_has_member (model, "type") && g_strcmp0 (json_object_get_string_member_with_default (
                                                    model, "type", ""), "BPE") != 0)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: model.type is not BPE", path);
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: model.type is not BPE", what);
       return NULL;
     }
-  if (!bpe_set_vocab (bpe, json_object_get_object_member (model, "vocab"), path, error))
+  if (!bpe_set_vocab (bpe, json_object_get_object_member (model, "vocab"), what, error))
     return NULL;
   merges = json_object_get_array_member (model, "merges");
   for (guint i = 0; i < json_array_get_length (merges); i++)
     {
       JsonNode *m = json_array_get_element (merges, i);
-      g_autofree char *where = g_strdup_printf ("%s: model.merges[%u]", path, i);
       g_auto (GStrv) parts = NULL;
       const char *a = NULL, *b = NULL;
 
@@ -509,13 +497,35 @@ ftc_bpe_load_tokenizer_json (const char *path, GError **error)
         }
       if (a == NULL || b == NULL || *a == '\0' || *b == '\0')
         {
-          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: expected \"a b\" or [\"a\", \"b\"]", where);
+          g_set_error (error, FTC_ERROR, FTC_ERROR_PARSE, "%s: model.merges[%u]: expected \"a b\" or [\"a\", \"b\"]",
+                       what, i);
           return NULL;
         }
-      if (!bpe_add_merge (bpe, a, b, &alloc, where, error))
-        return NULL;
+      {
+        g_autofree char *where = g_strdup_printf ("%s: model.merges[%u]", what, i);
+        if (!bpe_add_merge (bpe, a, b, &alloc, where, error))
+          return NULL;
+      }
     }
   return g_steal_pointer (&bpe);
+}
+
+FtcBpe *
+ftc_bpe_load_tokenizer_json (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+  g_autoptr (JsonNode) root = NULL;
+
+  if (!ftc_file_read (path, FTC_INPUT_TOKENIZER, &data, &len, error))
+    return NULL;
+  root = parse_json (data, len, path, error);
+  if (root == NULL)
+    return NULL;
+  return ftc_bpe_new_from_json_model (JSON_NODE_HOLDS_OBJECT (root) && json_object_has_member (json_node_get_object (root), "model")
+                                      && JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "model"))
+                                      ? json_object_get_object_member (json_node_get_object (root), "model") : NULL,
+                                      path, error);
 }
 
 /* ---- encoding ---- */
@@ -777,4 +787,49 @@ ftc_bpe_save (FtcBpe *bpe, const char *dir, GError **error)
                             bpe->tokens[bpe->merge_pairs[2 * r + 1]]);
   return ftc_file_write_atomic (vocab_path, vocab, strlen (vocab), error)
          && ftc_file_write_atomic (merges_path, merges->str, merges->len, error);
+}
+
+void
+ftc_bpe_encode_piece (FtcBpe *bpe, const char *piece, gsize len, gboolean ignore_merges, GArray *ids)
+{
+  EncodeState st = { bpe, ids };
+
+  if (len == 0)
+    return;
+  if (ignore_merges)
+    {
+      /* the whole piece, in the byte alphabet, when the vocabulary has it (Llama 3) */
+      GString *s = g_string_sized_new (len * 2);
+      gpointer id;
+      for (gsize i = 0; i < len; i++)
+        g_string_append_unichar (s, byte_to_char[(guint8) piece[i]]);
+      if (g_hash_table_lookup_extended (bpe->token_ids, s->str, NULL, &id))
+        {
+          gint32 v = GPOINTER_TO_INT (id) - 1;   /* the table stores id + 1 */
+          g_array_append_val (ids, v);
+          g_string_free (s, TRUE);
+          return;
+        }
+      g_string_free (s, TRUE);
+    }
+  encode_piece (piece, len, &st);
+}
+
+const char *
+ftc_bpe_token (FtcBpe *bpe, gint32 id)
+{
+  return id >= 0 && (guint) id < bpe->n_vocab ? bpe->tokens[id] : NULL;
+}
+
+guint
+ftc_bpe_n_merges (FtcBpe *bpe)
+{
+  return bpe->n_merges;
+}
+
+void
+ftc_bpe_merge (FtcBpe *bpe, guint rank, const char **a, const char **b)
+{
+  *a = bpe->tokens[bpe->merge_pairs[2 * rank]];
+  *b = bpe->tokens[bpe->merge_pairs[2 * rank + 1]];
 }

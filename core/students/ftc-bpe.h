@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,8 @@ typedef struct FtcBpe FtcBpe;
 FtcBpe *ftc_bpe_load (const char *vocab_path, const char *merges_path, GError **error);
 /* Loads model.vocab and model.merges ("a b" strings or [a, b] pairs) of a tokenizer.json. */
 FtcBpe *ftc_bpe_load_tokenizer_json (const char *path, GError **error);
+/* The same from a tokenizer.json's "model" object; `what` names the source in errors. */
+FtcBpe *ftc_bpe_new_from_json_model (JsonObject *model, const char *what, GError **error);
 /* The same from memory; `what` names the source in errors. */
 FtcBpe *ftc_bpe_new_from_data (const char *vocab_json, gsize vocab_len, const char *merges_txt,
                                gsize merges_len, const char *what, GError **error);
@@ -33,7 +36,17 @@ gboolean ftc_bpe_encode (FtcBpe *bpe, const char *text, gssize len, GArray *ids,
 /* The bytes of ids (NUL-terminated; *len_out gets the length without the NUL). */
 char *ftc_bpe_decode (FtcBpe *bpe, const gint32 *ids, gsize n_ids, gsize *len_out, GError **error);
 
+/* Appends the ids of one pre-token (len bytes, already split): its bytes in the byte alphabet, merged by
+ * rank; with ignore_merges, the whole piece's id when the vocabulary has it (tokenizer.json's
+ * model.ignore_merges). */
+void ftc_bpe_encode_piece (FtcBpe *bpe, const char *piece, gsize len, gboolean ignore_merges, GArray *ids);
+
 guint ftc_bpe_vocab_size (FtcBpe *bpe);
+/* Token id in the byte alphabet ("Ġthe"); NULL outside the vocabulary. */
+const char *ftc_bpe_token (FtcBpe *bpe, gint32 id);
+/* The merges in rank order: merge r joins tokens *a and *b. */
+guint ftc_bpe_n_merges (FtcBpe *bpe);
+void ftc_bpe_merge (FtcBpe *bpe, guint rank, const char **a, const char **b);
 /* The id of token (in the byte alphabet, e.g. "Ġthe"), or -1. */
 gint32 ftc_bpe_token_id (FtcBpe *bpe, const char *token);
 /* The id of <|endoftext|>, or -1 when the vocabulary has none. */

@@ -51,7 +51,7 @@ rename_or_fail (const char *from, const char *to, GError **error)
 }
 
 gboolean
-ftc_checkpoint_save (const char *dir, const FtcGpt2Config *config, FtcTokenizer *tokenizer, const float *params,
+ftc_checkpoint_save (const char *dir, const FtcModelSpec *spec, FtcTokenizer *tokenizer, const float *params,
                      const float *m, const float *v, gsize n_params, gint64 step, JsonObject *state,
                      GError **error)
 {
@@ -92,7 +92,7 @@ ftc_checkpoint_save (const char *dir, const FtcGpt2Config *config, FtcTokenizer 
     text = ftc_json_to_pretty_string (root);
   }
 
-  if (!ftc_model_dir_save (tmp, config, params, n_params, tokenizer, error)
+  if (!ftc_model_dir_save (tmp, spec, params, n_params, tokenizer, error)
       || !ftc_safetensors_writer_write (w, opt_path, error)
       || !ftc_file_write_atomic (state_path, text, strlen (text), error))
     {

@@ -24,7 +24,7 @@ typedef struct {
 } FtcCheckpoint;
 
 /* state: the trainer's fields (may be NULL); "step", "format" and "version" are set here. */
-gboolean ftc_checkpoint_save (const char *dir, const FtcGpt2Config *config, FtcTokenizer *tokenizer,
+gboolean ftc_checkpoint_save (const char *dir, const FtcModelSpec *spec, FtcTokenizer *tokenizer,
                               const float *params, const float *m, const float *v, gsize n_params, gint64 step,
                               JsonObject *state, GError **error);
 FtcCheckpoint *ftc_checkpoint_load (const char *dir, GError **error);

@@ -6,23 +6,16 @@
 #include "core/ftc-error.h"
 
 struct FtcGenerator {
-  FtcGpt2 *model;
+  FtcModel *model;
   FtcTokenizer *tokenizer;
   FtcBackend *be;
-  FtcGpt2Config config;             /* Vp resolved */
-  FtcGpt2Tensor tensors[FTC_GPT2_NUM_TENSORS];
-  FtcBuf *params;
-
-  /* per batch shape, grown as needed */
-  FtcBuf *acts, *ints, *kcache, *vcache;
-  size_t acts_len, ints_len, kcache_len, vcache_len;
+  int V, Vp, maxT;
+  gint32 eos[16];                   /* the ids a row stops at (stop_at_eot) */
+  int n_eos;
   float *host_logits;
   size_t host_logits_len;
-  gboolean no_cache_ops;            /* the backend lacks encoder_forward_pos / attention_forward_cached */
+  gboolean no_cache_ops;            /* the backend lacks the KV-cache ops */
 };
-
-enum { T_WTE, T_WPE, T_LN1W, T_LN1B, T_QKVW, T_QKVB, T_ATTPROJW, T_ATTPROJB,
-       T_LN2W, T_LN2B, T_FCW, T_FCB, T_FCPROJW, T_FCPROJB, T_LNFW, T_LNFB };
 
 void
 ftc_generate_options_init (FtcGenerateOptions *o)
@@ -49,22 +42,12 @@ ftc_generation_free (FtcGeneration *g)
   g_free (g);
 }
 
-static void
-free_buffers (FtcGenerator *gen)
-{
-  g_clear_pointer (&gen->acts, ftc_buf_free);
-  g_clear_pointer (&gen->ints, ftc_buf_free);
-  g_clear_pointer (&gen->kcache, ftc_buf_free);
-  g_clear_pointer (&gen->vcache, ftc_buf_free);
-  gen->acts_len = gen->ints_len = gen->kcache_len = gen->vcache_len = 0;
-}
-
 void
 ftc_generator_free (FtcGenerator *gen)
 {
   if (gen == NULL)
     return;
-  free_buffers (gen);
+  /* the model keeps its decoding caches for the next generator; they go with the model */
   g_free (gen->host_logits);
   g_free (gen);
 }
@@ -77,143 +60,50 @@ compute_error (FtcGenerator *gen, FtcStatus status, GError **error)
 }
 
 FtcGenerator *
-ftc_generator_new (FtcGpt2 *model, FtcTokenizer *tokenizer, GError **error)
+ftc_generator_new (FtcModel *model, FtcTokenizer *tokenizer, GError **error)
 {
   FtcGenerator *gen;
-  const FtcGpt2Config *c = ftc_gpt2_config (model);
 
-  if (ftc_tokenizer_vocab_size (tokenizer) > (guint) c->vocab_size)
+  if (ftc_tokenizer_vocab_size (tokenizer) > (guint) ftc_model_vocab_size (model))
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_MISMATCH, "generate: the tokenizer has %u tokens, the model only "
-                   "%d", ftc_tokenizer_vocab_size (tokenizer), c->vocab_size);
+                   "%d", ftc_tokenizer_vocab_size (tokenizer), ftc_model_vocab_size (model));
       return NULL;
     }
   gen = g_new0 (FtcGenerator, 1);
   gen->model = model;
   gen->tokenizer = tokenizer;
-  gen->be = ftc_gpt2_backend (model);
-  gen->config = *c;
-  memcpy (gen->tensors, ftc_gpt2_tensors (model), sizeof gen->tensors);
-  gen->config.padded_vocab_size = gen->tensors[T_WTE].shape[0];
-  gen->params = ftc_gpt2_params_buf (model);
+  gen->be = ftc_model_backend (model);
+  gen->V = ftc_model_vocab_size (model);
+  gen->Vp = ftc_model_padded_vocab_size (model);
+  gen->maxT = ftc_model_max_seq_len (model);
+  if (ftc_tokenizer_eot_id (tokenizer) >= 0)
+    gen->eos[gen->n_eos++] = ftc_tokenizer_eot_id (tokenizer);
   return gen;
 }
 
-/* ---- the cached forward pass ---- */
-
-typedef struct {
-  int B, T, Tc;
-  FtcView x, x2, ln, qkv, atty, proj, fch, fgelu, mean, rstd, att, xg, lnf, logits;
-  FtcView inp, pos;
-} Pass;
-
-static FtcStatus
-ensure_buf (FtcBackend *be, FtcBuf **buf, size_t *len, size_t need)
+void
+ftc_generator_set_eos (FtcGenerator *gen, const gint32 *ids, int n)
 {
-  if (*buf != NULL && *len >= need)
-    return FTC_OK;
-  g_clear_pointer (buf, ftc_buf_free);
-  *len = 0;
-  FtcStatus s = ftc_buf_new (be, need, buf);
-  if (s == FTC_OK)
-    *len = need;
-  return s;
-}
-
-/* Lays out the activations of a pass of B rows of T tokens over a cache of Tc positions. */
-static FtcStatus
-pass_setup (FtcGenerator *gen, Pass *p, int B, int T, int Tc)
-{
-  size_t C = gen->config.channels, NH = gen->config.num_heads, Vp = gen->config.padded_vocab_size;
-  size_t N = (size_t) B * T, off = 0;
-  FtcStatus s;
-  FtcView *views[] = { &p->x, &p->x2, &p->ln, &p->qkv, &p->atty, &p->proj, &p->fch, &p->fgelu, &p->mean,
-                       &p->rstd, &p->att, &p->xg, &p->lnf, &p->logits };
-  size_t sizes[] = { N * C, N * C, N * C, 3 * N * C, N * C, N * C, 4 * N * C, 4 * N * C, N, N,
-                     (size_t) B * NH * T * Tc, B * C, B * C, B * Vp };
-  size_t total = 0;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
-    total += sizes[i];
-  if ((s = ensure_buf (gen->be, &gen->acts, &gen->acts_len, total)) != FTC_OK
-      || (s = ensure_buf (gen->be, &gen->ints, &gen->ints_len, N + B)) != FTC_OK)
-    return s;
-  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
-    {
-      *views[i] = ftc_view (gen->acts, off);
-      off += sizes[i];
-    }
-  p->inp = ftc_view (gen->ints, 0);
-  p->pos = ftc_view (gen->ints, N);
-  p->B = B;
-  p->T = T;
-  p->Tc = Tc;
-  return FTC_OK;
-}
-
-static FtcView
-param (FtcGenerator *gen, int t, int layer)
-{
-  const FtcGpt2Tensor *tensor = &gen->tensors[t];
-  size_t per_layer = tensor->per_layer ? tensor->size / gen->config.num_layers : 0;
-  return ftc_view (gen->params, tensor->offset + layer * per_layer);
+  gen->n_eos = 0;
+  for (int i = 0; i < n && gen->n_eos < (int) G_N_ELEMENTS (gen->eos); i++)
+    gen->eos[gen->n_eos++] = ids[i];
 }
 
 #define CHECK(expr) do { FtcStatus s_ = (expr); if (s_ != FTC_OK) return s_; } while (0)
 
-/* Runs the T tokens of each row (inp, pos already written) through the model, extending the cache, and
- * leaves in host_logits (B,Vp) the logits after token last[b] of each row. */
+/* Runs T tokens per row through the model at positions pos[b].., extending the cache, and leaves in
+ * host_logits (B,Vp) the logits after token last[b] of each row. */
 static FtcStatus
-pass_forward (FtcGenerator *gen, Pass *p, const int *last)
+pass_forward (FtcGenerator *gen, const gint32 *inp, const gint32 *pos, const int *last, int B, int T)
 {
-  FtcBackend *be = gen->be;
-  int B = p->B, T = p->T, Tc = p->Tc, C = gen->config.channels, NH = gen->config.num_heads;
-  int L = gen->config.num_layers, Vp = gen->config.padded_vocab_size;
-  int N = B * T;
-  size_t layer_cache = (size_t) B * Tc * C;
-  FtcView xg;
-
-  CHECK (ftc_encoder_forward_pos (be, p->x, p->inp, p->pos, param (gen, T_WTE, 0), param (gen, T_WPE, 0),
-                                  B, T, C));
-  for (int l = 0; l < L; l++)
-    {
-      CHECK (ftc_layernorm_forward (be, p->ln, p->mean, p->rstd, p->x, param (gen, T_LN1W, l),
-                                    param (gen, T_LN1B, l), N, C));
-      CHECK (ftc_matmul_forward (be, p->qkv, p->ln, param (gen, T_QKVW, l), param (gen, T_QKVB, l), N, C, 3 * C));
-      CHECK (ftc_attention_forward_cached (be, p->atty, ftc_view (gen->kcache, l * layer_cache),
-                                           ftc_view (gen->vcache, l * layer_cache), p->att, p->qkv, p->pos,
-                                           B, T, C, NH, Tc));
-      CHECK (ftc_matmul_forward (be, p->proj, p->atty, param (gen, T_ATTPROJW, l), param (gen, T_ATTPROJB, l),
-                                 N, C, C));
-      CHECK (ftc_residual_forward (be, p->x2, p->x, p->proj, (size_t) N * C));
-      CHECK (ftc_layernorm_forward (be, p->ln, p->mean, p->rstd, p->x2, param (gen, T_LN2W, l),
-                                    param (gen, T_LN2B, l), N, C));
-      CHECK (ftc_matmul_forward (be, p->fch, p->ln, param (gen, T_FCW, l), param (gen, T_FCB, l), N, C, 4 * C));
-      CHECK (ftc_gelu_forward (be, p->fgelu, p->fch, (size_t) N * 4 * C));
-      CHECK (ftc_matmul_forward (be, p->proj, p->fgelu, param (gen, T_FCPROJW, l), param (gen, T_FCPROJB, l),
-                                 N, 4 * C, C));
-      CHECK (ftc_residual_forward (be, p->x, p->x2, p->proj, (size_t) N * C));
-    }
-  /* only each row's last real token goes on to the head */
-  if (T == 1)
-    xg = p->x;
-  else
-    {
-      xg = p->xg;
-      for (int b = 0; b < B; b++)
-        CHECK (ftc_buf_copy (ftc_view_at (xg, (size_t) b * C), ftc_view_at (p->x, ((size_t) b * T + last[b]) * C),
-                             C));
-    }
-  CHECK (ftc_layernorm_forward (be, p->lnf, p->mean, p->rstd, xg, param (gen, T_LNFW, 0), param (gen, T_LNFB, 0),
-                                B, C));
-  CHECK (ftc_matmul_forward (be, p->logits, p->lnf, param (gen, T_WTE, 0), FTC_VIEW_NULL, B, C, Vp));
-  if (gen->host_logits_len < (size_t) B * Vp)
+  if (gen->host_logits_len < (size_t) B * gen->Vp)
     {
       g_free (gen->host_logits);
-      gen->host_logits = g_new (float, (size_t) B * Vp);
-      gen->host_logits_len = (size_t) B * Vp;
+      gen->host_logits = g_new (float, (size_t) B * gen->Vp);
+      gen->host_logits_len = (size_t) B * gen->Vp;
     }
-  return ftc_buf_read (p->logits, gen->host_logits, (size_t) B * Vp);
+  return ftc_model_decode (gen->model, inp, pos, last, B, T, gen->host_logits);
 }
 
 /* ---- sampling ---- */
@@ -331,17 +221,17 @@ find_bytes (const char *hay, gsize hay_len, const char *needle, gsize needle_len
 static gboolean
 row_push (FtcGenerator *gen, Row *r, gint32 id, const float *logits, const FtcGenerateOptions *o)
 {
-  gint32 eot = ftc_tokenizer_eot_id (gen->tokenizer);
   gsize before = r->raw->len;
 
   g_array_append_val (r->out->generated_ids, id);
   if (o->keep_logits)
-    g_array_append_vals (r->out->logits, logits, gen->config.vocab_size);
-  if (o->stop_at_eot && id == eot)
-    {
-      r->out->finish_reason = "eot";
-      return TRUE;
-    }
+    g_array_append_vals (r->out->logits, logits, gen->V);
+  for (int i = 0; o->stop_at_eot && i < gen->n_eos; i++)
+    if (id == gen->eos[i])
+      {
+        r->out->finish_reason = "eot";
+        return TRUE;
+      }
   if (id < (gint32) ftc_tokenizer_vocab_size (gen->tokenizer))
     {
       gsize n;
@@ -381,14 +271,13 @@ argmax_row_len (Row *rows, int B)
 static gboolean
 run_cached (FtcGenerator *gen, Row *rows, int B, const FtcGenerateOptions *o, GError **error)
 {
-  int C = gen->config.channels, L = gen->config.num_layers, Vp = gen->config.padded_vocab_size;
-  int V = gen->config.vocab_size;
+  int Vp = gen->Vp, V = gen->V;
   int Tp = argmax_row_len (rows, B), Tc = 0, active = B;
   g_autofree gint32 *inp = g_new0 (gint32, (size_t) B * Tp);
   g_autofree gint32 *pos = g_new0 (gint32, B);
   g_autofree int *last = g_new (int, B);
+  g_autofree int *zero = g_new0 (int, B);
   g_autofree Candidate *scratch = g_new (Candidate, V);
-  Pass p;
   FtcStatus s;
 
   for (int b = 0; b < B; b++)
@@ -397,18 +286,10 @@ run_cached (FtcGenerator *gen, Row *rows, int B, const FtcGenerateOptions *o, GE
       memcpy (inp + (size_t) b * Tp, rows[b].out->prompt_ids->data, rows[b].len * sizeof (gint32));
       last[b] = rows[b].len - 1;
     }
-  if ((s = ensure_buf (gen->be, &gen->kcache, &gen->kcache_len, (size_t) L * B * Tc * C)) != FTC_OK
-      || (s = ensure_buf (gen->be, &gen->vcache, &gen->vcache_len, (size_t) L * B * Tc * C)) != FTC_OK)
-    {
-      free_buffers (gen);
-      return compute_error (gen, s, error);
-    }
-
-  /* prefill: every prompt in one pass */
-  if ((s = pass_setup (gen, &p, B, Tp, Tc)) != FTC_OK
-      || (s = ftc_buf_write (p.inp, inp, (size_t) B * Tp)) != FTC_OK
-      || (s = ftc_buf_write (p.pos, pos, B)) != FTC_OK
-      || (s = pass_forward (gen, &p, last)) != FTC_OK)
+  Tc = MIN (Tc, gen->maxT);
+  /* prefill: every prompt in one pass (right-padded with token 0: the padding's keys and values land in
+   * slots each row overwrites before it reads them) */
+  if ((s = ftc_model_decode_begin (gen->model, B, Tc)) != FTC_OK || (s = pass_forward (gen, inp, pos, last, B, Tp)) != FTC_OK)
     {
       if (s == FTC_ERR_UNSUPPORTED)
         {
@@ -435,14 +316,11 @@ run_cached (FtcGenerator *gen, Row *rows, int B, const FtcGenerateOptions *o, GE
             }
           /* a finished row keeps rewriting its last slot, which nobody reads any more */
           inp[b] = id;
-          pos[b] = r->len + r->out->generated_ids->len - 1;
+          pos[b] = MIN (r->len + (int) r->out->generated_ids->len - 1, Tc - 1);
         }
       if (active == 0)
         break;
-      if ((s = pass_setup (gen, &p, B, 1, Tc)) != FTC_OK
-          || (s = ftc_buf_write (p.inp, inp, B)) != FTC_OK
-          || (s = ftc_buf_write (p.pos, pos, B)) != FTC_OK
-          || (s = pass_forward (gen, &p, last)) != FTC_OK)
+      if ((s = pass_forward (gen, inp, pos, zero, B, 1)) != FTC_OK)
         return compute_error (gen, s, error);
     }
   return TRUE;
@@ -452,7 +330,7 @@ run_cached (FtcGenerator *gen, Row *rows, int B, const FtcGenerateOptions *o, GE
 static gboolean
 run_uncached (FtcGenerator *gen, Row *r, const FtcGenerateOptions *o, GError **error)
 {
-  int Vp = gen->config.padded_vocab_size, V = gen->config.vocab_size;
+  int Vp = gen->Vp, V = gen->V;
   g_autoptr (GArray) seq = g_array_copy (r->out->prompt_ids);
   g_autofree Candidate *scratch = g_new (Candidate, V);
   g_autofree float *logits = NULL;
@@ -463,8 +341,8 @@ run_uncached (FtcGenerator *gen, Row *r, const FtcGenerateOptions *o, GError **e
       int T = seq->len;
       g_free (logits);
       logits = g_new (float, (size_t) T * Vp);
-      if ((s = ftc_gpt2_forward (gen->model, (gint32 *) seq->data, NULL, NULL, 1, T, NULL)) != FTC_OK
-          || (s = ftc_gpt2_read_logits (gen->model, logits, (size_t) T * Vp)) != FTC_OK)
+      if ((s = ftc_model_forward (gen->model, (gint32 *) seq->data, NULL, NULL, 1, T, NULL)) != FTC_OK
+          || (s = ftc_model_read_logits (gen->model, logits, (size_t) T * Vp)) != FTC_OK)
         return compute_error (gen, s, error);
       const float *row = logits + (size_t) (T - 1) * Vp;
       gint32 id = sample (row, V, o, &r->rng, scratch);
@@ -488,7 +366,7 @@ ftc_generator_run_ids (FtcGenerator *gen, GArray *const *prompts, guint n, const
   g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_generation_free);
   g_autofree Row *rows = g_new0 (Row, MAX (n, 1));
   g_autofree Row **order = g_new (Row *, MAX (n, 1));
-  int maxT = gen->config.max_seq_len, batch = MAX (o->batch_size, 1);
+  int maxT = gen->maxT, batch = MAX (o->batch_size, 1);
   gboolean ok = TRUE;
 
   if (o->temperature < 0 || o->top_p <= 0 || o->top_p > 1 || o->top_k < 0)
@@ -514,7 +392,7 @@ ftc_generator_run_ids (FtcGenerator *gen, GArray *const *prompts, guint n, const
           return NULL;
         }
       for (guint j = 0; j < ids->len; j++)
-        if (g_array_index (ids, gint32, j) < 0 || g_array_index (ids, gint32, j) >= gen->config.vocab_size)
+        if (g_array_index (ids, gint32, j) < 0 || g_array_index (ids, gint32, j) >= gen->V)
           {
             g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "prompt %u: token %d at position %u is "
                          "outside the vocabulary", i, g_array_index (ids, gint32, j), j);

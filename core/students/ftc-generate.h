@@ -6,13 +6,13 @@
  * step, every row at its own position. Sampling runs on the host: greedy (temperature 0), or softmax at a
  * temperature with optional top-k and top-p (nucleus) filtering, from a random stream per prompt derived
  * from the seed and the prompt's index, so a prompt's output does not depend on its batch. A row stops at
- * the end-of-text token, at a stop string (the text is cut before it), or after max_new_tokens (or at the
+ * an end-of-sequence token, at a stop string (the text is cut before it), or after max_new_tokens (or at the
  * end of the model's context). */
 #pragma once
 
 #include <glib.h>
 
-#include "compute/models/ftc-gpt2.h"
+#include "compute/models/ftc-model.h"
 #include "core/students/ftc-tokenizer.h"
 
 G_BEGIN_DECLS
@@ -46,8 +46,11 @@ void ftc_generation_free (FtcGeneration *gen);
 
 typedef struct FtcGenerator FtcGenerator;
 
-/* model and tokenizer are borrowed; their vocabularies must agree. */
-FtcGenerator *ftc_generator_new (FtcGpt2 *model, FtcTokenizer *tokenizer, GError **error);
+/* model and tokenizer are borrowed; the tokenizer's vocabulary must fit the model's. Rows stop (with
+ * stop_at_eot) at the tokenizer's end-of-text id, or at the ids set here (the LLaMA family's EOS ids from
+ * generation_config.json). */
+FtcGenerator *ftc_generator_new (FtcModel *model, FtcTokenizer *tokenizer, GError **error);
+void ftc_generator_set_eos (FtcGenerator *gen, const gint32 *ids, int n);
 void ftc_generator_free (FtcGenerator *gen);
 
 /* Generates for n prompts (text); returns n FtcGeneration in prompt order. A prompt that is empty or does

@@ -39,6 +39,50 @@ ftc_model_preset_lookup (const char *name)
   return NULL;
 }
 
+static const struct {
+  const char *name, *model_type;
+  FtcLlamaConfig config;
+} llama_shapes[] = {
+  { "smollm2-135m", "llama", { .max_seq_len = 8192, .vocab_size = 49152, .num_layers = 30, .num_heads = 9,
+                               .num_kv_heads = 3, .head_dim = 64, .channels = 576, .intermediate = 1536,
+                               .rms_eps = 1e-5f, .rope_theta = 100000.0f, .tied = 1 } },
+  { "qwen2.5-0.5b", "qwen2", { .max_seq_len = 32768, .vocab_size = 151936, .num_layers = 24, .num_heads = 14,
+                               .num_kv_heads = 2, .head_dim = 64, .channels = 896, .intermediate = 4864,
+                               .rms_eps = 1e-6f, .rope_theta = 1000000.0f, .qkv_bias = 1, .tied = 1 } },
+  { "qwen3-0.6b", "qwen3", { .max_seq_len = 40960, .vocab_size = 151936, .num_layers = 28, .num_heads = 16,
+                             .num_kv_heads = 8, .head_dim = 128, .channels = 1024, .intermediate = 3072,
+                             .rms_eps = 1e-6f, .rope_theta = 1000000.0f, .qk_norm = 1, .tied = 1 } },
+  { "llama3.2-1b", "llama", { .max_seq_len = 131072, .vocab_size = 128256, .num_layers = 16, .num_heads = 32,
+                              .num_kv_heads = 8, .head_dim = 64, .channels = 2048, .intermediate = 8192,
+                              .rms_eps = 1e-5f, .rope_theta = 500000.0f, .rope_kind = FTC_ROPE_LLAMA3,
+                              .rope_factor = 32.0f, .rope_low_freq_factor = 1.0f, .rope_high_freq_factor = 4.0f,
+                              .rope_original_max_pos = 8192, .tied = 1 } },
+};
+
+const char *const *
+ftc_model_llama_shape_names (void)
+{
+  static const char *names[G_N_ELEMENTS (llama_shapes) + 1];
+  for (gsize i = 0; i < G_N_ELEMENTS (llama_shapes); i++)
+    names[i] = llama_shapes[i].name;
+  return names;
+}
+
+gboolean
+ftc_model_llama_shape_lookup (const char *name, FtcLlamaSpec *spec)
+{
+  for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (llama_shapes); i++)
+    if (strcmp (llama_shapes[i].name, name) == 0)
+      {
+        memset (spec, 0, sizeof *spec);
+        g_strlcpy (spec->model_type, llama_shapes[i].model_type, sizeof spec->model_type);
+        spec->config = llama_shapes[i].config;
+        spec->bos_id = -1;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* ---- files ---- */
 
 static gboolean
@@ -103,7 +147,8 @@ check_fixed_members (JsonObject *o, const char *path, GError **error)
     }
   if (model_type != NULL && strcmp (model_type, "gpt2") != 0)
     {
-      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: model_type is not \"gpt2\"", path);
+      g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s: model_type \"%s\" is not supported (gpt2, llama, qwen2 "
+                   "and qwen3 are)", path, json_object_get_string_member_with_default (o, "model_type", "(not a string)"));
       return FALSE;
     }
   if (fabs (eps - 1e-5) > 1e-12)
@@ -496,6 +541,75 @@ ftc_model_dir_free (FtcModelDir *md)
   g_free (md);
 }
 
+FtcModelSpec
+ftc_model_spec_gpt2 (const FtcGpt2Config *config)
+{
+  FtcModelSpec s;
+  memset (&s, 0, sizeof s);
+  s.family = FTC_MODEL_GPT2;
+  s.gpt2 = *config;
+  return s;
+}
+
+FtcModelConfig
+ftc_model_spec_config (const FtcModelSpec *spec)
+{
+  return spec->family == FTC_MODEL_GPT2 ? ftc_model_config_gpt2 (&spec->gpt2)
+                                        : ftc_model_config_llama (&spec->llama.config);
+}
+
+int
+ftc_model_spec_max_seq_len (const FtcModelSpec *spec)
+{
+  return spec->family == FTC_MODEL_GPT2 ? spec->gpt2.max_seq_len : spec->llama.config.max_seq_len;
+}
+
+int
+ftc_model_spec_eos_ids (const FtcModelSpec *spec, FtcTokenizer *tokenizer, gint32 *ids, int max)
+{
+  int n = 0;
+
+  if (spec->family == FTC_MODEL_LLAMA)
+    for (int i = 0; i < spec->llama.n_eos && n < max; i++)
+      ids[n++] = spec->llama.eos_ids[i];
+  if (n == 0 && tokenizer != NULL && ftc_tokenizer_eot_id (tokenizer) >= 0 && max > 0)
+    ids[n++] = ftc_tokenizer_eot_id (tokenizer);
+  return n;
+}
+
+static FtcModelDir *
+llama_dir_load (FtcModelDir *owned, const char *config_path, GError **error)
+{
+  g_autoptr (FtcModelDir) md = owned;
+  g_autoptr (GError) local = NULL;
+  FtcGpt2Tensor t[FTC_LLAMA_MAX_TENSORS];
+  int n_t;
+
+  md->spec.family = FTC_MODEL_LLAMA;
+  if (!ftc_llama_spec_load (config_path, &md->spec.llama, error))
+    return NULL;
+  md->tokenizer = ftc_tokenizer_load (md->path, &local);
+  if (md->tokenizer == NULL && !g_error_matches (local, FTC_ERROR, FTC_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  /* the embedding may have more rows than the tokenizer has tokens (Qwen pads it), never fewer */
+  if (md->tokenizer != NULL && ftc_tokenizer_vocab_size (md->tokenizer) > (guint) md->spec.llama.config.vocab_size)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_MISMATCH, "%s: the tokenizer has %u tokens, config.json's "
+                   "vocab_size (the embedding) only %d", md->path, ftc_tokenizer_vocab_size (md->tokenizer),
+                   md->spec.llama.config.vocab_size);
+      return NULL;
+    }
+  md->params = ftc_llama_weights_load (md->path, &md->spec.llama.config, &md->n_params, error);
+  if (md->params == NULL)
+    return NULL;
+  ftc_llama_layout (&md->spec.llama.config, t, &n_t);
+  md->spec.llama.config.padded_vocab_size = t[0].shape[0];
+  return g_steal_pointer (&md);
+}
+
 FtcModelDir *
 ftc_model_dir_load (const char *dir, GError **error)
 {
@@ -503,6 +617,7 @@ ftc_model_dir_load (const char *dir, GError **error)
   g_autofree char *config_path = g_build_filename (dir, "config.json", NULL);
   g_autofree char *weights_path = g_build_filename (dir, "model.safetensors", NULL);
   FtcGpt2Tensor t[FTC_GPT2_NUM_TENSORS];
+  FtcGpt2Config *c = &md->spec.gpt2;
 
   md->path = g_strdup (dir);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
@@ -510,30 +625,60 @@ ftc_model_dir_load (const char *dir, GError **error)
       g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s: no such model folder", dir);
       return NULL;
     }
-  if (!ftc_model_config_load (config_path, &md->config, error))
+  if (ftc_llama_config_is_family (config_path))
+    return llama_dir_load (g_steal_pointer (&md), config_path, error);
+  md->spec.family = FTC_MODEL_GPT2;
+  if (!ftc_model_config_load (config_path, c, error))
     return NULL;
   md->tokenizer = ftc_tokenizer_load (dir, error);
   if (md->tokenizer == NULL)
     return NULL;
-  if (ftc_tokenizer_vocab_size (md->tokenizer) != (guint) md->config.vocab_size)
+  if (ftc_tokenizer_vocab_size (md->tokenizer) != (guint) c->vocab_size)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_MISMATCH, "%s: the tokenizer has %u tokens, config.json's "
                    "vocab_size (the embedding) is %d", dir, ftc_tokenizer_vocab_size (md->tokenizer),
-                   md->config.vocab_size);
+                   c->vocab_size);
       return NULL;
     }
-  md->params = ftc_model_weights_load (weights_path, &md->config, &md->n_params, error);
+  md->params = ftc_model_weights_load (weights_path, c, &md->n_params, error);
   if (md->params == NULL)
     return NULL;
-  ftc_gpt2_layout (&md->config, t);
-  md->config.padded_vocab_size = t[0].shape[0];
+  ftc_gpt2_layout (c, t);
+  c->padded_vocab_size = t[0].shape[0];
   return g_steal_pointer (&md);
 }
 
+static gboolean
+llama_dir_save (const char *dir, const FtcLlamaSpec *spec, const float *params, gsize n_params,
+                FtcTokenizer *tokenizer, GError **error)
+{
+  if (tokenizer != NULL && ftc_tokenizer_vocab_size (tokenizer) > (guint) spec->config.vocab_size)
+    {
+      g_set_error (error, FTC_ERROR, FTC_ERROR_MISMATCH, "%s: the tokenizer has %u tokens, the model's "
+                   "vocab_size only %d", dir, ftc_tokenizer_vocab_size (tokenizer), spec->config.vocab_size);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "%s: cannot create the folder: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+  if (!ftc_llama_weights_save (dir, &spec->config, params, n_params, error)
+      || (tokenizer != NULL && !ftc_tokenizer_save (tokenizer, dir, error)))
+    return FALSE;
+  /* config.json last: a folder with a config is complete */
+  return ftc_llama_spec_save (dir, spec, error);
+}
+
 gboolean
-ftc_model_dir_save (const char *dir, const FtcGpt2Config *config, const float *params, gsize n_params,
+ftc_model_dir_save (const char *dir, const FtcModelSpec *spec, const float *params, gsize n_params,
                     FtcTokenizer *tokenizer, GError **error)
 {
+  const FtcGpt2Config *config = &spec->gpt2;
+
+  if (spec->family == FTC_MODEL_LLAMA)
+    return llama_dir_save (dir, &spec->llama, params, n_params, tokenizer, error);
   g_autofree char *config_path = g_build_filename (dir, "config.json", NULL);
   g_autofree char *weights_path = g_build_filename (dir, "model.safetensors", NULL);
   g_autofree char *gen_path = g_build_filename (dir, "generation_config.json", NULL);
@@ -587,18 +732,19 @@ ftc_model_dir_save (const char *dir, const FtcGpt2Config *config, const float *p
   return ftc_model_config_save (config_path, config, eot, error);
 }
 
-FtcGpt2 *
+FtcModel *
 ftc_model_dir_to_engine (FtcModelDir *md, FtcBackend *be, GError **error)
 {
-  FtcGpt2 *model = NULL;
-  FtcStatus status = ftc_gpt2_new (be, &md->config, &model);
+  FtcModel *model = NULL;
+  FtcModelConfig config = ftc_model_spec_config (&md->spec);
+  FtcStatus status = ftc_model_new (be, &config, &model);
 
   if (status == FTC_OK)
-    status = ftc_gpt2_write_params (model, md->params, md->n_params);
+    status = ftc_model_write_params (model, md->params, md->n_params);
   if (status != FTC_OK)
     {
       ftc_error_set_compute (error, status, ftc_backend_last_error (be), "%s", md->path);
-      ftc_gpt2_free (model);
+      ftc_model_free (model);
       return NULL;
     }
   return model;

@@ -1,4 +1,8 @@
-/* ftc-model-dir.h: Hugging Face GPT-2 model directories, both ways.
+/* ftc-model-dir.h: Hugging Face model directories, both ways: GPT-2 (below) and, through
+ * ftc-llama-dir.h, the LLaMA family (model_type llama, qwen2, qwen3); config.json's model_type decides.
+ * Any other model_type is refused by name.
+ *
+ * GPT-2 folders:
  *
  * Reading: config.json (model_type gpt2: n_layer, n_head, n_embd, n_positions or n_ctx, vocab_size,
  * layer_norm_epsilon 1e-5, activation_function gelu_new), model.safetensors in the hub's naming
@@ -15,7 +19,8 @@
 
 #include <glib.h>
 
-#include "compute/models/ftc-gpt2.h"
+#include "compute/models/ftc-model.h"
+#include "core/students/ftc-llama-dir.h"
 #include "core/students/ftc-tokenizer.h"
 
 G_BEGIN_DECLS
@@ -31,6 +36,12 @@ const FtcModelPreset *ftc_model_presets (guint *n_out);
 /* NULL when name is not a preset. */
 const FtcModelPreset *ftc_model_preset_lookup (const char *name);
 
+/* The shapes of LLaMA-family models people distil into (random weights, for `ftcot bench train`, memory
+ * estimates and tests): smollm2-135m, qwen2.5-0.5b, qwen3-0.6b, llama3.2-1b. NULL-terminated names; FALSE
+ * when name is none of them. */
+const char *const *ftc_model_llama_shape_names (void);
+gboolean ftc_model_llama_shape_lookup (const char *name, FtcLlamaSpec *spec);
+
 /* Reads a Hugging Face GPT-2 config.json; errors name the file and field. */
 gboolean ftc_model_config_load (const char *path, FtcGpt2Config *config, GError **error);
 /* Writes config.json as transformers does (eot_id: bos/eos token id, -1 for none), atomically. */
@@ -42,10 +53,24 @@ float *ftc_model_weights_load (const char *path, const FtcGpt2Config *config, gs
 gboolean ftc_model_weights_save (const char *path, const FtcGpt2Config *config, const float *params,
                                  gsize n_params, GError **error);
 
+/* What a model folder says about its model: the family and that family's config (and, for the LLaMA
+ * family, model_type and the BOS/EOS ids). */
+typedef struct {
+  FtcModelFamily family;
+  FtcGpt2Config gpt2;       /* FTC_MODEL_GPT2 */
+  FtcLlamaSpec llama;       /* FTC_MODEL_LLAMA */
+} FtcModelSpec;
+
+FtcModelSpec ftc_model_spec_gpt2 (const FtcGpt2Config *config);
+FtcModelConfig ftc_model_spec_config (const FtcModelSpec *spec);
+int ftc_model_spec_max_seq_len (const FtcModelSpec *spec);
+/* The end-of-sequence ids generation stops at (the tokenizer's end-of-text for GPT-2); returns how many. */
+int ftc_model_spec_eos_ids (const FtcModelSpec *spec, FtcTokenizer *tokenizer, gint32 *ids, int max);
+
 typedef struct {
   char *path;
-  FtcGpt2Config config;     /* padded_vocab_size resolved */
-  FtcTokenizer *tokenizer;
+  FtcModelSpec spec;        /* padded vocabulary resolved */
+  FtcTokenizer *tokenizer;  /* LLaMA family: NULL when the folder has none */
   float *params;            /* engine layout */
   gsize n_params;
 } FtcModelDir;
@@ -53,10 +78,10 @@ typedef struct {
 FtcModelDir *ftc_model_dir_load (const char *dir, GError **error);
 void ftc_model_dir_free (FtcModelDir *md);
 /* Writes a complete model directory (created if needed). */
-gboolean ftc_model_dir_save (const char *dir, const FtcGpt2Config *config, const float *params, gsize n_params,
+gboolean ftc_model_dir_save (const char *dir, const FtcModelSpec *spec, const float *params, gsize n_params,
                              FtcTokenizer *tokenizer, GError **error);
 /* A model on backend be holding md's parameters. */
-FtcGpt2 *ftc_model_dir_to_engine (FtcModelDir *md, FtcBackend *be, GError **error);
+FtcModel *ftc_model_dir_to_engine (FtcModelDir *md, FtcBackend *be, GError **error);
 
 /* Writes data to path atomically (temporary file, fsync, rename); FTC_ERROR_FAILED names the path. */
 

@@ -10,7 +10,7 @@ ftc_student_free (FtcStudent *student)
 {
   if (student == NULL)
     return;
-  ftc_gpt2_free (student->model);
+  ftc_model_free (student->model);
   ftc_tokenizer_free (student->tokenizer);
   g_free (student);
 }
@@ -39,17 +39,20 @@ ftc_student_new_scratch (FtcBackend *be, const char *preset_name, FtcTokenizer *
       g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "student: unknown preset '%s'", preset_name);
       return NULL;
     }
-  student->config = preset->config;
-  student->config.vocab_size = (int) ftc_tokenizer_vocab_size (tokenizer);
-  if (ftc_gpt2_config_validate (&student->config, err, sizeof err) != FTC_OK)
+  student->spec = ftc_model_spec_gpt2 (&preset->config);
+  student->spec.gpt2.vocab_size = (int) ftc_tokenizer_vocab_size (tokenizer);
+  if (ftc_gpt2_config_validate (&student->spec.gpt2, err, sizeof err) != FTC_OK)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "student preset '%s': %s", preset_name, err);
       return NULL;
     }
-  if (!check_status (be, ftc_gpt2_new (be, &student->config, &student->model), "creating the student", error)
-      || !check_status (be, ftc_gpt2_init_random (student->model, seed), "initialising the student", error))
-    return NULL;
-  student->config = *ftc_gpt2_config (student->model);
+  {
+    FtcModelConfig config = ftc_model_spec_config (&student->spec);
+    if (!check_status (be, ftc_model_new (be, &config, &student->model), "creating the student", error)
+        || !check_status (be, ftc_model_init_random (student->model, seed), "initialising the student", error))
+      return NULL;
+  }
+  student->spec.gpt2 = ftc_model_config (student->model)->gpt2;
   return g_steal_pointer (&student);
 }
 
@@ -63,7 +66,7 @@ student_from_model_dir (FtcBackend *be, FtcModelDir *md, GError **error)
   if (student->model == NULL)
     return NULL;
   student->tokenizer = g_steal_pointer (&md->tokenizer);
-  student->config = *ftc_gpt2_config (student->model);
+  student->spec = md->spec;
   if (student->tokenizer == NULL)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s: the model has no tokenizer files", md->path);
@@ -91,7 +94,7 @@ ftc_student_load_checkpoint (FtcBackend *be, const char *dir, gint64 *step, Json
   student = student_from_model_dir (be, ckpt->model, error);
   if (student == NULL)
     return NULL;
-  if (!check_status (be, ftc_gpt2_write_optimizer (student->model, ckpt->m, ckpt->v, ckpt->model->n_params),
+  if (!check_status (be, ftc_model_write_optimizer (student->model, ckpt->m, ckpt->v, ckpt->model->n_params),
                      "restoring the optimizer", error))
     return NULL;
   *step = ckpt->step;
@@ -104,7 +107,7 @@ gboolean
 ftc_student_save_checkpoint (FtcStudent *student, const char *dir, gint64 step, JsonObject *state,
                              GError **error)
 {
-  gsize n = ftc_gpt2_num_params (student->model);
+  gsize n = ftc_model_num_params (student->model);
   g_autofree float *params = g_try_new (float, n);
   g_autofree float *m = g_try_new (float, n);
   g_autofree float *v = g_try_new (float, n);
@@ -114,11 +117,11 @@ ftc_student_save_checkpoint (FtcStudent *student, const char *dir, gint64 step, 
       g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "checkpoint: out of memory for %zu parameters", n);
       return FALSE;
     }
-  if (!check_status (student->be, ftc_gpt2_read_params (student->model, params, n), "reading parameters", error)
-      || !check_status (student->be, ftc_gpt2_read_optimizer (student->model, m, v, n), "reading the optimizer",
+  if (!check_status (student->be, ftc_model_read_params (student->model, params, n), "reading parameters", error)
+      || !check_status (student->be, ftc_model_read_optimizer (student->model, m, v, n), "reading the optimizer",
                         error))
     return FALSE;
-  if (!ftc_checkpoint_save (dir, &student->config, student->tokenizer, params, m, v, n, step, state, error))
+  if (!ftc_checkpoint_save (dir, &student->spec, student->tokenizer, params, m, v, n, step, state, error))
     {
       /* the cause names a file of the temporary folder, gone by now: say which checkpoint it was */
       g_prefix_error (error, "saving checkpoint %s (step %" G_GINT64_FORMAT "; the previous one is kept): ", dir,
@@ -131,7 +134,7 @@ ftc_student_save_checkpoint (FtcStudent *student, const char *dir, gint64 step, 
 gboolean
 ftc_student_export (FtcStudent *student, const char *dir, GError **error)
 {
-  gsize n = ftc_gpt2_num_params (student->model);
+  gsize n = ftc_model_num_params (student->model);
   g_autofree float *params = g_try_new (float, n);
 
   if (params == NULL)
@@ -139,9 +142,9 @@ ftc_student_export (FtcStudent *student, const char *dir, GError **error)
       g_set_error (error, FTC_ERROR, FTC_ERROR_FAILED, "export: out of memory for %zu parameters", n);
       return FALSE;
     }
-  if (!check_status (student->be, ftc_gpt2_read_params (student->model, params, n), "reading parameters", error))
+  if (!check_status (student->be, ftc_model_read_params (student->model, params, n), "reading parameters", error))
     return FALSE;
-  return ftc_model_dir_save (dir, &student->config, params, n, student->tokenizer, error);
+  return ftc_model_dir_save (dir, &student->spec, params, n, student->tokenizer, error);
 }
 
 GPtrArray *
@@ -188,16 +191,20 @@ ftc_student_generate (FtcStudent *student, const char *const *prompts, guint n, 
 {
   static const char *const stop[] = { FTC_FINETUNE_STOP, NULL };
   g_autoptr (FtcGenerator) gen = ftc_generator_new (student->model, student->tokenizer, error);
+  gint32 eos[FTC_LLAMA_MAX_EOS + 1];
+  int n_eos = ftc_model_spec_eos_ids (&student->spec, student->tokenizer, eos, G_N_ELEMENTS (eos));
   g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   FtcGenerateOptions opts = *options;
-  int ctx = student->config.max_seq_len;
+  int ctx = ftc_model_max_seq_len (student->model);
   /* room to answer: a prompt longer than this keeps its end (the question's last words and " ###"),
    * as training cut its long examples; no question is left unanswered for its length */
   int keep = ctx - MAX (1, MIN (opts.max_new_tokens, ctx / 4));
 
   if (gen == NULL)
     return NULL;
-  opts.stop = stop;
+  ftc_generator_set_eos (gen, eos, n_eos);
+  if (opts.stop == NULL)
+    opts.stop = stop;
   for (guint i = 0; i < n; i++)
     {
       GArray *a = g_array_new (FALSE, FALSE, sizeof (gint32));

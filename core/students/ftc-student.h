@@ -5,8 +5,9 @@
 
 #include <json-glib/json-glib.h>
 
-#include "compute/models/ftc-gpt2.h"
+#include "compute/models/ftc-model.h"
 #include "core/students/ftc-generate.h"
+#include "core/students/ftc-model-dir.h"
 #include "core/students/ftc-tokenizer.h"
 #include "core/method/ftc-trainer.h"
 
@@ -14,9 +15,9 @@ G_BEGIN_DECLS
 
 typedef struct {
   FtcBackend *be;           /* borrowed */
-  FtcGpt2 *model;
+  FtcModel *model;
   FtcTokenizer *tokenizer;
-  FtcGpt2Config config;
+  FtcModelSpec spec;        /* what its folder says: family, config, EOS ids */
 } FtcStudent;
 
 /* A randomly initialised student of preset (ftc-model-dir.h presets) whose vocabulary is tokenizer's
@@ -40,7 +41,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcStudent, ftc_student_free)
 GPtrArray *ftc_student_tokenize (FtcStudent *student, GPtrArray *samples, int max_len, guint *n_cut,
                                  GError **error);
 
-/* Completions of prompts (FtcGeneration*, ftc-generate.h) with the stop string " END". A prompt too long
+/* Completions of prompts (FtcGeneration*, ftc-generate.h) with options' stop strings, by default " END" (the
+ * paper's format); a row also stops at the student's EOS ids. A prompt too long
  * for the student's context keeps its last tokens, leaving room for min(max_new_tokens, context / 4). */
 GPtrArray *ftc_student_generate (FtcStudent *student, const char *const *prompts, guint n,
                                  const FtcGenerateOptions *options, GError **error);

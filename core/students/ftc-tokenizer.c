@@ -3,6 +3,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/students/ftc-bpe-train.h"
+#include "core/students/ftc-hf-tokenizer.h"
 #include "core/ftc-error.h"
 #include "core/ftc-json-in.h"
 
@@ -10,6 +11,7 @@ struct FtcTokenizer {
   FtcTokenizerKind kind;
   FtcBpe *bpe;
   FtcCharTokenizer *chars;
+  FtcHfTokenizer *hf;
 };
 
 FtcTokenizer *
@@ -44,6 +46,7 @@ ftc_tokenizer_free (FtcTokenizer *tok)
     return;
   ftc_bpe_free (tok->bpe);
   ftc_char_tokenizer_free (tok->chars);
+  ftc_hf_tokenizer_free (tok->hf);
   g_free (tok);
 }
 
@@ -56,7 +59,8 @@ is_char_dir (const char *dir, GError **error)
 
   if (!ftc_path_exists (path))
     return FALSE;
-  config = ftc_json_read_object_file (path, FTC_INPUT_CONFIG, error);
+  /* written by other programs too (the Hugging Face hub's files): big integers are no error here */
+  config = ftc_json_read_object_file_wide (path, FTC_INPUT_CONFIG, error);
   return config != NULL
          && g_strcmp0 (json_object_get_string_member_with_default (config, "ftcot_tokenizer", ""), "char") == 0;
 }
@@ -87,8 +91,14 @@ ftc_tokenizer_load (const char *dir, GError **error)
     }
   if (g_file_test (tokenizer_json, G_FILE_TEST_EXISTS))
     {
-      FtcBpe *bpe = ftc_bpe_load_tokenizer_json (tokenizer_json, error);
-      return bpe != NULL ? ftc_tokenizer_new_bpe (bpe) : NULL;
+      FtcHfTokenizer *hf = ftc_hf_tokenizer_load (tokenizer_json, error);
+      FtcTokenizer *tok;
+      if (hf == NULL)
+        return NULL;
+      tok = g_new0 (FtcTokenizer, 1);
+      tok->kind = FTC_TOKENIZER_HF;
+      tok->hf = hf;
+      return tok;
     }
   g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s: no tokenizer (expected vocab.json + merges.txt, "
                "tokenizer.json, or a character vocabulary)", dir);
@@ -98,6 +108,8 @@ ftc_tokenizer_load (const char *dir, GError **error)
 gboolean
 ftc_tokenizer_save (FtcTokenizer *tok, const char *dir, GError **error)
 {
+  if (tok->kind == FTC_TOKENIZER_HF)
+    return ftc_hf_tokenizer_save (tok->hf, dir, error);
   return tok->kind == FTC_TOKENIZER_BPE ? ftc_bpe_save (tok->bpe, dir, error)
                                         : ftc_char_tokenizer_save (tok->chars, dir, error);
 }
@@ -111,6 +123,8 @@ ftc_tokenizer_kind (FtcTokenizer *tok)
 guint
 ftc_tokenizer_vocab_size (FtcTokenizer *tok)
 {
+  if (tok->kind == FTC_TOKENIZER_HF)
+    return ftc_hf_tokenizer_vocab_size (tok->hf);
   return tok->kind == FTC_TOKENIZER_BPE ? ftc_bpe_vocab_size (tok->bpe)
                                         : ftc_char_tokenizer_vocab_size (tok->chars);
 }
@@ -118,12 +132,16 @@ ftc_tokenizer_vocab_size (FtcTokenizer *tok)
 gint32
 ftc_tokenizer_eot_id (FtcTokenizer *tok)
 {
+  if (tok->kind == FTC_TOKENIZER_HF)
+    return ftc_hf_tokenizer_eos_id (tok->hf);
   return tok->kind == FTC_TOKENIZER_BPE ? ftc_bpe_eot_id (tok->bpe) : FTC_CHAR_EOT_ID;
 }
 
 gboolean
 ftc_tokenizer_encode (FtcTokenizer *tok, const char *text, gssize len, GArray *ids, GError **error)
 {
+  if (tok->kind == FTC_TOKENIZER_HF)
+    return ftc_hf_tokenizer_encode (tok->hf, text, len, FALSE, ids, error);
   return tok->kind == FTC_TOKENIZER_BPE ? ftc_bpe_encode (tok->bpe, text, len, ids, error)
                                         : ftc_char_tokenizer_encode (tok->chars, text, len, ids, error);
 }
@@ -131,8 +149,18 @@ ftc_tokenizer_encode (FtcTokenizer *tok, const char *text, gssize len, GArray *i
 char *
 ftc_tokenizer_decode (FtcTokenizer *tok, const gint32 *ids, gsize n_ids, gsize *len_out, GError **error)
 {
+  if (tok->kind == FTC_TOKENIZER_HF)
+    return ftc_hf_tokenizer_decode (tok->hf, ids, n_ids, len_out, error);
   return tok->kind == FTC_TOKENIZER_BPE ? ftc_bpe_decode (tok->bpe, ids, n_ids, len_out, error)
                                         : ftc_char_tokenizer_decode (tok->chars, ids, n_ids, len_out, error);
+}
+
+gboolean
+ftc_tokenizer_encode_special (FtcTokenizer *tok, const char *text, gssize len, GArray *ids, GError **error)
+{
+  if (tok->kind == FTC_TOKENIZER_HF)
+    return ftc_hf_tokenizer_encode (tok->hf, text, len, TRUE, ids, error);
+  return ftc_tokenizer_encode (tok, text, len, ids, error);
 }
 
 char *
@@ -144,4 +172,10 @@ ftc_tokenizer_decode_text (FtcTokenizer *tok, const gint32 *ids, gsize n_ids, GE
   if (bytes == NULL)
     return NULL;
   return g_utf8_make_valid (bytes, len);
+}
+
+FtcHfTokenizer *
+ftc_tokenizer_hf (FtcTokenizer *tok)
+{
+  return tok->kind == FTC_TOKENIZER_HF ? tok->hf : NULL;
 }

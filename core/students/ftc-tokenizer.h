@@ -1,8 +1,9 @@
 /* ftc-tokenizer.h: the one tokenizer interface over GPT-2 byte-level BPE (ftc-bpe.h; pretrained, or
- * trained on a task's own text by ftc-bpe-train.h) and the character vocabulary of from-scratch students
- * (ftc-char-tokenizer.h). A model directory says which it holds:
+ * trained on a task's own text by ftc-bpe-train.h), Hugging Face tokenizer.json files (ftc-hf-tokenizer.h:
+ * the LLaMA family's byte-level BPE with their own pre-tokenizers and added tokens) and the character
+ * vocabulary of from-scratch students (ftc-char-tokenizer.h). A model directory says which it holds:
  * tokenizer_config.json with "ftcot_tokenizer": "char" is a character vocabulary; otherwise vocab.json +
- * merges.txt, or tokenizer.json, is GPT-2 BPE. */
+ * merges.txt is GPT-2 BPE, else tokenizer.json. */
 #pragma once
 
 #include <glib.h>
@@ -15,6 +16,7 @@ G_BEGIN_DECLS
 typedef enum {
   FTC_TOKENIZER_BPE,
   FTC_TOKENIZER_CHAR,
+  FTC_TOKENIZER_HF,
 } FtcTokenizerKind;
 
 typedef struct FtcTokenizer FtcTokenizer;
@@ -39,11 +41,18 @@ gint32 ftc_tokenizer_eot_id (FtcTokenizer *tok);
 
 /* Appends the ids (gint32) of text to ids; invalid UTF-8 is FTC_ERROR_PARSE. */
 gboolean ftc_tokenizer_encode (FtcTokenizer *tok, const char *text, gssize len, GArray *ids, GError **error);
+/* The same with the special tokens the tokenizer adds around a text (tokenizer.json's post-processor, e.g.
+ * Llama 3's <|begin_of_text|>): tokenizer(text)["input_ids"] in transformers. */
+gboolean ftc_tokenizer_encode_special (FtcTokenizer *tok, const char *text, gssize len, GArray *ids,
+                                       GError **error);
 /* The bytes of ids, NUL-terminated (may be invalid UTF-8 for a partial character); an id outside the
  * vocabulary is FTC_ERROR_INVALID. */
 char *ftc_tokenizer_decode (FtcTokenizer *tok, const gint32 *ids, gsize n_ids, gsize *len_out, GError **error);
 /* As decode, but always valid UTF-8: invalid sequences become U+FFFD (for display and JSON). */
 char *ftc_tokenizer_decode_text (FtcTokenizer *tok, const gint32 *ids, gsize n_ids, GError **error);
+
+/* The tokenizer.json behind an FTC_TOKENIZER_HF tokenizer, else NULL (for exporters). */
+struct FtcHfTokenizer *ftc_tokenizer_hf (FtcTokenizer *tok);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcTokenizer, ftc_tokenizer_free)
 

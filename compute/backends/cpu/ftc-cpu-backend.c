@@ -263,6 +263,19 @@ static const FtcBackendClass cpu_class = {
   /* KV-cache generation */
   .encoder_forward_pos = ftc_cpu_encoder_forward_pos,
   .attention_forward_cached = ftc_cpu_attention_forward_cached,
+  /* LLaMA-family layers */
+  .embedding_forward = ftc_cpu_embedding_forward,
+  .embedding_backward = ftc_cpu_embedding_backward,
+  .rmsnorm_forward = ftc_cpu_rmsnorm_forward,
+  .rmsnorm_backward = ftc_cpu_rmsnorm_backward,
+  .qkv_permute_forward = ftc_cpu_qkv_permute_forward,
+  .qkv_permute_backward_set = ftc_cpu_qkv_permute_backward_set,
+  .rope = ftc_cpu_rope,
+  .gqa_attention_forward = ftc_cpu_gqa_attention_forward,
+  .gqa_attention_backward_set = ftc_cpu_gqa_attention_backward_set,
+  .swiglu_forward = ftc_cpu_swiglu_forward,
+  .swiglu_backward_set = ftc_cpu_swiglu_backward_set,
+  .gqa_attention_forward_cached = ftc_cpu_gqa_attention_forward_cached,
 };
 
 FtcStatus

@@ -33,6 +33,11 @@ typedef enum {
   K_ADAMW_UPDATE,
   K_NORM_PARTIAL, K_NORM_PARTIAL_CHUNKS, K_NORM_FINAL,
   K_ENCODER_FORWARD_POS, K_KV_CACHE_WRITE, K_ATTENTION_CACHED,
+  /* LLaMA family */
+  K_EMBEDDING_FORWARD, K_RMSNORM_FORWARD, K_RMSNORM_FORWARD_ROWS, K_RMSNORM_BACKWARD_DINP,
+  K_RMSNORM_BACKWARD_DINP_ROWS, K_RMSNORM_BACKWARD_WEIGHT_PARTIAL, K_QKV_PERMUTE_FORWARD,
+  K_QKV_PERMUTE_BACKWARD, K_ROPE, K_SWIGLU_FORWARD, K_SWIGLU_BACKWARD, K_GQA_CACHE_WRITE,
+  K_GQA_ATTENTION_CACHED,
   K_COUNT
 } KernelId;
 
@@ -87,9 +92,22 @@ static const KernelDesc kernel_descs[K_COUNT] = {
   [K_ENCODER_FORWARD_POS] = { "decode", "encoder_forward_pos" },
   [K_KV_CACHE_WRITE] = { "decode", "kv_cache_write" },
   [K_ATTENTION_CACHED] = { "decode", "attention_cached" },
+  [K_EMBEDDING_FORWARD] = { "gqa", "embedding_forward" },
+  [K_RMSNORM_FORWARD] = { "rmsnorm", "rmsnorm_forward" },
+  [K_RMSNORM_FORWARD_ROWS] = { "rmsnorm", "rmsnorm_forward_rows" },
+  [K_RMSNORM_BACKWARD_DINP] = { "rmsnorm", "rmsnorm_backward_dinp" },
+  [K_RMSNORM_BACKWARD_DINP_ROWS] = { "rmsnorm", "rmsnorm_backward_dinp_rows" },
+  [K_RMSNORM_BACKWARD_WEIGHT_PARTIAL] = { "rmsnorm", "rmsnorm_backward_weight_partial" },
+  [K_QKV_PERMUTE_FORWARD] = { "gqa", "qkv_permute_forward" },
+  [K_QKV_PERMUTE_BACKWARD] = { "gqa", "qkv_permute_backward" },
+  [K_ROPE] = { "rope", "rope" },
+  [K_SWIGLU_FORWARD] = { "swiglu", "swiglu_forward" },
+  [K_SWIGLU_BACKWARD] = { "swiglu", "swiglu_backward" },
+  [K_GQA_CACHE_WRITE] = { "gqa", "gqa_cache_write" },
+  [K_GQA_ATTENTION_CACHED] = { "gqa", "gqa_attention_cached" },
 };
 
-#define MAX_PROGRAMS 16
+#define MAX_PROGRAMS 32   /* one per kernels file, with room to grow; more is an error, not an overflow */
 #define NORM_MAX_GROUPS 256
 
 typedef struct {
@@ -1516,6 +1534,273 @@ opencl_attention_forward_cached (FtcBackend *base, FtcView out, FtcView kcache, 
   return launch (&a, (size_t) B * NH * T, 0);
 }
 
+/* ---- LLaMA-family layers ---- */
+
+static FtcStatus
+opencl_embedding_forward (FtcBackend *base, FtcView out, FtcView inp, FtcView wte, int N, int C)
+{
+  Args a = args_begin (CLBE (base), K_EMBEDDING_FORWARD);
+
+  arg_view (&a, out);   /* (N,C) */
+  arg_view (&a, inp);   /* (N) int32 */
+  arg_view (&a, wte);   /* (V,C) */
+  arg_int (&a, N);
+  arg_int (&a, C);
+  return launch (&a, (size_t) N * C, 0);
+}
+
+static FtcStatus
+opencl_embedding_backward (FtcBackend *base, FtcView dwte, FtcView dout, FtcView inp, int N, int C)
+{
+  /* encoder.cl's scatter: one item per channel walks every token in order (no atomics, fixed sums) */
+  Args a = args_begin (CLBE (base), K_ENCODER_BACKWARD_WTE);
+
+  arg_view (&a, dwte);
+  arg_view (&a, dout);
+  arg_view (&a, inp);
+  arg_int (&a, N);
+  arg_int (&a, C);
+  return launch (&a, C, 0);
+}
+
+static FtcStatus
+opencl_rmsnorm_forward (FtcBackend *base, FtcView out, FtcView rstd, FtcView inp, FtcView weight, int N, int C,
+                        float eps)
+{
+  Args a = args_begin (CLBE (base), row_kernel (CLBE (base), K_RMSNORM_FORWARD, K_RMSNORM_FORWARD_ROWS));
+
+  arg_view (&a, out);
+  arg_view (&a, rstd);
+  arg_view (&a, inp);
+  arg_view (&a, weight);
+  arg_int (&a, N);
+  arg_int (&a, C);
+  arg_float (&a, eps);
+  return launch_rows (&a, N);
+}
+
+static FtcStatus
+opencl_rmsnorm_backward (FtcBackend *base, FtcView dinp, FtcView dweight, FtcView dout, FtcView inp,
+                         FtcView weight, FtcView rstd, int N, int C, int accumulate)
+{
+  FtcClBackend *be = CLBE (base);
+  const int rows = colsum_rows (N), chunks = (N + rows - 1) / rows;
+  Args a = args_begin (be, row_kernel (be, K_RMSNORM_BACKWARD_DINP, K_RMSNORM_BACKWARD_DINP_ROWS));
+  FtcStatus st;
+
+  arg_view (&a, dinp);
+  arg_view (&a, dout);
+  arg_view (&a, inp);
+  arg_view (&a, weight);
+  arg_view (&a, rstd);
+  arg_int (&a, N);
+  arg_int (&a, C);
+  arg_int (&a, accumulate);
+  st = launch_rows (&a, N);
+  if (st == FTC_OK)
+    st = ensure_colsum (be, (size_t) chunks * C);
+  if (st != FTC_OK)
+    return st;
+  /* dweight (C) += sum over rows of dout * inp * rstd, in two stages */
+  a = args_begin (be, K_RMSNORM_BACKWARD_WEIGHT_PARTIAL);
+  arg_mem (&a, be->colsum);
+  arg_view (&a, dout);
+  arg_view (&a, inp);
+  arg_view (&a, rstd);
+  arg_int (&a, N);
+  arg_int (&a, C);
+  arg_int (&a, rows);
+  st = launch (&a, (size_t) chunks * C, 0);
+  return st == FTC_OK ? colsum_final (be, dweight, 0, chunks, C) : st;
+}
+
+static FtcStatus
+qkv_permute (FtcClBackend *be, KernelId id, FtcView dst, FtcView src, int B, int T, int NH, int NKV, int D)
+{
+  Args a = args_begin (be, id);
+
+  arg_view (&a, dst);
+  arg_view (&a, src);
+  arg_int (&a, B);
+  arg_int (&a, T);
+  arg_int (&a, NH);
+  arg_int (&a, NKV);
+  arg_int (&a, D);
+  return launch (&a, (size_t) B * T * (NH + 2 * NKV) * D, 0);
+}
+
+static FtcStatus
+opencl_qkv_permute_forward (FtcBackend *base, FtcView qkvr, FtcView qkv, int B, int T, int NH, int NKV, int D)
+{
+  return qkv_permute (CLBE (base), K_QKV_PERMUTE_FORWARD, qkvr, qkv, B, T, NH, NKV, D);
+}
+
+static FtcStatus
+opencl_qkv_permute_backward_set (FtcBackend *base, FtcView dqkv, FtcView dqkvr, int B, int T, int NH, int NKV,
+                                 int D)
+{
+  return qkv_permute (CLBE (base), K_QKV_PERMUTE_BACKWARD, dqkv, dqkvr, B, T, NH, NKV, D);
+}
+
+static FtcStatus
+opencl_rope (FtcBackend *base, FtcView out, FtcView inp, FtcView table, FtcView pos, int B, int H, int T, int D,
+             int P, int inverse)
+{
+  Args a = args_begin (CLBE (base), K_ROPE);
+
+  arg_view (&a, out);     /* (B,H,T,D) */
+  arg_view (&a, inp);
+  arg_view (&a, table);   /* (P,D) */
+  /* without pos any valid buffer fills the slot; the kernel does not read it */
+  arg_view (&a, pos.buf != NULL ? pos : table);
+  arg_int (&a, pos.buf != NULL);
+  arg_int (&a, B);
+  arg_int (&a, H);
+  arg_int (&a, T);
+  arg_int (&a, D);
+  arg_int (&a, P);
+  arg_int (&a, inverse);
+  return launch (&a, (size_t) B * H * T * (D / 2), 0);
+}
+
+/* The G = NH/NKV query heads of a key/value head: for g < G, one batched product over the B*NKV key/value
+ * heads pairs query head kvh*G + g with key/value head kvh (query and score matrices G apart). */
+static FtcStatus
+opencl_gqa_attention_forward (FtcBackend *base, FtcView out, FtcView att, FtcView scratch, FtcView qkvr,
+                              int B, int T, int NH, int NKV, int D)
+{
+  FtcClBackend *be = CLBE (base);
+  const int G = NH / NKV, batch = B * NKV;
+  const size_t Q = (size_t) B * NH * T * D, K = (size_t) B * NKV * T * D;
+  const size_t td = (size_t) T * D, tt = (size_t) T * T;
+  FtcView q = qkvr, k = ftc_view_at (qkvr, Q), v = ftc_view_at (qkvr, Q + K);
+  FtcStatus st = FTC_OK;
+
+  if (Q + 2 * K >= ((size_t) 1 << 31) || (size_t) B * NH * tt >= ((size_t) 1 << 31))
+    return fail (be, FTC_ERR_UNSUPPORTED, "attention: %zu elements exceed the kernels' 32-bit indexing; try a "
+                 "smaller batch", Q + 2 * K);
+  /* preatt (T,T) = q @ k^T per head, into att; the softmax scales and masks it in place */
+  for (int g = 0; g < G && st == FTC_OK; g++)
+    st = opencl_gemm_strided_batched (base, 0, 1, T, T, D, 1.0f, ftc_view_at (q, g * td), D, G * td, k, D, td,
+                                      0.0f, ftc_view_at (att, g * tt), T, G * tt, batch);
+  if (st == FTC_OK)
+    st = attention_softmax (be, K_ATTENTION_SOFTMAX_FORWARD, att, att, B * NH * T, T, 1.0f / sqrtf ((float) D));
+  /* y (B,NH,T,D) = att @ v in scratch, then its heads merged into out (B,T,NH*D) */
+  for (int g = 0; g < G && st == FTC_OK; g++)
+    st = opencl_gemm_strided_batched (base, 0, 0, T, D, T, 1.0f, ftc_view_at (att, g * tt), T, G * tt, v, D, td,
+                                      0.0f, ftc_view_at (scratch, g * td), D, G * td, batch);
+  if (st == FTC_OK)
+    st = attention_layout (be, K_ATTENTION_MERGE_HEADS, out, scratch, B, T, NH, D, (size_t) B * NH * td);
+  return st;
+}
+
+static FtcStatus
+opencl_gqa_attention_backward_set (FtcBackend *base, FtcView dqkvr, FtcView datt, FtcView scratch, FtcView dout,
+                                   FtcView qkvr, FtcView att, int B, int T, int NH, int NKV, int D)
+{
+  FtcClBackend *be = CLBE (base);
+  const int G = NH / NKV, batch = B * NKV;
+  const size_t Q = (size_t) B * NH * T * D, K = (size_t) B * NKV * T * D;
+  const size_t td = (size_t) T * D, tt = (size_t) T * T;
+  FtcView q = qkvr, k = ftc_view_at (qkvr, Q), v = ftc_view_at (qkvr, Q + K);
+  FtcView dq = dqkvr, dk = ftc_view_at (dqkvr, Q), dv = ftc_view_at (dqkvr, Q + K);
+  FtcStatus st;
+
+  if (Q + 2 * K >= ((size_t) 1 << 31) || (size_t) B * NH * tt >= ((size_t) 1 << 31))
+    return fail (be, FTC_ERR_UNSUPPORTED, "attention: %zu elements exceed the kernels' 32-bit indexing; try a "
+                 "smaller batch", Q + 2 * K);
+  /* dy (B,NH,T,D) = dout with the heads split out, in scratch */
+  st = attention_layout (be, K_ATTENTION_SPLIT_HEADS, scratch, dout, B, T, NH, D, Q);
+  /* forward: y = att @ v.  datt = dy @ v^T;  dv = sum over the group of att^T @ dy */
+  for (int g = 0; g < G && st == FTC_OK; g++)
+    {
+      st = opencl_gemm_strided_batched (base, 0, 1, T, T, D, 1.0f, ftc_view_at (scratch, g * td), D, G * td,
+                                        v, D, td, 0.0f, ftc_view_at (datt, g * tt), T, G * tt, batch);
+      if (st == FTC_OK)
+        st = opencl_gemm_strided_batched (base, 1, 0, T, D, T, 1.0f, ftc_view_at (att, g * tt), T, G * tt,
+                                          ftc_view_at (scratch, g * td), D, G * td, g == 0 ? 0.0f : 1.0f,
+                                          dv, D, td, batch);
+    }
+  /* forward: att = softmax(scale * preatt), causal.  datt becomes dpreatt in place */
+  if (st == FTC_OK)
+    st = attention_softmax (be, K_ATTENTION_SOFTMAX_BACKWARD, datt, att, B * NH * T, T, 1.0f / sqrtf ((float) D));
+  /* forward: preatt = q @ k^T.  dq = dpreatt @ k;  dk = sum over the group of dpreatt^T @ q */
+  for (int g = 0; g < G && st == FTC_OK; g++)
+    {
+      st = opencl_gemm_strided_batched (base, 0, 0, T, D, T, 1.0f, ftc_view_at (datt, g * tt), T, G * tt, k, D, td,
+                                        0.0f, ftc_view_at (dq, g * td), D, G * td, batch);
+      if (st == FTC_OK)
+        st = opencl_gemm_strided_batched (base, 1, 0, T, D, T, 1.0f, ftc_view_at (datt, g * tt), T, G * tt,
+                                          ftc_view_at (q, g * td), D, G * td, g == 0 ? 0.0f : 1.0f, dk, D, td,
+                                          batch);
+    }
+  return st;
+}
+
+static FtcStatus
+opencl_swiglu_forward (FtcBackend *base, FtcView out, FtcView inp, int N, int I)
+{
+  Args a = args_begin (CLBE (base), K_SWIGLU_FORWARD);
+
+  arg_view (&a, out);   /* (N,I) */
+  arg_view (&a, inp);   /* (N,2I) */
+  arg_int (&a, N);
+  arg_int (&a, I);
+  return launch (&a, (size_t) N * I, 0);
+}
+
+static FtcStatus
+opencl_swiglu_backward_set (FtcBackend *base, FtcView dinp, FtcView inp, FtcView dout, int N, int I)
+{
+  Args a = args_begin (CLBE (base), K_SWIGLU_BACKWARD);
+
+  arg_view (&a, dinp);  /* (N,2I) */
+  arg_view (&a, inp);   /* (N,2I) */
+  arg_view (&a, dout);  /* (N,I) */
+  arg_int (&a, N);
+  arg_int (&a, I);
+  return launch (&a, (size_t) N * I, 0);
+}
+
+static FtcStatus
+opencl_gqa_attention_forward_cached (FtcBackend *base, FtcView out, FtcView kcache, FtcView vcache, FtcView att,
+                                     FtcView qkvr, FtcView pos, int B, int T, int NH, int NKV, int D, int Tc)
+{
+  FtcClBackend *be = CLBE (base);
+  Args a = args_begin (be, K_GQA_CACHE_WRITE);
+  FtcStatus st;
+
+  /* the new keys and values go in first: token t also attends to the tokens before it in this call */
+  arg_view (&a, kcache);   /* (B,NKV,Tc,D) */
+  arg_view (&a, vcache);
+  arg_view (&a, qkvr);     /* planes of the T new tokens */
+  arg_view (&a, pos);      /* (B) int32 */
+  arg_int (&a, B);
+  arg_int (&a, T);
+  arg_int (&a, NH);
+  arg_int (&a, NKV);
+  arg_int (&a, D);
+  arg_int (&a, Tc);
+  st = launch (&a, (size_t) B * NKV * T * D, 0);
+  if (st != FTC_OK)
+    return st;
+  a = args_begin (be, K_GQA_ATTENTION_CACHED);
+  arg_view (&a, out);      /* (B,T,NH*D) */
+  arg_view (&a, kcache);
+  arg_view (&a, vcache);
+  arg_view (&a, att);      /* (B,NH,T,Tc) scratch */
+  arg_view (&a, qkvr);
+  arg_view (&a, pos);
+  arg_int (&a, B);
+  arg_int (&a, T);
+  arg_int (&a, NH);
+  arg_int (&a, NKV);
+  arg_int (&a, D);
+  arg_int (&a, Tc);
+  arg_float (&a, 1.0f / sqrtf ((float) D));
+  return launch (&a, (size_t) B * NH * T, 0);
+}
+
 static const FtcBackendClass opencl_class = {
   .name = "opencl",
   .free_backend = opencl_free_backend,
@@ -1548,6 +1833,18 @@ static const FtcBackendClass opencl_class = {
   .adamw_update = opencl_adamw_update,
   .encoder_forward_pos = opencl_encoder_forward_pos,
   .attention_forward_cached = opencl_attention_forward_cached,
+  .embedding_forward = opencl_embedding_forward,
+  .embedding_backward = opencl_embedding_backward,
+  .rmsnorm_forward = opencl_rmsnorm_forward,
+  .rmsnorm_backward = opencl_rmsnorm_backward,
+  .qkv_permute_forward = opencl_qkv_permute_forward,
+  .qkv_permute_backward_set = opencl_qkv_permute_backward_set,
+  .rope = opencl_rope,
+  .gqa_attention_forward = opencl_gqa_attention_forward,
+  .gqa_attention_backward_set = opencl_gqa_attention_backward_set,
+  .swiglu_forward = opencl_swiglu_forward,
+  .swiglu_backward_set = opencl_swiglu_backward_set,
+  .gqa_attention_forward_cached = opencl_gqa_attention_forward_cached,
 };
 
 int
