@@ -67,7 +67,7 @@ ftc_cmd_score (int argc, char **argv)
   GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &task_key, "Task whose answer extraction to use", "KEY" },
     { "answer-type", 'a', 0, G_OPTION_ARG_STRING, &answer_type,
-      "Answer format instead of a task (imported tasks): number, choice, choice:N, yesno, text", "TYPE" },
+      "Answer format instead of a task (imported tasks): number, choice, choice:N, yesno, text, math", "TYPE" },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode_name,
       "Extraction mode: answer-text, arrow, the-answer-is, therefore, direct, completion "
       "(default: answer-text for records with answer_text, completion otherwise)", "MODE" },
