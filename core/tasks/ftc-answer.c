@@ -634,6 +634,28 @@ ftc_answer_match_format (const FtcAnswerFormat *format, const char *prediction, 
   return row->equal (p, g, format->tolerance);
 }
 
+char **
+ftc_answer_votes (const FtcAnswerFormat *format, const char *const *answers, guint n)
+{
+  char **votes = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *vote = answers[i];
+      if (vote == NULL || *vote == '\0')
+        continue;
+      /* k is small (tens): the quadratic search keeps "the first equal one" exact */
+      for (guint j = 0; j < i; j++)
+        if (votes[j] != NULL && ftc_answer_match_format (format, answers[i], votes[j]))
+          {
+            vote = votes[j];
+            break;
+          }
+      votes[i] = g_strdup (vote);
+    }
+  return votes;
+}
+
 int
 ftc_answer_count_choices (const char *question)
 {

@@ -81,6 +81,11 @@ GPtrArray *ftc_answer_candidates (const FtcAnswerFormat *format, const char *tex
 gboolean ftc_answer_match (FtcAnswerType type, const char *prediction, const char *gold);
 gboolean ftc_answer_match_format (const FtcAnswerFormat *format, const char *prediction, const char *gold);
 
+/* The answers of a question's samples as votes: each the first earlier answer it matches (so equivalent
+ * answers, "0.5" and "\frac{1}{2}", vote together), else itself; NULL stays NULL. n strings, newly
+ * allocated (the array and each string). */
+char **ftc_answer_votes (const FtcAnswerFormat *format, const char *const *answers, guint n);
+
 /* The number of consecutive choice labels "(A)", "(B)", ... in a question (Kojima formatting); 0 if none.
  * For tasks whose choice count varies per sample. */
 int ftc_answer_count_choices (const char *question);
