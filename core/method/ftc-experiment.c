@@ -132,6 +132,7 @@ static const char *const student_inits[] = { "scratch", "pretrained", NULL };
 static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
 static const char *const splits[] = { "default", "template", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
+static const char *const prompt_styles[] = { "zero_shot_cot", "boxed", NULL };
 static const char *const optimizers[] = { "adamw", NULL };
 static const char *const tokenizers[] = { "auto", "char", "gpt2", NULL };
 
@@ -193,6 +194,9 @@ static const Field teacher_fields[] = {
   STR ("reasoning_trigger", FtcTeacherSettings, reasoning_trigger),
   STR ("answer_trigger", FtcTeacherSettings, answer_trigger),
   STR ("system_prompt", FtcTeacherSettings, system_prompt),
+  CHOICE ("prompt_style", FtcTeacherSettings, prompt_style, prompt_styles),
+  NUM ("max_completion_tokens", F_INT, FtcTeacherSettings, max_completion_tokens, 0, 1 << 22),
+  BOOL ("stream", FtcTeacherSettings, stream),
   NUM ("samples", F_INT, FtcTeacherSettings, samples, 1, 1024),
   NUM ("temperature", F_DOUBLE, FtcTeacherSettings, temperature, 0.0, 2.0),
   NUM ("max_tokens", F_INT, FtcTeacherSettings, max_tokens, 1, 1 << 20),

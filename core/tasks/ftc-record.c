@@ -62,6 +62,7 @@ ftc_record_new (void)
   record->sample_index = -1;
   record->prompt_tokens = -1;
   record->completion_tokens = -1;
+  record->reasoning_tokens = -1;
   return record;
 }
 
@@ -204,6 +205,10 @@ read_field (FtcRecord *record, const FieldRow *row, const char *name, JsonNode *
         if (json_object_has_member (usage, "completion_tokens")
             && !read_index (json_object_get_member (usage, "completion_tokens"), "usage.completion_tokens",
                             &record->completion_tokens, error))
+          return FALSE;
+        if (json_object_has_member (usage, "reasoning_tokens")
+            && !read_index (json_object_get_member (usage, "reasoning_tokens"), "usage.reasoning_tokens",
+                            &record->reasoning_tokens, error))
           return FALSE;
         return TRUE;
       }
@@ -416,6 +421,10 @@ ftc_record_to_json_line (const FtcRecord *record)
             g_string_append (out, ", ");
           if (record->completion_tokens >= 0)
             g_string_append_printf (out, "\"completion_tokens\": %" G_GINT64_FORMAT, record->completion_tokens);
+          if (record->reasoning_tokens >= 0)
+            g_string_append_printf (out, "%s\"reasoning_tokens\": %" G_GINT64_FORMAT,
+                                    record->prompt_tokens >= 0 || record->completion_tokens >= 0 ? ", " : "",
+                                    record->reasoning_tokens);
           g_string_append_c (out, '}');
           break;
         case FIELD_OBJECT:

@@ -142,10 +142,26 @@ ftc_openai_request_body (const FtcOpenaiRequest *req, guint n)
           json_builder_end_array (b);
         }
     }
-  if (req->max_tokens > 0)
+  if (req->max_completion_tokens > 0)
+    {
+      json_builder_set_member_name (b, "max_completion_tokens");
+      json_builder_add_int_value (b, req->max_completion_tokens);
+    }
+  else if (req->max_tokens > 0)
     {
       json_builder_set_member_name (b, "max_tokens");
       json_builder_add_int_value (b, req->max_tokens);
+    }
+  if (req->stream)
+    {
+      /* the usage comes in a last chunk only when asked for */
+      json_builder_set_member_name (b, "stream");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_set_member_name (b, "stream_options");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "include_usage");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_end_object (b);
     }
   json_builder_set_member_name (b, "temperature");
   json_builder_add_double_value (b, req->temperature);
@@ -198,6 +214,7 @@ choice_free (gpointer p)
   FtcOpenaiChoice *c = p;
 
   g_free (c->text);
+  g_free (c->reasoning);
   g_free (c->finish_reason);
   g_free (c);
 }
@@ -714,7 +731,15 @@ transfer_start (FtcOpenaiClient *client, Transfer *t)
   curl_easy_setopt (easy, CURLOPT_PRIVATE, t);
   curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, t->errbuf);
   curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) (client->config.timeout_s * 1000));
+  if (req->stream)
+    {
+      /* a long answer streams for many minutes: what must not last is silence */
+      curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, 0L);
+      curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) MAX (1.0, ceil (client->config.timeout_s)));
+    }
+  else
+    curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) (client->config.timeout_s * 1000));
   curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) (client->config.connect_timeout_s * 1000));
   curl_easy_setopt (easy, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -779,6 +804,49 @@ transfer_set_error (Transfer *t, int code, const char *fmt, ...)
   t->last_error->message = ftc_openai_redact (message, client->config.api_key);
 }
 
+/* A reasoning model's thinking in a chat message or delta: reasoning_content (DeepSeek, vLLM) or
+ * reasoning (OpenRouter, Ollama). */
+static const char *
+reasoning_of (JsonObject *message)
+{
+  static const char *const names[] = { "reasoning_content", "reasoning" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonNode *n = json_object_get_member (message, names[i]);
+      if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+        return json_node_get_string (n);
+    }
+  return NULL;
+}
+
+/* Token usage from the answer's "usage" (NULL or without counts: estimated from the text). */
+static void
+set_usage (FtcOpenaiResponse *resp, const FtcOpenaiRequest *req, JsonNode *node)
+{
+  resp->reasoning_tokens = -1;
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      json_object_has_member (json_node_get_object (node), "prompt_tokens"))
+    {
+      JsonObject *u = json_node_get_object (node);
+      JsonNode *details = json_object_get_member (u, "completion_tokens_details");
+      resp->prompt_tokens = json_object_get_int_member_with_default (u, "prompt_tokens", 0);
+      resp->completion_tokens = json_object_get_int_member_with_default (u, "completion_tokens", 0);
+      if (details != NULL && JSON_NODE_HOLDS_OBJECT (details)
+          && json_object_has_member (json_node_get_object (details), "reasoning_tokens"))
+        resp->reasoning_tokens = json_object_get_int_member_with_default (json_node_get_object (details),
+                                                                          "reasoning_tokens", 0);
+      return;
+    }
+  resp->usage_estimated = TRUE;
+  resp->prompt_tokens = ftc_openai_request_prompt_tokens (req);
+  for (guint i = 0; i < resp->choices->len; i++)
+    {
+      const FtcOpenaiChoice *c = resp->choices->pdata[i];
+      resp->completion_tokens += ftc_openai_estimate_tokens (c->text) + ftc_openai_estimate_tokens (c->reasoning);
+    }
+}
+
 /* Parses a 200 answer. FALSE (with t->last_error) when it is not a valid completion. */
 static FtcOpenaiResponse *
 parse_answer (Transfer *t)
@@ -832,6 +900,7 @@ parse_answer (Transfer *t)
       JsonNode *cn = json_array_get_element (arr, i);
       JsonObject *c;
       JsonNode *text, *fr, *idx;
+      const char *reasoning;
       FtcOpenaiChoice *choice;
       gint64 index = i;
 
@@ -841,6 +910,7 @@ parse_answer (Transfer *t)
           return NULL;
         }
       c = json_node_get_object (cn);
+      reasoning = NULL;
       if (chat)
         {
           JsonNode *m = json_object_get_member (c, "message");
@@ -850,10 +920,14 @@ parse_answer (Transfer *t)
               return NULL;
             }
           text = json_object_get_member (json_node_get_object (m), "content");
+          reasoning = reasoning_of (json_node_get_object (m));
         }
       else
         text = json_object_get_member (c, "text");
-      if (text == NULL || json_node_get_value_type (text) != G_TYPE_STRING)
+      /* a reasoning model that ran out of tokens while thinking sends content null */
+      if (reasoning != NULL && (text == NULL || JSON_NODE_HOLDS_NULL (text)))
+        text = NULL;
+      else if (text == NULL || json_node_get_value_type (text) != G_TYPE_STRING)
         {
           transfer_set_error (t, FTC_ERROR_INVALID, "choices[%u] has no %s string", i,
                               chat ? "\"message.content\"" : "\"text\"");
@@ -877,7 +951,8 @@ parse_answer (Transfer *t)
       fr = json_object_get_member (c, "finish_reason");
       choice = g_new0 (FtcOpenaiChoice, 1);
       choice->index = t->offset + (guint) index;
-      choice->text = g_strdup (json_node_get_string (text));
+      choice->text = g_strdup (text != NULL ? json_node_get_string (text) : "");
+      choice->reasoning = g_strdup (reasoning);
       choice->finish_reason = g_strdup (fr != NULL && json_node_get_value_type (fr) == G_TYPE_STRING
                                         ? json_node_get_string (fr) : "unknown");
       g_ptr_array_add (choices, choice);
@@ -894,23 +969,179 @@ parse_answer (Transfer *t)
 
   resp = g_new0 (FtcOpenaiResponse, 1);
   resp->choices = g_steal_pointer (&choices);
-  node = json_object_get_member (root, "usage");
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-      json_object_has_member (json_node_get_object (node), "prompt_tokens"))
-    {
-      JsonObject *u = json_node_get_object (node);
-      resp->prompt_tokens = json_object_get_int_member_with_default (u, "prompt_tokens", 0);
-      resp->completion_tokens = json_object_get_int_member_with_default (u, "completion_tokens", 0);
-    }
-  else
-    {
-      resp->usage_estimated = TRUE;
-      resp->prompt_tokens = ftc_openai_request_prompt_tokens (req);
-      for (guint i = 0; i < resp->choices->len; i++)
-        resp->completion_tokens += ftc_openai_estimate_tokens (((FtcOpenaiChoice *) resp->choices->pdata[i])->text);
-    }
+  set_usage (resp, req, json_object_get_member (root, "usage"));
   resp->model = g_strdup (json_object_get_string_member_with_default (root, "model", NULL));
   resp->id = g_strdup (json_object_get_string_member_with_default (root, "id", NULL));
+  resp->attempts = t->attempt;
+  resp->elapsed_s = now_s () - t->first_sent;
+  return resp;
+}
+
+/* ---- streamed answers: server-sent events ---- */
+
+typedef struct {
+  GString *text;
+  GString *reasoning;
+  char *finish_reason;
+  gboolean has_reasoning;
+} StreamChoice;
+
+static void
+stream_choice_free (gpointer p)
+{
+  StreamChoice *c = p;
+  g_string_free (c->text, TRUE);
+  g_string_free (c->reasoning, TRUE);
+  g_free (c->finish_reason);
+  g_free (c);
+}
+
+/* The answer of a streamed request: "data: {chunk}" lines, each chunk's choices[].delta (chat:
+ * content, reasoning_content or reasoning; completions: text) appended per choice index, finish_reason and
+ * usage from the chunks that carry them, up to "data: [DONE]". */
+static FtcOpenaiResponse *
+parse_stream (Transfer *t)
+{
+  const FtcOpenaiRequest *req = t->call->req;
+  gboolean chat = req->api == FTC_OPENAI_CHAT;
+  g_autoptr (GHashTable) by_index = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stream_choice_free);
+  g_autofree char *body = g_strndup ((const char *) t->response->data, t->response->len);
+  g_autoptr (JsonNode) usage = NULL;
+  g_autofree char *model = NULL, *id = NULL;
+  gboolean done = FALSE;
+  guint line_no = 0;
+  FtcOpenaiResponse *resp;
+
+  for (char *line = body; line != NULL && *line != '\0' && !done;)
+    {
+      char *nl = strchr (line, '\n');
+      g_autoptr (JsonParser) parser = json_parser_new ();
+      JsonObject *chunk;
+      JsonNode *choices;
+      char *data;
+
+      line_no++;
+      if (nl != NULL)
+        *nl = '\0';
+      g_strchomp (line);
+      data = line;
+      line = nl != NULL ? nl + 1 : NULL;
+      /* comments (": keep-alive"), "event:" lines and blank lines between events */
+      if (!g_str_has_prefix (data, "data:"))
+        continue;
+      data = g_strstrip (data + 5);
+      if (strcmp (data, "[DONE]") == 0)
+        {
+          done = TRUE;
+          break;
+        }
+      if (!json_parser_load_from_data (parser, data, -1, NULL) || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          transfer_set_error (t, FTC_ERROR_PARSE, "event %u of the stream is not a JSON object", line_no);
+          return NULL;
+        }
+      chunk = json_node_get_object (json_parser_get_root (parser));
+      if (json_object_has_member (chunk, "error"))
+        {
+          g_autoptr (GByteArray) one = g_byte_array_new ();
+          g_autofree char *m = NULL;
+          g_byte_array_append (one, (const guint8 *) data, strlen (data));
+          m = server_message (one);
+          transfer_set_error (t, FTC_ERROR_INVALID, "the server answered an error in the stream: %s", m);
+          return NULL;
+        }
+      if (model == NULL)
+        model = g_strdup (json_object_get_string_member_with_default (chunk, "model", NULL));
+      if (id == NULL)
+        id = g_strdup (json_object_get_string_member_with_default (chunk, "id", NULL));
+      if (json_object_has_member (chunk, "usage") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (chunk, "usage")))
+        {
+          g_clear_pointer (&usage, json_node_unref);
+          usage = json_node_copy (json_object_get_member (chunk, "usage"));
+        }
+      choices = json_object_get_member (chunk, "choices");
+      for (guint i = 0; choices != NULL && JSON_NODE_HOLDS_ARRAY (choices)
+                        && i < json_array_get_length (json_node_get_array (choices)); i++)
+        {
+          JsonNode *cn = json_array_get_element (json_node_get_array (choices), i);
+          JsonObject *c = JSON_NODE_HOLDS_OBJECT (cn) ? json_node_get_object (cn) : NULL;
+          JsonObject *delta = c;
+          gint64 index;
+          StreamChoice *sc;
+          JsonNode *fr;
+
+          if (c == NULL)
+            continue;
+          index = json_object_get_int_member_with_default (c, "index", 0);
+          if (index < 0 || index >= (gint64) t->n)
+            {
+              transfer_set_error (t, FTC_ERROR_INVALID, "a streamed choice has index %" G_GINT64_FORMAT
+                                  " outside 0..%u", index, t->n - 1);
+              return NULL;
+            }
+          sc = g_hash_table_lookup (by_index, GINT_TO_POINTER ((int) index));
+          if (sc == NULL)
+            {
+              sc = g_new0 (StreamChoice, 1);
+              sc->text = g_string_new (NULL);
+              sc->reasoning = g_string_new (NULL);
+              g_hash_table_insert (by_index, GINT_TO_POINTER ((int) index), sc);
+            }
+          if (chat)
+            {
+              JsonNode *d = json_object_get_member (c, "delta");
+              delta = d != NULL && JSON_NODE_HOLDS_OBJECT (d) ? json_node_get_object (d) : NULL;
+            }
+          if (delta != NULL)
+            {
+              const char *piece = json_object_get_string_member_with_default (delta, chat ? "content" : "text", NULL);
+              const char *thought = chat ? reasoning_of (delta) : NULL;
+              if (piece != NULL)
+                g_string_append (sc->text, piece);
+              if (thought != NULL)
+                {
+                  g_string_append (sc->reasoning, thought);
+                  sc->has_reasoning = TRUE;
+                }
+            }
+          fr = json_object_get_member (c, "finish_reason");
+          if (fr != NULL && JSON_NODE_HOLDS_VALUE (fr) && json_node_get_value_type (fr) == G_TYPE_STRING)
+            {
+              g_free (sc->finish_reason);
+              sc->finish_reason = g_strdup (json_node_get_string (fr));
+            }
+        }
+    }
+  if (!done)
+    {
+      /* the connection closed before the end of the stream: an answer cut short */
+      transfer_set_error (t, FTC_ERROR_NETWORK, "the stream ended without [DONE] (%u bytes received)",
+                          t->response->len);
+      return NULL;
+    }
+  if (g_hash_table_size (by_index) == 0)
+    {
+      transfer_set_error (t, FTC_ERROR_INVALID, "the stream held no choices");
+      return NULL;
+    }
+  resp = g_new0 (FtcOpenaiResponse, 1);
+  resp->choices = g_ptr_array_new_with_free_func (choice_free);
+  for (guint i = 0; i < t->n; i++)
+    {
+      StreamChoice *sc = g_hash_table_lookup (by_index, GINT_TO_POINTER ((int) i));
+      FtcOpenaiChoice *choice;
+      if (sc == NULL)
+        continue;
+      choice = g_new0 (FtcOpenaiChoice, 1);
+      choice->index = t->offset + i;
+      choice->text = g_strdup (sc->text->str);
+      choice->reasoning = sc->has_reasoning ? g_strdup (sc->reasoning->str) : NULL;
+      choice->finish_reason = g_strdup (sc->finish_reason != NULL ? sc->finish_reason : "unknown");
+      g_ptr_array_add (resp->choices, choice);
+    }
+  set_usage (resp, req, usage);
+  resp->model = g_steal_pointer (&model);
+  resp->id = g_steal_pointer (&id);
   resp->attempts = t->attempt;
   resp->elapsed_s = now_s () - t->first_sent;
   return resp;
@@ -969,7 +1200,9 @@ finish_transfer (FtcOpenaiClient *client, Transfer *t, CURLcode code)
   if (code != CURLE_OK)
     {
       retryable = curl_code_retryable (code);
-      if (code == CURLE_OPERATION_TIMEDOUT)
+      if (code == CURLE_OPERATION_TIMEDOUT && t->call->req->stream)
+        transfer_set_error (t, FTC_ERROR_NETWORK, "the stream was silent for %.1f s", client->config.timeout_s);
+      else if (code == CURLE_OPERATION_TIMEDOUT)
         transfer_set_error (t, FTC_ERROR_NETWORK, "timed out after %.1f s", client->config.timeout_s);
       else if (code == CURLE_PARTIAL_FILE)
         transfer_set_error (t, FTC_ERROR_NETWORK, "the response body was cut short (%u bytes received)",
@@ -980,7 +1213,9 @@ finish_transfer (FtcOpenaiClient *client, Transfer *t, CURLcode code)
     }
   else if (t->status == 200)
     {
-      resp = parse_answer (t);
+      /* a server may answer a streamed request in one piece */
+      gboolean events = t->call->req->stream && t->response->len > 0 && t->response->data[0] != '{';
+      resp = events ? parse_stream (t) : parse_answer (t);
       retryable = resp == NULL;   /* a garbled answer is usually a proxy or server hiccup */
     }
   else
@@ -1077,7 +1312,7 @@ static guint
 transfer_token_cost (Transfer *t)
 {
   const FtcOpenaiRequest *req = t->call->req;
-  return ftc_openai_request_prompt_tokens (req) + (guint) MAX (req->max_tokens, 16) * t->n;
+  return ftc_openai_request_prompt_tokens (req) + (guint) MAX (MAX (req->max_tokens, req->max_completion_tokens), 16) * t->n;
 }
 
 /* Starts what the limits allow; returns the seconds until something more could start (or 1.0). */
