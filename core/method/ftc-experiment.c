@@ -127,6 +127,8 @@ ftc_nearest_word (const char *word, const char *const *candidates, gsize n)
 
 static const char *const n_modes[] = { "auto", "always", "never", NULL };
 static const char *const curation_rules[] = { "correct", "all", "accepted", NULL };
+/* in FtcCurationTarget order */
+static const char *const curation_targets[] = { "trace_answer", "answer", "trimmed", NULL };
 static const char *const student_inits[] = { "scratch", "pretrained", NULL };
 /* in FtcScheduleKind order */
 static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
@@ -219,6 +221,10 @@ static const Field curation_fields[] = {
   ENUM ("rule", FtcExperimentCuration, rule, curation_rules),
   BOOL ("drop_truncated", FtcExperimentCuration, drop_truncated),
   NUM ("max_per_question", F_INT, FtcExperimentCuration, max_per_question, 0, 1024),
+  ENUM ("target", FtcExperimentCuration, target, curation_targets),
+  NUM ("max_trace_chars", F_INT, FtcExperimentCuration, max_trace_chars, 0, G_MAXINT),
+  NUM ("min_chars", F_INT, FtcExperimentCuration, min_chars, 0, G_MAXINT),
+  NUM ("max_chars", F_INT, FtcExperimentCuration, max_chars, 0, G_MAXINT),
 };
 
 static const Field student_fields[] = {
@@ -944,6 +950,12 @@ validate (Ctx *ctx, const FtcExperiment *exp)
     if (!ftc_teacher_settings_check (&exp->teacher, "teacher", &local))
       return fail (ctx, FTC_ERROR_INVALID, "%s", local->message);
   }
+  if (exp->curation.target == FTC_TARGET_TRIMMED && exp->curation.max_trace_chars == 0)
+    return fail (ctx, FTC_ERROR_INVALID, "curation.target trimmed needs curation.max_trace_chars, the thinking's "
+                 "length at most");
+  if (exp->curation.max_chars > 0 && exp->curation.min_chars > exp->curation.max_chars)
+    return fail (ctx, FTC_ERROR_INVALID, "curation.min_chars %d is above curation.max_chars %d",
+                 exp->curation.min_chars, exp->curation.max_chars);
   if (exp->curation.max_per_question > 0 && max_d > exp->curation.max_per_question)
     return fail (ctx, FTC_ERROR_INVALID, "curation.max_per_question %d is below the D = %d of ft_cot_d%d",
                  exp->curation.max_per_question, max_d, max_d);

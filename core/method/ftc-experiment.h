@@ -79,10 +79,22 @@ typedef struct {
   JsonObject *options;    /* task-specific settings passed to the loader or generator (may be NULL) */
 } FtcExperimentTask;
 
+/* What a student learns from a reasoning model's answer (a teacher record with a thinking trace as its
+ * rationale and the written answer as its completion); Zero-shot-CoT rationales are used as they are. */
+typedef enum {
+  FTC_TARGET_TRACE_ANSWER,  /* the thinking, then the written answer */
+  FTC_TARGET_ANSWER,        /* the written answer alone (the solution the model wrote after thinking) */
+  FTC_TARGET_TRIMMED,       /* the thinking cut to max_trace_chars at a paragraph's end, then the answer */
+} FtcCurationTarget;
+
 typedef struct {
   FtcCurationRule rule;
   gboolean drop_truncated;  /* drop rationales cut by the token limit (finish reason "length") */
   int max_per_question;     /* keep at most this many rationales per question (0: all) */
+  FtcCurationTarget target; /* reasoning-model records: what the rationale to learn is */
+  int max_trace_chars;      /* FTC_TARGET_TRIMMED: the thinking's length at most (characters) */
+  int min_chars;            /* length filter on the rationale learnt: drop shorter ones (0: none) */
+  int max_chars;            /* and longer ones (0: none) */
 } FtcExperimentCuration;
 
 typedef struct {
