@@ -12,6 +12,7 @@
 #include "core/ftc-json-out.h"
 #include "core/students/ftc-model-dir.h"
 #include "core/teach/ftc-price.h"
+#include "core/tasks/ftc-benchmark.h"
 #include "core/tasks/ftc-task-registry.h"
 
 /* ---- methods ---------------------------------------------------------------------------------- */
@@ -132,7 +133,7 @@ static const char *const curation_targets[] = { "trace_answer", "answer", "trimm
 static const char *const student_inits[] = { "scratch", "pretrained", NULL };
 /* in FtcScheduleKind order */
 static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
-static const char *const splits[] = { "default", "template", "random", NULL };
+static const char *const splits[] = { "default", "template", "validation", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
 static const char *const prompt_styles[] = { "zero_shot_cot", "boxed", NULL };
 static const char *const optimizers[] = { "adamw", NULL };
@@ -156,6 +157,7 @@ typedef enum {
   F_CHOICE,       /* char *, one of values */
   F_ENUM,         /* int-sized enum, index into values */
   F_OBJECT,       /* JsonObject *, free form (checked by its consumer) */
+  F_STRV,         /* char **, an array of strings (NULL-terminated; NULL when empty) */
 } FieldType;
 
 typedef struct {
@@ -172,6 +174,7 @@ typedef struct {
 #define ENUM(name, st, member, values) { name, F_ENUM, G_STRUCT_OFFSET (st, member), values, 0, 0 }
 #define BOOL(name, st, member) { name, F_BOOL, G_STRUCT_OFFSET (st, member), NULL, 0, 0 }
 #define OBJ(name, st, member) { name, F_OBJECT, G_STRUCT_OFFSET (st, member), NULL, 0, 0 }
+#define STRV(name, st, member) { name, F_STRV, G_STRUCT_OFFSET (st, member), NULL, 0, 0 }
 
 static const Field task_fields[] = {
   STR ("key", FtcExperimentTask, key),
@@ -183,6 +186,7 @@ static const Field task_fields[] = {
   NUM ("size", F_INT, FtcExperimentTask, size, 0, 1000),
   STR ("data_path", FtcExperimentTask, data_path),
   OBJ ("options", FtcExperimentTask, options),
+  STRV ("benchmarks", FtcExperimentTask, benchmarks),
 };
 
 static const Field teacher_fields[] = {
@@ -260,6 +264,7 @@ static const Field evaluation_fields[] = {
   NUM ("sampled_k", F_INT, FtcExperimentEvaluation, sampled_k, 0, 1024),
   NUM ("sampled_n", F_INT, FtcExperimentEvaluation, sampled_n, 0, 1024),
   NUM ("sampled_temperature", F_DOUBLE, FtcExperimentEvaluation, sampled_temperature, 0.0, 2.0),
+  NUM ("teacher_k", F_INT, FtcExperimentEvaluation, teacher_k, 1, 1024),
 };
 
 static const Field seed_fields[] = {
@@ -295,6 +300,7 @@ task_free (FtcExperimentTask *task)
   g_free (task->split);
   g_free (task->data_path);
   g_clear_pointer (&task->options, json_object_unref);
+  g_strfreev (task->benchmarks);
   g_free (task);
 }
 
@@ -357,6 +363,7 @@ ftc_experiment_new (void)
     .sampled_k = 0,
     .sampled_n = 0,
     .sampled_temperature = 0.7,
+    .teacher_k = 1,
   };
   exp->seeds = (FtcExperimentSeeds) { 42, 42, 42, 42 };
   exp->device = g_strdup ("auto");
@@ -373,6 +380,8 @@ free_fields (gpointer base, const Field *fields, gsize n)
         g_clear_pointer ((char **) slot, g_free);
       else if (fields[i].type == F_OBJECT)
         g_clear_pointer ((JsonObject **) slot, json_object_unref);
+      else if (fields[i].type == F_STRV)
+        g_clear_pointer ((char ***) slot, g_strfreev);
     }
 }
 
@@ -582,6 +591,39 @@ parse_field (Ctx *ctx, const char *path, const Field *f, JsonNode *node, gpointe
       g_clear_pointer ((JsonObject **) slot, json_object_unref);
       *(JsonObject **) slot = json_object_ref (json_node_get_object (node));
       return TRUE;
+    case F_STRV:
+      {
+        JsonArray *array;
+        GPtrArray *list;
+        if (JSON_NODE_HOLDS_NULL (node))
+          {
+            g_clear_pointer ((char ***) slot, g_strfreev);
+            return TRUE;
+          }
+        if (!JSON_NODE_HOLDS_ARRAY (node))
+          return fail (ctx, FTC_ERROR_INVALID, "%s must be an array of strings (got %s)", full, node_type_name (node));
+        array = json_node_get_array (node);
+        if (json_array_get_length (array) > 256)
+          return fail (ctx, FTC_ERROR_INVALID, "%s has %u entries, more than 256", full, json_array_get_length (array));
+        list = g_ptr_array_new ();
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            JsonNode *e = json_array_get_element (array, i);
+            if (!node_is (e, G_TYPE_STRING))
+              {
+                g_ptr_array_add (list, NULL);
+                g_strfreev ((char **) g_ptr_array_free (list, FALSE));
+                return fail (ctx, FTC_ERROR_INVALID, "%s[%u] must be a string (got %s)", full, i, node_type_name (e));
+              }
+            g_ptr_array_add (list, g_strdup (json_node_get_string (e)));
+          }
+        g_ptr_array_add (list, NULL);
+        g_clear_pointer ((char ***) slot, g_strfreev);
+        *(char ***) slot = (char **) g_ptr_array_free (list, FALSE);
+        if (**(char ***) slot == NULL)
+          g_clear_pointer ((char ***) slot, g_strfreev);
+        return TRUE;
+      }
     }
   return FALSE;
 }
@@ -886,7 +928,58 @@ validate (Ctx *ctx, const FtcExperiment *exp)
       for (guint j = 0; j < i; j++)
         if (strcmp (((FtcExperimentTask *) g_ptr_array_index (exp->tasks, j))->key, task->key) == 0)
           return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].key: task '%s' is listed twice", i, task->key);
+      if (g_strcmp0 (task->split, "validation") == 0
+          && (task->data_path != NULL || ftc_benchmark_lookup (task->key) == NULL
+              || ftc_benchmark_lookup (task->key)->validation == 0))
+        return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].split: '%s' has no validation split (arc_challenge does)",
+                     i, task->key);
+      /* benchmarks: built-in tasks with a test split, each evaluated for one task's students only */
+      for (guint b = 0; task->benchmarks != NULL && task->benchmarks[b] != NULL; b++)
+        {
+          const char *bench = task->benchmarks[b];
+          const FtcTaskInfo *info = ftc_task_info_lookup (bench);
+          const FtcBenchmarkInfo *published = ftc_benchmark_lookup (bench);
+
+          if (info == NULL)
+            {
+              const char *suggestion = ftc_task_key_suggest (bench);
+              if (suggestion != NULL)
+                return fail (ctx, FTC_ERROR_NOT_FOUND, "tasks[%u].benchmarks[%u]: unknown task '%s'; did you mean "
+                             "'%s'?", i, b, bench, suggestion);
+              return fail (ctx, FTC_ERROR_NOT_FOUND, "tasks[%u].benchmarks[%u]: unknown task '%s'", i, b, bench);
+            }
+          if (published != NULL && published->test == 0)
+            return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].benchmarks[%u]: '%s' has no test questions", i, b, bench);
+          for (guint t = 0; t < exp->tasks->len; t++)
+            {
+              const FtcExperimentTask *other = g_ptr_array_index (exp->tasks, t);
+              if (other->key != NULL && strcmp (other->key, bench) == 0)
+                return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].benchmarks[%u]: '%s' is also a task of the experiment; "
+                             "its results would be two things", i, b, bench);
+              for (guint c = 0; other->benchmarks != NULL && other->benchmarks[c] != NULL
+                                && (t < i || (t == i && c < b)); c++)
+                if (strcmp (other->benchmarks[c], bench) == 0)
+                  return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].benchmarks[%u]: '%s' is listed twice (one task's "
+                               "students are evaluated on a benchmark)", i, b, bench);
+            }
+        }
     }
+  for (guint i = 0; i < exp->tasks->len; i++)
+    {
+      const FtcExperimentTask *task = g_ptr_array_index (exp->tasks, i);
+      const FtcBenchmarkInfo *published = task->data_path == NULL ? ftc_benchmark_lookup (task->key) : NULL;
+      gboolean trains = ftc_experiment_max_diversity (exp) > 0;
+
+      for (guint m = 0; m < exp->methods->len; m++)
+        trains |= ftc_method_trains (&g_array_index (exp->methods, FtcMethod, m));
+      if (published != NULL && published->train == 0 && trains)
+        return fail (ctx, FTC_ERROR_INVALID, "tasks[%u]: %s has no training questions to teach or learn from; teach "
+                     "another task (math_train, or your own JSONL with data_path) and list %s in its benchmarks",
+                     i, task->key, task->key);
+    }
+  if (exp->evaluation.teacher_k > 1 && !(exp->evaluation.sampled_temperature > 0))
+    return fail (ctx, FTC_ERROR_INVALID, "evaluation.teacher_k %d samples the teacher at "
+                 "evaluation.sampled_temperature, which is 0", exp->evaluation.teacher_k);
 
   if (exp->methods->len == 0)
     return fail (ctx, FTC_ERROR_INVALID, "methods: give at least one method");
@@ -1168,6 +1261,17 @@ build_fields (JsonBuilder *b, gconstpointer base, const Field *fields, gsize n)
         case F_ENUM:
           json_builder_set_member_name (b, fields[i].name);
           json_builder_add_string_value (b, fields[i].values[*(const int *) slot]);
+          break;
+        case F_STRV:
+          /* no list is no key: an experiment without benchmarks reads as before */
+          if (*(char **const *) slot != NULL)
+            {
+              json_builder_set_member_name (b, fields[i].name);
+              json_builder_begin_array (b);
+              for (char **v = *(char **const *) slot; *v != NULL; v++)
+                json_builder_add_string_value (b, *v);
+              json_builder_end_array (b);
+            }
           break;
         case F_OBJECT:
           if (*(JsonObject *const *) slot != NULL)

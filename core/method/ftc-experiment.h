@@ -67,9 +67,11 @@ typedef enum {
 
 typedef struct {
   char *key;              /* registry key ("coin_flip", "gsm8k") or an imported task's name */
-  char *split;            /* "default": the reference split files (datasets), the generator's or the
-                           * importer's split otherwise; "template": the template-wise split of
-                           * date_understanding and multiarith; "random": train_fraction from seeds.split */
+  char *split;            /* "default": the reference split files (datasets), the published splits
+                           * (benchmarks), the generator's or the importer's split otherwise; "template": the
+                           * template-wise split of date_understanding and multiarith; "validation": a
+                           * benchmark's validation set as the test split (arc_challenge); "random":
+                           * train_fraction from seeds.split */
   double train_fraction;  /* random splits: share of the samples used for training (0.7) */
   int train_size;         /* use at most this many training questions (0: all) */
   int test_size;          /* evaluate on at most this many test questions (0: all) */
@@ -77,6 +79,9 @@ typedef struct {
   int size;               /* synthetic tasks: people, words, objects or steps (0: the family's default) */
   char *data_path;        /* raw files (directory) or an import (.jsonl/.csv); NULL: built-in source */
   JsonObject *options;    /* task-specific settings passed to the loader or generator (may be NULL) */
+  char **benchmarks;      /* evaluation tasks (keys, NULL-terminated; NULL: none): the students trained on this
+                           * task, and the teacher, are also tested on each one's test split ("math_train"
+                           * taught, "aime_2024" and "math500" evaluated) */
 } FtcExperimentTask;
 
 /* What a student learns from a reasoning model's answer (a teacher record with a thinking trace as its
@@ -130,6 +135,8 @@ typedef struct {
   int sampled_k;          /* sampled evaluation: pass@k, avg@k, maj@k at this k (0: off) */
   int sampled_n;          /* samples drawn per question (>= k; 0: k) */
   double sampled_temperature;  /* 0.7 */
+  int teacher_k;          /* the teacher's answers per test question (1: one greedy answer; k: k sampled at
+                           * sampled_temperature, for its pass@1 = avg@k, pass@k and maj@k) */
 } FtcExperimentEvaluation;
 
 typedef struct {
