@@ -807,6 +807,9 @@ ftc_math_answer_equal (const char *prediction, const char *gold)
 
   if (prediction == NULL || gold == NULL)
     return FALSE;
+  /* the same text is the same answer, even one that normalises to nothing ("$") */
+  if (*prediction != '\0' && strcmp (prediction, gold) == 0)
+    return TRUE;
   p = ftc_math_normalize (prediction);
   g = ftc_math_normalize (gold);
   return equal_normalized (p, g, 0);
