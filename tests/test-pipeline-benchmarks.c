@@ -144,6 +144,14 @@ test_benchmarks (void)
   g_assert_nonnull (strstr (table, "AMC23"));
   g_assert_nonnull (strstr (table, "Teacher (avg@4)"));
   g_assert_nonnull (strstr (table, "75.0 ["));
+  {
+    /* the same pass@1 as bars: one group per benchmark, one series per method (the teacher's avg@4 75) */
+    g_autofree char *png = g_build_filename (dir, "report", "benchmarks.png", NULL);
+    g_autoptr (FtcChart) chart = ftc_report_chart_benchmarks (report);
+    g_assert_true (g_file_test (png, G_FILE_TEST_IS_REGULAR));
+    g_assert_nonnull (chart);
+    g_assert_cmpint (ftc_chart_get_n_series (chart), ==, 3);
+  }
   summary_path = g_build_filename (dir, "report", "summary.json", NULL);
   summary = read_json_object (summary_path);
   g_assert_cmpstr (json_object_get_string_member (

@@ -1180,21 +1180,22 @@ method_color (const char *method)
   return 6;
 }
 
-FtcChart *
-ftc_report_chart_accuracy (const FtcReport *report)
+/* Bars of tasks x methods: headline accuracy, or (pass1) the benchmark table's pass@1. */
+static FtcChart *
+chart_bars (const FtcReport *report, GPtrArray *tasks, gboolean pass1, const char *title, const char *y_label)
 {
-  FtcChart *chart = ftc_chart_new (FTC_CHART_BARS, "Accuracy per task");
+  FtcChart *chart = ftc_chart_new (FTC_CHART_BARS, title);
   g_auto (GStrv) methods = ftc_report_methods (report);
-  guint n_tasks = report->tasks->len;
+  guint n_tasks = tasks->len;
   g_autofree const char **titles = g_new0 (const char *, n_tasks + 1);
   g_autofree double *v = g_new (double, n_tasks + 1);
   g_autofree double *lo = g_new (double, n_tasks + 1);
   g_autofree double *hi = g_new (double, n_tasks + 1);
 
   for (guint t = 0; t < n_tasks; t++)
-    titles[t] = ftc_report_get_title (report, g_ptr_array_index (report->tasks, t));
+    titles[t] = ftc_report_get_title (report, g_ptr_array_index (tasks, t));
   ftc_chart_set_groups (chart, titles, n_tasks);
-  ftc_chart_set_y_label (chart, "Accuracy (%), 95% interval");
+  ftc_chart_set_y_label (chart, y_label);
   ftc_chart_set_y_range (chart, 0, 100);
   for (char **m = methods; *m != NULL; m++)
     {
@@ -1202,15 +1203,33 @@ ftc_report_chart_accuracy (const FtcReport *report)
       int s;
       for (guint t = 0; t < n_tasks; t++)
         {
-          const FtcResult *r = ftc_report_lookup (report, g_ptr_array_index (report->tasks, t), *m);
-          v[t] = r != NULL ? r->accuracy.value : NAN;
-          lo[t] = r != NULL ? r->accuracy.lo : NAN;
-          hi[t] = r != NULL ? r->accuracy.hi : NAN;
+          const FtcResult *r = ftc_report_lookup (report, g_ptr_array_index (tasks, t), *m);
+          int k;
+          FtcPercent p = r == NULL ? (FtcPercent) { NAN, NAN, NAN } : pass1 ? pass_at_1 (r, &k) : r->accuracy;
+          v[t] = p.value;
+          lo[t] = p.lo;
+          hi[t] = p.hi;
         }
       s = ftc_chart_add_bar_series (chart, name, v, lo, hi);
       ftc_chart_series_set_color (chart, s, method_color (*m));
     }
   return chart;
+}
+
+FtcChart *
+ftc_report_chart_benchmarks (const FtcReport *report)
+{
+  g_autoptr (GPtrArray) tasks = benchmark_tasks (report);
+
+  if (tasks->len == 0)
+    return NULL;
+  return chart_bars (report, tasks, TRUE, "pass@1 per benchmark", "pass@1 (%), avg@k where sampled, 95% interval");
+}
+
+FtcChart *
+ftc_report_chart_accuracy (const FtcReport *report)
+{
+  return chart_bars (report, report->tasks, FALSE, "Accuracy per task", "Accuracy (%), 95% interval");
 }
 
 FtcChart *
@@ -1603,6 +1622,11 @@ ftc_report_write (const FtcReport *report, const char *report_dir, const char *m
   diversity = ftc_report_chart_diversity (report);
   if (diversity != NULL && !save_chart (diversity, report_dir, "diversity", width, height, theme, written, error))
     return FALSE;
+  {
+    g_autoptr (FtcChart) benchmarks = ftc_report_chart_benchmarks (report);
+    if (benchmarks != NULL && !save_chart (benchmarks, report_dir, "benchmarks", width, height, theme, written, error))
+      return FALSE;
+  }
   data_size = ftc_report_chart_data_size (report);
   if (data_size != NULL && !save_chart (data_size, report_dir, "data-size", width, height, theme, written, error))
     return FALSE;

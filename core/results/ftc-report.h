@@ -131,6 +131,7 @@ GPtrArray *ftc_report_benchmark_rows (const FtcReport *report);
 FtcChart *ftc_report_chart_accuracy (const FtcReport *report);       /* per-task bars with 95% intervals */
 FtcChart *ftc_report_chart_diversity (const FtcReport *report);      /* accuracy against D */
 FtcChart *ftc_report_chart_data_size (const FtcReport *report);      /* accuracy against training-set size */
+FtcChart *ftc_report_chart_benchmarks (const FtcReport *report);     /* the benchmark table's pass@1 as bars */
 
 /* Training curves read from metrics.jsonl (docs/experiment.md has the line format). */
 typedef struct {
