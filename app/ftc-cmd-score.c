@@ -15,6 +15,7 @@ typedef struct {
   const char *path;
   JsonArray *records;    /* --details --json */
   gboolean warned_task;
+  FtcScoreSamples *samples;
 } ScoreRun;
 
 static void
@@ -29,6 +30,7 @@ on_record (const FtcRecord *record, guint line, const char *prediction, gboolean
                   record->task, run->task_key);
       run->warned_task = TRUE;
     }
+  ftc_score_samples_add (run->samples, record, prediction, correct);
   if (!run->details)
     return;
   if (run->json)
@@ -56,6 +58,27 @@ on_record (const FtcRecord *record, guint line, const char *prediction, gboolean
     }
 }
 
+/* name: the value in percent, name_ci95: its 95% bootstrap interval (left out when unknown) */
+static void
+set_estimate (JsonObject *o, const char *name, const FtcEstimate *e)
+{
+  g_autofree char *ci = g_strconcat (name, "_ci95", NULL);
+
+  if (isnan (e->value))
+    {
+      json_object_set_null_member (o, name);
+      return;
+    }
+  json_object_set_double_member (o, name, 100.0 * e->value);
+  if (!isnan (e->lo) && !isnan (e->hi))
+    {
+      JsonArray *a = json_array_new ();
+      json_array_add_double_element (a, 100.0 * e->lo);
+      json_array_add_double_element (a, 100.0 * e->hi);
+      json_object_set_array_member (o, ci, a);
+    }
+}
+
 int
 ftc_cmd_score (int argc, char **argv)
 {
@@ -64,16 +87,20 @@ ftc_cmd_score (int argc, char **argv)
   g_autofree char *mode_name = NULL;
   gboolean json = FALSE, details = FALSE;
   double tolerance = 0.0;
+  int k_option = 0;
   GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &task_key, "Task whose answer extraction to use", "KEY" },
     { "answer-type", 'a', 0, G_OPTION_ARG_STRING, &answer_type,
-      "Answer format instead of a task (imported tasks): number, choice, choice:N, yesno, text", "TYPE" },
+      "Answer format instead of a task (imported tasks): number, choice, choice:N, yesno, text, math", "TYPE" },
     { "mode", 'm', 0, G_OPTION_ARG_STRING, &mode_name,
       "Extraction mode: answer-text, arrow, the-answer-is, therefore, direct, completion "
       "(default: answer-text for records with answer_text, completion otherwise)", "MODE" },
     { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &tolerance,
       "Numbers within this distance of gold count as correct (default 0: equal values; the Fine-tune-CoT "
       "evaluator uses 1e-6 for addsub, svamp and single_eq)", "X" },
+    { "k", 'k', 0, G_OPTION_ARG_INT, &k_option,
+      "With several completions per question: pass@k, avg@k and maj@k at this k (default: the fewest "
+      "completions any question has)", "K" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
     { "details", 'd', 0, G_OPTION_ARG_NONE, &details, "Print the prediction of every record", NULL },
     { NULL },
@@ -84,6 +111,9 @@ ftc_cmd_score (int argc, char **argv)
   FtcExtractMode mode = FTC_SCORE_MODE_AUTO;
   FtcScoreTotals totals = { 0, 0 };
   g_autofree char *format_name = NULL;
+  g_autoptr (FtcScoreSamples) samples = NULL;
+  FtcSampledMetrics metrics = { 0 };
+  guint per_question = 0;
   ScoreRun run = { 0 };
 
   if (!ftc_cli_parse ("score", "FILE.jsonl",
@@ -115,6 +145,9 @@ ftc_cmd_score (int argc, char **argv)
   if (mode_name != NULL && !ftc_extract_mode_from_string (mode_name, &mode))
     return ftc_cli_usage_error ("score", "unknown mode '%s'", mode_name);
 
+  if (k_option < 0)
+    return ftc_cli_usage_error ("score", "--k must be at least 1");
+  run.samples = samples = ftc_score_samples_new (&format);
   run.json = json;
   run.details = details;
   run.task_key = task_key;
@@ -127,6 +160,16 @@ ftc_cmd_score (int argc, char **argv)
     return ftc_cli_error ("score", error);
 
   format_name = ftc_answer_format_to_string (&format);
+  /* several completions of a question: the sampled metrics at k */
+  per_question = ftc_score_samples_min (samples);
+  if (ftc_score_samples_max (samples) > 1 || k_option > 0)
+    {
+      int k = k_option > 0 ? k_option : (int) per_question;
+      if ((guint) k > per_question)
+        return ftc_cli_usage_error ("score", "--k %d: a question of %s has only %u completions", k, argv[1],
+                                    per_question);
+      ftc_score_samples_metrics (samples, k, &metrics);
+    }
   if (json)
     {
       g_autoptr (JsonObject) o = json_object_new ();
@@ -142,6 +185,18 @@ ftc_cmd_score (int argc, char **argv)
       json_object_set_int_member (o, "n", totals.n);
       json_object_set_int_member (o, "correct", totals.correct);
       json_object_set_double_member (o, "accuracy", ftc_score_accuracy (&totals));
+      if (metrics.k > 0)
+        {
+          FtcSampledMetrics at1;
+          json_object_set_int_member (o, "questions", ftc_score_samples_questions (samples));
+          json_object_set_int_member (o, "samples_per_question", per_question);
+          json_object_set_int_member (o, "k", metrics.k);
+          set_estimate (o, "avg_at_k", &metrics.avg_at_k);
+          set_estimate (o, "pass_at_k", &metrics.pass_at_k);
+          set_estimate (o, "maj_at_k", &metrics.maj_at_k);
+          ftc_score_samples_metrics (samples, 1, &at1);
+          set_estimate (o, "pass_at_1", &at1.pass_at_k);
+        }
       if (records != NULL)
         json_object_set_array_member (o, "records", json_array_ref (records));
       json_node_set_object (root, o);
@@ -154,6 +209,17 @@ ftc_cmd_score (int argc, char **argv)
       g_print ("n         %u\n", totals.n);
       g_print ("correct   %u\n", totals.correct);
       g_print ("accuracy  %.2f%%\n", ftc_score_accuracy (&totals));
+      if (metrics.k > 0)
+        {
+          g_print ("questions %u, %u completions each (at least)\n", ftc_score_samples_questions (samples),
+                   per_question);
+          g_print ("avg@%-5d %.2f%% [%.2f, %.2f]\n", metrics.k, 100 * metrics.avg_at_k.value,
+                   100 * metrics.avg_at_k.lo, 100 * metrics.avg_at_k.hi);
+          g_print ("pass@%-4d %.2f%% [%.2f, %.2f]\n", metrics.k, 100 * metrics.pass_at_k.value,
+                   100 * metrics.pass_at_k.lo, 100 * metrics.pass_at_k.hi);
+          g_print ("maj@%-5d %.2f%% [%.2f, %.2f]\n", metrics.k, 100 * metrics.maj_at_k.value,
+                   100 * metrics.maj_at_k.lo, 100 * metrics.maj_at_k.hi);
+        }
     }
   return FTC_EXIT_OK;
 }

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "app/ftc-cli.h"
+#include "core/tasks/ftc-benchmark.h"
 #include "core/tasks/ftc-dataset-fetch.h"
 #include "core/tasks/ftc-dataset.h"
 #include "core/ftc-error.h"
@@ -26,7 +27,7 @@
   "  (none)     list the built-in tasks\n" \
   "  show       print a task's samples\n" \
   "  generate   generate a synthetic task\n" \
-  "  fetch      download a paper dataset's raw files (verified) into the data folder\n" \
+  "  fetch      download a paper dataset's or benchmark's files (verified) into the data folder\n" \
   "  import     check a JSONL or CSV task file"
 
 static int
@@ -99,11 +100,18 @@ cmd_list (int argc, char **argv)
   for (guint i = 0; i < n; i++)
     {
       const FtcTaskInfo *t = &tasks[i];
-      gboolean dataset = t->source == FTC_TASK_DATASET;
+      const FtcBenchmarkInfo *bench = ftc_benchmark_lookup (t->key);
+      gboolean dataset = t->source != FTC_TASK_SYNTHETIC;
       guint train = 0, test = 0;
       const char *avail = dataset ? availability (t->key) : "generated";
 
-      if (dataset)
+      if (bench != NULL)
+        {
+          /* the published sizes: ARC's validation set stays out of the counts unless asked for */
+          train = bench->train;
+          test = bench->test;
+        }
+      else if (dataset)
         split_counts (t->key, &train, &test);
       if (json)
         {
@@ -113,7 +121,7 @@ cmd_list (int argc, char **argv)
           json_builder_set_member_name (b, "title");
           json_builder_add_string_value (b, t->title);
           json_builder_set_member_name (b, "source");
-          json_builder_add_string_value (b, dataset ? "dataset" : "synthetic");
+          json_builder_add_string_value (b, bench != NULL ? "benchmark" : dataset ? "dataset" : "synthetic");
           json_builder_set_member_name (b, "answer_type");
           json_builder_add_string_value (b, ftc_answer_type_to_string (t->answer_type));
           if (dataset)
@@ -126,6 +134,13 @@ cmd_list (int argc, char **argv)
               json_builder_add_int_value (b, test);
               json_builder_set_member_name (b, "template_split");
               json_builder_add_boolean_value (b, ftc_dataset_split_bytes (t->key, FTC_SPLIT_TEMPLATE) != NULL);
+              if (bench != NULL)
+                {
+                  json_builder_set_member_name (b, "validation");
+                  json_builder_add_int_value (b, bench->validation);
+                  json_builder_set_member_name (b, "licence");
+                  json_builder_add_string_value (b, bench->licence);
+                }
             }
           else
             {
@@ -444,7 +459,7 @@ cmd_fetch (int argc, char **argv)
   gboolean all = FALSE, json = FALSE;
   char *from = NULL, *mirror = NULL;
   GOptionEntry entries[] = {
-    { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Every paper dataset", NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, "Every paper dataset and benchmark", NULL },
     { "from", 0, 0, G_OPTION_ARG_FILENAME, &from, "Import from a local copy (DIR/KEY/FILE or DIR/FILE)", "DIR" },
     { "mirror", 0, 0, G_OPTION_ARG_STRING, &mirror, "Download from BASE/KEY/FILE instead of the origin "
       "repositories (default: $FTCOT_DATASET_MIRROR)", "BASE" },
@@ -458,7 +473,7 @@ cmd_fetch (int argc, char **argv)
   FtcFetchOptions options = { 0 };
   int failures = 0;
 
-  if (!ftc_cli_parse ("tasks fetch", "KEY...|--all", "Installs paper datasets, verified by SHA-256, into the data "
+  if (!ftc_cli_parse ("tasks fetch", "KEY...|--all", "Installs paper datasets and benchmarks, verified by SHA-256, into the data "
                       "folder ($FTCOT_DATA_DIR or the user data folder).", entries, &argc, &argv))
     return FTC_EXIT_USAGE;
   from_owned = from;
@@ -472,7 +487,7 @@ cmd_fetch (int argc, char **argv)
       guint n;
       const FtcTaskInfo *tasks = ftc_task_registry (&n);
       for (guint i = 0; i < n; i++)
-        if (tasks[i].source == FTC_TASK_DATASET)
+        if (tasks[i].source != FTC_TASK_SYNTHETIC)
           g_ptr_array_add (keys, (char *) tasks[i].key);
     }
   else

@@ -98,6 +98,7 @@ ftc_cmd_teach (int argc, char **argv)
   g_autofree char *task_key = NULL, *split = NULL, *teacher_spec = NULL, *model = NULL, *out_dir = NULL;
   g_autofree char *api_name = NULL, *key_env = NULL, *key_file = NULL, *price_file = NULL, *data_dir = NULL;
   g_autofree char *n_mode = NULL, *reasoning_trigger = NULL, *answer_trigger = NULL, *system_prompt = NULL;
+  g_autofree char *prompt_style = NULL;
   g_auto (FtcTeachOptions) options = { 0 };
   FtcTeacherSettings *t = &options.teacher;
   /* the flags start from the one defaults table (core/teach/ftc-teacher-settings.h) */
@@ -142,6 +143,13 @@ ftc_cmd_teach (int argc, char **argv)
     { "reasoning-trigger", 0, 0, G_OPTION_ARG_STRING, &reasoning_trigger, help_trigger, "TEXT" },
     { "answer-trigger", 0, 0, G_OPTION_ARG_STRING, &answer_trigger, "Step 2 (default: the task's own)", "TEXT" },
     { "system-prompt", 0, 0, G_OPTION_ARG_STRING, &system_prompt, "Chat endpoints: a system message", "TEXT" },
+    { "prompt-style", 0, 0, G_OPTION_ARG_STRING, &prompt_style,
+      "zero_shot_cot (default: the paper's two steps) or boxed (one request to a reasoning model: \"Please reason "
+      "step by step, and put your final answer within \\boxed{}.\")", "STYLE" },
+    { "max-completion-tokens", 0, 0, G_OPTION_ARG_INT, &t->max_completion_tokens,
+      "boxed: the answer's limit with the thinking, sent as max_completion_tokens", "N" },
+    { "stream", 0, 0, G_OPTION_ARG_NONE, &t->stream,
+      "Stream the answers; --timeout is then the longest silence allowed, not the whole answer's time", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &t->timeout_s, help_timeout, "S" },
     { "attempts", 0, 0, G_OPTION_ARG_INT, &attempts, help_attempts, "N" },
     { "n-mode", 0, 0, G_OPTION_ARG_STRING, &n_mode, "Samples per request: auto (default), always or never", "MODE" },
@@ -220,6 +228,11 @@ ftc_cmd_teach (int argc, char **argv)
     {
       g_free (t->n_mode);
       t->n_mode = g_strdup (n_mode);
+    }
+  if (prompt_style != NULL)
+    {
+      g_free (t->prompt_style);
+      t->prompt_style = g_strdup (prompt_style);
     }
   if (t->kind == FTC_TEACHER_SCRIPTED)
     {

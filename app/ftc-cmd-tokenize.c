@@ -12,6 +12,7 @@
 #include "core/students/ftc-bpe-train.h"
 #include "core/ftc-error.h"
 #include "core/ftc-json-in.h"
+#include "core/ftc-json-out.h"
 #include "core/ftc-jsonl.h"
 #include "core/ftc-read.h"
 #include "core/students/ftc-tokenizer.h"
@@ -269,8 +270,6 @@ decode_jsonl (FtcTokenizer *tok, const char *input)
 {
   g_auto (GStrv) lines = g_strsplit (input, "\n", -1);
   g_autoptr (GString) out = g_string_new (NULL);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_autoptr (GError) error = NULL;
@@ -287,8 +286,7 @@ decode_jsonl (FtcTokenizer *tok, const char *input)
           return ftc_cli_error ("tokenize", error);
         }
       node = json_node_init_string (json_node_alloc (), text);
-      json_generator_set_root (gen, node);
-      quoted = json_generator_to_data (gen, NULL);
+      quoted = ftc_json_to_compact (node);
       g_string_append (out, quoted);
       g_string_append_c (out, '\n');
     }

@@ -3,6 +3,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "core/teach/ftc-teacher.h"
 #include "tests/ftc-test-server.h"
 
 #define STEP1_MARK "\nA: Let's think step by step."
@@ -31,6 +32,10 @@ struct _FtcFakeOpenai {
   GHashTable *answers;      /* count key -> count */
   char *last_authorization;
   guint64 next_id;
+  FtcFakeThinking thinking;
+  GHashTable *boxed_answers;  /* question -> answer */
+  guint streamed;
+  gint64 last_max_completion_tokens;
 };
 
 static void
@@ -136,6 +141,249 @@ answer_for (FtcFakeOpenai *fake, const char *first_user, const char *rationale, 
     }
   *step2_out = FALSE;
   return g_strdup_printf (" Let's see. We work it out carefully. The answer is %u.", text_hash (first_user) % 100);
+}
+
+/* ---- a reasoning model ---- */
+
+typedef struct {
+  char *reasoning;      /* NULL: none (tags inline, or cut) */
+  char *content;        /* NULL: none (cut while thinking) */
+  const char *finish;
+  gint64 reasoning_tokens;
+  gint64 completion_tokens;
+} Thought;
+
+static void
+thought_clear (Thought *t)
+{
+  g_free (t->reasoning);
+  g_free (t->content);
+}
+
+static void
+think (FtcFakeOpenai *fake, const char *question, gint64 i, gint64 max_completion, Thought *out)
+{
+  const char *known = g_hash_table_lookup (fake->boxed_answers, question);
+  g_autofree char *answer = i % 4 == 3 ? g_strdup ("999")
+                            : known != NULL ? g_strdup (known) : g_strdup_printf ("%u", text_hash (question) % 100);
+  g_autoptr (GString) trace = g_string_new ("Okay, let me work through this problem carefully. ");
+  g_autofree char *content = g_strdup_printf ("We worked it out above.\n\nThe final answer is $\\boxed{%s}$.", answer);
+  gint64 trace_tokens;
+
+  for (int k = 0; k < 12; k++)
+    g_string_append_printf (trace, "Step %d: consider the quantities again and check the arithmetic of sample %"
+                            G_GINT64_FORMAT ". ", k + 1, i);
+  g_string_append_printf (trace, "Wait, let me double-check. Yes, the answer is %s.", answer);
+  trace_tokens = (gint64) (trace->len + 3) / 4;
+  memset (out, 0, sizeof *out);
+  out->finish = "stop";
+  if (max_completion > 0 && max_completion < trace_tokens)
+    {
+      /* out of tokens while thinking: no answer at all */
+      g_string_truncate (trace, (gsize) max_completion * 4);
+      trace_tokens = max_completion;
+      out->finish = "length";
+      g_clear_pointer (&content, g_free);
+    }
+  out->reasoning_tokens = trace_tokens;
+  out->completion_tokens = trace_tokens + (content != NULL ? (gint64) (strlen (content) + 3) / 4 : 0);
+  if (fake->thinking == FTC_FAKE_THINK_TAGS)
+    {
+      out->content = g_strconcat ("<think>\n", trace->str, content != NULL ? "\n</think>\n\n" : "",
+                                  content != NULL ? content : "", NULL);
+      out->reasoning_tokens = -1;
+    }
+  else
+    {
+      out->reasoning = g_strdup (trace->str);
+      out->content = g_steal_pointer (&content);
+    }
+}
+
+static void
+add_message (JsonBuilder *b, const char *member, FtcFakeThinking mode, const char *content, const char *reasoning)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "role");
+  json_builder_add_string_value (b, "assistant");
+  json_builder_set_member_name (b, "content");
+  if (content != NULL)
+    json_builder_add_string_value (b, content);
+  else
+    json_builder_add_null_value (b);
+  if (reasoning != NULL)
+    {
+      json_builder_set_member_name (b, mode == FTC_FAKE_THINK_REASONING ? "reasoning" : "reasoning_content");
+      json_builder_add_string_value (b, reasoning);
+    }
+  json_builder_end_object (b);
+}
+
+static void
+add_usage (JsonBuilder *b, gint64 prompt, gint64 completion, gint64 reasoning)
+{
+  json_builder_set_member_name (b, "usage");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "prompt_tokens");
+  json_builder_add_int_value (b, prompt);
+  json_builder_set_member_name (b, "completion_tokens");
+  json_builder_add_int_value (b, completion);
+  json_builder_set_member_name (b, "total_tokens");
+  json_builder_add_int_value (b, prompt + completion);
+  if (reasoning >= 0)
+    {
+      json_builder_set_member_name (b, "completion_tokens_details");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "reasoning_tokens");
+      json_builder_add_int_value (b, reasoning);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+}
+
+static char *
+node_text (JsonBuilder *b)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* One chunk of a chat stream: a delta for choice i. */
+static void
+append_chunk (GString *sse, const char *id, const char *model, gint64 i, FtcFakeThinking mode, const char *member,
+              const char *piece, const char *finish)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "object");
+  json_builder_add_string_value (b, "chat.completion.chunk");
+  json_builder_set_member_name (b, "model");
+  json_builder_add_string_value (b, model);
+  json_builder_set_member_name (b, "choices");
+  json_builder_begin_array (b);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "index");
+  json_builder_add_int_value (b, i);
+  json_builder_set_member_name (b, "delta");
+  json_builder_begin_object (b);
+  if (member != NULL)
+    {
+      json_builder_set_member_name (b, member);
+      json_builder_add_string_value (b, piece);
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "finish_reason");
+  if (finish != NULL)
+    json_builder_add_string_value (b, finish);
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  text = node_text (b);
+  g_string_append_printf (sse, "data: %s\n\n", text);
+}
+
+/* Appends text in three pieces, as a stream delivers it. */
+static void
+append_pieces (GString *sse, const char *id, const char *model, gint64 i, FtcFakeThinking mode, const char *member,
+               const char *text)
+{
+  gsize n = strlen (text), cut1 = n / 3, cut2 = 2 * n / 3;
+  g_autofree char *a = g_strndup (text, cut1);
+  g_autofree char *b = g_strndup (text + cut1, cut2 - cut1);
+
+  append_chunk (sse, id, model, i, mode, member, a, NULL);
+  append_chunk (sse, id, model, i, mode, member, b, NULL);
+  append_chunk (sse, id, model, i, mode, member, text + cut2, NULL);
+}
+
+static void
+answer_boxed (FtcFakeOpenai *fake, FtcTestResponse *resp, const char *question, const char *model, gint64 n,
+              gint64 prompt_tokens, gint64 max_completion, gboolean stream, guint64 id)
+{
+  g_autofree char *id_text = g_strdup_printf ("chatcmpl-fake-%" G_GUINT64_FORMAT, id);
+  g_autoptr (GArray) thoughts = g_array_new (FALSE, TRUE, sizeof (Thought));
+  gint64 completion = 0, reasoning = 0;
+
+  g_array_set_size (thoughts, n);
+  for (gint64 i = 0; i < n; i++)
+    {
+      Thought *t = &g_array_index (thoughts, Thought, i);
+      think (fake, question, i, max_completion, t);
+      completion += t->completion_tokens;
+      reasoning = t->reasoning_tokens < 0 ? -1 : reasoning + t->reasoning_tokens;
+    }
+  if (stream)
+    {
+      g_autoptr (GString) sse = g_string_new (": a comment line, as servers send to keep a connection open\n\n");
+      const char *member = fake->thinking == FTC_FAKE_THINK_REASONING ? "reasoning" : "reasoning_content";
+      for (gint64 i = 0; i < n; i++)
+        {
+          Thought *t = &g_array_index (thoughts, Thought, i);
+          if (t->reasoning != NULL)
+            append_pieces (sse, id_text, model, i, fake->thinking, member, t->reasoning);
+          if (t->content != NULL)
+            append_pieces (sse, id_text, model, i, fake->thinking, "content", t->content);
+          append_chunk (sse, id_text, model, i, fake->thinking, NULL, NULL, t->finish);
+        }
+      {
+        g_autoptr (JsonBuilder) b = json_builder_new ();
+        g_autofree char *text = NULL;
+        json_builder_begin_object (b);
+        json_builder_set_member_name (b, "id");
+        json_builder_add_string_value (b, id_text);
+        json_builder_set_member_name (b, "choices");
+        json_builder_begin_array (b);
+        json_builder_end_array (b);
+        add_usage (b, prompt_tokens, completion, reasoning);
+        json_builder_end_object (b);
+        text = node_text (b);
+        g_string_append_printf (sse, "data: %s\n\ndata: [DONE]\n\n", text);
+      }
+      g_free (resp->content_type);
+      resp->content_type = g_strdup ("text/event-stream");
+      resp->body = g_bytes_new (sse->str, sse->len);
+    }
+  else
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autofree char *text = NULL;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, id_text);
+      json_builder_set_member_name (b, "object");
+      json_builder_add_string_value (b, "chat.completion");
+      json_builder_set_member_name (b, "model");
+      json_builder_add_string_value (b, model);
+      json_builder_set_member_name (b, "choices");
+      json_builder_begin_array (b);
+      for (gint64 i = 0; i < n; i++)
+        {
+          Thought *t = &g_array_index (thoughts, Thought, i);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "index");
+          json_builder_add_int_value (b, i);
+          add_message (b, "message", fake->thinking, t->content, t->reasoning);
+          json_builder_set_member_name (b, "finish_reason");
+          json_builder_add_string_value (b, t->finish);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      add_usage (b, prompt_tokens, completion, reasoning);
+      json_builder_end_object (b);
+      text = node_text (b);
+      resp->body = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+    }
+  for (gint64 i = 0; i < n; i++)
+    thought_clear (&g_array_index (thoughts, Thought, i));
 }
 
 static FtcFakeFault
@@ -288,6 +536,33 @@ handle (const FtcTestRequest *req, FtcTestResponse *resp, gpointer user_data)
       break;
     }
 
+  /* a boxed prompt: a reasoning model's answer */
+  if (chat && rationale == NULL && g_str_has_suffix (first_user, "\n" FTC_BOXED_INSTRUCTION))
+    {
+      g_autofree char *question = g_strndup (first_user, strlen (first_user) - strlen ("\n" FTC_BOXED_INSTRUCTION));
+      gint64 max_completion = json_object_get_int_member_with_default (body, "max_completion_tokens", 0);
+      gboolean stream = json_object_get_boolean_member_with_default (body, "stream", FALSE);
+
+      g_mutex_lock (&fake->lock);
+      fake->streamed += stream;
+      fake->last_max_completion_tokens = max_completion;
+      answer_boxed (fake, resp, question, model, fake->n_supported ? n : 1, (strlen (first_user) + 3) / 4,
+                    max_completion, stream, id);
+      g_mutex_unlock (&fake->lock);
+      if (fault == FTC_FAKE_TRUNCATED)
+        {
+          resp->truncate_at = g_bytes_get_size (resp->body) / 2;
+          return;
+        }
+      resp->delay_ms = fake->delay_ms;
+      g_mutex_lock (&fake->lock);
+      fake->answered++;
+      g_hash_table_insert (fake->answers, g_strdup (count_key),
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (fake->answers, count_key)) + 1));
+      g_mutex_unlock (&fake->lock);
+      return;
+    }
+
   g_mutex_lock (&fake->lock);
   text = answer_for (fake, first_user, rationale, trigger_turn, chat, &step2);
   g_mutex_unlock (&fake->lock);
@@ -380,6 +655,7 @@ ftc_fake_openai_new (GError **error)
   g_mutex_init (&fake->lock);
   fake->recorded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, recorded_free);
   fake->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  fake->boxed_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake->rand = g_rand_new_with_seed (1);
   fake->retry_after = 1;
   fake->slow_ms = 3000;
@@ -402,6 +678,7 @@ ftc_fake_openai_free (FtcFakeOpenai *fake)
   g_clear_pointer (&fake->server, ftc_test_server_free);
   g_hash_table_unref (fake->recorded);
   g_hash_table_unref (fake->answers);
+  g_hash_table_unref (fake->boxed_answers);
   g_queue_clear (&fake->faults);
   g_rand_free (fake->rand);
   g_free (fake->last_authorization);
@@ -559,6 +836,42 @@ ftc_fake_openai_malformed_step2 (FtcFakeOpenai *fake)
   guint n;
   g_mutex_lock (&fake->lock);
   n = fake->malformed_step2;
+  g_mutex_unlock (&fake->lock);
+  return n;
+}
+
+void
+ftc_fake_openai_set_thinking (FtcFakeOpenai *fake, FtcFakeThinking mode)
+{
+  g_mutex_lock (&fake->lock);
+  fake->thinking = mode;
+  g_mutex_unlock (&fake->lock);
+}
+
+void
+ftc_fake_openai_set_boxed_answer (FtcFakeOpenai *fake, const char *question, const char *answer)
+{
+  g_mutex_lock (&fake->lock);
+  g_hash_table_replace (fake->boxed_answers, g_strdup (question), g_strdup (answer));
+  g_mutex_unlock (&fake->lock);
+}
+
+guint
+ftc_fake_openai_streamed (FtcFakeOpenai *fake)
+{
+  guint n;
+  g_mutex_lock (&fake->lock);
+  n = fake->streamed;
+  g_mutex_unlock (&fake->lock);
+  return n;
+}
+
+gint64
+ftc_fake_openai_last_max_completion_tokens (FtcFakeOpenai *fake)
+{
+  gint64 n;
+  g_mutex_lock (&fake->lock);
+  n = fake->last_max_completion_tokens;
   g_mutex_unlock (&fake->lock);
   return n;
 }

@@ -27,6 +27,13 @@ typedef enum {
   FTC_FAKE_REDIRECT,        /* 307 to another host, as a misconfigured proxy or load balancer answers */
 } FtcFakeFault;
 
+/* How the server answers a boxed prompt ("{question}\n" FTC_BOXED_INSTRUCTION), as a reasoning model: */
+typedef enum {
+  FTC_FAKE_THINK_REASONING_CONTENT, /* message.reasoning_content (DeepSeek-R1's API, vLLM), the default */
+  FTC_FAKE_THINK_REASONING,         /* message.reasoning (OpenRouter, Ollama) */
+  FTC_FAKE_THINK_TAGS,              /* "<think>...</think>" inline in the content (a server without a parser) */
+} FtcFakeThinking;
+
 typedef struct _FtcFakeOpenai FtcFakeOpenai;
 
 FtcFakeOpenai *ftc_fake_openai_new (GError **error);
@@ -51,6 +58,17 @@ void ftc_fake_openai_set_n_supported (FtcFakeOpenai *fake, gboolean supported);
 void ftc_fake_openai_set_delay_ms (FtcFakeOpenai *fake, guint ms);
 /* Leaves out "usage" from answers. */
 void ftc_fake_openai_set_usage (FtcFakeOpenai *fake, gboolean send_usage);
+
+/* Reasoning answers: a thinking trace of some hundred words, then "... The final answer is
+ * $\boxed{ANSWER}$." with the answer set for the question (else a number from its hash); sample i with
+ * i % 4 == 3 answers 999 instead. usage.completion_tokens_details.reasoning_tokens counts the thinking
+ * (not with THINK_TAGS). max_completion_tokens below the thinking's length cuts it: no content, finish
+ * reason "length". Requests with "stream": true get server-sent events. */
+void ftc_fake_openai_set_thinking (FtcFakeOpenai *fake, FtcFakeThinking mode);
+void ftc_fake_openai_set_boxed_answer (FtcFakeOpenai *fake, const char *question, const char *answer);
+/* Requests that asked for a stream, and the max_completion_tokens of the latest request (0: none). */
+guint ftc_fake_openai_streamed (FtcFakeOpenai *fake);
+gint64 ftc_fake_openai_last_max_completion_tokens (FtcFakeOpenai *fake);
 
 /* HTTP requests received, and those answered 200 with a valid completion. */
 guint ftc_fake_openai_requests (FtcFakeOpenai *fake);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/tasks/ftc-answer.h"
+#include "core/tasks/ftc-math-answer.h"
 #include "core/ftc-error.h"
 #include "core/tasks/ftc-task-registry.h"
 
@@ -9,6 +10,7 @@
 #define C FTC_ANSWER_CHOICE
 #define Y FTC_ANSWER_YESNO
 #define T FTC_ANSWER_TEXT
+#define M FTC_ANSWER_MATH
 
 #define STEP2 FTC_EXTRACT_ANSWER_TEXT
 #define ARROW FTC_EXTRACT_ARROW
@@ -376,14 +378,14 @@ static void
 test_random_inputs (void)
 {
   const char alphabet[] = "0123456789-.,:;'\" \n\tABCDEFabcyesnoYESNO->END$\xc2\xa0\xff";
-  FtcAnswerType types[] = { N, C, Y, T };
+  FtcAnswerType types[] = { N, C, Y, T, M };
   FtcExtractMode modes[] = { STEP2, ARROW, IS, THEREFORE, DIRECT, AUTO };
 
   for (int iter = 0; iter < 3000; iter++)
     {
       int len = g_test_rand_int_range (0, 60);
       g_autofree char *text = g_malloc (len + 1);
-      FtcAnswerFormat format = { types[iter % 4], g_test_rand_int_range (0, 7) };
+      FtcAnswerFormat format = { types[iter % G_N_ELEMENTS (types)], g_test_rand_int_range (0, 7) };
       FtcExtractMode mode = modes[g_test_rand_int_range (0, G_N_ELEMENTS (modes))];
       g_autofree char *got = NULL;
 
@@ -411,6 +413,13 @@ test_random_inputs (void)
         case FTC_ANSWER_TEXT:
           g_assert_null (strpbrk (got, " .\"'\n\t"));
           g_assert_true (ftc_answer_match (T, got, got));
+          break;
+        case FTC_ANSWER_MATH:
+          /* a math answer is its own equal unless nothing of it survives normalisation ("$.") */
+          {
+            g_autofree char *n = ftc_math_normalize (got);
+            g_assert_true (*n == '\0' || ftc_answer_match (M, got, got));
+          }
           break;
         }
     }

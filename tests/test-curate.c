@@ -358,7 +358,6 @@ test_finetune_files (void)
     }
 }
 
-
 /* The chat prompt formats of pretrained students: prompt, completion, stop, and the stop stripped */
 static void
 test_prompt_formats (void)
@@ -387,6 +386,83 @@ test_prompt_formats (void)
   g_assert_cmpstr (ftc_prompt_format_stop (FTC_PROMPT_CHATML), ==, "<|im_end|>");
 }
 
+/* Reasoning-model records (trace as rationale, written answer as completion): the target decides what is
+ * learnt; the length filter drops what is too short or too long; an edited rationale stays as edited. */
+static void
+test_reasoning_targets (void)
+{
+  static const char *trace = "First I set up the equation.\n\nThen I solve it: x = 3.\n\nWait, check: 3 + 4 = 7. Yes.";
+  static const char *answer = "The equation gives x = 3.\n\nThe final answer is $\\boxed{3}$.";
+  struct {
+    FtcCurationTarget target;
+    int max_trace_chars;
+    const char *expected;
+  } cases[] = {
+    { FTC_TARGET_TRACE_ANSWER, 0, NULL },
+    { FTC_TARGET_ANSWER, 0, NULL },
+    /* 40 characters reach into the second paragraph: back to the first paragraph's end */
+    { FTC_TARGET_TRIMMED, 40, "First I set up the equation.\n\nThe equation gives x = 3.\n\nThe final answer is $\\boxed{3}$." },
+    /* the whole trace fits */
+    { FTC_TARGET_TRIMMED, 1000, NULL },
+  };
+  g_autofree char *full = g_strconcat (trace, "\n\n", answer, NULL);
+
+  cases[0].expected = full;
+  cases[1].expected = answer;
+  cases[3].expected = full;
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_record_free);
+      FtcExperimentCuration curation = { FTC_CURATION_CORRECT, TRUE, 0, cases[i].target, cases[i].max_trace_chars, 0, 0 };
+      FtcRecord *r = make_record (0, 0, TRUE, "stop");
+      g_autoptr (GPtrArray) kept = NULL;
+      FtcCurateStats stats;
+
+      g_free (r->rationale);
+      r->rationale = g_strdup (trace);
+      r->completion = g_strdup (answer);
+      r->reasoning_finish_reason = g_strdup ("stop");
+      g_ptr_array_add (records, r);
+      kept = ftc_curate (records, &curation, NULL, &stats);
+      g_assert_cmpuint (kept->len, ==, 1);
+      g_assert_cmpstr (((FtcRecord *) kept->pdata[0])->rationale, ==, cases[i].expected);
+    }
+
+  /* the length filter, on what is learnt: the answer alone is 59 characters, trace and answer 144 */
+  for (int round = 0; round < 3; round++)
+    {
+      g_autoptr (GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_record_free);
+      FtcExperimentCuration curation = { FTC_CURATION_CORRECT, TRUE, 0, round == 0 ? FTC_TARGET_ANSWER : FTC_TARGET_TRACE_ANSWER,
+                                         0, round == 2 ? 100 : 0, round == 2 ? 0 : 100 };
+      g_autoptr (GPtrArray) kept = NULL;
+      FtcCurateStats stats;
+
+      for (int q = 0; q < 2; q++)
+        {
+          FtcRecord *r = make_record (q, 0, TRUE, "stop");
+          g_free (r->rationale);
+          r->rationale = g_strdup (trace);
+          r->completion = g_strdup (answer);
+          g_ptr_array_add (records, r);
+        }
+      kept = ftc_curate (records, &curation, NULL, &stats);
+      /* answer (59) under max 100: kept; trace + answer (144) over max 100: dropped; over min 100: kept */
+      g_assert_cmpuint (kept->len, ==, round == 1 ? 0 : 2);
+      g_assert_cmpuint (stats.length, ==, round == 1 ? 2 : 0);
+    }
+  g_assert_cmpuint (g_utf8_strlen (answer, -1), ==, 59);
+  g_assert_cmpuint (g_utf8_strlen (full, -1), ==, 144);
+
+  /* Zero-shot-CoT records (answer text, no completion) are learnt as they are */
+  {
+    g_autoptr (GPtrArray) records = make_records ();
+    FtcExperimentCuration curation = { FTC_CURATION_ALL, FALSE, 0, FTC_TARGET_ANSWER, 0, 0, 0 };
+    FtcCurateStats stats;
+    g_autoptr (GPtrArray) kept = ftc_curate (records, &curation, NULL, &stats);
+    g_assert_cmpstr (((FtcRecord *) kept->pdata[0])->rationale, ==, " rationale 0.0 ");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -397,5 +473,6 @@ main (int argc, char **argv)
   g_test_add_func ("/curate/finetune-samples", test_finetune_samples);
   g_test_add_func ("/curate/finetune-files", test_finetune_files);
   g_test_add_func ("/curate/prompt-formats", test_prompt_formats);
+  g_test_add_func ("/curate/reasoning-targets", test_reasoning_targets);
   return g_test_run ();
 }

@@ -198,6 +198,9 @@ test_dataset (gconstpointer data)
         case FTC_ANSWER_YESNO:
           g_assert_true (strcmp (s->answer, "yes") == 0 || strcmp (s->answer, "no") == 0);
           break;
+        case FTC_ANSWER_MATH:
+          g_assert_cmpstr (s->answer, !=, "");
+          break;
         case FTC_ANSWER_TEXT:
           /* four letters, not all ASCII lower case: "yaeA" (a name "A"), "m\u00e9yl" ("Jos\u00e9") */
           g_assert_cmpint (g_utf8_strlen (s->answer, -1), ==, 4);

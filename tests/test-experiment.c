@@ -1,6 +1,7 @@
 /* test-experiment: experiment.json parsing, defaults, strict errors, write-back and directory layout. */
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
@@ -395,10 +396,37 @@ test_nearest (void)
   g_assert_null (ftc_nearest_word ("device", words, 3));
 }
 
+/* A file the experiment names that is a FIFO is said to be one (and never opened to wait on it). */
+static void
+test_fifo_files (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *fifo = g_build_filename (dir, "key", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (FtcExperiment) exp = NULL;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  text = g_strdup_printf ("{\"teacher\": {\"kind\": \"openai\", \"model\": \"m\", \"key_file\": \"%s\"}}", fifo);
+  exp = load_text (text, &error);
+  g_assert_null (exp);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "teacher.key_file"));
+  g_assert_nonnull (strstr (error->message, "FIFO"));
+  g_clear_error (&error);
+  g_free (text);
+  text = g_strdup_printf ("{\"teacher\": {\"kind\": \"openai\", \"model\": \"m\", \"price_file\": \"%s/none.json\"}}", dir);
+  exp = load_text (text, &error);
+  g_assert_null (exp);
+  g_assert_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "teacher.price_file"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/experiment/fifo-files", test_fifo_files);
   g_test_add_func ("/experiment/format-double", test_format_double);
   g_test_add_func ("/experiment/methods", test_methods);
   g_test_add_func ("/experiment/defaults", test_defaults);

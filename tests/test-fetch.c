@@ -110,8 +110,9 @@ test_sources_table (void)
   const FtcDatasetSource *s = ftc_dataset_sources (&n);
   const FtcDatasetFile *files = ftc_dataset_files (&n_files);
 
-  g_assert_cmpuint (n, ==, 14);
-  for (guint i = 0; i < n; i++)
+  /* the paper datasets' 14 files come first; the benchmarks' (test-benchmarks.c) follow */
+  g_assert_cmpuint (n, >=, 14);
+  for (guint i = 0; i < 14; i++)
     {
       g_autofree char *path = ftc_test_shared_path ("datasets", s[i].key, s[i].name, NULL);
       g_autoptr (GError) error = NULL;

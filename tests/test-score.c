@@ -371,10 +371,105 @@ test_cli_errors (void)
     }
 }
 
+/* 16 completions for each of three math questions, written out of order; the expected numbers are
+ * computed by hand below. */
+static char *
+write_sixteen_samples (void)
+{
+  /* completion_index order; q1 is correct 4 times ("12"), q2 9 times (one half, written three ways),
+   * q3 never (and twice without an answer) */
+  static const char *const q1[16] = { "12", "7", "7", "12", "8", "8", "8", "8", "8", "8", "8", "7", "7", "7", "12", "12" };
+  static const char *const q2[16] = { "\\\\frac13", "0.5", "1/2", "\\\\frac{1}{3}", "\\\\frac{1}{2}", "0.5", "0.5", "1/2",
+                                      "\\\\frac{1}{3}", "\\\\frac{1}{3}", "\\\\frac{1}{3}", "\\\\frac{1}{3}", "\\\\frac{1}{3}",
+                                      "\\\\tfrac12", "\\\\dfrac{1}{2}", "0.50" };
+  static const char *const q3[16] = { "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
+                                      "no idea", "no idea" };
+  const char *const *answers[3] = { q1, q2, q3 };
+  static const char *const gold[3] = { "12", "\\\\frac{1}{2}", "99" };
+  g_autoptr (GString) s = g_string_new (NULL);
+
+  /* every question's samples in the order 15, 14, ..., 0 and the questions interleaved: the grouping and
+   * the completion_index order are the reader's work */
+  for (int k = 15; k >= 0; k--)
+    for (int q = 0; q < 3; q++)
+      g_string_append_printf (s, "{\"sample_id\": \"q%d\", \"completion_index\": %d, \"question\": \"Q%d\", "
+                              "\"gold\": \"%s\", \"completion\": \"... so the answer is \\\\boxed{%s}\"}\n",
+                              q + 1, k, q + 1, gold[q], answers[q][k]);
+  return ftc_test_write_tmp ("sixteen.jsonl", s->str, s->len);
+}
+
+static void
+test_cli_sampled (void)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (JsonObject) o = NULL;
+
+  if (cli_path () == NULL)
+    return;
+  path = write_sixteen_samples ();
+  {
+    const char *args[] = { "score", "--answer-type", "math", "--json", path, NULL };
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+  }
+  o = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (o, "n"), ==, 48);
+  g_assert_cmpint (json_object_get_int_member (o, "correct"), ==, 13);
+  g_assert_cmpint (json_object_get_int_member (o, "questions"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (o, "samples_per_question"), ==, 16);
+  g_assert_cmpint (json_object_get_int_member (o, "k"), ==, 16);
+  /* avg@16 = (4/16 + 9/16 + 0/16) / 3 = 13/48 */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "avg_at_k"), 100.0 * 13 / 48, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "pass_at_1"), 100.0 * 13 / 48, 1e-9);
+  /* pass@16 with 16 samples: a question counts when any sample is right: (1 + 1 + 0) / 3 */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "pass_at_k"), 100.0 * 2 / 3, 1e-9);
+  /* maj@16: q1 votes "8" (7 of 16) over "12" (4), wrong; q2 one half (9: 0.5, 1/2, \frac{1}{2}, \tfrac12,
+   * \dfrac{1}{2} and 0.50 vote together) over one third (7), right; q3 wrong: 1/3 */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "maj_at_k"), 100.0 / 3, 1e-9);
+  g_assert_true (json_object_has_member (o, "avg_at_k_ci95"));
+  g_clear_pointer (&o, json_object_unref);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  {
+    const char *args[] = { "score", "--answer-type", "math", "--json", "--k", "4", path, NULL };
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+  }
+  o = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (o, "k"), ==, 4);
+  /* pass@4 = mean (1 - C(12,4)/C(16,4), 1 - C(7,4)/C(16,4), 0) = mean (1 - 495/1820, 1 - 35/1820, 0) */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "pass_at_k"),
+                                  100.0 * ((1 - 495.0 / 1820) + (1 - 35.0 / 1820)) / 3, 1e-9);
+  /* avg@4 estimated from all 16: the same 13/48 */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "avg_at_k"), 100.0 * 13 / 48, 1e-9);
+  /* maj@4 over completions 0..3: q1 "12" "7" "7" "12" ties, the first ("12") wins: right; q2 \frac13,
+   * 0.5, 1/2, \frac{1}{3} ties, the first (one third) wins: wrong; q3 wrong */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "maj_at_k"), 100.0 / 3, 1e-9);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* more than the questions have */
+  {
+    const char *args[] = { "score", "--answer-type", "math", "--k", "17", path, NULL };
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "only 16 completions"));
+  }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  /* the text output says the same */
+  {
+    const char *args[] = { "score", "--answer-type", "math", path, NULL };
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "avg@16    27.08%"));
+    g_assert_nonnull (strstr (out, "maj@16    33.33%"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/score/cli-sampled", test_cli_sampled);
   g_test_add_func ("/score/teacher-accuracy", test_teacher_accuracy);
   g_test_add_func ("/score/reference-tolerance", test_reference_tolerance);
   g_test_add_func ("/score/completion-records", test_completion_records);

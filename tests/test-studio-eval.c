@@ -9,6 +9,7 @@
 #include "app/studio/ftc-eval-page.h"
 #include "app/studio/ftc-eval-row.h"
 #include "app/studio/ftc-sample-grid.h"
+#include "core/results/ftc-report.h"
 #include "tests/ftc-test-studio.h"
 #include "tests/ftc-test-util.h"
 
@@ -235,6 +236,55 @@ test_missing_and_bad_report (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A report with benchmarks: the benchmark table shows pass@1 per benchmark and method, as ftcot report. */
+static void
+test_benchmark_table (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *report_dir = g_build_filename (dir, "report", NULL);
+  g_autofree char *path = g_build_filename (report_dir, "summary.json", NULL);
+  g_autoptr (FtcReport) report = ftc_report_new ("distil");
+  g_autoptr (GError) error = NULL;
+  FtcResult *teacher = ftc_result_new ("aime_2024", "teacher");
+  FtcResult *student = ftc_result_new ("aime_2024", "ft_cot");
+  FtcSampledMetrics m = { 16, { 0.4125, 0.30, 0.52, 30 }, { 0.7, 0.55, 0.85, 30 }, { 0.5, 0.33, 0.67, 30 } };
+  GtkWidget *window, *grid, *cell;
+  FtcEvalPage *page;
+
+  ftc_result_set_accuracy (teacher, 12, 30);
+  ftc_result_set_sampled (teacher, &m, 16, 0.6);
+  ftc_result_set_accuracy (student, 3, 30);
+  ftc_report_add_result (report, teacher);
+  ftc_report_add_result (report, student);
+  ftc_report_set_trained_on (report, "aime_2024", "math_train");
+  g_assert_cmpint (g_mkdir_with_parents (report_dir, 0755), ==, 0);
+  g_assert_true (ftc_report_save_json (report, path, &error));
+
+  page = open_page (dir, &window);
+  grid = ftc_eval_page_get_benchmark_grid (page);
+  g_assert_true (gtk_widget_get_visible (grid));
+  /* header, then the benchmark's row: its title, what it was trained on, the teacher's avg@16, the student */
+  cell = gtk_grid_get_child_at (GTK_GRID (grid), 2, 0);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cell)), ==, "Teacher (avg@16)");
+  cell = gtk_grid_get_child_at (GTK_GRID (grid), 0, 1);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cell)), ==, "AIME 2024");
+  cell = gtk_grid_get_child_at (GTK_GRID (grid), 1, 1);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cell)), ==, "MATH (train)");
+  cell = gtk_grid_get_child_at (GTK_GRID (grid), 2, 1);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (cell)), ==, "70.0 [55.0, 85.0]");
+  cell = gtk_grid_get_child_at (GTK_GRID (grid), 3, 1);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (cell)), "10.0 ["));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* the small experiment has neither benchmarks nor sampled results: no table */
+  {
+    g_autofree char *small = ftc_test_studio_copy_experiment ();
+    page = open_page (small, &window);
+    g_assert_false (gtk_widget_get_visible (ftc_eval_page_get_benchmark_grid (page)));
+    gtk_window_destroy (GTK_WINDOW (window));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -244,5 +294,6 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/eval/grid-and-sample", test_grid_and_sample);
   g_test_add_func ("/studio/eval/exports", test_exports);
   g_test_add_func ("/studio/eval/missing-and-bad-report", test_missing_and_bad_report);
+  g_test_add_func ("/studio/eval/benchmark-table", test_benchmark_table);
   return g_test_run ();
 }

@@ -418,6 +418,30 @@ test_store_reads_like_curation (void)
   g_assert_nonnull (strstr (error->message, "review.jsonl:1"));
 }
 
+/* A reasoning model's record: its thinking and its written answer, joined as curation joins them. */
+static void
+test_reasoning_record (void)
+{
+  g_autofree char *dir = ftc_test_tmpdir ();
+  g_autofree char *teacher = g_build_filename (dir, "teacher", NULL);
+  g_autofree char *train = g_build_filename (teacher, "problems.train.jsonl", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = NULL;
+  FtcRationaleItem *item;
+
+  g_assert_cmpint (g_mkdir_with_parents (teacher, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (train,
+    "{\"task\": \"problems\", \"sample_id\": \"problems-0\", \"completion_index\": 0, \"question\": \"1+1?\", "
+    "\"gold\": \"2\", \"rationale\": \"Okay, one plus one.\", \"completion\": \"So $\\\\boxed{2}$.\", "
+    "\"prediction\": \"2\", \"correct\": true, \"finish_reason\": \"stop\"}\n", -1, NULL));
+  items = ftc_review_store_load (dir, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = items->pdata[0];
+  g_assert_cmpstr (ftc_rationale_item_get_rationale (item), ==, "Okay, one plus one.\n\nSo $\\boxed{2}$.");
+  g_assert_cmpstr (ftc_rationale_item_get_prediction (item), ==, "2");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -428,5 +452,6 @@ main (int argc, char **argv)
   g_test_add_func ("/studio/review/bad-teacher-file", test_bad_teacher_file);
   g_test_add_func ("/studio/review/store-line", test_store_line_roundtrip);
   g_test_add_func ("/studio/review/store-reads-like-curation", test_store_reads_like_curation);
+  g_test_add_func ("/studio/review/reasoning-record", test_reasoning_record);
   return g_test_run ();
 }

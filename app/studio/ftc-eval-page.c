@@ -60,6 +60,7 @@ struct _FtcEvalPage
   FtcChartView *chart;
   GtkColumnView *table;
   FtcSampleGrid *grid;
+  GtkGrid *benchmark_grid;
 
   GListStore *rows;          /* FtcEvalRow shown in the table */
   EvalData *data;
@@ -393,9 +394,37 @@ update_status (FtcEvalPage *self)
   gtk_label_set_text (self->status_label, text);
 }
 
+/* The benchmark table of ftcot report (core's rows): pass@1 per benchmark and method, with intervals. */
+static void
+rebuild_benchmarks (FtcEvalPage *self)
+{
+  g_autoptr (GPtrArray) rows = self->data != NULL && self->data->report != NULL
+                               ? ftc_report_benchmark_rows (self->data->report) : NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->benchmark_grid))) != NULL)
+    gtk_grid_remove (self->benchmark_grid, child);
+  gtk_widget_set_visible (GTK_WIDGET (self->benchmark_grid), rows != NULL);
+  for (guint r = 0; rows != NULL && r < rows->len; r++)
+    {
+      char **cells = rows->pdata[r];
+      for (guint c = 0; cells[c] != NULL; c++)
+        {
+          GtkWidget *label = gtk_label_new (cells[c]);
+          gtk_label_set_xalign (GTK_LABEL (label), c >= 2 ? 1.0 : 0.0);
+          if (r == 0)
+            gtk_widget_add_css_class (label, "heading");
+          else if (c >= 2)
+            gtk_widget_add_css_class (label, "numeric");
+          gtk_grid_attach (self->benchmark_grid, label, (int) c, (int) r, 1, 1);
+        }
+    }
+}
+
 static void
 rebuild (FtcEvalPage *self)
 {
+  rebuild_benchmarks (self);
   rebuild_chart (self);
   rebuild_table (self);
   rebuild_grid (self);
@@ -731,6 +760,7 @@ ftc_eval_page_class_init (FtcEvalPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FtcEvalPage, chart);
   gtk_widget_class_bind_template_child (widget_class, FtcEvalPage, table);
   gtk_widget_class_bind_template_child (widget_class, FtcEvalPage, grid);
+  gtk_widget_class_bind_template_child (widget_class, FtcEvalPage, benchmark_grid);
   gtk_widget_class_install_action (widget_class, "eval.export", "s", export_action);
 }
 
@@ -755,6 +785,7 @@ FtcEvalChart ftc_eval_page_get_chart (FtcEvalPage *self) { return self->chart_ki
 GtkWidget *ftc_eval_page_get_chart_view (FtcEvalPage *self) { return GTK_WIDGET (self->chart); }
 GListModel *ftc_eval_page_get_table_model (FtcEvalPage *self) { return G_LIST_MODEL (self->rows); }
 GtkWidget *ftc_eval_page_get_grid (FtcEvalPage *self) { return GTK_WIDGET (self->grid); }
+GtkWidget *ftc_eval_page_get_benchmark_grid (FtcEvalPage *self) { return GTK_WIDGET (self->benchmark_grid); }
 
 void
 ftc_eval_page_set_task (FtcEvalPage *self, const char *task)

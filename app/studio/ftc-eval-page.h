@@ -29,6 +29,9 @@ FtcEvalChart ftc_eval_page_get_chart (FtcEvalPage *self);
 GtkWidget *ftc_eval_page_get_chart_view (FtcEvalPage *self);     /* FtcChartView */
 GListModel *ftc_eval_page_get_table_model (FtcEvalPage *self);   /* FtcEvalRow */
 GtkWidget *ftc_eval_page_get_grid (FtcEvalPage *self);           /* FtcSampleGrid */
+/* The benchmark table (a GtkGrid of labels, rows as ftc_report_benchmark_rows gives them); hidden when the
+ * report has no benchmark and no sampled result. */
+GtkWidget *ftc_eval_page_get_benchmark_grid (FtcEvalPage *self);
 /* Opens the window of one sample of the grid's task (what a click does); returns it. */
 GtkWidget *ftc_eval_page_open_sample (FtcEvalPage *self, guint sample);
 /* Writes the chart (.png, .svg) or the table (.csv) by the file name's extension. */

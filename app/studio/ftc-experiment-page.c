@@ -220,6 +220,7 @@ answer_type_name (FtcAnswerType t)
     case FTC_ANSWER_NUMBER: return _("a number");
     case FTC_ANSWER_CHOICE: return _("a choice letter");
     case FTC_ANSWER_YESNO: return _("yes or no");
+    case FTC_ANSWER_MATH: return _("math (LaTeX)");
     case FTC_ANSWER_TEXT: default: return _("text");
     }
 }
@@ -290,7 +291,8 @@ update_preview_text (FtcExperimentPage *self)
   if (info != NULL)
     g_string_append_printf (text, _("%s · %s · answers: %s · trigger: “%s”\n"), info->title,
                             info->source == FTC_TASK_SYNTHETIC ? _("synthetic, generated from a seed")
-                                                               : _("dataset from its published files"),
+                            : info->source == FTC_TASK_BENCHMARK ? _("benchmark from its published files")
+                                                                 : _("dataset from its published files"),
                             answer_type_name (info->answer_type), info->answer_trigger);
   if (self->loaded_preview != NULL)
     g_string_append (text, self->loaded_preview);

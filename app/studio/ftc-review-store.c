@@ -9,6 +9,7 @@
 
 #include "app/studio/ftc-studio-util.h"
 #include "core/ftc-error.h"
+#include "core/method/ftc-curate.h"
 #include "core/tasks/ftc-record.h"
 #include "core/method/ftc-review.h"
 
@@ -38,6 +39,7 @@ add_record (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
   guint seen;
   int completion_index;
   const char *rationale;
+  g_autofree char *joined = NULL;
   g_autoptr (FtcRationaleItem) item = NULL;
   char *key;
 
@@ -47,6 +49,9 @@ add_record (JsonObject *obj, guint line_no, gpointer user_data, GError **error)
       return FALSE;
     }
   rationale = rec->rationale != NULL ? rec->rationale : rec->completion;
+  /* a reasoning model's record: its thinking and the answer it wrote after it, as curation joins them */
+  if (rec->rationale != NULL && rec->completion != NULL && rec->answer_text == NULL)
+    rationale = joined = ftc_curate_reasoning_rationale (rec->rationale, rec->completion, FTC_TARGET_TRACE_ANSWER, 0);
   if (rationale == NULL)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "%s:%u: a teacher record needs \"rationale\"", st->path,

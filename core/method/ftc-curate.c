@@ -2,6 +2,31 @@
 
 #include <string.h>
 
+char *
+ftc_curate_reasoning_rationale (const char *trace, const char *answer, FtcCurationTarget target, int max_trace_chars)
+{
+  g_autofree char *t = g_strstrip (g_strdup (trace != NULL ? trace : ""));
+  g_autofree char *a = g_strstrip (g_strdup (answer != NULL ? answer : ""));
+
+  if (target == FTC_TARGET_ANSWER)
+    return g_steal_pointer (&a);
+  if (target == FTC_TARGET_TRIMMED && max_trace_chars > 0 && g_utf8_strlen (t, -1) > max_trace_chars)
+    {
+      /* whole characters, then back to the last paragraph break */
+      char *para;
+      *g_utf8_offset_to_pointer (t, max_trace_chars) = '\0';
+      para = g_strrstr (t, "\n\n");
+      if (para != NULL && para > t)
+        *para = '\0';
+      g_strchomp (t);
+    }
+  if (*a == '\0')
+    return g_steal_pointer (&t);
+  if (*t == '\0')
+    return g_steal_pointer (&a);
+  return g_strconcat (t, "\n\n", a, NULL);
+}
+
 GPtrArray *
 ftc_curate (GPtrArray *records, const FtcExperimentCuration *curation, FtcReview *review, FtcCurateStats *stats)
 {
@@ -51,6 +76,20 @@ ftc_curate (GPtrArray *records, const FtcExperimentCuration *curation, FtcReview
           g_free (r->rationale);
           r->rationale = g_strdup (d->rationale);
           stats->edited++;
+        }
+      else if (r->completion != NULL && r->answer_text == NULL && r->rationale != NULL)
+        {
+          /* a reasoning model's record: what to learn of its thinking and its answer */
+          char *learnt = ftc_curate_reasoning_rationale (r->rationale, r->completion, curation->target,
+                                                         curation->max_trace_chars);
+          g_free (r->rationale);
+          r->rationale = learnt;
+        }
+      if ((curation->min_chars > 0 && g_utf8_strlen (r->rationale != NULL ? r->rationale : "", -1) < curation->min_chars)
+          || (curation->max_chars > 0 && g_utf8_strlen (r->rationale != NULL ? r->rationale : "", -1) > curation->max_chars))
+        {
+          stats->length++;
+          continue;
         }
       g_ptr_array_add (kept, r);
     }

@@ -4,7 +4,9 @@
  *
  * Per task, in the experiment's order: its training questions, teacher.samples rationales each at
  * teacher.temperature (none when no method learns from rationales; ft_cot_dN takes the first N of them);
- * then its test questions, one greedy answer each, when the teacher baseline is among the methods. */
+ * then, when the teacher baseline is among the methods, its test questions (none for a task without any,
+ * such as math_train) and each of its benchmarks' test questions: one greedy answer each, or
+ * evaluation.teacher_k answers at evaluation.sampled_temperature. */
 #pragma once
 
 #include "core/method/ftc-experiment.h"
@@ -18,6 +20,7 @@ typedef struct {
   const char *split;      /* "train" or "test" (static strings) */
   guint samples;          /* D per question */
   double temperature;
+  const char *benchmark;  /* a test step of one of the task's benchmarks (borrowed from exp); NULL: the task's own */
 } FtcExperimentTeachStep;
 
 /* The steps above, in order (FtcExperimentTeachStep). */
@@ -27,8 +30,11 @@ GArray *ftc_experiment_teach_steps (const FtcExperiment *exp);
  * and test_size. */
 FtcTask *ftc_experiment_open_task (const FtcExperiment *exp, const FtcExperimentTask *et, GError **error);
 
-/* The teaching job of step: records in dir/teacher/TASK.SPLIT.jsonl. The job holds dir's lock while it
- * lives unless the caller holds it already (dir_locked). */
+/* A benchmark of the experiment as every stage sees it: its published test split, whole. */
+FtcTask *ftc_experiment_open_benchmark (const FtcExperiment *exp, const char *key, GError **error);
+
+/* The teaching job of step: records in dir/teacher/TASK.SPLIT.jsonl (TASK the benchmark for its steps). The
+ * job holds dir's lock while it lives unless the caller holds it already (dir_locked). */
 FtcTeachJob *ftc_experiment_teach_job_new (const FtcExperiment *exp, const char *dir,
                                            const FtcExperimentTeachStep *step, gboolean dir_locked,
                                            GError **error);

@@ -4,16 +4,19 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "core/ftc-devices.h"
 #include "core/ftc-error.h"
+#include "core/ftc-read.h"
 #include "core/tasks/ftc-dataset.h"
 #include "core/ftc-json-in.h"
 #include "core/ftc-json-out.h"
 #include "core/students/ftc-model-dir.h"
 #include "core/teach/ftc-price.h"
+#include "core/tasks/ftc-benchmark.h"
 #include "core/tasks/ftc-task-registry.h"
 
 /* ---- methods ---------------------------------------------------------------------------------- */
@@ -129,11 +132,14 @@ ftc_nearest_word (const char *word, const char *const *candidates, gsize n)
 
 static const char *const n_modes[] = { "auto", "always", "never", NULL };
 static const char *const curation_rules[] = { "correct", "all", "accepted", NULL };
+/* in FtcCurationTarget order */
+static const char *const curation_targets[] = { "trace_answer", "answer", "trimmed", NULL };
 static const char *const student_inits[] = { "scratch", "pretrained", NULL };
 /* in FtcScheduleKind order */
 static const char *const schedules[] = { "constant", "linear", "cosine", NULL };
-static const char *const splits[] = { "default", "template", "random", NULL };
+static const char *const splits[] = { "default", "template", "validation", "random", NULL };
 static const char *const apis[] = { "chat", "completions", NULL };
+static const char *const prompt_styles[] = { "zero_shot_cot", "boxed", NULL };
 static const char *const optimizers[] = { "adamw", NULL };
 static const char *const tokenizers[] = { "auto", "char", "gpt2", NULL };
 static const char *const prompt_formats[] = { "paper", "chatml", "llama3", NULL };
@@ -156,6 +162,7 @@ typedef enum {
   F_CHOICE,       /* char *, one of values */
   F_ENUM,         /* int-sized enum, index into values */
   F_OBJECT,       /* JsonObject *, free form (checked by its consumer) */
+  F_STRV,         /* char **, an array of strings (NULL-terminated; NULL when empty) */
 } FieldType;
 
 typedef struct {
@@ -172,6 +179,7 @@ typedef struct {
 #define ENUM(name, st, member, values) { name, F_ENUM, G_STRUCT_OFFSET (st, member), values, 0, 0 }
 #define BOOL(name, st, member) { name, F_BOOL, G_STRUCT_OFFSET (st, member), NULL, 0, 0 }
 #define OBJ(name, st, member) { name, F_OBJECT, G_STRUCT_OFFSET (st, member), NULL, 0, 0 }
+#define STRV(name, st, member) { name, F_STRV, G_STRUCT_OFFSET (st, member), NULL, 0, 0 }
 
 static const Field task_fields[] = {
   STR ("key", FtcExperimentTask, key),
@@ -183,6 +191,7 @@ static const Field task_fields[] = {
   NUM ("size", F_INT, FtcExperimentTask, size, 0, 1000),
   STR ("data_path", FtcExperimentTask, data_path),
   OBJ ("options", FtcExperimentTask, options),
+  STRV ("benchmarks", FtcExperimentTask, benchmarks),
 };
 
 static const Field teacher_fields[] = {
@@ -196,6 +205,9 @@ static const Field teacher_fields[] = {
   STR ("reasoning_trigger", FtcTeacherSettings, reasoning_trigger),
   STR ("answer_trigger", FtcTeacherSettings, answer_trigger),
   STR ("system_prompt", FtcTeacherSettings, system_prompt),
+  CHOICE ("prompt_style", FtcTeacherSettings, prompt_style, prompt_styles),
+  NUM ("max_completion_tokens", F_INT, FtcTeacherSettings, max_completion_tokens, 0, 1 << 22),
+  BOOL ("stream", FtcTeacherSettings, stream),
   NUM ("samples", F_INT, FtcTeacherSettings, samples, 1, 1024),
   NUM ("temperature", F_DOUBLE, FtcTeacherSettings, temperature, 0.0, 2.0),
   NUM ("max_tokens", F_INT, FtcTeacherSettings, max_tokens, 1, 1 << 20),
@@ -218,6 +230,10 @@ static const Field curation_fields[] = {
   ENUM ("rule", FtcExperimentCuration, rule, curation_rules),
   BOOL ("drop_truncated", FtcExperimentCuration, drop_truncated),
   NUM ("max_per_question", F_INT, FtcExperimentCuration, max_per_question, 0, 1024),
+  ENUM ("target", FtcExperimentCuration, target, curation_targets),
+  NUM ("max_trace_chars", F_INT, FtcExperimentCuration, max_trace_chars, 0, G_MAXINT),
+  NUM ("min_chars", F_INT, FtcExperimentCuration, min_chars, 0, G_MAXINT),
+  NUM ("max_chars", F_INT, FtcExperimentCuration, max_chars, 0, G_MAXINT),
 };
 
 static const Field student_fields[] = {
@@ -254,6 +270,7 @@ static const Field evaluation_fields[] = {
   NUM ("sampled_k", F_INT, FtcExperimentEvaluation, sampled_k, 0, 1024),
   NUM ("sampled_n", F_INT, FtcExperimentEvaluation, sampled_n, 0, 1024),
   NUM ("sampled_temperature", F_DOUBLE, FtcExperimentEvaluation, sampled_temperature, 0.0, 2.0),
+  NUM ("teacher_k", F_INT, FtcExperimentEvaluation, teacher_k, 1, 1024),
 };
 
 /* seeds are written back as JSON integers, which ftcot reads as signed 64-bit: kept well inside that */
@@ -292,6 +309,7 @@ task_free (FtcExperimentTask *task)
   g_free (task->split);
   g_free (task->data_path);
   g_clear_pointer (&task->options, json_object_unref);
+  g_strfreev (task->benchmarks);
   g_free (task);
 }
 
@@ -355,6 +373,7 @@ ftc_experiment_new (void)
     .sampled_k = 0,
     .sampled_n = 0,
     .sampled_temperature = 0.7,
+    .teacher_k = 1,
   };
   exp->seeds = (FtcExperimentSeeds) { 42, 42, 42, 42 };
   exp->device = g_strdup ("auto");
@@ -371,6 +390,8 @@ free_fields (gpointer base, const Field *fields, gsize n)
         g_clear_pointer ((char **) slot, g_free);
       else if (fields[i].type == F_OBJECT)
         g_clear_pointer ((JsonObject **) slot, json_object_unref);
+      else if (fields[i].type == F_STRV)
+        g_clear_pointer ((char ***) slot, g_strfreev);
     }
 }
 
@@ -582,6 +603,39 @@ parse_field (Ctx *ctx, const char *path, const Field *f, JsonNode *node, gpointe
       g_clear_pointer ((JsonObject **) slot, json_object_unref);
       *(JsonObject **) slot = json_object_ref (json_node_get_object (node));
       return TRUE;
+    case F_STRV:
+      {
+        JsonArray *array;
+        GPtrArray *list;
+        if (JSON_NODE_HOLDS_NULL (node))
+          {
+            g_clear_pointer ((char ***) slot, g_strfreev);
+            return TRUE;
+          }
+        if (!JSON_NODE_HOLDS_ARRAY (node))
+          return fail (ctx, FTC_ERROR_INVALID, "%s must be an array of strings (got %s)", full, node_type_name (node));
+        array = json_node_get_array (node);
+        if (json_array_get_length (array) > 256)
+          return fail (ctx, FTC_ERROR_INVALID, "%s has %u entries, more than 256", full, json_array_get_length (array));
+        list = g_ptr_array_new ();
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            JsonNode *e = json_array_get_element (array, i);
+            if (!node_is (e, G_TYPE_STRING))
+              {
+                g_ptr_array_add (list, NULL);
+                g_strfreev ((char **) g_ptr_array_free (list, FALSE));
+                return fail (ctx, FTC_ERROR_INVALID, "%s[%u] must be a string (got %s)", full, i, node_type_name (e));
+              }
+            g_ptr_array_add (list, g_strdup (json_node_get_string (e)));
+          }
+        g_ptr_array_add (list, NULL);
+        g_clear_pointer ((char ***) slot, g_strfreev);
+        *(char ***) slot = (char **) g_ptr_array_free (list, FALSE);
+        if (**(char ***) slot == NULL)
+          g_clear_pointer ((char ***) slot, g_strfreev);
+        return TRUE;
+      }
     }
   return FALSE;
 }
@@ -833,6 +887,20 @@ valid_device (const char *device)
   return device != NULL && ftc_device_spec_check (device, NULL);
 }
 
+/* path (a file the experiment names in field) is a regular file ftcot can read: missing, a FIFO or a device
+ * says so, without blocking on it (core/ftc-read.h). */
+static gboolean
+check_file (Ctx *ctx, const char *field, const char *path, FtcInputKind kind)
+{
+  g_autoptr (GError) local = NULL;
+  int fd = ftc_file_open_regular (path, kind, NULL, &local);
+
+  if (fd < 0)
+    return fail (ctx, local->code, "%s: %s", field, local->message);
+  close (fd);
+  return TRUE;
+}
+
 static gboolean
 validate (Ctx *ctx, const FtcExperiment *exp)
 {
@@ -882,7 +950,58 @@ validate (Ctx *ctx, const FtcExperiment *exp)
       for (guint j = 0; j < i; j++)
         if (strcmp (((FtcExperimentTask *) g_ptr_array_index (exp->tasks, j))->key, task->key) == 0)
           return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].key: task '%s' is listed twice", i, task->key);
+      if (g_strcmp0 (task->split, "validation") == 0
+          && (task->data_path != NULL || ftc_benchmark_lookup (task->key) == NULL
+              || ftc_benchmark_lookup (task->key)->validation == 0))
+        return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].split: '%s' has no validation split (arc_challenge does)",
+                     i, task->key);
+      /* benchmarks: built-in tasks with a test split, each evaluated for one task's students only */
+      for (guint b = 0; task->benchmarks != NULL && task->benchmarks[b] != NULL; b++)
+        {
+          const char *bench = task->benchmarks[b];
+          const FtcTaskInfo *info = ftc_task_info_lookup (bench);
+          const FtcBenchmarkInfo *published = ftc_benchmark_lookup (bench);
+
+          if (info == NULL)
+            {
+              const char *suggestion = ftc_task_key_suggest (bench);
+              if (suggestion != NULL)
+                return fail (ctx, FTC_ERROR_NOT_FOUND, "tasks[%u].benchmarks[%u]: unknown task '%s'; did you mean "
+                             "'%s'?", i, b, bench, suggestion);
+              return fail (ctx, FTC_ERROR_NOT_FOUND, "tasks[%u].benchmarks[%u]: unknown task '%s'", i, b, bench);
+            }
+          if (published != NULL && published->test == 0)
+            return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].benchmarks[%u]: '%s' has no test questions", i, b, bench);
+          for (guint t = 0; t < exp->tasks->len; t++)
+            {
+              const FtcExperimentTask *other = g_ptr_array_index (exp->tasks, t);
+              if (other->key != NULL && strcmp (other->key, bench) == 0)
+                return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].benchmarks[%u]: '%s' is also a task of the experiment; "
+                             "its results would be two things", i, b, bench);
+              for (guint c = 0; other->benchmarks != NULL && other->benchmarks[c] != NULL
+                                && (t < i || (t == i && c < b)); c++)
+                if (strcmp (other->benchmarks[c], bench) == 0)
+                  return fail (ctx, FTC_ERROR_INVALID, "tasks[%u].benchmarks[%u]: '%s' is listed twice (one task's "
+                               "students are evaluated on a benchmark)", i, b, bench);
+            }
+        }
     }
+  for (guint i = 0; i < exp->tasks->len; i++)
+    {
+      const FtcExperimentTask *task = g_ptr_array_index (exp->tasks, i);
+      const FtcBenchmarkInfo *published = task->data_path == NULL ? ftc_benchmark_lookup (task->key) : NULL;
+      gboolean trains = ftc_experiment_max_diversity (exp) > 0;
+
+      for (guint m = 0; m < exp->methods->len; m++)
+        trains |= ftc_method_trains (&g_array_index (exp->methods, FtcMethod, m));
+      if (published != NULL && published->train == 0 && trains)
+        return fail (ctx, FTC_ERROR_INVALID, "tasks[%u]: %s has no training questions to teach or learn from; teach "
+                     "another task (math_train, or your own JSONL with data_path) and list %s in its benchmarks",
+                     i, task->key, task->key);
+    }
+  if (exp->evaluation.teacher_k > 1 && !(exp->evaluation.sampled_temperature > 0))
+    return fail (ctx, FTC_ERROR_INVALID, "evaluation.teacher_k %d samples the teacher at "
+                 "evaluation.sampled_temperature, which is 0", exp->evaluation.teacher_k);
 
   if (exp->methods->len == 0)
     return fail (ctx, FTC_ERROR_INVALID, "methods: give at least one method");
@@ -910,14 +1029,14 @@ validate (Ctx *ctx, const FtcExperiment *exp)
       if (exp->teacher.key_file != NULL)
         {
           g_autofree char *path = ftc_experiment_resolve_path (exp, exp->teacher.key_file);
-          if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-            return fail (ctx, FTC_ERROR_NOT_FOUND, "teacher.key_file: '%s' does not exist", path);
+          if (!check_file (ctx, "teacher.key_file", path, FTC_INPUT_KEY))
+            return FALSE;
         }
       if (exp->teacher.price_file != NULL)
         {
           g_autofree char *path = ftc_experiment_resolve_path (exp, exp->teacher.price_file);
-          if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-            return fail (ctx, FTC_ERROR_NOT_FOUND, "teacher.price_file: '%s' does not exist", path);
+          if (!check_file (ctx, "teacher.price_file", path, FTC_INPUT_CONFIG))
+            return FALSE;
         }
       else if (exp->teacher.budget_usd > 0 && exp->teacher.model != NULL
                && exp->teacher.price_prompt_per_mtok == 0 && exp->teacher.price_completion_per_mtok == 0)
@@ -946,6 +1065,12 @@ validate (Ctx *ctx, const FtcExperiment *exp)
     case FTC_TEACHER_SCRIPTED:
       break;
     }
+  if (exp->curation.target == FTC_TARGET_TRIMMED && exp->curation.max_trace_chars == 0)
+    return fail (ctx, FTC_ERROR_INVALID, "curation.target trimmed needs curation.max_trace_chars, the thinking's "
+                 "length at most");
+  if (exp->curation.max_chars > 0 && exp->curation.min_chars > exp->curation.max_chars)
+    return fail (ctx, FTC_ERROR_INVALID, "curation.min_chars %d is above curation.max_chars %d",
+                 exp->curation.min_chars, exp->curation.max_chars);
   if (exp->curation.max_per_question > 0 && max_d > exp->curation.max_per_question)
     return fail (ctx, FTC_ERROR_INVALID, "curation.max_per_question %d is below the D = %d of ft_cot_d%d",
                  exp->curation.max_per_question, max_d, max_d);
@@ -1146,6 +1271,17 @@ build_fields (JsonBuilder *b, gconstpointer base, const Field *fields, gsize n)
         case F_ENUM:
           json_builder_set_member_name (b, fields[i].name);
           json_builder_add_string_value (b, fields[i].values[*(const int *) slot]);
+          break;
+        case F_STRV:
+          /* no list is no key: an experiment without benchmarks reads as before */
+          if (*(char **const *) slot != NULL)
+            {
+              json_builder_set_member_name (b, fields[i].name);
+              json_builder_begin_array (b);
+              for (char **v = *(char **const *) slot; *v != NULL; v++)
+                json_builder_add_string_value (b, *v);
+              json_builder_end_array (b);
+            }
           break;
         case F_OBJECT:
           if (*(JsonObject *const *) slot != NULL)

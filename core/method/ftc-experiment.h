@@ -67,9 +67,11 @@ typedef enum {
 
 typedef struct {
   char *key;              /* registry key ("coin_flip", "gsm8k") or an imported task's name */
-  char *split;            /* "default": the reference split files (datasets), the generator's or the
-                           * importer's split otherwise; "template": the template-wise split of
-                           * date_understanding and multiarith; "random": train_fraction from seeds.split */
+  char *split;            /* "default": the reference split files (datasets), the published splits
+                           * (benchmarks), the generator's or the importer's split otherwise; "template": the
+                           * template-wise split of date_understanding and multiarith; "validation": a
+                           * benchmark's validation set as the test split (arc_challenge); "random":
+                           * train_fraction from seeds.split */
   double train_fraction;  /* random splits: share of the samples used for training (0.7) */
   int train_size;         /* use at most this many training questions (0: all) */
   int test_size;          /* evaluate on at most this many test questions (0: all) */
@@ -77,12 +79,27 @@ typedef struct {
   int size;               /* synthetic tasks: people, words, objects or steps (0: the family's default) */
   char *data_path;        /* raw files (directory) or an import (.jsonl/.csv); NULL: built-in source */
   JsonObject *options;    /* task-specific settings passed to the loader or generator (may be NULL) */
+  char **benchmarks;      /* evaluation tasks (keys, NULL-terminated; NULL: none): the students trained on this
+                           * task, and the teacher, are also tested on each one's test split ("math_train"
+                           * taught, "aime_2024" and "math500" evaluated) */
 } FtcExperimentTask;
+
+/* What a student learns from a reasoning model's answer (a teacher record with a thinking trace as its
+ * rationale and the written answer as its completion); Zero-shot-CoT rationales are used as they are. */
+typedef enum {
+  FTC_TARGET_TRACE_ANSWER,  /* the thinking, then the written answer */
+  FTC_TARGET_ANSWER,        /* the written answer alone (the solution the model wrote after thinking) */
+  FTC_TARGET_TRIMMED,       /* the thinking cut to max_trace_chars at a paragraph's end, then the answer */
+} FtcCurationTarget;
 
 typedef struct {
   FtcCurationRule rule;
   gboolean drop_truncated;  /* drop rationales cut by the token limit (finish reason "length") */
   int max_per_question;     /* keep at most this many rationales per question (0: all) */
+  FtcCurationTarget target; /* reasoning-model records: what the rationale to learn is */
+  int max_trace_chars;      /* FTC_TARGET_TRIMMED: the thinking's length at most (characters) */
+  int min_chars;            /* length filter on the rationale learnt: drop shorter ones (0: none) */
+  int max_chars;            /* and longer ones (0: none) */
 } FtcExperimentCuration;
 
 typedef struct {
@@ -119,6 +136,8 @@ typedef struct {
   int sampled_k;          /* sampled evaluation: pass@k, avg@k, maj@k at this k (0: off) */
   int sampled_n;          /* samples drawn per question (>= k; 0: k) */
   double sampled_temperature;  /* 0.7 */
+  int teacher_k;          /* the teacher's answers per test question (1: one greedy answer; k: k sampled at
+                           * sampled_temperature, for its pass@1 = avg@k, pass@k and maj@k) */
 } FtcExperimentEvaluation;
 
 typedef struct {

@@ -20,6 +20,7 @@
 #include "core/results/ftc-metrics-log.h"
 #include "core/tasks/ftc-record.h"
 #include "core/students/ftc-checkpoint.h"
+#include "core/tasks/ftc-score.h"
 #include "core/students/ftc-student.h"
 #include "core/tasks/ftc-task-open.h"
 #include "core/tasks/ftc-task-registry.h"
@@ -388,8 +389,8 @@ compare_records (gconstpointer pa, gconstpointer pb)
 /* Teaches one step of the experiment (core/method/ftc-experiment-teach.h) into teacher/TASK.SPLIT.jsonl and
  * returns the records there. */
 static GPtrArray *
-teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GCancellable *cancellable,
-       GError **error)
+teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, const char *benchmark,
+       GCancellable *cancellable, GError **error)
 {
   g_autoptr (GArray) steps = ftc_experiment_teach_steps (self->exp);
   const FtcExperimentTeachStep *step = NULL;
@@ -400,7 +401,8 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GCance
   for (guint i = 0; i < steps->len && step == NULL; i++)
     {
       const FtcExperimentTeachStep *s = &g_array_index (steps, FtcExperimentTeachStep, i);
-      if (g_ptr_array_index (self->exp->tasks, s->task_index) == et && strcmp (s->split, split) == 0)
+      if (g_ptr_array_index (self->exp->tasks, s->task_index) == et && strcmp (s->split, split) == 0
+          && g_strcmp0 (s->benchmark, benchmark) == 0)
         step = s;
     }
   g_assert (step != NULL);   /* the caller teaches only what the steps list */
@@ -416,7 +418,8 @@ teach (FtcPipeline *self, const FtcExperimentTask *et, const char *split, GCance
   if (ftc_teach_job_get_done (job) == 0)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND,
-                   "%s: the teacher gave no answer to any of the %u %s questions%s", et->key,
+                   "%s: the teacher gave no answer to any of the %u %s questions%s",
+                   benchmark != NULL ? benchmark : et->key,
                    ftc_teach_job_get_total (job) / MAX (step->samples, 1), split,
                    self->exp->teacher.kind == FTC_TEACHER_REPLAY ? " (the replay files hold none of them)" : "");
       return NULL;
@@ -770,7 +773,7 @@ on_train_epoch (int epoch, FtcModel *model, gpointer data, GError **error)
   g_autoptr (JsonObject) state = NULL;
   gboolean last = epoch == run->epochs;
 
-  if (tr->eval_every_epoch && !last)
+  if (tr->eval_every_epoch && !last && run->test->len > 0)
     {
       FtcTally tally;
       FtcMetricsLine line;
@@ -946,6 +949,56 @@ random_accuracy (GPtrArray *test)
   return test->len > 0 ? 100.0 * sum / test->len : NAN;
 }
 
+/* A test set the students of a task are evaluated on: the task's own test split or a benchmark's. */
+typedef struct {
+  const char *key;          /* the results' task key */
+  const char *benchmark;    /* NULL: the task's own test split */
+  FtcTask *task;            /* a benchmark's (owned); NULL for the task's own */
+  GPtrArray *test;          /* FtcSample* */
+  FtcAnswerFormat format;
+} Evaluation;
+
+static void
+evaluation_free (gpointer p)
+{
+  Evaluation *e = p;
+  g_clear_pointer (&e->test, g_ptr_array_unref);
+  g_clear_pointer (&e->task, ftc_task_free);
+  g_free (e);
+}
+
+/* The teacher on a test set: its first answer to each question is the headline; with evaluation.teacher_k
+ * answers, pass@1 (avg@k), pass@k and maj@k too. */
+static gboolean
+evaluate_teacher (FtcPipeline *self, const FtcExperimentTask *et, const char *benchmark, const FtcAnswerFormat *format,
+                  FtcResult *result, FtcTally *tally, GCancellable *cancellable, GError **error)
+{
+  const FtcExperimentEvaluation *ev = &self->exp->evaluation;
+  g_autoptr (GPtrArray) records = teach (self, et, "test", benchmark, cancellable, error);
+  g_autoptr (FtcScoreSamples) samples = NULL;
+
+  if (records == NULL)
+    return FALSE;
+  samples = ftc_score_samples_new (format);
+  for (guint r = 0; r < records->len; r++)
+    {
+      FtcRecord *record = records->pdata[r];
+      if (record->completion_index == 0)
+        {
+          tally->n++;
+          tally->correct += record->correct;
+        }
+      ftc_score_samples_add (samples, record, record->prediction, record->correct);
+    }
+  if (ev->teacher_k > 1)
+    {
+      FtcSampledMetrics metrics;
+      ftc_score_samples_metrics (samples, ev->teacher_k, &metrics);
+      ftc_result_set_sampled (result, &metrics, ev->teacher_k, ev->sampled_temperature);
+    }
+  return TRUE;
+}
+
 static gboolean
 run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancellable, GError **error)
 {
@@ -965,6 +1018,7 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
   FtcCurateStats stats = { 0 };
   int max_d = ftc_experiment_max_diversity (exp);
   gboolean trains = FALSE;
+  g_autoptr (GPtrArray) evaluations = g_ptr_array_new_with_free_func (evaluation_free);
 
   task = load_task (self, et, error);
   if (task == NULL)
@@ -975,6 +1029,14 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
   train = split_samples (task, task->train);
   test = split_samples (task, task->test);
   log_line (self, "%s: %u training and %u test questions", et->key, train->len, test->len);
+  {
+    /* the task's own test split first (borrowed: the task outlives the evaluations) */
+    Evaluation *own = g_new0 (Evaluation, 1);
+    own->key = et->key;
+    own->test = g_ptr_array_ref (test);
+    own->format = format;
+    g_ptr_array_add (evaluations, own);
+  }
   for (guint i = 0; i < exp->methods->len; i++)
     trains |= ftc_method_trains (&g_array_index (exp->methods, FtcMethod, i));
 
@@ -983,7 +1045,7 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
     {
       set_progress (self, "teach", et->key, NULL, 0.0);
       log_line (self, "  teaching %u questions, %d rationales each", train->len, exp->teacher.samples);
-      train_records = teach (self, et, "train", cancellable, error);
+      train_records = teach (self, et, "train", NULL, cancellable, error);
       if (train_records == NULL)
         return FALSE;
 
@@ -1043,40 +1105,36 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
         return FALSE;
     }
 
+  /* the benchmarks this task's students (and the teacher) are tested on besides its own test split */
+  for (guint b = 0; et->benchmarks != NULL && et->benchmarks[b] != NULL; b++)
+    {
+      Evaluation *e = g_new0 (Evaluation, 1);
+      const FtcTaskInfo *binfo;
+
+      g_ptr_array_add (evaluations, e);
+      e->key = et->benchmarks[b];
+      e->benchmark = et->benchmarks[b];
+      e->task = ftc_experiment_open_benchmark (exp, e->key, error);
+      if (e->task == NULL)
+        return FALSE;
+      e->test = split_samples (e->task, e->task->test);
+      e->format = ftc_answer_format_for_task (e->task);
+      binfo = ftc_task_info_lookup (e->key);
+      ftc_report_set_title (self->report, e->key, binfo != NULL ? binfo->title : e->task->title);
+      ftc_report_set_trained_on (self->report, e->key, et->key);
+      log_line (self, "%s: a benchmark of %s, %u test questions", e->key, et->key, e->test->len);
+    }
+
   for (guint i = 0; i < exp->methods->len; i++)
     {
       const FtcMethod *m = &g_array_index (exp->methods, FtcMethod, i);
       g_autofree char *name = ftc_method_to_string (m);
-      FtcResult *result = ftc_result_new (et->key, name);
       g_autoptr (FtcStudent) student = NULL;
-      FtcTally tally = { 0 };
+      FtcResult *trained = NULL;
       gint64 total_steps = 0;
 
-      ftc_report_add_result (self->report, result);
-      result->train_size = (int) train->len;
-      result->diversity = m->kind == FTC_METHOD_FT_COT ? m->diversity : 0;
       switch (m->kind)
         {
-        case FTC_METHOD_RANDOM:
-          result->accuracy.value = random_accuracy (test);
-          result->n = (int) test->len;
-          log_line (self, "  random: %.1f%%", result->accuracy.value);
-          continue;
-
-        case FTC_METHOD_TEACHER:
-          {
-            g_autoptr (GPtrArray) records = NULL;
-            set_progress (self, "teach", et->key, name, 0.0);
-            log_line (self, "  teaching the %u test questions for the teacher's own accuracy", test->len);
-            records = teach (self, et, "test", cancellable, error);
-            if (records == NULL)
-              return FALSE;
-            for (guint r = 0; r < records->len; r++)
-              tally.correct += ((FtcRecord *) records->pdata[r])->correct;
-            tally.n = (int) records->len;
-            break;
-          }
-
         case FTC_METHOD_ZERO_SHOT:
           student = new_student (self, et->key, error);
           if (student == NULL)
@@ -1085,7 +1143,6 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
 
         case FTC_METHOD_VANILLA:
         case FTC_METHOD_FT_COT:
-        default:
           {
             GPtrArray *samples = g_ptr_array_index (method_samples, i);
             if (samples->len == 0)
@@ -1095,51 +1152,101 @@ run_task (FtcPipeline *self, const FtcExperimentTask *et, GCancellable *cancella
                              name, m->diversity);
                 return FALSE;
               }
+            /* the training curve's figures belong to the task trained on, whether or not it has test questions */
+            trained = ftc_result_new (et->key, name);
             set_progress (self, "train", et->key, name, 0.0);
-            student = train_method (self, et->key, name, samples, &format, test, result, &total_steps,
-                                     cancellable, error);
+            student = train_method (self, et->key, name, samples, &format, test, trained, &total_steps,
+                                    cancellable, error);
             if (student == NULL)
-              return FALSE;
+              {
+                ftc_result_free (trained);
+                return FALSE;
+              }
             break;
           }
+        default:
+          break;
         }
 
-      if (student != NULL)
+      for (guint v = 0; v < evaluations->len; v++)
         {
-          g_autoptr (JsonObject) student_fp = student_fingerprint (self, ftc_method_trains (m)
-                                                                         ? g_ptr_array_index (method_samples, i) : NULL);
-          g_autoptr (JsonObject) eval_fp = eval_fingerprint (self, student_fp);
-          g_autoptr (FtcCompletionStore) store = open_eval_store (self, et->key, name, eval_fp, error);
+          Evaluation *e = evaluations->pdata[v];
+          FtcResult *result = ftc_result_new (e->key, name);
+          FtcTally tally = { 0 };
 
-          if (store == NULL)
-            return FALSE;
-          set_progress (self, "evaluate", et->key, name, 0.0);
-          if (!evaluate_headline (self, student, et->key, name, &format, test, store, &tally, cancellable, error))
-            return FALSE;
-          if (exp->evaluation.sampled_k > 0 && ftc_method_trains (m)
-              && !evaluate_sampled (self, student, &format, test, result, cancellable, error))
-            return FALSE;
+          if (e->test->len == 0)
+            {
+              /* a task without test questions (math_train): its students are tested on its benchmarks */
+              ftc_result_free (result);
+              continue;
+            }
+          ftc_report_add_result (self->report, result);
+          result->train_size = (int) train->len;
+          result->diversity = m->kind == FTC_METHOD_FT_COT ? m->diversity : 0;
+          if (trained != NULL)
+            {
+              result->last_epoch = trained->last_epoch;
+              if (e->benchmark == NULL)
+                {
+                  result->best_epoch = trained->best_epoch;
+                  result->best_epoch_accuracy = trained->best_epoch_accuracy;
+                }
+            }
+          if (m->kind == FTC_METHOD_RANDOM)
+            {
+              result->accuracy.value = random_accuracy (e->test);
+              result->n = (int) e->test->len;
+              log_line (self, "  %s random: %.1f%%", e->key, result->accuracy.value);
+              continue;
+            }
+          if (m->kind == FTC_METHOD_TEACHER)
+            {
+              set_progress (self, "teach", e->key, name, 0.0);
+              log_line (self, "  teaching the %u test questions of %s for the teacher's own accuracy", e->test->len,
+                        e->key);
+              if (!evaluate_teacher (self, et, e->benchmark, &e->format, result, &tally, cancellable, error))
+                return FALSE;
+            }
+          else if (student != NULL)
+            {
+              g_autoptr (JsonObject) student_fp = student_fingerprint (self, ftc_method_trains (m)
+                                                                             ? g_ptr_array_index (method_samples, i)
+                                                                             : NULL);
+              g_autoptr (JsonObject) eval_fp = eval_fingerprint (self, student_fp);
+              g_autoptr (FtcCompletionStore) store = open_eval_store (self, e->key, name, eval_fp, error);
+
+              if (store == NULL)
+                return FALSE;
+              set_progress (self, "evaluate", e->key, name, 0.0);
+              if (!evaluate_headline (self, student, e->key, name, &e->format, e->test, store, &tally, cancellable,
+                                      error))
+                return FALSE;
+              if (exp->evaluation.sampled_k > 0 && ftc_method_trains (m)
+                  && !evaluate_sampled (self, student, &e->format, e->test, result, cancellable, error))
+                return FALSE;
+            }
+          ftc_result_set_accuracy (result, tally.correct, tally.n);
+          if (e->benchmark == NULL && ftc_method_trains (m) && isnan (result->best_epoch_accuracy) == FALSE
+              && result->accuracy.value >= result->best_epoch_accuracy)
+            {
+              result->best_epoch = result->last_epoch;
+              result->best_epoch_accuracy = result->accuracy.value;
+            }
+          if (ftc_method_trains (m) && e->benchmark == NULL)
+            {
+              FtcMetricsLine line;
+              ftc_metrics_line_init (&line);
+              line.task = (char *) et->key;
+              line.method = (char *) name;
+              line.step = total_steps;
+              line.epoch = result->last_epoch;
+              line.test_accuracy = result->accuracy.value;
+              if (!append_metrics (self, &line, error))
+                return FALSE;
+            }
+          log_line (self, "  %s %s: %.1f%% (%d of %d)", e->key, name, result->accuracy.value, tally.correct, tally.n);
         }
-      ftc_result_set_accuracy (result, tally.correct, tally.n);
-      if (ftc_method_trains (m) && isnan (result->best_epoch_accuracy) == FALSE
-          && result->accuracy.value >= result->best_epoch_accuracy)
-        {
-          result->best_epoch = result->last_epoch;
-          result->best_epoch_accuracy = result->accuracy.value;
-        }
-      if (ftc_method_trains (m))
-        {
-          FtcMetricsLine line;
-          ftc_metrics_line_init (&line);
-          line.task = (char *) et->key;
-          line.method = (char *) name;
-          line.step = total_steps;
-          line.epoch = result->last_epoch;
-          line.test_accuracy = result->accuracy.value;
-          if (!append_metrics (self, &line, error))
-            return FALSE;
-        }
-      log_line (self, "  %s: %.1f%% (%d of %d)", name, result->accuracy.value, tally.correct, tally.n);
+      g_clear_pointer (&trained, ftc_result_free);
     }
   return TRUE;
 }

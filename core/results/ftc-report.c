@@ -82,6 +82,7 @@ ftc_report_new (const char *name)
   report->name = g_strdup (name);
   report->tasks = g_ptr_array_new_with_free_func (g_free);
   report->titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  report->trained_on = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   report->results = g_ptr_array_new_with_free_func ((GDestroyNotify) ftc_result_free);
   report->scaling = g_ptr_array_new_with_free_func ((GDestroyNotify) scaling_free);
   return report;
@@ -95,6 +96,7 @@ ftc_report_free (FtcReport *report)
   g_free (report->name);
   g_ptr_array_unref (report->tasks);
   g_hash_table_unref (report->titles);
+  g_hash_table_unref (report->trained_on);
   g_ptr_array_unref (report->results);
   g_ptr_array_unref (report->scaling);
   g_free (report);
@@ -131,6 +133,18 @@ void
 ftc_report_set_title (FtcReport *report, const char *task, const char *title)
 {
   g_hash_table_replace (report->titles, g_strdup (task), g_strdup (title));
+}
+
+void
+ftc_report_set_trained_on (FtcReport *report, const char *benchmark, const char *task)
+{
+  g_hash_table_replace (report->trained_on, g_strdup (benchmark), g_strdup (task));
+}
+
+const char *
+ftc_report_get_trained_on (const FtcReport *report, const char *task)
+{
+  return g_hash_table_lookup (report->trained_on, task);
 }
 
 const char *
@@ -322,6 +336,24 @@ ftc_report_to_json (const FtcReport *report)
       json_builder_add_string_value (b, ftc_report_get_title (report, task));
     }
   json_builder_end_object (b);
+  if (g_hash_table_size (report->trained_on) > 0)
+    {
+      json_builder_set_member_name (b, "benchmarks");
+      json_builder_begin_object (b);
+      for (guint t = 0; t < report->tasks->len; t++)
+        {
+          const char *task = g_ptr_array_index (report->tasks, t);
+          const char *trained_on = ftc_report_get_trained_on (report, task);
+          if (trained_on == NULL)
+            continue;
+          json_builder_set_member_name (b, task);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "trained_on");
+          json_builder_add_string_value (b, trained_on);
+          json_builder_end_object (b);
+        }
+      json_builder_end_object (b);
+    }
 
   json_builder_set_member_name (b, "tasks");
   json_builder_begin_object (b);
@@ -656,6 +688,26 @@ ftc_report_from_json (JsonNode *root, const char *file_name, GError **error)
           ftc_report_set_title (report, k->data, json_node_get_string (v));
         }
     }
+  {
+    JsonObject *benchmarks = get_object (&ctx, o, "benchmarks", "", FALSE, &ok);
+    if (!ok)
+      return NULL;
+    if (benchmarks != NULL)
+      {
+        g_autoptr (GList) keys = json_object_get_members (benchmarks);
+        for (GList *k = keys; k != NULL; k = k->next)
+          {
+            JsonNode *v = json_object_get_member (benchmarks, k->data);
+            JsonNode *t = JSON_NODE_HOLDS_OBJECT (v) ? json_object_get_member (json_node_get_object (v), "trained_on") : NULL;
+            if (t == NULL || !JSON_NODE_HOLDS_VALUE (t) || json_node_get_value_type (t) != G_TYPE_STRING)
+              {
+                fail (&ctx, "benchmarks.%s.trained_on must be a string", (char *) k->data);
+                return NULL;
+              }
+            ftc_report_set_trained_on (report, k->data, json_node_get_string (t));
+          }
+      }
+  }
   sizes = get_object (&ctx, o, "data_size", "", FALSE, &ok);
   if (!ok)
     return NULL;
@@ -894,6 +946,134 @@ append_table (GString *out, const FtcReport *report, char **methods, gboolean be
     }
 }
 
+/* The tasks of the benchmark table: the benchmarks, else the tasks with sampled results. */
+static GPtrArray *
+benchmark_tasks (const FtcReport *report)
+{
+  GPtrArray *tasks = g_ptr_array_new ();
+
+  for (guint t = 0; t < report->tasks->len; t++)
+    if (ftc_report_get_trained_on (report, g_ptr_array_index (report->tasks, t)) != NULL)
+      g_ptr_array_add (tasks, g_ptr_array_index (report->tasks, t));
+  if (tasks->len == 0)
+    for (guint t = 0; t < report->tasks->len; t++)
+      {
+        gboolean sampled = FALSE;
+        for (guint i = 0; i < report->results->len; i++)
+          {
+            const FtcResult *r = g_ptr_array_index (report->results, i);
+            sampled |= r->sampled_k > 0 && strcmp (r->task, g_ptr_array_index (report->tasks, t)) == 0;
+          }
+        if (sampled)
+          g_ptr_array_add (tasks, g_ptr_array_index (report->tasks, t));
+      }
+  return tasks;
+}
+
+/* pass@1 of a result: avg@k (bootstrap interval) with several answers a question, else the accuracy of the
+ * one answer (Wilson interval); *k gets 1 or k. */
+static FtcPercent
+pass_at_1 (const FtcResult *r, int *k)
+{
+  if (r->sampled_k > 0 && isfinite (r->avg_at_k.value))
+    {
+      *k = r->sampled_k;
+      return r->avg_at_k;
+    }
+  *k = 1;
+  return r->accuracy;
+}
+
+GPtrArray *
+ftc_report_benchmark_rows (const FtcReport *report)
+{
+  g_autoptr (GPtrArray) tasks = benchmark_tasks (report);
+  g_auto (GStrv) methods = NULL;
+  GPtrArray *rows;
+  GPtrArray *header;
+
+  if (tasks->len == 0)
+    return NULL;
+  methods = ftc_report_methods (report);
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  header = g_ptr_array_new ();
+  g_ptr_array_add (header, g_strdup ("benchmark"));
+  g_ptr_array_add (header, g_strdup ("trained on"));
+  for (char **m = methods; *m != NULL; m++)
+    {
+      g_autofree char *display = ftc_method_display_name (*m);
+      int k = 1;
+      /* the k of the column: the first benchmark that has the method */
+      for (guint t = 0; t < tasks->len; t++)
+        {
+          const FtcResult *r = ftc_report_lookup (report, g_ptr_array_index (tasks, t), *m);
+          if (r != NULL)
+            {
+              pass_at_1 (r, &k);
+              break;
+            }
+        }
+      g_ptr_array_add (header, k > 1 ? g_strdup_printf ("%s (avg@%d)", display, k) : g_strdup (display));
+    }
+  g_ptr_array_add (header, NULL);
+  g_ptr_array_add (rows, g_ptr_array_free (header, FALSE));
+  for (guint t = 0; t < tasks->len; t++)
+    {
+      const char *task = g_ptr_array_index (tasks, t);
+      const char *trained_on = ftc_report_get_trained_on (report, task);
+      GPtrArray *row = g_ptr_array_new ();
+
+      g_ptr_array_add (row, g_strdup (ftc_report_get_title (report, task)));
+      g_ptr_array_add (row, g_strdup (trained_on != NULL ? ftc_report_get_title (report, trained_on) : "-"));
+      for (char **m = methods; *m != NULL; m++)
+        {
+          const FtcResult *r = ftc_report_lookup (report, task, *m);
+          int k;
+          FtcPercent p;
+
+          if (r == NULL || (p = pass_at_1 (r, &k), !isfinite (p.value)))
+            g_ptr_array_add (row, g_strdup ("-"));
+          else if (isfinite (p.lo) && isfinite (p.hi))
+            g_ptr_array_add (row, g_strdup_printf ("%.1f [%.1f, %.1f]", p.value, p.lo, p.hi));
+          else
+            g_ptr_array_add (row, g_strdup_printf ("%.1f", p.value));
+        }
+      g_ptr_array_add (row, NULL);
+      g_ptr_array_add (rows, g_ptr_array_free (row, FALSE));
+    }
+  return rows;
+}
+
+char *
+ftc_report_format_benchmarks (const FtcReport *report)
+{
+  g_autoptr (GPtrArray) rows = ftc_report_benchmark_rows (report);
+  g_autofree int *widths = NULL;
+  GString *out;
+  guint columns;
+
+  if (rows == NULL)
+    return NULL;
+  columns = g_strv_length (rows->pdata[0]);
+  widths = g_new0 (int, columns);
+  for (guint r = 0; r < rows->len; r++)
+    for (guint c = 0; c < columns; c++)
+      widths[c] = MAX (widths[c], (int) g_utf8_strlen (((char **) rows->pdata[r])[c], -1));
+  out = g_string_new ("Benchmarks: pass@1 (%) with its 95% interval: avg@k over the k answers drawn for each question "
+                      "(bootstrap interval), else the headline answer (Wilson interval):\n");
+  for (guint r = 0; r < rows->len; r++)
+    {
+      for (guint c = 0; c < columns; c++)
+        {
+          if (c > 0)
+            g_string_append (out, "  ");
+          append_cell (out, ((char **) rows->pdata[r])[c], widths[c], c >= 2);
+        }
+      g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
 char *
 ftc_report_format_table (const FtcReport *report)
 {
@@ -960,6 +1140,11 @@ ftc_report_format_table (const FtcReport *report)
           break;
         }
     }
+  {
+    g_autofree char *benchmarks = ftc_report_format_benchmarks (report);
+    if (benchmarks != NULL)
+      g_string_append_printf (out, "\n%s", benchmarks);
+  }
   return g_string_free (out, FALSE);
 }
 
@@ -991,21 +1176,22 @@ method_color (const char *method)
   return 6;
 }
 
-FtcChart *
-ftc_report_chart_accuracy (const FtcReport *report)
+/* Bars of tasks x methods: headline accuracy, or (pass1) the benchmark table's pass@1. */
+static FtcChart *
+chart_bars (const FtcReport *report, GPtrArray *tasks, gboolean pass1, const char *title, const char *y_label)
 {
-  FtcChart *chart = ftc_chart_new (FTC_CHART_BARS, "Accuracy per task");
+  FtcChart *chart = ftc_chart_new (FTC_CHART_BARS, title);
   g_auto (GStrv) methods = ftc_report_methods (report);
-  guint n_tasks = report->tasks->len;
+  guint n_tasks = tasks->len;
   g_autofree const char **titles = g_new0 (const char *, n_tasks + 1);
   g_autofree double *v = g_new (double, n_tasks + 1);
   g_autofree double *lo = g_new (double, n_tasks + 1);
   g_autofree double *hi = g_new (double, n_tasks + 1);
 
   for (guint t = 0; t < n_tasks; t++)
-    titles[t] = ftc_report_get_title (report, g_ptr_array_index (report->tasks, t));
+    titles[t] = ftc_report_get_title (report, g_ptr_array_index (tasks, t));
   ftc_chart_set_groups (chart, titles, n_tasks);
-  ftc_chart_set_y_label (chart, "Accuracy (%), 95% interval");
+  ftc_chart_set_y_label (chart, y_label);
   ftc_chart_set_y_range (chart, 0, 100);
   for (char **m = methods; *m != NULL; m++)
     {
@@ -1013,15 +1199,33 @@ ftc_report_chart_accuracy (const FtcReport *report)
       int s;
       for (guint t = 0; t < n_tasks; t++)
         {
-          const FtcResult *r = ftc_report_lookup (report, g_ptr_array_index (report->tasks, t), *m);
-          v[t] = r != NULL ? r->accuracy.value : NAN;
-          lo[t] = r != NULL ? r->accuracy.lo : NAN;
-          hi[t] = r != NULL ? r->accuracy.hi : NAN;
+          const FtcResult *r = ftc_report_lookup (report, g_ptr_array_index (tasks, t), *m);
+          int k;
+          FtcPercent p = r == NULL ? (FtcPercent) { NAN, NAN, NAN } : pass1 ? pass_at_1 (r, &k) : r->accuracy;
+          v[t] = p.value;
+          lo[t] = p.lo;
+          hi[t] = p.hi;
         }
       s = ftc_chart_add_bar_series (chart, name, v, lo, hi);
       ftc_chart_series_set_color (chart, s, method_color (*m));
     }
   return chart;
+}
+
+FtcChart *
+ftc_report_chart_benchmarks (const FtcReport *report)
+{
+  g_autoptr (GPtrArray) tasks = benchmark_tasks (report);
+
+  if (tasks->len == 0)
+    return NULL;
+  return chart_bars (report, tasks, TRUE, "pass@1 per benchmark", "pass@1 (%), avg@k where sampled, 95% interval");
+}
+
+FtcChart *
+ftc_report_chart_accuracy (const FtcReport *report)
+{
+  return chart_bars (report, report->tasks, FALSE, "Accuracy per task", "Accuracy (%), 95% interval");
 }
 
 FtcChart *
@@ -1351,6 +1555,11 @@ ftc_report_write (const FtcReport *report, const char *report_dir, const char *m
   diversity = ftc_report_chart_diversity (report);
   if (diversity != NULL && !save_chart (diversity, report_dir, "diversity", width, height, theme, written, error))
     return FALSE;
+  {
+    g_autoptr (FtcChart) benchmarks = ftc_report_chart_benchmarks (report);
+    if (benchmarks != NULL && !save_chart (benchmarks, report_dir, "benchmarks", width, height, theme, written, error))
+      return FALSE;
+  }
   data_size = ftc_report_chart_data_size (report);
   if (data_size != NULL && !save_chart (data_size, report_dir, "data-size", width, height, theme, written, error))
     return FALSE;

@@ -17,6 +17,7 @@
  *                              "sampled": {"k": 4, "n": 8, "temperature": 0.7,
  *                                          "pass_at_k": {"value": 90.0, "ci95": [..]},
  *                                          "avg_at_k": {...}, "maj_at_k": {...}}}}},
+ *    "benchmarks": {BENCHMARK: {"trained_on": TASK}},    (evaluation tasks of a task's students)
  *    "data_size": {TASK: {METHOD: [{"train_size": 100, "accuracy": 40.0, "ci95": [..]}, ...]}}}
  *
  * Percentages throughout (0..100). METHOD is a method name (teacher, random, zero_shot, vanilla, ft_cot,
@@ -63,6 +64,7 @@ typedef struct {
   char *name;               /* the experiment's name (may be NULL) */
   GPtrArray *tasks;         /* char*: task keys in first-seen order */
   GHashTable *titles;       /* task key -> display title */
+  GHashTable *trained_on;   /* benchmark key -> the task whose teacher records and students it tests */
   GPtrArray *results;       /* FtcResult* */
   GPtrArray *scaling;       /* FtcScalingPoint* */
   /* how the students' headline answers were decoded: greedily (temperature 0, the default), or sampled
@@ -96,6 +98,11 @@ void ftc_report_add_scaling_point (FtcReport *report, const char *task, const ch
  * ft_cot_d2, ...; unknown names last, alphabetically). Free with g_strfreev. */
 char **ftc_report_methods (const FtcReport *report);
 
+/* benchmark is an evaluation set of the students trained on task (experiment.json tasks[].benchmarks). */
+void ftc_report_set_trained_on (FtcReport *report, const char *benchmark, const char *task);
+/* The task a benchmark's students were trained on, or NULL when task is no benchmark. */
+const char *ftc_report_get_trained_on (const FtcReport *report, const char *task);
+
 /* Display name of a method: "Teacher", "Fine-tune-CoT", "Fine-tune-CoT D=4", ... */
 char *ftc_method_display_name (const char *method);
 
@@ -111,10 +118,20 @@ char *ftc_report_to_csv (const FtcReport *report);
  * best-epoch figures where they differ from the last epoch's. */
 char *ftc_report_format_table (const FtcReport *report);
 
+/* The benchmark table, as published tables give it: one row per benchmark (or, without benchmarks, per task
+ * with sampled results), one column per method: pass@1 in percent with its 95% interval, estimated as avg@k
+ * over the k answers of each question where there are several (bootstrap interval), else from the headline
+ * answer (Wilson interval). NULL when there is no benchmark and no sampled result. */
+char *ftc_report_format_benchmarks (const FtcReport *report);
+/* The same as a table of strings for a view: rows[0] the header ("benchmark", "trained on", then the methods'
+ * display names with their k), then one row per benchmark; each row a NULL-terminated array. NULL as above. */
+GPtrArray *ftc_report_benchmark_rows (const FtcReport *report);
+
 /* Charts made from the report (NULL when there is nothing of that kind to draw). */
 FtcChart *ftc_report_chart_accuracy (const FtcReport *report);       /* per-task bars with 95% intervals */
 FtcChart *ftc_report_chart_diversity (const FtcReport *report);      /* accuracy against D */
 FtcChart *ftc_report_chart_data_size (const FtcReport *report);      /* accuracy against training-set size */
+FtcChart *ftc_report_chart_benchmarks (const FtcReport *report);     /* the benchmark table's pass@1 as bars */
 
 /* Training curves read from metrics.jsonl through core/results/ftc-metrics-log.h. */
 typedef struct {

@@ -371,15 +371,9 @@ ftc_llama_spec_save (const char *dir, const FtcLlamaSpec *s, GError **error)
 #undef SET
   {
     g_autoptr (JsonNode) groot = json_builder_get_root (g), broot = json_builder_get_root (b);
-    g_autoptr (JsonGenerator) gen = json_generator_new ();
-    g_autofree char *gt = NULL, *bt = NULL;
-    json_generator_set_pretty (gen, TRUE);
-    json_generator_set_root (gen, groot);
-    gt = json_generator_to_data (gen, NULL);
-    json_generator_set_root (gen, broot);
-    bt = json_generator_to_data (gen, NULL);
-    /* config.json last: a folder with a config is complete */
-    return ftc_file_write_atomic (gen_path, gt, -1, error) && ftc_file_write_atomic (config_path, bt, -1, error);
+    /* the one JSON writer (numbers in their shortest exact form); config.json last: a folder with a config
+     * is complete */
+    return ftc_json_write_file (gen_path, groot, error) && ftc_json_write_file (config_path, broot, error);
   }
 }
 

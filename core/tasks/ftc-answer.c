@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "core/ftc-error.h"
+#include "core/tasks/ftc-math-answer.h"
 
 #define STOP_PHRASE "END"
 #define PREFIX_ARROW "-->"
@@ -200,6 +201,16 @@ text_candidates (const FtcAnswerFormat *format, const char *text, GPtrArray *out
     g_free (s);
 }
 
+/* the one answer a math response states (ftc-math-answer.h) */
+static void
+math_candidates (const FtcAnswerFormat *format, const char *text, GPtrArray *out)
+{
+  char *answer = ftc_math_answer_extract (text);
+
+  if (answer != NULL)
+    g_ptr_array_add (out, answer);
+}
+
 /* ---- comparison per type; prediction and gold are non-NULL valid UTF-8, both trimmed ---- */
 
 static gboolean
@@ -238,6 +249,12 @@ text_equal (const char *prediction, const char *gold, double tolerance)
   return *p != '\0' && strcmp (p, g) == 0;
 }
 
+static gboolean
+math_equal (const char *prediction, const char *gold, double tolerance)
+{
+  return ftc_math_answer_equal (prediction, gold);
+}
+
 typedef struct {
   FtcAnswerType type;
   const char *name;
@@ -250,6 +267,7 @@ static const AnswerTypeRow answer_types[] = {
   { FTC_ANSWER_CHOICE, "choice", choice_candidates, choice_equal },
   { FTC_ANSWER_YESNO, "yesno", yesno_candidates, yesno_equal },
   { FTC_ANSWER_TEXT, "text", text_candidates, text_equal },
+  { FTC_ANSWER_MATH, "math", math_candidates, math_equal },
 };
 
 static const AnswerTypeRow *
@@ -348,7 +366,7 @@ ftc_answer_format_parse (const char *s, FtcAnswerFormat *out, GError **error)
       return FALSE;
     }
   g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
-               "unknown answer type '%s' (expected number, choice, choice:N, yesno or text)", s ? s : "");
+               "unknown answer type '%s' (expected number, choice, choice:N, yesno, text or math)", s ? s : "");
   return FALSE;
 }
 
@@ -393,13 +411,98 @@ ftc_answer_candidates (const FtcAnswerFormat *format, const char *text)
   return out;
 }
 
-static char *
-pick (const FtcAnswerFormat *format, const char *text, gboolean last)
+/* The letter of a choice label at p: a letter within the format's choices, or a number 1..n for the n-th
+ * (ARC numbers some items' choices), when no letter or digit follows. 0 when there is none. */
+static char
+choice_label_at (const FtcAnswerFormat *format, const char *p)
 {
-  g_autoptr (GPtrArray) candidates = ftc_answer_candidates (format, text);
+  int n = format->n_choices >= 1 && format->n_choices <= 26 ? format->n_choices : 26;
+
+  if (*p >= 'A' && *p < 'A' + n && !g_ascii_isalnum (p[1]))
+    return *p;
+  if (g_ascii_isdigit (*p))
+    {
+      int v = *p - '0';
+      if (g_ascii_isdigit (p[1]))
+        v = v * 10 + (p[1] - '0');
+      const char *after = p + (v >= 10 ? 2 : 1);
+      /* "2." ends a sentence; "2.5" is a number */
+      if (!g_ascii_isalnum (*after) && !(*after == '.' && g_ascii_isdigit (after[1])) && v >= 1 && v <= n)
+        return (char) ('A' + v - 1);
+    }
+  return 0;
+}
+
+/* Choice labels written as such, before the reference's bare letters: "Answer: C" and "the answer is (C)"
+ * (the last one), a text that is one label ("2", "(B)."), then "(C)" or "C)" (the first, or the last when
+ * last is set). 0 when there is none. */
+static char
+choice_label (const FtcAnswerFormat *format, const char *text, gboolean last)
+{
+  g_autofree char *lower = g_ascii_strdown (text, -1);
+  char found = 0;
+  const char *t;
+
+  for (const char *p = strstr (lower, "answer"); p != NULL; p = strstr (p + 1, "answer"))
+    {
+      const char *q = text + (p - lower) + strlen ("answer");
+      char c;
+      if (*q == ':')
+        q++;
+      else if (strncmp (q, " is", 3) == 0)
+        q += 3;
+      else
+        continue;
+      while (*q == ' ' || *q == '*' || *q == '(' || *q == '$')
+        q++;
+      if ((c = choice_label_at (format, q)) != 0)
+        found = c;
+    }
+  if (found != 0)
+    return found;
+  /* the whole text one label: "2", "(B).", " C" */
+  t = text;
+  while (g_ascii_isspace (*t) || *t == '(')
+    t++;
+  if ((found = choice_label_at (format, t)) != 0)
+    {
+      const char *after = t + (g_ascii_isdigit (t[0]) && g_ascii_isdigit (t[1]) ? 2 : 1);
+      while (*after == ')' || *after == '.' || g_ascii_isspace (*after))
+        after++;
+      if (*after == '\0')
+        return found;
+      found = 0;
+    }
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p >= 'A' && *p <= 'Z' && p[1] == ')' && (p == text || !g_ascii_isalnum (p[-1])))
+      {
+        char c = choice_label_at (format, p);
+        if (c != 0)
+          {
+            found = c;
+            if (!last)
+              break;
+          }
+      }
+  return found;
+}
+
+/* labels: whether the choice label rules come before the reference's bare letters (not for the teacher's
+ * step-2 text, where Kojima et al.'s rule is reproduced as it is) */
+static char *
+pick (const FtcAnswerFormat *format, const char *text, gboolean last, gboolean labels)
+{
+  g_autoptr (GPtrArray) candidates = NULL;
   char *answer;
   gsize len;
 
+  if (format->type == FTC_ANSWER_CHOICE && labels)
+    {
+      char label = choice_label (format, text, last);
+      if (label != 0)
+        return g_strndup (&label, 1);
+    }
+  candidates = ftc_answer_candidates (format, text);
   if (candidates->len == 0)
     return NULL;
   answer = g_strdup (g_ptr_array_index (candidates, last ? candidates->len - 1 : 0));
@@ -412,12 +515,67 @@ pick (const FtcAnswerFormat *format, const char *text, gboolean last)
   return answer;
 }
 
+/* Words: runs of two or more letters that are not a LaTeX command's name. */
+static guint
+count_words (const char *s)
+{
+  guint n = 0;
+
+  for (const char *p = s; *p != '\0';)
+    {
+      const char *start = p;
+      if (!g_ascii_isalpha (*p))
+        {
+          p++;
+          continue;
+        }
+      while (g_ascii_isalpha (*p))
+        p++;
+      if (p - start >= 2 && (start == s || start[-1] != '\\'))
+        n++;
+    }
+  return n;
+}
+
+/* A math answer: after the mode's prefix its first sentence; without one, "final answer is", then (for the
+ * text after an answer trigger or a vanilla completion, on one line) the first sentence when it is a few
+ * words at most, else the last number. A \boxed{} decided before. */
+static char *
+pick_math (const ExtractModeRow *row, char *text)
+{
+  char *t = text;
+
+  for (gsize i = 0; row->prefixes[i] != NULL; i++)
+    {
+      const char *at = strstr (text, row->prefixes[i]);
+      if (at != NULL)
+        return ftc_math_first_sentence (at + strlen (row->prefixes[i]));
+    }
+  {
+    char *final = ftc_math_final_answer (text);
+    if (final != NULL)
+      return final;
+  }
+  while (g_ascii_isspace (*t))
+    t++;
+  if ((row->mode == FTC_EXTRACT_ANSWER_TEXT || row->mode == FTC_EXTRACT_DIRECT) && strchr (g_strchomp (t), '\n') == NULL)
+    {
+      /* " $\frac{1}{2}$." or " Evelyn." is the answer; a sentence of prose states it somewhere in it */
+      char *sentence = ftc_math_first_sentence (t);
+      if (sentence != NULL && count_words (sentence) <= 3)
+        return sentence;
+      g_free (sentence);
+    }
+  return ftc_math_last_number (text);
+}
+
 char *
 ftc_answer_extract (const FtcAnswerFormat *format, const char *text, FtcExtractMode mode)
 {
   const ExtractModeRow *row = extract_mode_row (mode);
   g_autofree char *valid = NULL;
   g_autofree char *cut = NULL;
+  g_autofree char *boxed = NULL;
 
   if (row == NULL || text == NULL || answer_type_row (format->type) == NULL)
     return NULL;
@@ -429,13 +587,26 @@ ftc_answer_extract (const FtcAnswerFormat *format, const char *text, FtcExtractM
       if (stop != NULL)
         text = cut = g_strndup (text, stop - text);
     }
+  /* an answer put in \boxed{} (as reasoning models are asked to) is the answer, whatever the type */
+  boxed = ftc_math_last_boxed (text);
+  if (boxed != NULL && *boxed != '\0')
+    {
+      if (format->type == FTC_ANSWER_MATH)
+        return g_steal_pointer (&boxed);
+      return pick (format, boxed, FALSE, TRUE);
+    }
+  if (format->type == FTC_ANSWER_MATH)
+    {
+      g_autofree char *copy = g_strdup (text);
+      return pick_math (row, copy);
+    }
   for (gsize i = 0; row->prefixes[i] != NULL; i++)
     {
       const char *at = strstr (text, row->prefixes[i]);
       if (at != NULL)
-        return pick (format, at + strlen (row->prefixes[i]), FALSE);
+        return pick (format, at + strlen (row->prefixes[i]), FALSE, TRUE);
     }
-  return pick (format, text, row->last_without_prefix);
+  return pick (format, text, row->last_without_prefix, mode != FTC_EXTRACT_ANSWER_TEXT);
 }
 
 gboolean
@@ -461,6 +632,28 @@ ftc_answer_match_format (const FtcAnswerFormat *format, const char *prediction, 
   if (*p == '\0')
     return FALSE;
   return row->equal (p, g, format->tolerance);
+}
+
+char **
+ftc_answer_votes (const FtcAnswerFormat *format, const char *const *answers, guint n)
+{
+  char **votes = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *vote = answers[i];
+      if (vote == NULL || *vote == '\0')
+        continue;
+      /* k is small (tens): the quadratic search keeps "the first equal one" exact */
+      for (guint j = 0; j < i; j++)
+        if (votes[j] != NULL && ftc_answer_match_format (format, answers[i], votes[j]))
+          {
+            vote = votes[j];
+            break;
+          }
+      votes[i] = g_strdup (vote);
+    }
+  return votes;
 }
 
 int

@@ -5,7 +5,18 @@
  * Fine-tune-CoT evaluator (Ho et al., `Evaluator.cleanse_prediction`) for one-step completions with an
  * answer prefix ("-->", "The answer is", "Therefore, the answer is").
  *
- * Every rule works from an answer format (answer type + choice count), so imported tasks use it too. */
+ * Every rule works from an answer format (answer type + choice count), so imported tasks use it too.
+ *
+ * Beyond the references, for reasoning models and today's benchmarks:
+ * - An answer in \boxed{} (or \fbox{}), as these models are asked to give it, is the answer whatever the
+ *   type: the last box's content is read by the type's rule.
+ * - math answers (FTC_ANSWER_MATH, core/tasks/ftc-math-answer.h): the last box, else after the mode's
+ *   prefix the rest of its sentence, else "final answer is ...", else (the text after an answer trigger,
+ *   or a vanilla completion, a few words on one line) that sentence, else the last number; compared as the
+ *   MATH evaluators compare.
+ * - choice answers outside the teacher's step-2 text (where Kojima's first-letter rule stays as it is)
+ *   read labels first: "Answer: C" and "the answer is (C)", a text that is one label, "(C)" and "C)"; a
+ *   number n is the n-th choice ("2" is B: ARC numbers some items' choices). */
 #pragma once
 
 #include <glib.h>
@@ -50,7 +61,7 @@ gboolean ftc_extract_mode_from_string (const char *s, FtcExtractMode *out);
 FtcAnswerFormat ftc_answer_format_for_task_info (const FtcTaskInfo *info);
 FtcAnswerFormat ftc_answer_format_for_task (const FtcTask *task);
 
-/* Parses "number", "choice", "choice:5", "yesno" or "text" (the --answer-type syntax). */
+/* Parses "number", "choice", "choice:5", "yesno", "text" or "math" (the --answer-type syntax). */
 gboolean ftc_answer_format_parse (const char *s, FtcAnswerFormat *out, GError **error);
 /* "number", "choice:5", "choice", "yesno", "text". */
 char *ftc_answer_format_to_string (const FtcAnswerFormat *format);
@@ -69,6 +80,11 @@ GPtrArray *ftc_answer_candidates (const FtcAnswerFormat *format, const char *tex
  * ftc_answer_match uses the default format of the type (no number tolerance). */
 gboolean ftc_answer_match (FtcAnswerType type, const char *prediction, const char *gold);
 gboolean ftc_answer_match_format (const FtcAnswerFormat *format, const char *prediction, const char *gold);
+
+/* The answers of a question's samples as votes: each the first earlier answer it matches (so equivalent
+ * answers, "0.5" and "\frac{1}{2}", vote together), else itself; NULL stays NULL. n strings, newly
+ * allocated (the array and each string). */
+char **ftc_answer_votes (const FtcAnswerFormat *format, const char *const *answers, guint n);
 
 /* The number of consecutive choice labels "(A)", "(B)", ... in a question (Kojima formatting); 0 if none.
  * For tasks whose choice count varies per sample. */

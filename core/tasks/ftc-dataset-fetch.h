@@ -1,7 +1,13 @@
-/* ftc-dataset-fetch.h: installing the raw files of the paper datasets into the data dir.
+/* ftc-dataset-fetch.h: installing the raw files of the paper datasets and the reasoning benchmarks into the
+ * data dir.
  *
  * Every file comes from a raw-file URL of its origin repository at a pinned commit (Zero-shot-CoT
- * kojima-takeshi188/zero_shot_cot, GSM8K openai/grade-school-math) and is pinned by size and SHA-256.
+ * kojima-takeshi188/zero_shot_cot, GSM8K openai/grade-school-math, QwenLM/Qwen2.5-Math, inclusionAI/AReaL,
+ * openai/prm800k through GitHub's Git LFS media URLs) and is pinned by size and SHA-256. ARC-Challenge is
+ * published only as Parquet: it is read page by page from the Hugging Face Hub's rows API and written as
+ * one JSON row a line, checked against its pinned row count; no checksum of that file could be pinned
+ * where this was written (docs/tasks.md), so the SHA-256 of its first download is recorded beside it
+ * (<file>.sha256) and every later download or import must match that.
  * Downloads go to "<file>.part", resume from its length with an HTTP Range request, are verified, fsync'ed
  * and renamed into place: a file that fails verification is removed and never installed. A mirror (a base
  * URL with the layout <base>/<key>/<file>, e.g. a copy of the data dir served over HTTP) replaces the
@@ -15,10 +21,17 @@ G_BEGIN_DECLS
 typedef struct {
   const char *key;      /* dataset key */
   const char *name;     /* file name in the dataset folder */
-  const char *url;      /* raw-file URL at the pinned commit */
-  gint64 size;          /* bytes */
-  const char *sha256;   /* lower-case hex */
+  const char *url;      /* raw-file URL at the pinned commit; with rows > 0, the rows API URL of a split
+                         * ("...&split=test"), to which "&offset=O&length=N" is added */
+  gint64 size;          /* bytes; -1: not pinned */
+  const char *sha256;   /* lower-case hex; NULL: not pinned (the first download's is recorded) */
+  gint64 rows;          /* > 0: read from the rows API, this many rows */
 } FtcDatasetSource;
+
+/* Rows asked per rows API request (the API's largest page). */
+#define FTC_FETCH_ROWS_PER_PAGE 100
+/* A download, or a rows API page, larger than this is refused. */
+#define FTC_FETCH_MAX_BYTES (256 * 1024 * 1024)
 
 /* All pinned files; *n_out gets the count. AQuA's train.json has no pinned source (it is in neither
  * origin repository); copy it into the aqua folder by hand to get aqua's train split. */
@@ -47,7 +60,12 @@ gboolean ftc_dataset_fetch (const char *key, const FtcFetchOptions *options, GEr
  * download. data_dir NULL: ftc_dataset_data_dir (). */
 gboolean ftc_dataset_import_dir (const char *key, const char *from_dir, const char *data_dir, GError **error);
 
-/* TRUE when path has the pinned size and SHA-256 of source; else FALSE with FTC_ERROR_MISMATCH. */
+/* TRUE when path has the pinned size and SHA-256 of source; else FALSE with FTC_ERROR_MISMATCH. An unpinned
+ * source is checked against the SHA-256 recorded in path.sha256 when there is one. */
 gboolean ftc_dataset_verify_file (const FtcDatasetSource *source, const char *path, GError **error);
+
+/* Downloads one file of a source table (ftc_dataset_sources() or another of the same kind) into
+ * <data dir>/<source->key>/<source->name>, as ftc_dataset_fetch does. */
+gboolean ftc_dataset_fetch_source (const FtcDatasetSource *source, const FtcFetchOptions *options, GError **error);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "core/ftc-json-in.h"
 #include "core/ftc-jsonl.h"
 #include "core/ftc-read.h"
+#include "core/tasks/ftc-benchmark.h"
 #include "core/tasks/ftc-task-registry.h"
 
 /* GResource compiled from data/splits/ftc-splits.gresource.xml */
@@ -34,6 +35,16 @@ static const FtcDatasetFile dataset_files[] = {
   { "commonsense_qa", "train_rand_split.jsonl", FALSE },
   { "commonsense_qa", "dev_rand_split.jsonl", FALSE },
   { "strategy_qa", "task.json", FALSE },
+  /* the reasoning benchmarks (ftc-benchmark.c) */
+  { "aime_2024", "test.jsonl", FALSE },
+  { "aime_2025", "test.jsonl", FALSE },
+  { "amc23", "test.jsonl", FALSE },
+  { "math500", "test.jsonl", FALSE },
+  { "math_train", "train.jsonl", FALSE },
+  { "olympiadbench", "test.jsonl", FALSE },
+  { "arc_challenge", "train.jsonl", FALSE },
+  { "arc_challenge", "validation.jsonl", FALSE },
+  { "arc_challenge", "test.jsonl", FALSE },
 };
 
 /* Sizes of the train parts that open the index spaces of gsm8k and aqua (SOURCES of the split files). */
@@ -937,11 +948,13 @@ ftc_dataset_load (const char *key, const char *dir, FtcSplitKind kind, GError **
                    dir, key);
       return NULL;
     }
-  split = ftc_dataset_split_bytes (key, kind);
+  if (ftc_benchmark_lookup (key) != NULL)
+    return ftc_benchmark_load (key, dir, kind, error);
+  split = kind == FTC_SPLIT_VALIDATION ? NULL : ftc_dataset_split_bytes (key, kind);
   if (split == NULL)
     {
       g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "dataset %s has no %s split", key,
-                   kind == FTC_SPLIT_TEMPLATE ? "template" : "default");
+                   kind == FTC_SPLIT_TEMPLATE ? "template" : kind == FTC_SPLIT_VALIDATION ? "validation" : "default");
       return NULL;
     }
 

@@ -9,7 +9,9 @@
  * commas removed ("1,000" -> "1000"), a trailing ".0" removed ("3.0" -> "3").
  *
  * Raw files live in <data dir>/<key>/ under the names of the origin repositories (AddSub.json,
- * test.jsonl, ...); the data dir is $FTCOT_DATA_DIR, else <user data dir>/ftcot/datasets. */
+ * test.jsonl, ...); the data dir is $FTCOT_DATA_DIR, else <user data dir>/ftcot/datasets. The reasoning
+ * benchmarks (AIME, AMC, MATH-500, OlympiadBench, ARC-Challenge) live there too and load through
+ * ftc_dataset_load, in their own formats (core/tasks/ftc-benchmark.h). */
 #pragma once
 
 #include "core/tasks/ftc-task.h"
@@ -17,8 +19,9 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  FTC_SPLIT_DEFAULT,    /* the reference 70/30 split */
+  FTC_SPLIT_DEFAULT,    /* the reference 70/30 split; a benchmark's published train and test */
   FTC_SPLIT_TEMPLATE,   /* template-wise split (date_understanding, multiarith) */
+  FTC_SPLIT_VALIDATION, /* a benchmark's published validation set as the test split (arc_challenge) */
 } FtcSplitKind;
 
 typedef struct {
@@ -27,9 +30,10 @@ typedef struct {
   gboolean optional;     /* a train part the dataset loads without (its train split is then unavailable) */
 } FtcDatasetFile;
 
-/* All raw files of all twelve datasets; *n_out gets the count. */
+/* All raw files of all twelve datasets and of the benchmarks (core/tasks/ftc-benchmark.h); *n_out gets the
+ * count. */
 const FtcDatasetFile *ftc_dataset_files (guint *n_out);
-/* TRUE if key is one of the twelve. */
+/* TRUE if key is one of the twelve or a benchmark. */
 gboolean ftc_dataset_is_known (const char *key);
 
 /* $FTCOT_DATA_DIR, else <user data dir>/ftcot/datasets (newly allocated). */

@@ -61,6 +61,7 @@ ftc_record_new (void)
   record->sample_index = -1;
   record->prompt_tokens = -1;
   record->completion_tokens = -1;
+  record->reasoning_tokens = -1;
   return record;
 }
 
@@ -178,6 +179,10 @@ read_field (FtcRecord *record, const FieldRow *row, const char *name, JsonNode *
             && !read_index (json_object_get_member (usage, "completion_tokens"), "usage.completion_tokens",
                             &record->completion_tokens, error))
           return FALSE;
+        if (json_object_has_member (usage, "reasoning_tokens")
+            && !read_index (json_object_get_member (usage, "reasoning_tokens"), "usage.reasoning_tokens",
+                            &record->reasoning_tokens, error))
+          return FALSE;
         return TRUE;
       }
     case FIELD_OBJECT:
@@ -264,13 +269,15 @@ ftc_record_to_json_line (const FtcRecord *record)
             json_object_set_boolean_member (o, row->name, record->correct);
           break;
         case FIELD_USAGE:
-          if (record->prompt_tokens >= 0 || record->completion_tokens >= 0)
+          if (record->prompt_tokens >= 0 || record->completion_tokens >= 0 || record->reasoning_tokens >= 0)
             {
               JsonObject *usage = json_object_new ();
               if (record->prompt_tokens >= 0)
                 json_object_set_int_member (usage, "prompt_tokens", record->prompt_tokens);
               if (record->completion_tokens >= 0)
                 json_object_set_int_member (usage, "completion_tokens", record->completion_tokens);
+              if (record->reasoning_tokens >= 0)
+                json_object_set_int_member (usage, "reasoning_tokens", record->reasoning_tokens);
               json_object_set_object_member (o, row->name, usage);
             }
           break;

@@ -26,14 +26,16 @@ typedef struct {
   char *answer_trigger;     /* step 2 trigger: "Therefore, the answer (arabic numerals) is" */
   char *answer_prompt;      /* the whole step 2 prompt, when recorded */
   char *answer_text;        /* step 2 completion, raw */
-  char *completion;         /* one-step completion (students): " {rationale} --> {answer} END" */
+  char *completion;         /* one-step completion (students): " {rationale} --> {answer} END"; a reasoning
+                             * model's answer after its thinking (the thinking is the rationale) */
   char *prediction;         /* the extracted answer, as recorded ("" when none was found) */
   gboolean has_correct;     /* whether correct was recorded */
   gboolean correct;
   char *reasoning_finish_reason; /* step 1 (the rationale): "length" when cut at the token limit */
   char *finish_reason;      /* "stop", "length", ... (of step 2, or of the one-step completion) */
   gint64 prompt_tokens;     /* token usage; -1 unknown */
-  gint64 completion_tokens;
+  gint64 completion_tokens; /* thinking included */
+  gint64 reasoning_tokens;  /* of them a reasoning model's thinking (usage.reasoning_tokens); -1 unknown */
   char *model;              /* teacher or student identity: "text-davinci-002", "gpt2-medium+ftcot" */
   JsonObject *params;       /* request parameters (temperature, max_tokens, ...); NULL if none */
 } FtcRecord;

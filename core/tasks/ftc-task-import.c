@@ -89,9 +89,20 @@ answer_of (JsonNode *node, FtcAnswerType type, int n_choices, const char *where,
       {
         const char *t = text;
         gsize n = strlen (t);
+        char label;
         /* "B" or "(B)" */
         if (n == 3 && t[0] == '(' && t[2] == ')')
           t++, n = 1;
+        /* a numbered choice, "1" for the first (ARC numbers some items' choices) */
+        if ((n == 1 && t[0] >= '1' && t[0] <= '9') || (n == 2 && g_ascii_isdigit (t[0]) && g_ascii_isdigit (t[1])))
+          {
+            int v = n == 1 ? t[0] - '0' : (t[0] - '0') * 10 + (t[1] - '0');
+            if (v < 1 || v > 26)
+              return fail (error, FTC_ERROR_INVALID, where, "answer '%s' is not a choice label", text), NULL;
+            label = (char) ('A' + v - 1);
+            t = &label;
+            n = 1;
+          }
         if (n != 1 || !g_ascii_isalpha (t[0]))
           return fail (error, FTC_ERROR_INVALID, where, "answer '%s' is not a choice letter", text), NULL;
         char letter = g_ascii_toupper (t[0]);

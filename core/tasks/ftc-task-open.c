@@ -49,9 +49,12 @@ parse_params (const char *key, const char *params, FtcTaskOpenOptions *o, GError
             o->split = FTC_SPLIT_DEFAULT;
           else if (strcmp (value, "template") == 0)
             o->split = FTC_SPLIT_TEMPLATE;
+          else if (strcmp (value, "validation") == 0)
+            o->split = FTC_SPLIT_VALIDATION;
           else
             {
-              g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID, "task '%s': split must be default or template", key);
+              g_set_error (error, FTC_ERROR, FTC_ERROR_INVALID,
+                           "task '%s': split must be default, template or validation", key);
               return FALSE;
             }
           continue;

@@ -2,6 +2,8 @@
  *
  *   gsm8k, aqua, ...                     a paper dataset from the data dir (ftc-dataset.h)
  *   gsm8k:split=template                 ... with the template split (date_understanding, multiarith)
+ *   aime_2024, math500, arc_challenge    a reasoning benchmark (ftc-benchmark.h), splits as published
+ *   arc_challenge:split=validation       ... evaluated on its validation set
  *   synthetic_coin_flip                  a synthetic family (ftc-synthetic.h), 1000 samples, seed 0
  *   synthetic_coin_flip:n=500,seed=3,size=6
  *   path/to/task.jsonl, task.csv         an imported task (ftc-task-import.h)

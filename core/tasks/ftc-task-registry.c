@@ -23,6 +23,15 @@ static const FtcTaskInfo registry[] = {
   { "commonsense_qa", "CommonsenseQA", FTC_TASK_DATASET, FTC_ANSWER_CHOICE, 5,
     "Therefore, among A through E, the answer is" },
   { "strategy_qa", "StrategyQA", FTC_TASK_DATASET, FTC_ANSWER_YESNO, 0, YES_NO },
+  /* reasoning benchmarks (ftc-benchmark.h) */
+  { "aime_2024", "AIME 2024", FTC_TASK_BENCHMARK, FTC_ANSWER_MATH, 0, "Therefore, the answer is" },
+  { "aime_2025", "AIME 2025", FTC_TASK_BENCHMARK, FTC_ANSWER_MATH, 0, "Therefore, the answer is" },
+  { "amc23", "AMC23", FTC_TASK_BENCHMARK, FTC_ANSWER_MATH, 0, "Therefore, the answer is" },
+  { "math500", "MATH-500", FTC_TASK_BENCHMARK, FTC_ANSWER_MATH, 0, "Therefore, the answer is" },
+  { "math_train", "MATH (train)", FTC_TASK_BENCHMARK, FTC_ANSWER_MATH, 0, "Therefore, the answer is" },
+  { "olympiadbench", "OlympiadBench", FTC_TASK_BENCHMARK, FTC_ANSWER_MATH, 0, "Therefore, the answer is" },
+  /* 3 to 5 choices: the generic trigger, as for imported tasks with mixed choice counts */
+  { "arc_challenge", "ARC-Challenge", FTC_TASK_BENCHMARK, FTC_ANSWER_CHOICE, 0, "Therefore, the answer is" },
   /* synthetic families, generated at any size from a seed */
   { "synthetic_coin_flip", "Coin Flip (synthetic)", FTC_TASK_SYNTHETIC, FTC_ANSWER_YESNO, 0, YES_NO },
   { "synthetic_last_letters", "Last Letter Concatenation (synthetic)", FTC_TASK_SYNTHETIC, FTC_ANSWER_TEXT, 0,

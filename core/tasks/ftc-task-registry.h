@@ -1,5 +1,6 @@
 /* ftc-task-registry.h: what ftcot knows about each built-in task before any data is loaded: the twelve
- * datasets of the paper (under the reference code's keys) and the synthetic task families. */
+ * datasets of the paper (under the reference code's keys), today's reasoning benchmarks and the synthetic
+ * task families. */
 #pragma once
 
 #include "core/tasks/ftc-task.h"
@@ -9,6 +10,8 @@ G_BEGIN_DECLS
 typedef enum {
   FTC_TASK_DATASET,     /* loaded from published raw files */
   FTC_TASK_SYNTHETIC,   /* generated from a seed at any size */
+  FTC_TASK_BENCHMARK,   /* a reasoning benchmark from its published files, splits as published
+                         * (core/tasks/ftc-benchmark.h) */
 } FtcTaskSource;
 
 typedef struct {

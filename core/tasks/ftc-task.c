@@ -8,6 +8,7 @@ static const char *const answer_type_names[] = {
   [FTC_ANSWER_CHOICE] = "choice",
   [FTC_ANSWER_YESNO] = "yesno",
   [FTC_ANSWER_TEXT] = "text",
+  [FTC_ANSWER_MATH] = "math",
 };
 
 const char *

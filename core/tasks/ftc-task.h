@@ -13,6 +13,8 @@ typedef enum {
   FTC_ANSWER_CHOICE,   /* a letter "A".."Z" among choices */
   FTC_ANSWER_YESNO,    /* "yes" / "no" (lower case) */
   FTC_ANSWER_TEXT,     /* a string compared exactly after trimming, e.g. last-letter concatenation */
+  FTC_ANSWER_MATH,     /* a LaTeX answer ("\frac{1}{2}", "(1, 2]", "x^2+1") compared as the MATH evaluators do
+                        * (core/tasks/ftc-math-answer.h) */
 } FtcAnswerType;
 
 const char *ftc_answer_type_to_string (FtcAnswerType type);                 /* "number", ... */

@@ -145,10 +145,26 @@ ftc_openai_request_body (const FtcOpenaiRequest *req, guint n)
           json_builder_end_array (b);
         }
     }
-  if (req->max_tokens > 0)
+  if (req->max_completion_tokens > 0)
+    {
+      json_builder_set_member_name (b, "max_completion_tokens");
+      json_builder_add_int_value (b, req->max_completion_tokens);
+    }
+  else if (req->max_tokens > 0)
     {
       json_builder_set_member_name (b, "max_tokens");
       json_builder_add_int_value (b, req->max_tokens);
+    }
+  if (req->stream)
+    {
+      /* the usage comes in a last chunk only when asked for */
+      json_builder_set_member_name (b, "stream");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_set_member_name (b, "stream_options");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "include_usage");
+      json_builder_add_boolean_value (b, TRUE);
+      json_builder_end_object (b);
     }
   json_builder_set_member_name (b, "temperature");
   json_builder_add_double_value (b, req->temperature);
@@ -200,6 +216,7 @@ choice_free (gpointer p)
   FtcOpenaiChoice *c = p;
 
   g_free (c->text);
+  g_free (c->reasoning);
   g_free (c->finish_reason);
   g_free (c);
 }
@@ -721,7 +738,15 @@ transfer_start (FtcOpenaiClient *client, Transfer *t)
   curl_easy_setopt (easy, CURLOPT_PRIVATE, t);
   curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, t->errbuf);
   curl_easy_setopt (easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) (client->config.timeout_s * 1000));
+  if (req->stream)
+    {
+      /* a long answer streams for many minutes: what must not last is silence */
+      curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, 0L);
+      curl_easy_setopt (easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+      curl_easy_setopt (easy, CURLOPT_LOW_SPEED_TIME, (long) MAX (1.0, ceil (client->config.timeout_s)));
+    }
+  else
+    curl_easy_setopt (easy, CURLOPT_TIMEOUT_MS, (long) (client->config.timeout_s * 1000));
   curl_easy_setopt (easy, CURLOPT_CONNECTTIMEOUT_MS, (long) (client->config.connect_timeout_s * 1000));
   curl_easy_setopt (easy, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt (easy, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -793,13 +818,63 @@ static gboolean
 answer_fail (GError **error, int code, const char *format, ...)
 {
   va_list args;
+  g_autofree char *message = NULL;
 
   va_start (args, format);
-  g_set_error_literal (error, FTC_ERROR, code, "");
-  g_free ((*error)->message);
-  (*error)->message = g_strdup_vprintf (format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+  g_set_error_literal (error, FTC_ERROR, code, message);
   return FALSE;
+}
+
+/* A reasoning model's thinking in a chat message or delta: reasoning_content (DeepSeek, vLLM) or
+ * reasoning (OpenRouter, Ollama). */
+static const char *
+reasoning_of (JsonObject *message)
+{
+  static const char *const names[] = { "reasoning_content", "reasoning" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonNode *n = json_object_get_member (message, names[i]);
+      if (n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+        return json_node_get_string (n);
+    }
+  return NULL;
+}
+
+/* Token usage from an answer's "usage" object (NULL: none, estimated from the text): counts a cost and a
+ * budget are computed from, never negative, never beyond a C int. */
+static gboolean
+set_usage (FtcOpenaiResponse *resp, const FtcOpenaiRequest *req, JsonObject *usage, GError **error)
+{
+  gint64 prompt_tokens = -1, completion_tokens = -1, reasoning_tokens = -1;
+  JsonObject *details = NULL;
+
+  resp->reasoning_tokens = -1;
+  if (!ftc_json_get_int (usage, "prompt_tokens", "usage.prompt_tokens", 0, G_MAXINT32, &prompt_tokens, error)
+      || !ftc_json_get_int (usage, "completion_tokens", "usage.completion_tokens", 0, G_MAXINT32,
+                            &completion_tokens, error)
+      || !ftc_json_get_object (usage, "completion_tokens_details", "usage.completion_tokens_details", &details,
+                               error)
+      || !ftc_json_get_int (details, "reasoning_tokens", "usage.completion_tokens_details.reasoning_tokens", 0,
+                            G_MAXINT32, &reasoning_tokens, error))
+    return FALSE;
+  if (prompt_tokens >= 0)
+    {
+      resp->prompt_tokens = prompt_tokens;
+      resp->completion_tokens = MAX (completion_tokens, 0);
+      resp->reasoning_tokens = reasoning_tokens;
+      return TRUE;
+    }
+  resp->usage_estimated = TRUE;
+  resp->prompt_tokens = ftc_openai_request_prompt_tokens (req);
+  for (guint i = 0; i < resp->choices->len; i++)
+    {
+      const FtcOpenaiChoice *c = resp->choices->pdata[i];
+      resp->completion_tokens += ftc_openai_estimate_tokens (c->text) + ftc_openai_estimate_tokens (c->reasoning);
+    }
+  return TRUE;
 }
 
 FtcOpenaiResponse *
@@ -814,7 +889,6 @@ ftc_openai_response_parse (const char *body, gsize len, const FtcOpenaiRequest *
   JsonArray *arr;
   JsonNode *node;
   gboolean chat = req->api == FTC_OPENAI_CHAT;
-  gint64 prompt_tokens = -1, completion_tokens = -1;
 
   if (len == 0)
     return answer_fail (error, FTC_ERROR_PARSE, "empty response body"), NULL;
@@ -843,7 +917,7 @@ ftc_openai_response_parse (const char *body, gsize len, const FtcOpenaiRequest *
     {
       JsonNode *cn = json_array_get_element (arr, i);
       JsonObject *c;
-      const char *text = NULL, *finish_reason = NULL;
+      const char *text = NULL, *finish_reason = NULL, *reasoning = NULL;
       FtcOpenaiChoice *choice;
       gint64 index = i;
       g_autofree char *field = NULL;
@@ -857,13 +931,16 @@ ftc_openai_response_parse (const char *body, gsize len, const FtcOpenaiRequest *
           if (m == NULL || !JSON_NODE_HOLDS_OBJECT (m))
             return answer_fail (error, FTC_ERROR_INVALID, "choices[%u] has no \"message\" object", i), NULL;
           node = json_object_get_member (json_node_get_object (m), "content");
+          reasoning = reasoning_of (json_node_get_object (m));
         }
       else
         node = json_object_get_member (c, "text");
-      if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+      if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        text = json_node_get_string (node);
+      /* a reasoning model that ran out of tokens while thinking sends content null */
+      else if (!(reasoning != NULL && (node == NULL || JSON_NODE_HOLDS_NULL (node))))
         return answer_fail (error, FTC_ERROR_INVALID, "choices[%u] has no %s string", i,
                             chat ? "\"message.content\"" : "\"text\""), NULL;
-      text = json_node_get_string (node);
       field = g_strdup_printf ("choices[%u].index", i);
       if (!ftc_json_get_int (c, "index", field, G_MININT64, G_MAXINT64, &index, &local))
         return answer_fail (error, FTC_ERROR_INVALID, "%s", local->message), NULL;
@@ -879,15 +956,12 @@ ftc_openai_response_parse (const char *body, gsize len, const FtcOpenaiRequest *
         finish_reason = json_node_get_string (node);
       choice = g_new0 (FtcOpenaiChoice, 1);
       choice->index = offset + (guint) index;
-      choice->text = g_strdup (text);
+      choice->text = g_strdup (text != NULL ? text : "");
+      choice->reasoning = g_strdup (reasoning);
       choice->finish_reason = g_strdup (finish_reason != NULL ? finish_reason : "unknown");
       g_ptr_array_add (choices, choice);
     }
-  /* token counts a cost and a budget are computed from: never negative, never beyond a C int */
-  if (!ftc_json_get_object (root, "usage", NULL, &usage, &local)
-      || !ftc_json_get_int (usage, "prompt_tokens", "usage.prompt_tokens", 0, G_MAXINT32, &prompt_tokens, &local)
-      || !ftc_json_get_int (usage, "completion_tokens", "usage.completion_tokens", 0, G_MAXINT32,
-                            &completion_tokens, &local))
+  if (!ftc_json_get_object (root, "usage", NULL, &usage, &local))
     return answer_fail (error, FTC_ERROR_INVALID, "%s", local->message), NULL;
   /* deliver in sample order */
   for (guint i = 1; i < choices->len; i++)
@@ -901,17 +975,10 @@ ftc_openai_response_parse (const char *body, gsize len, const FtcOpenaiRequest *
 
   resp = g_new0 (FtcOpenaiResponse, 1);
   resp->choices = g_steal_pointer (&choices);
-  if (prompt_tokens >= 0)
+  if (!set_usage (resp, req, usage, &local))
     {
-      resp->prompt_tokens = prompt_tokens;
-      resp->completion_tokens = MAX (completion_tokens, 0);
-    }
-  else
-    {
-      resp->usage_estimated = TRUE;
-      resp->prompt_tokens = ftc_openai_request_prompt_tokens (req);
-      for (guint i = 0; i < resp->choices->len; i++)
-        resp->completion_tokens += ftc_openai_estimate_tokens (((FtcOpenaiChoice *) resp->choices->pdata[i])->text);
+      ftc_openai_response_free (resp);
+      return answer_fail (error, FTC_ERROR_INVALID, "%s", local->message), NULL;
     }
   node = json_object_get_member (root, "model");
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
@@ -935,6 +1002,187 @@ parse_answer (Transfer *t)
       transfer_set_error (t, local->code, "%s", local->message);
       return NULL;
     }
+  resp->attempts = t->attempt;
+  resp->elapsed_s = now_s () - t->first_sent;
+  return resp;
+}
+
+/* ---- streamed answers: server-sent events ---- */
+
+typedef struct {
+  GString *text;
+  GString *reasoning;
+  char *finish_reason;
+  gboolean has_reasoning;
+} StreamChoice;
+
+static void
+stream_choice_free (gpointer p)
+{
+  StreamChoice *c = p;
+  g_string_free (c->text, TRUE);
+  g_string_free (c->reasoning, TRUE);
+  g_free (c->finish_reason);
+  g_free (c);
+}
+
+/* The answer of a streamed request: "data: {chunk}" lines, each chunk's choices[].delta (chat:
+ * content, reasoning_content or reasoning; completions: text) appended per choice index, finish_reason and
+ * usage from the chunks that carry them, up to "data: [DONE]". */
+static FtcOpenaiResponse *
+parse_stream (Transfer *t)
+{
+  const FtcOpenaiRequest *req = t->call->req;
+  gboolean chat = req->api == FTC_OPENAI_CHAT;
+  g_autoptr (GHashTable) by_index = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, stream_choice_free);
+  g_autofree char *body = g_strndup ((const char *) t->response->data, t->response->len);
+  g_autoptr (JsonNode) usage = NULL;
+  g_autofree char *model = NULL, *id = NULL;
+  gboolean done = FALSE;
+  guint line_no = 0;
+  FtcOpenaiResponse *resp;
+
+  for (char *line = body; line != NULL && *line != '\0' && !done;)
+    {
+      char *nl = strchr (line, '\n');
+      g_autoptr (JsonNode) event = NULL;
+      JsonObject *chunk;
+      JsonNode *choices;
+      char *data;
+
+      line_no++;
+      if (nl != NULL)
+        *nl = '\0';
+      g_strchomp (line);
+      data = line;
+      line = nl != NULL ? nl + 1 : NULL;
+      /* comments (": keep-alive"), "event:" lines and blank lines between events */
+      if (!g_str_has_prefix (data, "data:"))
+        continue;
+      data = g_strstrip (data + 5);
+      if (strcmp (data, "[DONE]") == 0)
+        {
+          done = TRUE;
+          break;
+        }
+      /* each event through the one bounded JSON reader */
+      event = ftc_json_parse (data, strlen (data), "the stream", NULL);
+      if (event == NULL || !JSON_NODE_HOLDS_OBJECT (event))
+        {
+          transfer_set_error (t, FTC_ERROR_PARSE, "event %u of the stream is not a JSON object", line_no);
+          return NULL;
+        }
+      chunk = json_node_get_object (event);
+      if (json_object_has_member (chunk, "error"))
+        {
+          g_autoptr (GByteArray) one = g_byte_array_new ();
+          g_autofree char *m = NULL;
+          g_byte_array_append (one, (const guint8 *) data, strlen (data));
+          m = server_message (one);
+          transfer_set_error (t, FTC_ERROR_INVALID, "the server answered an error in the stream: %s", m);
+          return NULL;
+        }
+      if (model == NULL)
+        model = g_strdup (json_object_get_string_member_with_default (chunk, "model", NULL));
+      if (id == NULL)
+        id = g_strdup (json_object_get_string_member_with_default (chunk, "id", NULL));
+      if (json_object_has_member (chunk, "usage") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (chunk, "usage")))
+        {
+          g_clear_pointer (&usage, json_node_unref);
+          usage = json_node_copy (json_object_get_member (chunk, "usage"));
+        }
+      choices = json_object_get_member (chunk, "choices");
+      for (guint i = 0; choices != NULL && JSON_NODE_HOLDS_ARRAY (choices)
+                        && i < json_array_get_length (json_node_get_array (choices)); i++)
+        {
+          JsonNode *cn = json_array_get_element (json_node_get_array (choices), i);
+          JsonObject *c = JSON_NODE_HOLDS_OBJECT (cn) ? json_node_get_object (cn) : NULL;
+          JsonObject *delta = c;
+          gint64 index;
+          StreamChoice *sc;
+          JsonNode *fr;
+
+          if (c == NULL)
+            continue;
+          index = 0;
+          if (!ftc_json_get_int (c, "index", "choices[].index", G_MININT64, G_MAXINT64, &index, NULL)
+              || index < 0 || index >= (gint64) t->n)
+            {
+              transfer_set_error (t, FTC_ERROR_INVALID, "a streamed choice has index %" G_GINT64_FORMAT
+                                  " outside 0..%u", index, t->n - 1);
+              return NULL;
+            }
+          sc = g_hash_table_lookup (by_index, GINT_TO_POINTER ((int) index));
+          if (sc == NULL)
+            {
+              sc = g_new0 (StreamChoice, 1);
+              sc->text = g_string_new (NULL);
+              sc->reasoning = g_string_new (NULL);
+              g_hash_table_insert (by_index, GINT_TO_POINTER ((int) index), sc);
+            }
+          if (chat)
+            {
+              JsonNode *d = json_object_get_member (c, "delta");
+              delta = d != NULL && JSON_NODE_HOLDS_OBJECT (d) ? json_node_get_object (d) : NULL;
+            }
+          if (delta != NULL)
+            {
+              const char *piece = json_object_get_string_member_with_default (delta, chat ? "content" : "text", NULL);
+              const char *thought = chat ? reasoning_of (delta) : NULL;
+              if (piece != NULL)
+                g_string_append (sc->text, piece);
+              if (thought != NULL)
+                {
+                  g_string_append (sc->reasoning, thought);
+                  sc->has_reasoning = TRUE;
+                }
+            }
+          fr = json_object_get_member (c, "finish_reason");
+          if (fr != NULL && JSON_NODE_HOLDS_VALUE (fr) && json_node_get_value_type (fr) == G_TYPE_STRING)
+            {
+              g_free (sc->finish_reason);
+              sc->finish_reason = g_strdup (json_node_get_string (fr));
+            }
+        }
+    }
+  if (!done)
+    {
+      /* the connection closed before the end of the stream: an answer cut short */
+      transfer_set_error (t, FTC_ERROR_NETWORK, "the stream ended without [DONE] (%u bytes received)",
+                          t->response->len);
+      return NULL;
+    }
+  if (g_hash_table_size (by_index) == 0)
+    {
+      transfer_set_error (t, FTC_ERROR_INVALID, "the stream held no choices");
+      return NULL;
+    }
+  resp = g_new0 (FtcOpenaiResponse, 1);
+  resp->choices = g_ptr_array_new_with_free_func (choice_free);
+  for (guint i = 0; i < t->n; i++)
+    {
+      StreamChoice *sc = g_hash_table_lookup (by_index, GINT_TO_POINTER ((int) i));
+      FtcOpenaiChoice *choice;
+      if (sc == NULL)
+        continue;
+      choice = g_new0 (FtcOpenaiChoice, 1);
+      choice->index = t->offset + i;
+      choice->text = g_strdup (sc->text->str);
+      choice->reasoning = sc->has_reasoning ? g_strdup (sc->reasoning->str) : NULL;
+      choice->finish_reason = g_strdup (sc->finish_reason != NULL ? sc->finish_reason : "unknown");
+      g_ptr_array_add (resp->choices, choice);
+    }
+  {
+    g_autoptr (GError) local = NULL;
+    if (!set_usage (resp, req, usage != NULL ? json_node_get_object (usage) : NULL, &local))
+      {
+        transfer_set_error (t, FTC_ERROR_INVALID, "%s", local->message);
+        ftc_openai_response_free (resp);
+        return NULL;
+      }
+  }
+  resp->model = g_steal_pointer (&model);
+  resp->id = g_steal_pointer (&id);
   resp->attempts = t->attempt;
   resp->elapsed_s = now_s () - t->first_sent;
   return resp;
@@ -998,7 +1246,9 @@ finish_transfer (FtcOpenaiClient *client, Transfer *t, CURLcode code)
   if (code != CURLE_OK)
     {
       retryable = curl_code_retryable (code);
-      if (code == CURLE_OPERATION_TIMEDOUT)
+      if (code == CURLE_OPERATION_TIMEDOUT && t->call->req->stream)
+        transfer_set_error (t, FTC_ERROR_NETWORK, "the stream was silent for %.1f s", client->config.timeout_s);
+      else if (code == CURLE_OPERATION_TIMEDOUT)
         transfer_set_error (t, FTC_ERROR_NETWORK, "timed out after %.1f s", client->config.timeout_s);
       else if (code == CURLE_WRITE_ERROR && t->too_large)
         transfer_set_error (t, FTC_ERROR_NETWORK, "the response body is larger than %" G_GUINT64_FORMAT
@@ -1012,7 +1262,9 @@ finish_transfer (FtcOpenaiClient *client, Transfer *t, CURLcode code)
     }
   else if (t->status == 200)
     {
-      resp = parse_answer (t);
+      /* a server may answer a streamed request in one piece */
+      gboolean events = t->call->req->stream && t->response->len > 0 && t->response->data[0] != '{';
+      resp = events ? parse_stream (t) : parse_answer (t);
       retryable = resp == NULL;   /* a garbled answer is usually a proxy or server hiccup */
     }
   else
@@ -1118,7 +1370,7 @@ static guint
 transfer_token_cost (Transfer *t)
 {
   const FtcOpenaiRequest *req = t->call->req;
-  return ftc_openai_request_prompt_tokens (req) + (guint) MAX (req->max_tokens, 16) * t->n;
+  return ftc_openai_request_prompt_tokens (req) + (guint) MAX (MAX (req->max_tokens, req->max_completion_tokens), 16) * t->n;
 }
 
 /* Starts what the limits allow; returns the seconds until something more could start (or 1.0). */

@@ -53,6 +53,9 @@ typedef struct {
   JsonArray *messages;      /* CHAT: [{"role": ..., "content": ...}] */
   double temperature;
   int max_tokens;           /* <= 0: not sent */
+  int max_completion_tokens;/* > 0: sent as "max_completion_tokens" (thinking included) instead of max_tokens */
+  gboolean stream;          /* answers as server-sent events: the client's timeout_s is then the longest silence
+                             * allowed, not the whole answer's time */
   guint n;                  /* samples wanted (>= 1) */
   char **stop;              /* NULL-terminated or NULL */
   JsonObject *extra;        /* more body members (top_p, seed, ...), or NULL */
@@ -73,13 +76,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FtcOpenaiRequest, ftc_openai_request_free)
 typedef struct {
   guint index;              /* sample index within the request, 0 .. n-1 */
   char *text;               /* completion text or message content */
+  char *reasoning;          /* a reasoning model's thinking: message.reasoning_content (DeepSeek, vLLM) or
+                             * message.reasoning (OpenRouter, Ollama); NULL when the server sent none */
   char *finish_reason;      /* "stop", "length", ...; "unknown" when the server sent null */
 } FtcOpenaiChoice;
 
 typedef struct {
   GPtrArray *choices;       /* FtcOpenaiChoice*, a subset of the request's 0..n-1 in index order */
   gint64 prompt_tokens;     /* from "usage", or estimated (usage_estimated) */
-  gint64 completion_tokens;
+  gint64 completion_tokens;  /* thinking included */
+  gint64 reasoning_tokens;   /* usage.completion_tokens_details.reasoning_tokens; -1 when not sent */
   gboolean usage_estimated;
   char *model;              /* as the server named it, or NULL */
   char *id;                 /* response id, or NULL */

@@ -178,6 +178,12 @@ manifest_new (FtcTeachJob *job)
     json_object_set_string_member (m, "answer_trigger", job->plan.answer_trigger);
   if (job->plan.system_prompt != NULL)
     json_object_set_string_member (m, "system_prompt", job->plan.system_prompt);
+  /* the Zero-shot-CoT manifests written before there were prompt styles stay as they were */
+  if (job->plan.prompt_style != FTC_PROMPT_ZERO_SHOT_COT)
+    {
+      json_object_set_string_member (m, "prompt_style", ftc_prompt_style_to_string (job->plan.prompt_style));
+      json_object_set_int_member (m, "max_completion_tokens", job->plan.max_completion_tokens);
+    }
   return m;
 }
 
@@ -203,7 +209,8 @@ check_manifest (FtcTeachJob *job, GError **error)
 {
   g_autoptr (JsonObject) mine = manifest_new (job);
   static const char *const same[] = { "task", "split", "teacher", "temperature", "max_tokens", "answer_max_tokens",
-                                      "reasoning_trigger", "answer_trigger", "system_prompt" };
+                                      "reasoning_trigger", "answer_trigger", "system_prompt", "prompt_style",
+                                      "max_completion_tokens" };
 
   /* no record yet (a dry run, a run stopped before its first answer): nothing can get mixed */
   if (ftc_completion_store_size (job->records) > 0 && ftc_path_exists (job->manifest_path))
@@ -430,6 +437,8 @@ write_summary (FtcTeachJob *job, gboolean ok, const GError *error)
   json_object_set_int_member (u, "cached", usage.cached);
   json_object_set_int_member (u, "prompt_tokens", usage.prompt_tokens);
   json_object_set_int_member (u, "completion_tokens", usage.completion_tokens);
+  if (usage.reasoning_tokens > 0)
+    json_object_set_int_member (u, "reasoning_tokens", usage.reasoning_tokens);
   if (usage.cost_usd >= 0)
     json_object_set_double_member (u, "cost_usd", usage.cost_usd);
   json_object_set_int_member (u, "missing", usage.missing);

@@ -96,6 +96,9 @@ ftc_teach_job_new_from_settings (const FtcTeacherSettings *settings, const char 
   plan.reasoning_trigger = settings->reasoning_trigger;
   plan.answer_trigger = settings->answer_trigger;
   plan.system_prompt = settings->system_prompt;
+  ftc_prompt_style_from_string (settings->prompt_style, &plan.prompt_style);
+  plan.max_completion_tokens = settings->max_completion_tokens;
+  plan.stream = settings->stream;
   job = ftc_teach_job_new (teacher, g_steal_pointer (&task), split, &plan, out_dir, error);
   if (job == NULL)
     return NULL;   /* the job took teacher, task and positions and freed them */

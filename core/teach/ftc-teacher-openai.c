@@ -141,6 +141,23 @@ ftc_teacher_openai_guess_api (const char *model)
   return FTC_OPENAI_CHAT;
 }
 
+/* The completion limit of step 1 (of the one request, boxed). */
+static int
+step1_limit (const FtcTeachPlan *plan)
+{
+  return plan->prompt_style == FTC_PROMPT_BOXED && plan->max_completion_tokens > 0 ? plan->max_completion_tokens
+                                                                                   : plan->max_tokens;
+}
+
+/* The step-1 prompt: Zero-shot-CoT's "Q: ...\nA: Let's think step by step.", or the boxed one. */
+static char *
+step1_prompt (const FtcTeachPlan *plan, const FtcSample *sample)
+{
+  if (plan->prompt_style == FTC_PROMPT_BOXED)
+    return ftc_boxed_prompt (sample->question);
+  return ftc_cot_reasoning_prompt_with (sample->question, plan->reasoning_trigger);
+}
+
 static double
 cost_of (FtcTeacherOpenai *self, double prompt_tokens, double completion_tokens)
 {
@@ -211,7 +228,7 @@ report (Run *run)
 static gboolean
 store_answer (Run *run, const char *key, int step, const FtcSample *sample, guint k,
               const FtcOpenaiChoice *choice, gint64 prompt_tokens, gint64 completion_tokens,
-              gboolean estimated, const char *response_id)
+              gint64 reasoning_tokens, gboolean estimated, const char *response_id)
 {
   g_autoptr (JsonObject) e = NULL;
   g_autoptr (GError) error = NULL;
@@ -227,10 +244,14 @@ store_answer (Run *run, const char *key, int step, const FtcSample *sample, guin
   json_object_set_int_member (e, "completion_index", k);
   json_object_set_string_member (e, "model", run->self->config.model);
   json_object_set_string_member (e, "text", choice->text);
+  if (choice->reasoning != NULL)
+    json_object_set_string_member (e, "reasoning", choice->reasoning);
   json_object_set_string_member (e, "finish_reason", choice->finish_reason);
   u = json_object_new ();
   json_object_set_int_member (u, "prompt_tokens", prompt_tokens);
   json_object_set_int_member (u, "completion_tokens", completion_tokens);
+  if (reasoning_tokens >= 0)
+    json_object_set_int_member (u, "reasoning_tokens", reasoning_tokens);
   if (estimated)
     json_object_set_boolean_member (u, "estimated", TRUE);
   json_object_set_object_member (e, "usage", u);
@@ -266,6 +287,7 @@ emit (Run *run, Step2 *s, const char *answer_text, const char *finish_reason, gi
   out.finish_reason = finish_reason;
   out.prompt_tokens = s->prompt_tokens1 + prompt_tokens2;
   out.completion_tokens = s->completion_tokens1 + completion_tokens2;
+  out.reasoning_tokens = -1;
   out.model = run->self->config.model;
   out.params = run->params;
   if (!run->sink->emit (run->sink->user_data, &out, &error))
@@ -277,13 +299,15 @@ worst_step1 (Run *run, const char *reasoning_prompt, guint n)
 {
   guint p = ftc_openai_estimate_tokens (reasoning_prompt) + 4;
   guint requests = ftc_openai_client_n_supported (run->client) ? 1 : n;
-  double prompt = (double) p * requests, completion = (double) run->plan->max_tokens * n;
+  double prompt = (double) p * requests, completion = (double) step1_limit (run->plan) * n;
   return (Charge) { cost_of (run->self, prompt, completion), prompt + completion };
 }
 
 static Charge
 worst_step2 (Run *run, const char *reasoning_prompt)
 {
+  if (run->plan->prompt_style == FTC_PROMPT_BOXED)
+    return (Charge) { 0, 0 };   /* there is no step 2 */
   guint p = ftc_openai_estimate_tokens (reasoning_prompt) + run->plan->max_tokens +
             ftc_openai_estimate_tokens (run->trigger) + 8;
   return (Charge) { cost_of (run->self, p, run->plan->answer_max_tokens), (double) p + run->plan->answer_max_tokens };
@@ -325,6 +349,41 @@ spend (Run *run, gint64 prompt_tokens, gint64 completion_tokens)
 {
   run->spent += cost_of (run->self, prompt_tokens, completion_tokens);
   run->spent_tokens += (double) (prompt_tokens + completion_tokens);
+}
+
+/* A boxed answer: the thinking (reasoning field, else <think>...</think> in the text, else the text itself,
+ * which is then its own reasoning) and the answer written after it. */
+static void
+emit_boxed (Run *run, const FtcSample *sample, guint k, const char *prompt, const char *text, const char *reasoning,
+            const char *finish_reason, gint64 prompt_tokens, gint64 completion_tokens, gint64 reasoning_tokens)
+{
+  FtcTeacherOutput out = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *inline_trace = NULL;
+  g_autofree char *inline_answer = NULL;
+  const char *trace = reasoning, *answer = text;
+
+  if (trace == NULL && (inline_trace = ftc_split_thinking (text, &inline_answer)) != NULL)
+    {
+      trace = inline_trace;
+      answer = inline_answer;
+    }
+  if (trace == NULL)
+    trace = text;
+  out.sample = sample;
+  out.completion_index = k;
+  out.reasoning_prompt = prompt;
+  out.rationale = trace;
+  out.reasoning_finish_reason = finish_reason;
+  out.completion = answer;
+  out.finish_reason = finish_reason;
+  out.prompt_tokens = prompt_tokens;
+  out.completion_tokens = completion_tokens;
+  out.reasoning_tokens = reasoning_tokens;
+  out.model = run->self->config.model;
+  out.params = run->params;
+  if (!run->sink->emit (run->sink->user_data, &out, &error))
+    fail (run, g_steal_pointer (&error));
 }
 
 static void on_step2 (FtcOpenaiClient *client, const FtcOpenaiRequest *req, const FtcOpenaiResponse *resp,
@@ -417,7 +476,7 @@ on_step2 (FtcOpenaiClient *client, const FtcOpenaiRequest *req, const FtcOpenaiR
   run->usage.prompt_tokens += resp->prompt_tokens;
   run->usage.completion_tokens += resp->completion_tokens;
   choice = resp->choices->pdata[0];
-  if (store_answer (run, s->key, 2, s->sample, s->k, choice, resp->prompt_tokens, resp->completion_tokens,
+  if (store_answer (run, s->key, 2, s->sample, s->k, choice, resp->prompt_tokens, resp->completion_tokens, -1,
                     resp->usage_estimated, resp->id))
     {
       Waiters *w = g_hash_table_lookup (run->inflight, s->key);
@@ -459,14 +518,26 @@ on_step1 (FtcOpenaiClient *client, const FtcOpenaiRequest *req, const FtcOpenaiR
       /* the answer's usage goes with its samples: the prompt once, the completion tokens shared */
       gint64 p = i == 0 ? resp->prompt_tokens : 0;
       gint64 c = resp->completion_tokens / got + (i == 0 ? resp->completion_tokens % got : 0);
+      gint64 r = resp->reasoning_tokens < 0 ? -1
+                 : resp->reasoning_tokens / got + (i == 0 ? resp->reasoning_tokens % got : 0);
 
-      if (store_answer (run, key, 1, s->sample, k, choice, p, c, resp->usage_estimated, resp->id))
+      if (r > 0)
+        run->usage.reasoning_tokens += r;
+      if (store_answer (run, key, 1, s->sample, k, choice, p, c, r, resp->usage_estimated, resp->id))
         {
           Waiters *w = g_hash_table_lookup (run->inflight, key);
           for (guint j = 0; w != NULL && j < w->positions->len; j++)
             g_queue_push_tail (&run->requeue, GINT_TO_POINTER (g_array_index (w->positions, int, j)));
           g_hash_table_remove (run->inflight, key);
-          start_step2 (run, s->sample, k, s->reasoning_prompt, choice->text, choice->finish_reason, p, c, TRUE);
+          if (run->plan->prompt_style == FTC_PROMPT_BOXED)
+            {
+              /* one request: the answer is there; its share of the reservation goes */
+              release (run, worst_step2 (run, s->reasoning_prompt));
+              emit_boxed (run, s->sample, k, s->reasoning_prompt, choice->text, choice->reasoning,
+                          choice->finish_reason, p, c, r);
+            }
+          else
+            start_step2 (run, s->sample, k, s->reasoning_prompt, choice->text, choice->finish_reason, p, c, TRUE);
         }
     }
   s->remaining -= MIN (got, s->remaining);
@@ -484,7 +555,7 @@ take_question (Run *run, int pos)
   FtcTeacherOpenai *self = run->self;
   const FtcTeachPlan *plan = run->plan;
   const FtcSample *sample = plan->task->samples->pdata[pos];
-  g_autofree char *rp = ftc_cot_reasoning_prompt_with (sample->question, plan->reasoning_trigger);
+  g_autofree char *rp = step1_prompt (plan, sample);
   g_autoptr (JsonArray) messages = NULL;
   g_autoptr (GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
   Step1 *s;
@@ -501,7 +572,7 @@ take_question (Run *run, int pos)
       if (run->sink->is_done != NULL && run->sink->is_done (run->sink->user_data, sample, k))
         continue;
       key = request_key (run, self->config.api == FTC_OPENAI_COMPLETIONS ? rp : NULL, messages,
-                         plan->temperature, plan->max_tokens, k);
+                         plan->temperature, step1_limit (plan), k);
       keys->pdata[k] = key;
       if ((w = g_hash_table_lookup (run->inflight, key)) != NULL)
         {
@@ -530,11 +601,19 @@ take_question (Run *run, int pos)
         {
           JsonObject *u = json_object_get_object_member (cached, "usage");
           run->usage.cached++;
-          start_step2 (run, sample, k, rp, json_object_get_string_member_with_default (cached, "text", ""),
-                       json_object_get_string_member_with_default (cached, "finish_reason", "unknown"),
-                       u != NULL ? json_object_get_int_member_with_default (u, "prompt_tokens", 0) : 0,
-                       u != NULL ? json_object_get_int_member_with_default (u, "completion_tokens", 0) : 0,
-                       FALSE);
+          if (plan->prompt_style == FTC_PROMPT_BOXED)
+            emit_boxed (run, sample, k, rp, json_object_get_string_member_with_default (cached, "text", ""),
+                        json_object_get_string_member_with_default (cached, "reasoning", NULL),
+                        json_object_get_string_member_with_default (cached, "finish_reason", "unknown"),
+                        u != NULL ? json_object_get_int_member_with_default (u, "prompt_tokens", 0) : 0,
+                        u != NULL ? json_object_get_int_member_with_default (u, "completion_tokens", 0) : 0,
+                        u != NULL ? json_object_get_int_member_with_default (u, "reasoning_tokens", -1) : -1);
+          else
+            start_step2 (run, sample, k, rp, json_object_get_string_member_with_default (cached, "text", ""),
+                         json_object_get_string_member_with_default (cached, "finish_reason", "unknown"),
+                         u != NULL ? json_object_get_int_member_with_default (u, "prompt_tokens", 0) : 0,
+                         u != NULL ? json_object_get_int_member_with_default (u, "completion_tokens", 0) : 0,
+                         FALSE);
           continue;
         }
       g_array_append_val (s->ks, k);
@@ -559,7 +638,14 @@ take_question (Run *run, int pos)
   else
     req->messages = json_array_ref (messages);
   req->temperature = plan->temperature;
-  req->max_tokens = plan->max_tokens;
+  if (plan->prompt_style == FTC_PROMPT_BOXED)
+    {
+      req->max_tokens = 0;
+      req->max_completion_tokens = plan->max_completion_tokens;
+      req->stream = plan->stream;
+    }
+  else
+    req->max_tokens = plan->max_tokens;
   req->n = s->ks->len;
   req->label = s->ks->len == 1
                ? g_strdup_printf ("%s #%u step 1", sample->id, g_array_index (s->ks, guint, 0))
@@ -622,6 +708,12 @@ run_params (Run *run)
   json_object_set_int_member (o, "max_tokens", run->plan->max_tokens);
   json_object_set_int_member (o, "answer_max_tokens", run->plan->answer_max_tokens);
   json_object_set_int_member (o, "samples", run->plan->samples);
+  if (run->plan->prompt_style != FTC_PROMPT_ZERO_SHOT_COT)
+    {
+      json_object_set_string_member (o, "prompt_style", ftc_prompt_style_to_string (run->plan->prompt_style));
+      json_object_set_int_member (o, "max_completion_tokens", run->plan->max_completion_tokens);
+      json_object_set_boolean_member (o, "stream", run->plan->stream);
+    }
   return o;
 }
 
@@ -643,9 +735,10 @@ openai_estimate (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSi
   for (guint i = 0; i < plan->positions->len; i++)
     {
       const FtcSample *sample = plan->task->samples->pdata[g_array_index (plan->positions, int, i)];
-      g_autofree char *rp = ftc_cot_reasoning_prompt_with (sample->question, plan->reasoning_trigger);
+      g_autofree char *rp = step1_prompt (plan, sample);
       g_autoptr (JsonArray) messages = self->config.api == FTC_OPENAI_CHAT ? ftc_cot_chat_messages_with (plan->system_prompt, rp, NULL, NULL)
                                                                             : NULL;
+      gboolean boxed = plan->prompt_style == FTC_PROMPT_BOXED;
       guint p = ftc_openai_estimate_tokens (rp) + 4;
       guint uncached = 0, step2 = 0;
 
@@ -656,10 +749,12 @@ openai_estimate (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSi
 
           if (sink != NULL && sink->is_done != NULL && sink->is_done (sink->user_data, sample, k))
             continue;
-          key = request_key (&run, messages == NULL ? rp : NULL, messages, plan->temperature, plan->max_tokens, k);
+          key = request_key (&run, messages == NULL ? rp : NULL, messages, plan->temperature, step1_limit (plan), k);
           cached = self->config.store != NULL ? ftc_completion_store_lookup (self->config.store, key) : NULL;
           if (cached == NULL)
             uncached++;
+          if (boxed)
+            continue;   /* no step 2 */
           /* step 2 of a cached rationale may be cached too: that is known only by building its prompt */
           if (cached != NULL)
             {
@@ -679,7 +774,7 @@ openai_estimate (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSi
           guint requests = self->config.client.n_mode == FTC_OPENAI_N_NEVER ? uncached : 1;
           out->requests += requests;
           out->prompt_tokens += (guint64) p * requests;
-          out->completion_tokens += (guint64) plan->max_tokens * uncached;
+          out->completion_tokens += (guint64) step1_limit (plan) * uncached;
         }
       out->requests += step2;
       out->prompt_tokens += (guint64) (p + plan->max_tokens + trigger_tokens + 2) * step2;

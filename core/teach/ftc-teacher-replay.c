@@ -527,6 +527,7 @@ replay_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink *s
           out.finish_reason = r->finish_reason;
           out.prompt_tokens = -1;
           out.completion_tokens = -1;
+          out.reasoning_tokens = -1;
           out.model = self->model;
           out.params = params;
           if (!sink->emit (sink->user_data, &out, error))

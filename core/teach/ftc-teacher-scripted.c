@@ -565,6 +565,7 @@ scripted_run (FtcTeacher *teacher, const FtcTeachPlan *plan, const FtcTeachSink 
           out.finish_reason = "stop";
           out.prompt_tokens = -1;
           out.completion_tokens = -1;
+          out.reasoning_tokens = -1;
           out.model = "scripted";
           out.params = params;
           g_free (s.answer);

@@ -37,6 +37,7 @@ ftc_teacher_settings_init (FtcTeacherSettings *s)
     .timeout_s = 120,
     .retries = 5,
     .n_mode = g_strdup ("auto"),
+    .prompt_style = g_strdup ("zero_shot_cot"),
   };
 }
 
@@ -54,6 +55,7 @@ ftc_teacher_settings_clear (FtcTeacherSettings *s)
   g_free (s->system_prompt);
   g_free (s->price_file);
   g_free (s->n_mode);
+  g_free (s->prompt_style);
   g_clear_pointer (&s->options, json_object_unref);
   memset (s, 0, sizeof *s);
 }
@@ -73,6 +75,7 @@ ftc_teacher_settings_copy (FtcTeacherSettings *dst, const FtcTeacherSettings *sr
   dst->system_prompt = g_strdup (src->system_prompt);
   dst->price_file = g_strdup (src->price_file);
   dst->n_mode = g_strdup (src->n_mode);
+  dst->prompt_style = g_strdup (src->prompt_style);
   if (src->options != NULL)
     {
       /* a deep copy: the copy may be edited without touching the original */
@@ -208,6 +211,27 @@ ftc_teacher_settings_check (const FtcTeacherSettings *s, const char *what, GErro
     return invalid (error, what, "n_mode must be auto, always or never (got '%s')", s->n_mode);
   if (s->api != NULL && !ftc_openai_api_from_string (s->api, &api))
     return invalid (error, what, "api must be chat or completions (got '%s')", s->api);
+  {
+    FtcPromptStyle style;
+    if (!ftc_prompt_style_from_string (s->prompt_style, &style))
+      return invalid (error, what, "prompt_style must be zero_shot_cot or boxed (got '%s')",
+                      s->prompt_style != NULL ? s->prompt_style : "");
+    if (s->max_completion_tokens < 0)
+      return invalid (error, what, "max_completion_tokens cannot be negative");
+    if (style == FTC_PROMPT_BOXED && s->kind != FTC_TEACHER_OPENAI)
+      return invalid (error, what, "prompt_style boxed asks a model over an API: it needs the openai teacher");
+    if (style == FTC_PROMPT_BOXED && s->max_completion_tokens == 0)
+      return invalid (error, what, "prompt_style boxed has a reasoning model think before it answers, in one "
+                      "request: set max_completion_tokens, its limit with the thinking included (32768 is common)");
+    /* a whole answer must fit the timeout when it is not streamed */
+    if (s->kind == FTC_TEACHER_OPENAI && !s->stream && s->max_completion_tokens > 0
+        && s->max_completion_tokens / s->timeout_s > FTC_TEACHER_FAST_TOKENS_PER_S)
+      return invalid (error, what, "timeout_s %g cannot fit %d completion tokens without streaming (even at %d "
+                      "tokens a second it takes %.0f s): set stream to true, where timeout_s is the longest "
+                      "silence, or timeout_s to at least %.0f", s->timeout_s, s->max_completion_tokens,
+                      FTC_TEACHER_FAST_TOKENS_PER_S, (double) s->max_completion_tokens / FTC_TEACHER_FAST_TOKENS_PER_S,
+                      ceil ((double) s->max_completion_tokens / FTC_TEACHER_FAST_TOKENS_PER_S));
+  }
   if (s->samples > 1 && s->temperature == 0.0)
     return invalid (error, what, "temperature is 0 with samples %d: greedy decoding gives %d copies of one "
                     "rationale; use a temperature above 0 (the paper: 0.7)", s->samples, s->samples);

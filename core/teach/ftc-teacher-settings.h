@@ -34,6 +34,11 @@ typedef struct {
   char *reasoning_trigger;/* Zero-shot-CoT step 1: "Let's think step by step." */
   char *answer_trigger;   /* step 2; NULL: the task's own trigger */
   char *system_prompt;    /* chat: system message; NULL: none */
+  char *prompt_style;     /* "zero_shot_cot" (the paper's two steps) or "boxed" (one request, a reasoning
+                           * model's thinking and its \boxed{} answer; core/teach/ftc-teacher.h) */
+  int max_completion_tokens; /* boxed: the one request's limit, thinking included, sent as
+                              * "max_completion_tokens" (0: none; boxed needs one) */
+  gboolean stream;        /* openai: stream answers; timeout_s is then the longest silence allowed */
   int samples;            /* D: rationales sampled per training question (1) */
   double temperature;     /* 0 (greedy) when samples == 1, 0.7 when diverse (the paper) */
   int max_tokens;         /* step 1 (rationale) token limit (128, Zero-shot-CoT's) */
@@ -46,13 +51,17 @@ typedef struct {
   double rpm;             /* requests per minute (0: unlimited) */
   double tpm;             /* tokens per minute (0: unlimited) */
   int in_flight;          /* concurrent requests (8) */
-  double timeout_s;       /* per request (120) */
+  double timeout_s;       /* per request (120); streamed: the longest silence */
   int retries;            /* on 429/5xx/timeouts, with backoff (5: six attempts) */
   char *n_mode;           /* openai: D samples in one request: "auto" (when the server supports n), "always",
                            * "never" */
   JsonObject *options;    /* kind-specific settings, checked by ftc_teacher_settings_check (may be NULL):
                            * scripted: "error_rate" (0..1, 0.1), "style" ("varied" or "terse") */
 } FtcTeacherSettings;
+
+/* The fastest a server is taken to write: a non-streamed answer of max_completion_tokens needs timeout_s of at
+ * least max_completion_tokens / this many seconds. */
+#define FTC_TEACHER_FAST_TOKENS_PER_S 100
 
 /* The defaults: the scripted teacher, one greedy rationale per question, Zero-shot-CoT's token limits,
  * the OpenAI client's concurrency, timeout and retries. */

@@ -17,6 +17,49 @@ ftc_cot_reasoning_prompt (const char *question)
   return ftc_cot_reasoning_prompt_with (question, NULL);
 }
 
+static const char *const prompt_style_names[] = { "zero_shot_cot", "boxed" };
+
+const char *
+ftc_prompt_style_to_string (FtcPromptStyle style)
+{
+  return (guint) style < G_N_ELEMENTS (prompt_style_names) ? prompt_style_names[style] : "unknown";
+}
+
+gboolean
+ftc_prompt_style_from_string (const char *s, FtcPromptStyle *out)
+{
+  for (guint i = 0; s != NULL && i < G_N_ELEMENTS (prompt_style_names); i++)
+    if (strcmp (s, prompt_style_names[i]) == 0)
+      {
+        *out = (FtcPromptStyle) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+char *
+ftc_boxed_prompt (const char *question)
+{
+  return g_strconcat (question, "\n", FTC_BOXED_INSTRUCTION, NULL);
+}
+
+char *
+ftc_split_thinking (const char *content, char **answer_out)
+{
+  const char *close = content != NULL ? strstr (content, "</think>") : NULL;
+  const char *open;
+  const char *start = content;
+
+  *answer_out = NULL;
+  if (close == NULL)
+    return NULL;
+  open = g_strstr_len (content, close - content, "<think>");
+  if (open != NULL)
+    start = open + strlen ("<think>");
+  *answer_out = g_strstrip (g_strdup (close + strlen ("</think>")));
+  return g_strstrip (g_strndup (start, close - start));
+}
+
 const char *
 ftc_teach_plan_answer_trigger (const FtcTeachPlan *plan)
 {
@@ -108,7 +151,20 @@ ftc_teacher_output_to_record (const FtcTask *task, const FtcTeacherOutput *out)
   set_string (r, "answer_trigger", out->answer_trigger);
   set_string (r, "answer_prompt", out->answer_prompt);
   set_string (r, "answer_text", out->answer_text);
-  if (out->answer_text != NULL)
+  set_string (r, "completion", out->completion);
+  if (out->completion != NULL && out->answer_text == NULL)
+    {
+      /* one request (boxed): the answer is in what the model wrote after its thinking */
+      FtcAnswerFormat format = { task->answer_type, task->n_choices };
+      g_autofree char *prediction = NULL;
+
+      if (format.type == FTC_ANSWER_CHOICE && format.n_choices == 0)
+        format.n_choices = ftc_answer_count_choices (question);
+      prediction = ftc_answer_extract (&format, out->completion, FTC_EXTRACT_COMPLETION);
+      json_object_set_string_member (r, "prediction", prediction != NULL ? prediction : "");
+      json_object_set_boolean_member (r, "correct", ftc_answer_match_format (&format, prediction, gold));
+    }
+  else if (out->answer_text != NULL)
     {
       FtcAnswerFormat format = { task->answer_type, task->n_choices };
       g_autofree char *prediction = NULL;
@@ -127,6 +183,8 @@ ftc_teacher_output_to_record (const FtcTask *task, const FtcTeacherOutput *out)
         json_object_set_int_member (u, "prompt_tokens", out->prompt_tokens);
       if (out->completion_tokens >= 0)
         json_object_set_int_member (u, "completion_tokens", out->completion_tokens);
+      if (out->reasoning_tokens >= 0)
+        json_object_set_int_member (u, "reasoning_tokens", out->reasoning_tokens);
       json_object_set_object_member (r, "usage", u);
     }
   set_string (r, "model", out->model);

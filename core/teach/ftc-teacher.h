@@ -18,6 +18,26 @@
 G_BEGIN_DECLS
 
 #define FTC_COT_TRIGGER "Let's think step by step."
+/* The one-request prompt of reasoning models (DeepSeek-R1, QwQ, Qwen2.5-Math): after the question. */
+#define FTC_BOXED_INSTRUCTION "Please reason step by step, and put your final answer within \\boxed{}."
+
+/* How a teacher is asked. */
+typedef enum {
+  FTC_PROMPT_ZERO_SHOT_COT,   /* the paper's two steps: rationale, then the answer trigger */
+  FTC_PROMPT_BOXED,           /* one request, "{question}\n" FTC_BOXED_INSTRUCTION: a reasoning model's
+                               * thinking trace and its answer in \boxed{} */
+} FtcPromptStyle;
+
+/* "zero_shot_cot", "boxed" */
+const char *ftc_prompt_style_to_string (FtcPromptStyle style);
+gboolean ftc_prompt_style_from_string (const char *s, FtcPromptStyle *out);
+
+/* "{question}\n" FTC_BOXED_INSTRUCTION */
+char *ftc_boxed_prompt (const char *question);
+/* A reasoning model's thinking written inline: "<think>trace</think>answer" (the opening tag may be
+ * missing, as servers that put it in the prompt send it). Returns the trace (NULL when there is no
+ * </think>) and sets *answer_out to the rest, trimmed. */
+char *ftc_split_thinking (const char *content, char **answer_out);
 
 /* "Q: {question}\nA: Let's think step by step." */
 char *ftc_cot_reasoning_prompt (const char *question);
@@ -44,6 +64,11 @@ typedef struct {
   const char *reasoning_trigger;  /* step 1, after "A: " (NULL: "Let's think step by step.") */
   const char *answer_trigger;     /* step 2 (NULL: the task's own trigger) */
   const char *system_prompt;      /* chat endpoints: a system message first (NULL: none) */
+  FtcPromptStyle prompt_style;    /* two-step Zero-shot-CoT, or one boxed request */
+  int max_completion_tokens;      /* > 0: the one request's limit, thinking included, sent as
+                                   * "max_completion_tokens" (o-series, DeepSeek-R1, vLLM) */
+  gboolean stream;                /* stream answers (server-sent events): the timeout is then the longest
+                                   * silence, not the whole answer */
 } FtcTeachPlan;
 
 /* The step-2 trigger the plan uses: its own, else the task's. */
@@ -63,9 +88,11 @@ typedef struct {
   const char *answer_trigger;
   const char *answer_prompt;
   const char *answer_text;
-  const char *finish_reason;  /* of step 2 */
+  const char *finish_reason;  /* of step 2 (of the one request, boxed) */
+  const char *completion;     /* boxed: the answer the model wrote after its thinking (rationale: the trace) */
   gint64 prompt_tokens;       /* both steps; -1 unknown */
-  gint64 completion_tokens;
+  gint64 completion_tokens;   /* thinking included */
+  gint64 reasoning_tokens;    /* of them thinking, as the server counts it; -1 unknown */
   const char *model;
   JsonObject *params;         /* request parameters and teacher identity (borrowed) */
 } FtcTeacherOutput;
@@ -78,6 +105,7 @@ typedef struct {
   guint64 cached;             /* answers taken from the completion store instead */
   guint64 prompt_tokens;
   guint64 completion_tokens;
+  guint64 reasoning_tokens;   /* of the completion tokens, thinking (where the server says) */
   double cost_usd;            /* of the tokens above; < 0: no price known */
   guint in_flight;
   guint missing;              /* replay: wanted completions without a record */

@@ -35,6 +35,9 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   if (size < 1)
     return 0;
   format.type = types[data[0] & 3];
+  /* text with the tolerance bit (which text ignores) is math */
+  if (format.type == FTC_ANSWER_TEXT && (data[0] & 0x10))
+    format.type = FTC_ANSWER_MATH;
   mode = modes[(data[0] >> 2) % G_N_ELEMENTS (modes)];
   format.n_choices = (data[0] >> 5) * 4;          /* 0, 4, .. 28: 27 and 28 fall back to A..Z */
   format.tolerance = (data[0] & 0x10) ? FTC_ANSWER_TOLERANCE_REFERENCE : 0.0;
