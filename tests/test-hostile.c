@@ -205,6 +205,18 @@ test_task_import (void)
   REFUSED (NULL, "nested too deep", "tasks", "import", deep);
   make_fifo (fifo);
   REFUSED (NULL, "FIFO", "tasks", "import", fifo);
+  {
+    /* a local copy to fetch from, whose dataset file is a FIFO: said to be one, not "not found" */
+    g_autofree char *from = g_build_filename (dir, "copy", "coin_flip", NULL);
+    g_autofree char *file = g_build_filename (from, "coin_flip.json", NULL);
+    g_autofree char *parent = g_path_get_dirname (from);
+    g_autofree char *data = g_build_filename (dir, "data", NULL);
+    g_assert_cmpint (g_mkdir_with_parents (from, 0755), ==, 0);
+    make_fifo (file);
+    g_setenv ("FTCOT_DATA_DIR", data, TRUE);
+    REFUSED (NULL, "FIFO", "tasks", "fetch", "coin_flip", "--from", parent);
+    g_unsetenv ("FTCOT_DATA_DIR");
+  }
   link_to_zero (zero);
   REFUSED (NULL, "character device", "tasks", "import", zero);
   for (gsize i = 0; i < G_N_ELEMENTS (huge); i++)

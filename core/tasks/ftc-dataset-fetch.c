@@ -779,14 +779,21 @@ ftc_dataset_import_dir (const char *key, const char *from_dir, const char *data_
           optional = files[f].optional;
       nested = g_build_filename (from_dir, key, s->name, NULL);
       flat = g_build_filename (from_dir, s->name, NULL);
-      src = g_file_test (nested, G_FILE_TEST_IS_REGULAR) ? nested : flat;
-      if (!g_file_test (src, G_FILE_TEST_IS_REGULAR))
+      src = ftc_path_exists (nested) ? nested : flat;
+      if (!ftc_path_exists (src))
         {
           if (optional)
             continue;
           g_set_error (error, FTC_ERROR, FTC_ERROR_NOT_FOUND, "%s: %s not found in %s", key, s->name, from_dir);
           return FALSE;
         }
+      {
+        /* there, but a FIFO, a device or a folder: said so (without opening it to wait) */
+        int fd = ftc_file_open_regular (src, FTC_INPUT_DATA, NULL, error);
+        if (fd < 0)
+          return FALSE;
+        close (fd);
+      }
       dest = g_build_filename (dir, s->name, NULL);
       /* an unpinned file must match what was recorded at its first installation */
       recorded = s->sha256 == NULL ? recorded_sha256 (dest) : NULL;
